@@ -1,0 +1,49 @@
+# The README's commands. `make run` serves on the embedded PostgreSQL; `make test` runs every
+# test against its own embedded cluster (another port and data directory, so both can run at once).
+SHELL := /bin/bash
+PG := deploy/embedded-pg.sh
+RUN_PG_PORT ?= 5433
+TEST_PG_PORT ?= 5434
+CARGO ?= cargo
+
+.PHONY: run stop test pg-test build release openapi fmt lint bench clean-db
+
+## Start PostgreSQL (fetched and cached on first use), apply migrations, serve on :8080.
+run:
+	@$(PG) start dev $(RUN_PG_PORT)
+	@eval "$$($(PG) env dev $(RUN_PG_PORT))" && exec $(CARGO) run --quiet -- serve
+
+## Stop the embedded PostgreSQL clusters (dev and test).
+stop:
+	@$(PG) stop dev
+	@$(PG) stop test
+
+## Every test, on a freshly reset test database.
+test: pg-test
+	@eval "$$($(PG) env test $(TEST_PG_PORT))" && \
+	if $(CARGO) nextest --version >/dev/null 2>&1; then \
+		$(CARGO) nextest run --workspace --no-fail-fast; \
+	else \
+		$(CARGO) test --workspace --no-fail-fast; \
+	fi
+
+pg-test:
+	@$(PG) start test $(TEST_PG_PORT)
+	@$(PG) reset test $(TEST_PG_PORT)
+
+build:
+	$(CARGO) build
+
+release:
+	$(CARGO) build --release
+
+## Regenerate the committed spec.
+openapi:
+	$(CARGO) run --quiet -- openapi > openapi/openapi.json
+
+fmt:
+	$(CARGO) fmt --all
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --all-targets -- -D warnings

@@ -1,0 +1,106 @@
+//! Builds the service: pool, routes, middleware, listener. Tests call [`Application::build`]
+//! with port 0 and talk to the returned address over real HTTP.
+
+use std::{net::SocketAddr, sync::Arc};
+
+use anyhow::Context;
+use poem::{
+    EndpointExt, Route, Server,
+    endpoint::make_sync,
+    listener::{Acceptor, AcceptorExt, Listener, TcpListener},
+};
+
+use crate::{
+    auth::jwt::Keys,
+    config::Config,
+    db::{self, Db, migrate},
+    http, openapi,
+};
+
+/// Shared by every handler (poem `Data`).
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub keys: Arc<Keys>,
+    pub config: Arc<Config>,
+}
+
+pub struct Application {
+    addr: SocketAddr,
+    acceptor: poem::listener::BoxAcceptor,
+    routes: poem::endpoint::BoxEndpoint<'static, poem::Response>,
+    grace: std::time::Duration,
+    pub state: AppState,
+}
+
+/// Applies pending migrations over the owner's connection.
+pub async fn migrate(config: &Config) -> anyhow::Result<migrate::Report> {
+    let mut client = db::connect(&config.migration_database_url)
+        .await
+        .context("connecting with MIGRATION_DATABASE_URL")?;
+    migrate::run(&mut client, &migrate::embedded()).await
+}
+
+impl Application {
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        if config.migrate_on_start {
+            migrate(&config).await?;
+        }
+        let pool = db::pool(&config.database_url, config.pool_size, config.pool_timeout)?;
+        // Fail fast on a wrong URL or password instead of on the first request.
+        drop(pool.get().await.context("connecting with DATABASE_URL")?);
+        crate::auth::secrets::warm_up();
+        let state = AppState {
+            db: Db::new(pool),
+            keys: Arc::new(Keys::new(&config.auth)),
+            config: Arc::new(config.clone()),
+        };
+        let acceptor = TcpListener::bind(config.bind_addr)
+            .into_acceptor()
+            .await
+            .with_context(|| format!("binding {}", config.bind_addr))?;
+        let addr = acceptor
+            .local_addr()
+            .first()
+            .and_then(|a| a.as_socket_addr().copied())
+            .context("listener has no address")?;
+        Ok(Self {
+            addr,
+            acceptor: acceptor.boxed(),
+            routes: routes(state.clone(), config.max_body_bytes).boxed(),
+            grace: config.shutdown_grace,
+            state,
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Serves until `shutdown` resolves, then lets in-flight requests finish (up to the grace
+    /// period).
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) -> std::io::Result<()> {
+        Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(self.routes, shutdown, Some(self.grace))
+            .await
+    }
+}
+
+pub fn routes(state: AppState, max_body: usize) -> impl poem::Endpoint<Output = poem::Response> {
+    let api = openapi::service();
+    let ui = api.swagger_ui();
+    let spec = api.spec();
+    let app = Route::new()
+        .nest("/", api)
+        .nest("/docs", ui)
+        .at(
+            "/openapi.json",
+            make_sync(move |_| {
+                poem::Response::builder()
+                    .content_type("application/json")
+                    .body(spec.clone())
+            }),
+        )
+        .data(state);
+    http::wrap(app, max_body)
+}

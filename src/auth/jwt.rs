@@ -1,0 +1,102 @@
+//! Access tokens: HS256 JWTs with `sub, tenant, role, iat, exp, jti, iss, aud`. The header's
+//! `kid` picks the verification key, so keys rotate without logging anybody out (see
+//! `JWT_KEYS` in the README).
+
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, errors::ErrorKind};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::{config::AuthConfig, error::ApiError};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Claims {
+    /// The user's id, or the superadmin's.
+    pub sub: Uuid,
+    /// The user's tenant; absent for a superadmin.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<Uuid>,
+    /// `user`, `agent`, `admin` or `superadmin`.
+    pub role: String,
+    pub iat: i64,
+    pub exp: i64,
+    pub jti: Uuid,
+    pub iss: String,
+    pub aud: String,
+}
+
+pub struct Keys {
+    signing: (String, EncodingKey),
+    verifying: Vec<(String, DecodingKey)>,
+    validation: Validation,
+    issuer: String,
+    audience: String,
+    ttl: i64,
+}
+
+impl Keys {
+    pub fn new(cfg: &AuthConfig) -> Self {
+        let (kid, secret) = &cfg.jwt_keys[0];
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[&cfg.jwt_issuer]);
+        validation.set_audience(&[&cfg.jwt_audience]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.leeway = 5;
+        Self {
+            signing: (kid.clone(), EncodingKey::from_secret(secret)),
+            verifying: cfg
+                .jwt_keys
+                .iter()
+                .map(|(k, s)| (k.clone(), DecodingKey::from_secret(s)))
+                .collect(),
+            validation,
+            issuer: cfg.jwt_issuer.clone(),
+            audience: cfg.jwt_audience.clone(),
+            ttl: cfg.access_ttl.as_secs() as i64,
+        }
+    }
+
+    /// Issues an access token; returns it with its claims.
+    pub fn issue(&self, sub: Uuid, tenant: Option<Uuid>, role: &str) -> Result<(String, Claims), ApiError> {
+        let now = chrono::Utc::now().timestamp();
+        let claims = Claims {
+            sub,
+            tenant,
+            role: role.to_string(),
+            iat: now,
+            exp: now + self.ttl,
+            jti: Uuid::new_v4(),
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+        };
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(self.signing.0.clone());
+        let token = jsonwebtoken::encode(&header, &claims, &self.signing.1).map_err(ApiError::internal)?;
+        Ok((token, claims))
+    }
+
+    /// Verifies signature, algorithm, expiry, issuer and audience. Anything wrong is a 401 whose
+    /// detail says which check failed (never which key would have worked).
+    pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
+        let header = jsonwebtoken::decode_header(token)
+            .map_err(|_| ApiError::unauthorized("malformed access token"))?;
+        if header.alg != Algorithm::HS256 {
+            return Err(ApiError::unauthorized("unsupported token algorithm"));
+        }
+        let key = match &header.kid {
+            Some(kid) => self.verifying.iter().find(|(k, _)| k == kid).map(|(_, key)| key),
+            None => None,
+        }
+        .ok_or_else(|| ApiError::unauthorized("unknown signing key"))?;
+        jsonwebtoken::decode::<Claims>(token, key, &self.validation)
+            .map(|data| data.claims)
+            .map_err(|e| {
+                ApiError::unauthorized(match e.kind() {
+                    ErrorKind::ExpiredSignature => "access token expired",
+                    ErrorKind::InvalidIssuer => "wrong token issuer",
+                    ErrorKind::InvalidAudience => "wrong token audience",
+                    ErrorKind::InvalidSignature => "invalid token signature",
+                    _ => "invalid access token",
+                })
+            })
+    }
+}

@@ -1,0 +1,304 @@
+//! Who is calling. Two security schemes, both declared in the spec: `Authorization: Bearer` (an
+//! access JWT or an API key) and `X-API-Key` (an API key). Both end in one [`Caller`]; a handler
+//! then asks for what it needs: [`Caller::principal`] inside a tenant, [`Caller::platform`] for
+//! superadmin routes.
+
+pub mod bootstrap;
+pub mod jwt;
+pub mod secrets;
+
+use poem::{Request, http::Method};
+use poem_openapi::{
+    SecurityScheme,
+    auth::{ApiKey, Bearer},
+};
+use uuid::Uuid;
+
+use crate::{
+    app::AppState,
+    db::{Role, Scope, tenant::AuditCtx, tenant::PlatformAccess},
+    error::{ApiError, ApiResult},
+    repo,
+};
+
+/// How the caller authenticated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Via {
+    /// A user's access token.
+    Jwt { jti: Uuid, exp: i64 },
+    /// An API key.
+    ApiKey { id: Uuid },
+    /// A superadmin acting inside a tenant (`X-Tenant-Id`).
+    Superadmin { id: Uuid },
+}
+
+/// An authenticated caller inside one tenant.
+#[derive(Clone, Debug)]
+pub struct Principal {
+    pub tenant_id: Uuid,
+    pub user_id: Option<Uuid>,
+    pub role: Role,
+    pub via: Via,
+    audit: Option<AuditCtx>,
+}
+
+impl Principal {
+    /// The scope of this caller's tenant transactions.
+    pub fn scope(&self) -> Scope {
+        Scope {
+            tenant_id: self.tenant_id,
+            user_id: self.user_id,
+            role: self.role,
+            jti: match self.via {
+                Via::Jwt { jti, .. } => Some(jti),
+                _ => None,
+            },
+            audit: self.audit.clone(),
+        }
+    }
+
+    /// 403 unless the caller has at least `role` (user < agent < admin).
+    pub fn require(&self, role: Role) -> ApiResult<()> {
+        if self.role >= role {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(
+                "forbidden",
+                format!("this operation needs the {} role", role.as_str()),
+            ))
+        }
+    }
+
+    /// The user behind this caller; API keys and superadmins have none.
+    pub fn require_user(&self) -> ApiResult<Uuid> {
+        self.user_id
+            .ok_or_else(|| ApiError::forbidden("user_only", "this operation needs a user's access token"))
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum Caller {
+    Tenant(Principal),
+    Superadmin { id: Uuid, acting_in: Option<Principal> },
+}
+
+impl Caller {
+    /// The caller inside a tenant: a user, an API key, or a superadmin who named a tenant with
+    /// `X-Tenant-Id` (and whose every action there is audited).
+    pub fn principal(&self) -> ApiResult<&Principal> {
+        match self {
+            Caller::Tenant(p) => Ok(p),
+            Caller::Superadmin { acting_in: Some(p), .. } => Ok(p),
+            Caller::Superadmin { acting_in: None, .. } => Err(ApiError::forbidden(
+                "tenant_required",
+                "superadmins act inside a tenant by sending its id in the X-Tenant-Id header",
+            )
+            .with_field("X-Tenant-Id")),
+        }
+    }
+
+    /// Access to platform transactions: superadmins only.
+    pub fn platform(&self) -> ApiResult<PlatformAccess> {
+        match self {
+            Caller::Superadmin { id, .. } => Ok(PlatformAccess {
+                superadmin_id: Some(*id),
+            }),
+            Caller::Tenant(_) => Err(ApiError::forbidden(
+                "superadmin_only",
+                "this operation is for platform superadmins",
+            )),
+        }
+    }
+
+    pub fn superadmin_id(&self) -> Option<Uuid> {
+        match self {
+            Caller::Superadmin { id, .. } => Some(*id),
+            Caller::Tenant(_) => None,
+        }
+    }
+}
+
+/// `Authorization: Bearer <access token or API key>`.
+#[derive(SecurityScheme)]
+#[oai(
+    rename = "BearerAuth",
+    ty = "bearer",
+    bearer_format = "JWT or API key",
+    checker = "check_bearer"
+)]
+pub struct BearerAuth(Caller);
+
+/// `X-API-Key: <API key>`.
+#[derive(SecurityScheme)]
+#[oai(
+    rename = "ApiKeyAuth",
+    ty = "api_key",
+    key_name = "X-API-Key",
+    key_in = "header",
+    checker = "check_api_key_header"
+)]
+pub struct ApiKeyAuth(Caller);
+
+/// Either scheme. The API key header is tried first, so a bad bearer token reports its own
+/// error.
+#[derive(SecurityScheme)]
+pub enum Auth {
+    ApiKey(ApiKeyAuth),
+    Bearer(BearerAuth),
+}
+
+impl Auth {
+    pub fn caller(&self) -> &Caller {
+        match self {
+            Auth::ApiKey(a) => &a.0,
+            Auth::Bearer(b) => &b.0,
+        }
+    }
+
+    pub fn principal(&self) -> ApiResult<&Principal> {
+        self.caller().principal()
+    }
+
+    pub fn platform(&self) -> ApiResult<PlatformAccess> {
+        self.caller().platform()
+    }
+}
+
+fn state(req: &Request) -> poem::Result<&AppState> {
+    req.data::<AppState>()
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("AppState missing")).into())
+}
+
+async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
+    let state = state(req)?;
+    if bearer.token.starts_with(API_KEY_PREFIX) {
+        return Ok(check_api_key(state, req, &bearer.token).await?);
+    }
+    let claims = state.keys.verify(&bearer.token)?;
+    if claims.role == "superadmin" {
+        let acting_in = acting_tenant(req, claims.sub)?;
+        return Ok(Caller::Superadmin {
+            id: claims.sub,
+            acting_in,
+        });
+    }
+    let (Some(tenant_id), Some(role)) = (claims.tenant, Role::parse(&claims.role)) else {
+        return Err(ApiError::unauthorized("invalid access token").into());
+    };
+    Ok(Caller::Tenant(Principal {
+        tenant_id,
+        user_id: Some(claims.sub),
+        role,
+        via: Via::Jwt {
+            jti: claims.jti,
+            exp: claims.exp,
+        },
+        audit: None,
+    }))
+}
+
+async fn check_api_key_header(req: &Request, key: ApiKey) -> poem::Result<Caller> {
+    Ok(check_api_key(state(req)?, req, &key.key).await?)
+}
+
+/// A superadmin names the tenant to act in with `X-Tenant-Id`; the action is audited.
+fn acting_tenant(req: &Request, superadmin: Uuid) -> ApiResult<Option<Principal>> {
+    let Some(raw) = req.headers().get("x-tenant-id") else {
+        return Ok(None);
+    };
+    let tenant_id = raw
+        .to_str()
+        .ok()
+        .and_then(|s| Uuid::parse_str(s.trim()).ok())
+        .ok_or_else(|| ApiError::invalid("X-Tenant-Id", "X-Tenant-Id must be a tenant id (UUID)"))?;
+    Ok(Some(Principal {
+        tenant_id,
+        user_id: None,
+        role: Role::Admin,
+        via: Via::Superadmin { id: superadmin },
+        audit: Some(AuditCtx {
+            actor_id: superadmin,
+            action: format!("{} {}", req.method(), req.uri().path()),
+            target: req.uri().to_string(),
+            request_id: crate::telemetry::current_request_id(),
+            ip: req.remote_addr().as_socket_addr().map(|a| a.ip().to_string()),
+        }),
+    }))
+}
+
+pub const API_KEY_PREFIX: &str = "tdk_";
+
+/// API keys look like `tdk_<12 hex prefix>_<secret>`; the prefix finds the row, the sha256 of
+/// the whole key must match.
+async fn check_api_key(state: &AppState, req: &Request, key: &str) -> ApiResult<Caller> {
+    let invalid = || ApiError::unauthorized("invalid API key");
+    let prefix = key
+        .strip_prefix(API_KEY_PREFIX)
+        .and_then(|rest| rest.split_once('_'))
+        .map(|(p, _)| p)
+        .filter(|p| p.len() == 12 && p.bytes().all(|b| b.is_ascii_hexdigit()))
+        .ok_or_else(invalid)?;
+    let key_row = repo::api_keys::for_auth(state.db.pool(), prefix)
+        .await?
+        .ok_or_else(invalid)?;
+    if !secrets::same_hash(&key_row.key_hash, &secrets::sha256(key)) {
+        return Err(invalid());
+    }
+    let now = chrono::Utc::now();
+    if key_row.revoked_at.is_some() {
+        return Err(ApiError::unauthorized("API key revoked"));
+    }
+    if key_row.expires_at.is_some_and(|e| e <= now) {
+        return Err(ApiError::unauthorized("API key expired"));
+    }
+    if !key_row.tenant_active {
+        return Err(tenant_inactive());
+    }
+    // last_used_at is kept to the minute, so most requests do not write.
+    if key_row
+        .last_used_at
+        .is_none_or(|t| now - t > chrono::Duration::seconds(60))
+    {
+        repo::api_keys::touch(state.db.pool(), key_row.tenant_id, key_row.id).await?;
+    }
+    let (tenant_id, id, scope) = (key_row.tenant_id, key_row.id, key_row.scope);
+    if scope == "read_only" && !matches!(*req.method(), Method::GET | Method::HEAD) {
+        return Err(ApiError::forbidden(
+            "read_only_key",
+            "this API key is read-only",
+        ));
+    }
+    Ok(Caller::Tenant(Principal {
+        tenant_id,
+        user_id: None,
+        role: if scope == "admin" { Role::Admin } else { Role::Agent },
+        via: Via::ApiKey { id },
+        audit: None,
+    }))
+}
+
+pub fn tenant_inactive() -> ApiError {
+    ApiError::forbidden("tenant_inactive", "this tenant is deactivated")
+}
+
+/// A plausible email address: one `@`, something on both sides, at most 254 characters.
+pub fn validate_email(email: &str) -> ApiResult<()> {
+    let email = email.trim();
+    let ok = email.len() <= 254
+        && email
+            .split_once('@')
+            .is_some_and(|(l, d)| !l.is_empty() && !d.is_empty() && !d.contains('@') && !email.contains(char::is_whitespace));
+    if ok { Ok(()) } else { Err(ApiError::invalid("email", "email must be an address like name@example.com")) }
+}
+
+/// At least `min` characters and at most 1024 (argon2 input stays bounded).
+pub fn validate_password(password: &str, min: usize) -> ApiResult<()> {
+    let n = password.chars().count();
+    if n < min {
+        return Err(ApiError::invalid("password", format!("password must be at least {min} characters")));
+    }
+    if n > 1024 {
+        return Err(ApiError::invalid("password", "password must be at most 1024 characters"));
+    }
+    Ok(())
+}

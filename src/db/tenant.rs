@@ -1,0 +1,351 @@
+//! The tenant boundary. This module is the only place that sets the database role and the
+//! `app.*` settings the row-level-security policies read, and it does so transaction-locally:
+//! `BEGIN; SELECT set_config('role', …, true), set_config('app.tenant_id', …, true), …` in one
+//! round trip, then the work, then `COMMIT`. Nothing survives into the next checkout of the
+//! pooled connection, so the scheme is also correct behind PgBouncer in transaction mode.
+//!
+//! Repository functions take `&TenantTx` (or `&PlatformTx`), which only this module can make, so
+//! no tenant query can run without the setting.
+
+use std::ops::Deref;
+
+use deadpool_postgres::{Object, Pool};
+use tokio_postgres::{Row, SimpleQueryMessage, types::ToSql};
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiResult};
+
+/// The database role tenant requests run as; its policies read `app.tenant_id`.
+const TENANT_DB_ROLE: &str = "tenantdesk_tenant";
+/// The database role superadmin requests run as; it has its own explicit policies.
+const PLATFORM_DB_ROLE: &str = "tenantdesk_platform";
+
+/// A user's role inside their tenant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    User,
+    Agent,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::User => "user",
+            Role::Agent => "agent",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "user" => Some(Role::User),
+            "agent" => Some(Role::Agent),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// What a superadmin does inside a tenant is written to the audit log in the same transaction.
+#[derive(Clone, Debug)]
+pub struct AuditCtx {
+    pub actor_id: Uuid,
+    pub action: String,
+    pub target: String,
+    pub request_id: Option<String>,
+    pub ip: Option<String>,
+}
+
+/// Who a tenant transaction acts for. Built from an authenticated principal (or, before login,
+/// from a resolved tenant with no user).
+#[derive(Clone, Debug)]
+pub struct Scope {
+    pub tenant_id: Uuid,
+    pub user_id: Option<Uuid>,
+    pub role: Role,
+    /// The access token's id, checked against revoked tokens.
+    pub jti: Option<Uuid>,
+    pub audit: Option<AuditCtx>,
+}
+
+impl Scope {
+    /// Used by the login and refresh flows before a user is known: the least-privileged role.
+    pub fn anonymous(tenant_id: Uuid) -> Self {
+        Self {
+            tenant_id,
+            user_id: None,
+            role: Role::User,
+            jti: None,
+            audit: None,
+        }
+    }
+}
+
+/// A transaction on a pooled connection. If it is dropped without COMMIT or ROLLBACK (a panic,
+/// or the client went away and the request future was dropped) the connection is detached from
+/// the pool and closed, so an open transaction can never be handed to the next request.
+pub struct Tx {
+    conn: Option<Object>,
+}
+
+impl Tx {
+    /// Sends `setup` (BEGIN, the settings, and one status query) in one round trip and returns
+    /// the status row's text values.
+    async fn begin(pool: &Pool, setup: &str) -> ApiResult<(Self, Vec<Option<String>>)> {
+        let conn = pool.get().await?;
+        let tx = Tx { conn: Some(conn) };
+        let messages = tx.client().simple_query(setup).await?;
+        let status = messages
+            .iter()
+            .rev()
+            .find_map(|m| match m {
+                SimpleQueryMessage::Row(r) => {
+                    Some((0..r.len()).map(|i| r.get(i).map(str::to_string)).collect())
+                }
+                _ => None,
+            })
+            .unwrap_or_default();
+        Ok((tx, status))
+    }
+
+    fn client(&self) -> &Object {
+        self.conn.as_ref().expect("transaction already finished")
+    }
+
+    pub async fn query(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> ApiResult<Vec<Row>> {
+        let stmt = self.client().prepare_cached(sql).await?;
+        Ok(self.client().query(&stmt, params).await?)
+    }
+
+    pub async fn query_opt(
+        &self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> ApiResult<Option<Row>> {
+        let stmt = self.client().prepare_cached(sql).await?;
+        Ok(self.client().query_opt(&stmt, params).await?)
+    }
+
+    pub async fn query_one(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> ApiResult<Row> {
+        let stmt = self.client().prepare_cached(sql).await?;
+        Ok(self.client().query_one(&stmt, params).await?)
+    }
+
+    pub async fn execute(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> ApiResult<u64> {
+        let stmt = self.client().prepare_cached(sql).await?;
+        Ok(self.client().execute(&stmt, params).await?)
+    }
+
+    async fn finish(mut self, sql: &str) -> ApiResult<()> {
+        let conn = self.conn.take().expect("transaction already finished");
+        match conn.batch_execute(sql).await {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                // The state of this connection is unknown: do not return it to the pool.
+                let _ = Object::take(conn);
+                Err(e.into())
+            }
+        }
+    }
+
+    async fn commit(self) -> ApiResult<()> {
+        self.finish("COMMIT").await
+    }
+
+    /// COMMIT after success, ROLLBACK after an error (whose error is the one returned).
+    async fn settle<T>(self, result: ApiResult<T>) -> ApiResult<T> {
+        match result {
+            Ok(v) => self.commit().await.map(|()| v),
+            Err(e) => {
+                let _ = self.finish("ROLLBACK").await;
+                Err(e)
+            }
+        }
+    }
+}
+
+impl Drop for Tx {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            drop(Object::take(conn));
+        }
+    }
+}
+
+/// A transaction scoped to one tenant: role `tenantdesk_tenant`, `app.tenant_id`, `app.user_id`
+/// and `app.role` set for this transaction only.
+pub struct TenantTx {
+    tx: Tx,
+    scope: Scope,
+}
+
+impl TenantTx {
+    pub fn tenant_id(&self) -> Uuid {
+        self.scope.tenant_id
+    }
+
+    pub fn user_id(&self) -> Option<Uuid> {
+        self.scope.user_id
+    }
+
+    pub fn role(&self) -> Role {
+        self.scope.role
+    }
+}
+
+impl Deref for TenantTx {
+    type Target = Tx;
+    fn deref(&self) -> &Tx {
+        &self.tx
+    }
+}
+
+/// A transaction of the platform (superadmin) role. Only a verified superadmin principal, or the
+/// `create-superadmin` command, can obtain one.
+pub struct PlatformTx {
+    tx: Tx,
+}
+
+impl Deref for PlatformTx {
+    type Target = Tx;
+    fn deref(&self) -> &Tx {
+        &self.tx
+    }
+}
+
+/// Proof that the caller may open a platform transaction. Constructed only in `crate::auth`.
+pub struct PlatformAccess {
+    pub(crate) superadmin_id: Option<Uuid>,
+}
+
+/// The one statement that scopes a transaction, followed by `status`, a query that checks the
+/// caller is still allowed in. Every interpolated value is a UUID or one of the fixed role names
+/// above, so nothing a client sends reaches this text.
+fn setup_sql(db_role: &str, tenant: Option<Uuid>, user: Option<Uuid>, role: &str, status: &str) -> String {
+    let opt = |u: Option<Uuid>| u.map(|u| u.to_string()).unwrap_or_default();
+    format!(
+        "BEGIN; SELECT set_config('role', '{db_role}', true), \
+         set_config('app.tenant_id', '{}', true), \
+         set_config('app.user_id', '{}', true), \
+         set_config('app.role', '{role}', true); {status}",
+        opt(tenant),
+        opt(user)
+    )
+}
+
+/// Whether the tenant is active, the user active, the access token revoked. Runs under the
+/// tenant role, so it can only see the caller's own tenant.
+fn tenant_status_sql(scope: &Scope) -> String {
+    let t = scope.tenant_id;
+    let user = match scope.user_id {
+        Some(u) => format!("(SELECT is_active FROM users WHERE tenant_id = '{t}' AND id = '{u}')"),
+        None => "true".into(),
+    };
+    let revoked = match scope.jti {
+        Some(j) => format!("EXISTS (SELECT 1 FROM revoked_tokens WHERE tenant_id = '{t}' AND jti = '{j}')"),
+        None => "false".into(),
+    };
+    format!("SELECT (SELECT is_active FROM tenants WHERE id = '{t}'), {user}, {revoked}")
+}
+
+fn check_tenant_status(status: &[Option<String>]) -> ApiResult<()> {
+    let flag = |i: usize| status.get(i).cloned().flatten();
+    match flag(0).as_deref() {
+        None => return Err(ApiError::not_found("tenant")),
+        Some("f") => return Err(crate::auth::tenant_inactive()),
+        _ => {}
+    }
+    match flag(1).as_deref() {
+        None => return Err(ApiError::unauthorized("the user no longer exists")),
+        Some("f") => return Err(ApiError::forbidden("user_inactive", "this user is deactivated")),
+        _ => {}
+    }
+    if flag(2).as_deref() == Some("t") {
+        return Err(ApiError::unauthorized("access token revoked"));
+    }
+    Ok(())
+}
+
+const INSERT_AUDIT: &str = "insert into audit_log (tenant_id, actor_superadmin_id, action, target, request_id, ip)
+     values ($1, $2, $3, $4, $5, $6)";
+
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool,
+}
+
+impl Db {
+    pub fn new(pool: Pool) -> Self {
+        Self { pool }
+    }
+
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    /// Opens a tenant transaction. Prefer [`Db::tenant`], which also commits.
+    pub async fn begin_tenant(&self, scope: &Scope) -> ApiResult<TenantTx> {
+        let sql = setup_sql(
+            TENANT_DB_ROLE,
+            Some(scope.tenant_id),
+            scope.user_id,
+            scope.role.as_str(),
+            &tenant_status_sql(scope),
+        );
+        let (tx, status) = Tx::begin(&self.pool, &sql).await?;
+        if let Err(e) = check_tenant_status(&status) {
+            let _ = tx.finish("ROLLBACK").await;
+            return Err(e);
+        }
+        let tx = TenantTx {
+            tx,
+            scope: scope.clone(),
+        };
+        if let Some(a) = &scope.audit {
+            tx.execute(
+                INSERT_AUDIT,
+                &[&scope.tenant_id, &a.actor_id, &a.action, &a.target, &a.request_id, &a.ip],
+            )
+            .await?;
+        }
+        Ok(tx)
+    }
+
+    /// Runs `f` in a tenant transaction: COMMIT when it returns Ok, ROLLBACK when it returns Err.
+    pub async fn tenant<T>(
+        &self,
+        scope: &Scope,
+        f: impl AsyncFnOnce(&mut TenantTx) -> ApiResult<T>,
+    ) -> ApiResult<T> {
+        let mut tx = self.begin_tenant(scope).await?;
+        let result = f(&mut tx).await;
+        tx.tx.settle(result).await
+    }
+
+    /// Runs `f` in a platform transaction (superadmins only).
+    pub async fn platform<T>(
+        &self,
+        access: &PlatformAccess,
+        f: impl AsyncFnOnce(&mut PlatformTx) -> ApiResult<T>,
+    ) -> ApiResult<T> {
+        let status = match access.superadmin_id {
+            Some(id) => format!("SELECT (SELECT is_active FROM superadmins WHERE id = '{id}')"),
+            None => "SELECT true".into(),
+        };
+        let sql = setup_sql(PLATFORM_DB_ROLE, None, access.superadmin_id, "superadmin", &status);
+        let (tx, status) = Tx::begin(&self.pool, &sql).await?;
+        if status.first().cloned().flatten().as_deref() != Some("t") {
+            let _ = tx.finish("ROLLBACK").await;
+            return Err(ApiError::unauthorized("superadmin account is not active"));
+        }
+        let mut tx = PlatformTx { tx };
+        let result = f(&mut tx).await;
+        tx.tx.settle(result).await
+    }
+
+    /// Commits a transaction opened with [`Db::begin_tenant`].
+    pub async fn commit(tx: TenantTx) -> ApiResult<()> {
+        tx.tx.commit().await
+    }
+}

@@ -1,0 +1,302 @@
+//! One error type for the whole API, rendered as RFC 9457 `application/problem+json` with a
+//! stable machine-readable `code`. 5xx are logged with the request id and returned without
+//! internals.
+
+use poem::{
+    Response,
+    error::ResponseError,
+    http::{HeaderValue, StatusCode, header},
+};
+use poem_openapi::{
+    ApiResponse, Object,
+    registry::{MetaMediaType, MetaResponse, MetaResponses, Registry},
+    types::Type,
+};
+use serde::Serialize;
+
+use crate::telemetry;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// An RFC 9457 problem document. Every error this API returns has this shape.
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct Problem {
+    /// A URI naming the problem type (`urn:tenantdesk:problem:<code>`).
+    #[oai(rename = "type")]
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Short human-readable summary of the problem type.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// Explanation specific to this occurrence.
+    pub detail: String,
+    /// Stable machine-readable error code, e.g. `not_found`, `validation_failed`.
+    pub code: String,
+    /// The request field (body property, query or path parameter, header) that was wrong.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// The request id (also in the `X-Request-Id` response header).
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// Values the request may use instead, where the error has such a list.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed: Option<Vec<String>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{status} {code}: {detail}")]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub detail: String,
+    pub field: Option<String>,
+    pub allowed: Option<Vec<String>>,
+    pub retry_after: Option<u64>,
+    #[source]
+    pub source: Option<anyhow::Error>,
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            detail: detail.into(),
+            field: None,
+            allowed: None,
+            retry_after: None,
+            source: None,
+        }
+    }
+
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    pub fn with_allowed(mut self, allowed: Vec<String>) -> Self {
+        self.allowed = Some(allowed);
+        self
+    }
+
+    /// 404 for anything the caller may not see: another tenant's id looks exactly like a
+    /// missing one.
+    pub fn not_found(what: &str) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"))
+    }
+
+    /// 422 naming the field that is wrong.
+    pub fn invalid(field: &str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", detail).with_field(field)
+    }
+
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", detail)
+    }
+
+    pub fn forbidden(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, code, detail)
+    }
+
+    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, code, detail)
+    }
+
+    pub fn too_many(retry_after: u64, detail: impl Into<String>) -> Self {
+        let mut e = Self::new(StatusCode::TOO_MANY_REQUESTS, "too_many_requests", detail);
+        e.retry_after = Some(retry_after.max(1));
+        e
+    }
+
+    pub fn internal(err: impl Into<anyhow::Error>) -> Self {
+        let mut e = Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "internal server error",
+        );
+        e.source = Some(err.into());
+        e
+    }
+
+    pub fn unavailable(err: impl Into<anyhow::Error>) -> Self {
+        let mut e = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "the service is temporarily unavailable",
+        );
+        e.source = Some(err.into());
+        e
+    }
+
+    pub fn problem(&self) -> Problem {
+        Problem {
+            kind: format!("urn:tenantdesk:problem:{}", self.code),
+            title: self.status.canonical_reason().unwrap_or("Error").to_string(),
+            status: self.status.as_u16(),
+            detail: self.detail.clone(),
+            code: self.code.to_string(),
+            field: self.field.clone(),
+            request_id: telemetry::current_request_id(),
+            allowed: self.allowed.clone(),
+        }
+    }
+}
+
+impl From<tokio_postgres::Error> for ApiError {
+    fn from(err: tokio_postgres::Error) -> Self {
+        crate::db::map_db_error(err)
+    }
+}
+
+impl From<deadpool_postgres::PoolError> for ApiError {
+    fn from(err: deadpool_postgres::PoolError) -> Self {
+        ApiError::unavailable(err)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    fn as_response(&self) -> Response {
+        if self.status.is_server_error() {
+            match &self.source {
+                Some(src) => tracing::error!(code = self.code, error = ?src, "request failed"),
+                None => tracing::error!(code = self.code, detail = %self.detail, "request failed"),
+            }
+        }
+        let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
+        let mut resp = Response::builder()
+            .status(self.status)
+            .content_type(PROBLEM_JSON)
+            .body(body);
+        if let Some(secs) = self.retry_after
+            && let Ok(v) = HeaderValue::from_str(&secs.to_string())
+        {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        resp
+    }
+}
+
+/// Every operation lists the error statuses it may answer, each a `Problem`.
+impl ApiResponse for ApiError {
+    fn meta() -> MetaResponses {
+        const ERRORS: &[(u16, &str)] = &[
+            (400, "Malformed request (bad JSON, missing header)."),
+            (401, "Missing, malformed, expired or revoked credentials."),
+            (403, "Authenticated but not allowed (role, inactive tenant or user)."),
+            (404, "No such resource in the caller's tenant."),
+            (409, "Conflict with the current state (duplicate, forbidden transition)."),
+            (413, "Request body larger than the configured limit."),
+            (422, "Validation failed; `field` names the offending input."),
+            (429, "Too many attempts; see `Retry-After`."),
+            (500, "Internal error; details are logged under the request id."),
+        ];
+        MetaResponses {
+            responses: ERRORS
+                .iter()
+                .map(|(status, description)| MetaResponse {
+                    description,
+                    status: Some(*status),
+                    status_range: None,
+                    content: vec![MetaMediaType {
+                        content_type: PROBLEM_JSON,
+                        schema: Problem::schema_ref(),
+                    }],
+                    headers: vec![],
+                })
+                .collect(),
+        }
+    }
+
+    fn register(registry: &mut Registry) {
+        Problem::register(registry);
+    }
+}
+
+/// Turns any error poem or poem-openapi raises outside our handlers (unknown route, wrong
+/// method, unparsable body or parameter, wrong content type, oversized body) into a problem.
+pub fn from_poem_error(err: poem::Error) -> ApiError {
+    use poem_openapi::error::{
+        ContentTypeError, ParseMultipartError, ParseParamError, ParsePathError,
+        ParseRequestPayloadError,
+    };
+    if let Some(e) = err.downcast_ref::<ApiError>() {
+        let mut copy = ApiError::new(e.status, e.code, e.detail.clone());
+        copy.field = e.field.clone();
+        copy.allowed = e.allowed.clone();
+        copy.retry_after = e.retry_after;
+        return copy;
+    }
+    if let Some(e) = err.downcast_ref::<ParseParamError>() {
+        return ApiError::invalid(e.name, format!("parameter `{}`: {}", e.name, e.reason));
+    }
+    if let Some(e) = err.downcast_ref::<ParsePathError>() {
+        // A malformed id in the path cannot name anything the caller may see.
+        let _ = e;
+        return ApiError::not_found("resource");
+    }
+    if let Some(e) = err.downcast_ref::<ParseRequestPayloadError>() {
+        return payload_error(&e.reason);
+    }
+    if let Some(e) = err.downcast_ref::<ParseMultipartError>() {
+        return ApiError::new(StatusCode::BAD_REQUEST, "malformed_multipart", e.reason.clone());
+    }
+    if let Some(e) = err.downcast_ref::<ContentTypeError>() {
+        return ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            e.to_string(),
+        );
+    }
+    if err.is::<poem_openapi::error::AuthorizationError>() {
+        return ApiError::unauthorized("missing or malformed credentials");
+    }
+    let status = err.status();
+    let (code, detail) = match status {
+        StatusCode::NOT_FOUND => ("not_found", "no such route".to_string()),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method_not_allowed",
+            "this route does not accept that method".to_string(),
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "payload_too_large",
+            "the request body is larger than the limit".to_string(),
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", err.to_string()),
+        StatusCode::UNAUTHORIZED => ("unauthorized", "missing or malformed credentials".to_string()),
+        s if s.is_server_error() => {
+            return ApiError::internal(anyhow::anyhow!("{err}"));
+        }
+        _ => ("bad_request", err.to_string()),
+    };
+    ApiError::new(status, code, detail)
+}
+
+/// poem-openapi reports JSON syntax errors with serde's text and schema errors with
+/// `failed to parse …(occurred while parsing "X" field "y")`. The first is a 400, the second a 422
+/// naming the field.
+fn payload_error(reason: &str) -> ApiError {
+    if !reason.starts_with("failed to parse") {
+        return ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            format!("the body is not valid JSON: {reason}"),
+        );
+    }
+    let field = reason
+        .rsplit_once("field \"")
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map(|(f, _)| f.to_string());
+    let mut e = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", reason);
+    e.field = field;
+    e
+}

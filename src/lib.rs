@@ -1,0 +1,12 @@
+//! tenantdesk: a multi-tenant support-and-knowledge backend.
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod openapi;
+pub mod repo;
+pub mod telemetry;

@@ -1,0 +1,90 @@
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use tenantdesk::{app, config::Config, telemetry};
+
+/// tenantdesk: multi-tenant support-and-knowledge backend.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP service (the default).
+    Serve,
+    /// Apply pending migrations with MIGRATION_DATABASE_URL and exit.
+    Migrate,
+    /// Print the OpenAPI spec (JSON) to stdout.
+    Openapi,
+    /// Create a platform superadmin (password read from TENANTDESK_SUPERADMIN_PASSWORD or stdin).
+    CreateSuperadmin {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "")]
+        name: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let command = cli.command.unwrap_or(Command::Serve);
+    if let Command::Openapi = command {
+        println!("{}", tenantdesk::openapi::spec_json());
+        return Ok(());
+    }
+    let config = Config::from_env()?;
+    telemetry::init(config.log_json);
+    match command {
+        Command::Serve => {
+            let app = app::Application::build(config).await?;
+            tracing::info!(addr = %app.addr(), "listening");
+            app.run_until(shutdown_signal()).await?;
+            tracing::info!("stopped");
+        }
+        Command::Migrate => {
+            let report = app::migrate(&config).await?;
+            println!(
+                "applied {} migration(s), {} already applied",
+                report.applied.len(),
+                report.already
+            );
+        }
+        Command::CreateSuperadmin { email, name } => {
+            let password = match std::env::var("TENANTDESK_SUPERADMIN_PASSWORD") {
+                Ok(p) if !p.is_empty() => p,
+                _ => {
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line).context("reading the password")?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            let id = tenantdesk::auth::bootstrap::create_superadmin(&config, &email, &name, password).await?;
+            println!("{id}");
+        }
+        Command::Openapi => unreachable!(),
+    }
+    Ok(())
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down; letting in-flight requests finish");
+}

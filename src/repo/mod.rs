@@ -1,0 +1,13 @@
+//! SQL only. Every function takes the tenant transaction (or, for platform work, the platform
+//! transaction): no tenant query can run without the tenant setting.
+
+pub mod api_keys;
+pub mod audit;
+pub mod superadmins;
+pub mod tenants;
+pub mod tokens;
+pub mod users;
+
+use chrono::{DateTime, Utc};
+
+pub type Timestamp = DateTime<Utc>;

@@ -1,0 +1,126 @@
+//! Refresh tokens, revoked access tokens, and login throttling.
+
+use uuid::Uuid;
+
+use super::Timestamp;
+use crate::{db::TenantTx, error::ApiResult};
+
+pub struct RefreshRow {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub family_id: Uuid,
+    pub expires_at: Timestamp,
+    pub used_at: Option<Timestamp>,
+    pub revoked_at: Option<Timestamp>,
+}
+
+pub async fn insert_refresh(
+    tx: &TenantTx,
+    user_id: Uuid,
+    family_id: Uuid,
+    hash: &[u8],
+    expires_at: Timestamp,
+) -> ApiResult<()> {
+    tx.execute(
+        "insert into refresh_tokens (tenant_id, user_id, family_id, token_hash, expires_at)
+         values ($1, $2, $3, $4, $5)",
+        &[&tx.tenant_id(), &user_id, &family_id, &hash, &expires_at],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Finds a refresh token by hash and locks it, so two refreshes with the same token cannot both
+/// succeed.
+pub async fn find_refresh_for_update(tx: &TenantTx, hash: &[u8]) -> ApiResult<Option<RefreshRow>> {
+    Ok(tx
+        .query_opt(
+            "select id, user_id, family_id, expires_at, used_at, revoked_at from refresh_tokens
+              where tenant_id = $1 and token_hash = $2 for update",
+            &[&tx.tenant_id(), &hash],
+        )
+        .await?
+        .map(|r| RefreshRow {
+            id: r.get(0),
+            user_id: r.get(1),
+            family_id: r.get(2),
+            expires_at: r.get(3),
+            used_at: r.get(4),
+            revoked_at: r.get(5),
+        }))
+}
+
+pub async fn mark_used(tx: &TenantTx, id: Uuid) -> ApiResult<()> {
+    tx.execute(
+        "update refresh_tokens set used_at = now() where tenant_id = $1 and id = $2",
+        &[&tx.tenant_id(), &id],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn revoke_family(tx: &TenantTx, family_id: Uuid) -> ApiResult<u64> {
+    tx.execute(
+        "update refresh_tokens set revoked_at = coalesce(revoked_at, now())
+          where tenant_id = $1 and family_id = $2",
+        &[&tx.tenant_id(), &family_id],
+    )
+    .await
+}
+
+pub async fn revoke_user(tx: &TenantTx, user_id: Uuid) -> ApiResult<u64> {
+    tx.execute(
+        "update refresh_tokens set revoked_at = coalesce(revoked_at, now())
+          where tenant_id = $1 and user_id = $2 and revoked_at is null",
+        &[&tx.tenant_id(), &user_id],
+    )
+    .await
+}
+
+/// Revokes one access token until it expires.
+pub async fn revoke_access(tx: &TenantTx, jti: Uuid, expires_at: Timestamp) -> ApiResult<()> {
+    tx.execute(
+        "insert into revoked_tokens (tenant_id, jti, expires_at) values ($1, $2, $3)
+         on conflict do nothing",
+        &[&tx.tenant_id(), &jti, &expires_at],
+    )
+    .await?;
+    tx.execute(
+        "delete from revoked_tokens where tenant_id = $1 and expires_at < now()",
+        &[&tx.tenant_id()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The tenant of a refresh token, looked up before anyone is authenticated (SECURITY DEFINER).
+pub async fn refresh_tenant(pool: &deadpool_postgres::Pool, hash: &[u8]) -> ApiResult<Option<Uuid>> {
+    let conn = pool.get().await?;
+    let stmt = conn.prepare_cached("select auth_refresh_token_tenant($1)").await?;
+    Ok(conn.query_one(&stmt, &[&hash]).await?.get(0))
+}
+
+/// Seconds the caller must wait before another login attempt (0 = go ahead).
+pub async fn login_throttle(pool: &deadpool_postgres::Pool, keys: &[Vec<u8>], max: i64, window_secs: i64) -> ApiResult<i64> {
+    let conn = pool.get().await?;
+    let stmt = conn.prepare_cached("select auth_login_throttle($1, $2::int, $3::int)").await?;
+    let secs: i32 = conn
+        .query_one(&stmt, &[&keys, &(max as i32), &(window_secs as i32)])
+        .await?
+        .get(0);
+    Ok(secs as i64)
+}
+
+pub async fn login_failed(pool: &deadpool_postgres::Pool, keys: &[Vec<u8>]) -> ApiResult<()> {
+    let conn = pool.get().await?;
+    let stmt = conn.prepare_cached("select auth_login_failed($1)").await?;
+    conn.execute(&stmt, &[&keys]).await?;
+    Ok(())
+}
+
+pub async fn login_succeeded(pool: &deadpool_postgres::Pool, key: &[u8]) -> ApiResult<()> {
+    let conn = pool.get().await?;
+    let stmt = conn.prepare_cached("select auth_login_succeeded($1)").await?;
+    conn.execute(&stmt, &[&key]).await?;
+    Ok(())
+}

@@ -1,0 +1,139 @@
+use tokio_postgres::Row;
+use uuid::Uuid;
+
+use super::Timestamp;
+use crate::{
+    db::{PlatformTx, Role, TenantTx},
+    error::ApiResult,
+};
+
+#[derive(Debug, Clone)]
+pub struct UserRow {
+    pub tenant_id: Uuid,
+    pub id: Uuid,
+    pub email: String,
+    pub full_name: String,
+    pub role: Role,
+    pub is_active: bool,
+    pub last_login_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl From<&Row> for UserRow {
+    fn from(r: &Row) -> Self {
+        Self {
+            tenant_id: r.get("tenant_id"),
+            id: r.get("id"),
+            email: r.get("email"),
+            full_name: r.get("full_name"),
+            role: Role::parse(r.get("role")).unwrap_or(Role::User),
+            is_active: r.get("is_active"),
+            last_login_at: r.get("last_login_at"),
+            created_at: r.get("created_at"),
+            updated_at: r.get("updated_at"),
+        }
+    }
+}
+
+const COLUMNS: &str =
+    "tenant_id, id, email, full_name, role, is_active, last_login_at, created_at, updated_at";
+
+pub struct NewUser<'a> {
+    pub email: &'a str,
+    pub full_name: &'a str,
+    pub role: Role,
+    pub password_hash: &'a str,
+}
+
+pub async fn create(tx: &TenantTx, u: &NewUser<'_>) -> ApiResult<UserRow> {
+    let sql = format!(
+        "insert into users (tenant_id, email, full_name, role, password_hash)
+         values ($1, $2, $3, $4, $5) returning {COLUMNS}"
+    );
+    let row = tx
+        .query_one(&sql, &[&tx.tenant_id(), &u.email, &u.full_name, &u.role.as_str(), &u.password_hash])
+        .await?;
+    Ok(UserRow::from(&row))
+}
+
+pub async fn list(tx: &TenantTx, after: Option<Uuid>, limit: i64) -> ApiResult<Vec<UserRow>> {
+    let sql = format!(
+        "select {COLUMNS} from users where tenant_id = $1 and ($2::uuid is null or id > $2)
+         order by id limit $3"
+    );
+    let rows = tx.query(&sql, &[&tx.tenant_id(), &after, &limit]).await?;
+    Ok(rows.iter().map(UserRow::from).collect())
+}
+
+pub async fn get(tx: &TenantTx, id: Uuid) -> ApiResult<Option<UserRow>> {
+    let sql = format!("select {COLUMNS} from users where tenant_id = $1 and id = $2");
+    Ok(tx.query_opt(&sql, &[&tx.tenant_id(), &id]).await?.as_ref().map(UserRow::from))
+}
+
+#[derive(Default)]
+pub struct UserPatch<'a> {
+    pub full_name: Option<&'a str>,
+    pub role: Option<Role>,
+    pub is_active: Option<bool>,
+}
+
+pub async fn update(tx: &TenantTx, id: Uuid, p: &UserPatch<'_>) -> ApiResult<Option<UserRow>> {
+    let sql = format!(
+        "update users set full_name = coalesce($3, full_name), role = coalesce($4, role),
+                is_active = coalesce($5, is_active), updated_at = now()
+          where tenant_id = $1 and id = $2 returning {COLUMNS}"
+    );
+    let role = p.role.map(Role::as_str);
+    Ok(tx
+        .query_opt(&sql, &[&tx.tenant_id(), &id, &p.full_name, &role, &p.is_active])
+        .await?
+        .as_ref()
+        .map(UserRow::from))
+}
+
+/// The user and password hash for a login.
+pub async fn by_email_for_login(tx: &TenantTx, email: &str) -> ApiResult<Option<(UserRow, Option<String>)>> {
+    let sql = format!(
+        "select {COLUMNS}, password_hash from users where tenant_id = $1 and lower(email) = lower($2)"
+    );
+    Ok(tx
+        .query_opt(&sql, &[&tx.tenant_id(), &email])
+        .await?
+        .map(|r| (UserRow::from(&r), r.get("password_hash"))))
+}
+
+pub async fn password_hash(tx: &TenantTx, id: Uuid) -> ApiResult<Option<String>> {
+    Ok(tx
+        .query_opt("select password_hash from users where tenant_id = $1 and id = $2", &[&tx.tenant_id(), &id])
+        .await?
+        .and_then(|r| r.get(0)))
+}
+
+pub async fn set_password(tx: &TenantTx, id: Uuid, hash: &str) -> ApiResult<()> {
+    tx.execute(
+        "update users set password_hash = $3, updated_at = now() where tenant_id = $1 and id = $2",
+        &[&tx.tenant_id(), &id, &hash],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn touch_login(tx: &TenantTx, id: Uuid) -> ApiResult<()> {
+    tx.execute(
+        "update users set last_login_at = now() where tenant_id = $1 and id = $2",
+        &[&tx.tenant_id(), &id],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Any tenant's users, for superadmins.
+pub async fn list_in_tenant(tx: &PlatformTx, tenant: Uuid, after: Option<Uuid>, limit: i64) -> ApiResult<Vec<UserRow>> {
+    let sql = format!(
+        "select {COLUMNS} from users where tenant_id = $1 and ($2::uuid is null or id > $2)
+         order by id limit $3"
+    );
+    let rows = tx.query(&sql, &[&tenant, &after, &limit]).await?;
+    Ok(rows.iter().map(UserRow::from).collect())
+}
