@@ -4,10 +4,28 @@ use poem_openapi::OpenApiService;
 
 use crate::api;
 
-pub type Apis = api::health::HealthApi;
+pub type Apis = (
+    api::health::HealthApi,
+    api::auth::AuthApi,
+    api::me::MeApi,
+    api::users::UsersApi,
+    api::api_keys::ApiKeysApi,
+    api::audit::AuditApi,
+    api::tenants::TenantsApi,
+);
 
 pub fn service() -> OpenApiService<Apis, ()> {
-    OpenApiService::new(api::health::HealthApi, "tenantdesk", env!("CARGO_PKG_VERSION"))
+    OpenApiService::new(
+        (
+            api::health::HealthApi,
+            api::auth::AuthApi,
+            api::me::MeApi,
+            api::users::UsersApi,
+            api::api_keys::ApiKeysApi,
+            api::audit::AuditApi,
+            api::tenants::TenantsApi,
+        ),
+        "tenantdesk", env!("CARGO_PKG_VERSION"))
         .description(
             "Multi-tenant support-and-knowledge backend. Every error is an RFC 9457 \
              `application/problem+json` document with a stable `code`. Tenants are isolated by \

@@ -1,11 +1,114 @@
 //! HTTP only: DTOs, validation, status codes. One OpenApi struct per resource.
 
+pub mod api_keys;
+pub mod audit;
+pub mod body;
+pub mod auth;
 pub mod health;
+pub mod me;
+pub mod tenants;
+pub mod users;
 
-use poem_openapi::Tags;
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use poem_openapi::{Enum, Tags};
+use uuid::Uuid;
+
+use crate::{
+    db::Role,
+    error::{ApiError, ApiResult},
+};
 
 #[derive(Tags)]
 pub enum Tag {
     /// Liveness and readiness probes.
     Health,
+    /// Logging in, refreshing and revoking tokens.
+    Auth,
+    /// The caller's own account.
+    Me,
+    /// Users of the caller's tenant (admins manage, agents read).
+    Users,
+    /// API keys of the caller's tenant (admins).
+    ApiKeys,
+    /// The tenant's audit log (admins).
+    Audit,
+    /// Tenants, for platform superadmins.
+    Tenants,
+}
+
+/// A user's role inside their tenant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Deserialize)]
+#[oai(rename_all = "lowercase")]
+#[serde(rename_all = "lowercase")]
+pub enum UserRole {
+    /// A customer: sees only what they opened.
+    User,
+    /// A support agent: works all of the tenant's tickets.
+    Agent,
+    /// A tenant administrator: manages users and API keys.
+    Admin,
+}
+
+impl From<Role> for UserRole {
+    fn from(r: Role) -> Self {
+        match r {
+            Role::User => UserRole::User,
+            Role::Agent => UserRole::Agent,
+            Role::Admin => UserRole::Admin,
+        }
+    }
+}
+
+impl From<UserRole> for Role {
+    fn from(r: UserRole) -> Self {
+        match r {
+            UserRole::User => Role::User,
+            UserRole::Agent => Role::Agent,
+            UserRole::Admin => Role::Admin,
+        }
+    }
+}
+
+pub const DEFAULT_LIMIT: i64 = 20;
+
+pub fn default_limit() -> i64 {
+    DEFAULT_LIMIT
+}
+
+/// Cursors are opaque to clients: base64url of a version tag and the last id of the page.
+pub fn encode_cursor(id: Uuid) -> String {
+    URL_SAFE_NO_PAD.encode(format!("v1:{id}"))
+}
+
+pub fn decode_cursor(cursor: Option<&str>) -> ApiResult<Option<Uuid>> {
+    let Some(c) = cursor.filter(|c| !c.is_empty()) else {
+        return Ok(None);
+    };
+    URL_SAFE_NO_PAD
+        .decode(c)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| s.strip_prefix("v1:").and_then(|id| Uuid::parse_str(id).ok()))
+        .map(Some)
+        .ok_or_else(|| ApiError::invalid("cursor", "cursor is not one this API returned"))
+}
+
+/// Rows were fetched with `limit + 1`: returns the page and the cursor of the next one.
+pub fn paginate<T>(mut rows: Vec<T>, limit: i64, id: impl Fn(&T) -> Uuid) -> (Vec<T>, Option<String>) {
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let next = if more { rows.last().map(|r| encode_cursor(id(r))) } else { None };
+    (rows, next)
+}
+
+/// Trims and checks a required, bounded text field.
+pub fn required_text(field: &str, value: &str, max: usize) -> ApiResult<String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(ApiError::invalid(field, format!("{field} must not be empty")));
+    }
+    if v.chars().count() > max {
+        return Err(ApiError::invalid(field, format!("{field} must be at most {max} characters")));
+    }
+    Ok(v.to_string())
 }

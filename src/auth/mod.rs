@@ -7,10 +7,11 @@ pub mod bootstrap;
 pub mod jwt;
 pub mod secrets;
 
-use poem::{Request, http::Method};
+use poem::{Request, RequestBody, http::Method};
 use poem_openapi::{
-    SecurityScheme,
+    ApiExtractor, ApiExtractorType, ExtractParamOptions, SecurityScheme,
     auth::{ApiKey, Bearer},
+    registry::Registry,
 };
 use uuid::Uuid;
 
@@ -139,28 +140,53 @@ pub struct BearerAuth(Caller);
 )]
 pub struct ApiKeyAuth(Caller);
 
-/// Either scheme. The API key header is tried first, so a bad bearer token reports its own
-/// error.
-#[derive(SecurityScheme)]
-pub enum Auth {
-    ApiKey(ApiKeyAuth),
-    Bearer(BearerAuth),
+/// Either scheme, as one extractor: a request with `X-API-Key` is judged by that key, any other
+/// by its `Authorization: Bearer` header, so each failure reports its own reason (a revoked key,
+/// an expired token, a read-only key used to write).
+pub struct Auth(Caller);
+
+impl<'a> ApiExtractor<'a> for Auth {
+    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(registry: &mut Registry) {
+        BearerAuth::register(registry);
+        ApiKeyAuth::register(registry);
+    }
+
+    fn security_schemes() -> Vec<&'static str> {
+        let mut schemes = BearerAuth::security_schemes();
+        schemes.extend(ApiKeyAuth::security_schemes());
+        schemes
+    }
+
+    async fn from_request(
+        req: &'a Request,
+        body: &mut RequestBody,
+        opts: ExtractParamOptions<()>,
+    ) -> poem::Result<Self> {
+        if req.headers().contains_key("x-api-key") {
+            let a = ApiKeyAuth::from_request(req, body, opts).await?;
+            Ok(Auth(a.0))
+        } else {
+            let b = BearerAuth::from_request(req, body, opts).await?;
+            Ok(Auth(b.0))
+        }
+    }
 }
 
 impl Auth {
     pub fn caller(&self) -> &Caller {
-        match self {
-            Auth::ApiKey(a) => &a.0,
-            Auth::Bearer(b) => &b.0,
-        }
+        &self.0
     }
 
     pub fn principal(&self) -> ApiResult<&Principal> {
-        self.caller().principal()
+        self.0.principal()
     }
 
     pub fn platform(&self) -> ApiResult<PlatformAccess> {
-        self.caller().platform()
+        self.0.platform()
     }
 }
 

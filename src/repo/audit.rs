@@ -68,3 +68,13 @@ pub async fn record_platform(tx: &PlatformTx, a: &NewAudit<'_>) -> ApiResult<()>
     .await?;
     Ok(())
 }
+
+/// Any tenant's entries, for superadmins; newest first.
+pub async fn list_in_tenant(tx: &PlatformTx, tenant: Uuid, before: Option<Uuid>, limit: i64) -> ApiResult<Vec<AuditRow>> {
+    let sql = format!(
+        "select {COLUMNS} from audit_log where tenant_id = $1 and ($2::uuid is null or id < $2)
+         order by id desc limit $3"
+    );
+    let rows = tx.query(&sql, &[&tenant, &before, &limit]).await?;
+    Ok(rows.iter().map(AuditRow::from).collect())
+}

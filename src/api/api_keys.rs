@@ -1,0 +1,214 @@
+//! API keys of the caller's tenant (admins). The key itself is shown once, at creation; only
+//! its sha256 is stored.
+
+use poem::web::Data;
+use poem_openapi::{
+    ApiResponse, Enum, Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
+use rand::RngCore;
+use uuid::Uuid;
+
+use crate::{
+    api::body::JsonBody,
+    api::{Tag, decode_cursor, default_limit, paginate, required_text},
+    app::AppState,
+    auth::{API_KEY_PREFIX, Auth, secrets},
+    db::Role,
+    error::{ApiError, ApiResult},
+    repo::{self, Timestamp, api_keys::ApiKeyRow},
+};
+
+pub struct ApiKeysApi;
+
+/// What a key may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Deserialize)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum ApiKeyScope {
+    /// GET and HEAD only, with an agent's visibility.
+    ReadOnly,
+    /// Reads and writes, with an agent's rights.
+    ReadWrite,
+    /// An admin's rights (users, API keys).
+    Admin,
+}
+
+impl ApiKeyScope {
+    fn as_str(self) -> &'static str {
+        match self {
+            ApiKeyScope::ReadOnly => "read_only",
+            ApiKeyScope::ReadWrite => "read_write",
+            ApiKeyScope::Admin => "admin",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        match s {
+            "read_only" => ApiKeyScope::ReadOnly,
+            "admin" => ApiKeyScope::Admin,
+            _ => ApiKeyScope::ReadWrite,
+        }
+    }
+}
+
+/// A new API key.
+#[derive(Debug, Object, serde::Deserialize)]
+pub struct ApiKeyIn {
+    /// Unique among the tenant's active keys, 1–100 characters.
+    pub name: String,
+    pub scope: ApiKeyScope,
+    /// When the key stops working; must be in the future. Absent: never.
+    #[oai(skip_serializing_if_is_none)]
+    pub expires_at: Option<Timestamp>,
+}
+
+/// An API key (never the secret).
+#[derive(Debug, Object)]
+pub struct ApiKeyOut {
+    pub id: Uuid,
+    pub name: String,
+    /// The public part of the key (`tdk_<prefix>_…`), to recognise it.
+    pub prefix: String,
+    pub scope: ApiKeyScope,
+    /// The user who created it.
+    #[oai(skip_serializing_if_is_none)]
+    pub created_by: Option<Uuid>,
+    #[oai(skip_serializing_if_is_none)]
+    pub expires_at: Option<Timestamp>,
+    /// Updated at most once a minute.
+    #[oai(skip_serializing_if_is_none)]
+    pub last_used_at: Option<Timestamp>,
+    #[oai(skip_serializing_if_is_none)]
+    pub revoked_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+}
+
+impl From<ApiKeyRow> for ApiKeyOut {
+    fn from(k: ApiKeyRow) -> Self {
+        Self {
+            id: k.id,
+            name: k.name,
+            prefix: k.prefix,
+            scope: ApiKeyScope::parse(&k.scope),
+            created_by: k.created_by,
+            expires_at: k.expires_at,
+            last_used_at: k.last_used_at,
+            revoked_at: k.revoked_at,
+            created_at: k.created_at,
+        }
+    }
+}
+
+/// A freshly created key: the only time `key` is shown.
+#[derive(Debug, Object)]
+pub struct ApiKeyCreated {
+    /// The secret key. Send it as `Authorization: Bearer <key>` or `X-API-Key: <key>`. It cannot
+    /// be shown again.
+    pub key: String,
+    #[oai(flatten)]
+    pub api_key: ApiKeyOut,
+}
+
+/// One page of API keys, oldest first.
+#[derive(Debug, Object)]
+pub struct ApiKeyPage {
+    pub items: Vec<ApiKeyOut>,
+    #[oai(skip_serializing_if_is_none)]
+    pub next_cursor: Option<String>,
+}
+
+#[derive(ApiResponse)]
+pub enum CreatedApiKey {
+    /// Created.
+    #[oai(status = 201)]
+    Created(Json<ApiKeyCreated>),
+}
+
+#[derive(ApiResponse)]
+pub enum Revoked {
+    /// Revoked (also when it already was).
+    #[oai(status = 204)]
+    Done,
+}
+
+#[OpenApi(prefix_path = "/v1/api-keys", tag = "Tag::ApiKeys")]
+impl ApiKeysApi {
+    /// Create an API key (admins). The response carries the key once.
+    #[oai(path = "/", method = "post", operation_id = "create_api_key")]
+    async fn create(&self, state: Data<&AppState>, auth: Auth, body: JsonBody<ApiKeyIn>) -> ApiResult<CreatedApiKey> {
+        let p = auth.principal()?;
+        p.require(Role::Admin)?;
+        let name = required_text("name", &body.name, 100)?;
+        if body.expires_at.is_some_and(|e| e <= chrono::Utc::now()) {
+            return Err(ApiError::invalid("expires_at", "expires_at must be in the future"));
+        }
+        let mut raw = [0u8; 6];
+        rand::rng().fill_bytes(&mut raw);
+        let prefix = hex::encode(raw);
+        let key = format!("{API_KEY_PREFIX}{prefix}_{}", secrets::random_token(32));
+        let hash = secrets::sha256(&key);
+        let new = repo::api_keys::NewApiKey {
+            name: &name,
+            prefix: &prefix,
+            hash: &hash,
+            scope: body.scope.as_str(),
+            created_by: p.user_id,
+            expires_at: body.expires_at,
+        };
+        let row = state.db.tenant(&p.scope(), async |tx| repo::api_keys::create(tx, &new).await).await?;
+        Ok(CreatedApiKey::Created(Json(ApiKeyCreated {
+            key,
+            api_key: row.into(),
+        })))
+    }
+
+    /// List the tenant's API keys, revoked ones included (admins).
+    #[oai(path = "/", method = "get", operation_id = "list_api_keys")]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        /// Opaque cursor from `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+        /// Page size, 1–100.
+        #[oai(default = "default_limit", validator(minimum(value = "1"), maximum(value = "100")))]
+        limit: Query<i64>,
+    ) -> ApiResult<Json<ApiKeyPage>> {
+        let p = auth.principal()?;
+        p.require(Role::Admin)?;
+        let after = decode_cursor(cursor.0.as_deref())?;
+        let rows = state
+            .db
+            .tenant(&p.scope(), async |tx| repo::api_keys::list(tx, after, limit.0 + 1).await)
+            .await?;
+        let (rows, next_cursor) = paginate(rows, limit.0, |k| k.id);
+        Ok(Json(ApiKeyPage {
+            items: rows.into_iter().map(Into::into).collect(),
+            next_cursor,
+        }))
+    }
+
+    /// Get one API key (admins).
+    #[oai(path = "/:id", method = "get", operation_id = "get_api_key")]
+    async fn get(&self, state: Data<&AppState>, auth: Auth, id: Path<Uuid>) -> ApiResult<Json<ApiKeyOut>> {
+        let p = auth.principal()?;
+        p.require(Role::Admin)?;
+        let row = state.db.tenant(&p.scope(), async |tx| repo::api_keys::get(tx, id.0).await).await?;
+        row.map(|k| Json(k.into())).ok_or_else(|| ApiError::not_found("API key"))
+    }
+
+    /// Revoke an API key (admins). It stops working at once.
+    #[oai(path = "/:id", method = "delete", operation_id = "revoke_api_key")]
+    async fn revoke(&self, state: Data<&AppState>, auth: Auth, id: Path<Uuid>) -> ApiResult<Revoked> {
+        let p = auth.principal()?;
+        p.require(Role::Admin)?;
+        state
+            .db
+            .tenant(&p.scope(), async |tx| repo::api_keys::revoke(tx, id.0).await)
+            .await?
+            .ok_or_else(|| ApiError::not_found("API key"))?;
+        Ok(Revoked::Done)
+    }
+}

@@ -1,0 +1,98 @@
+//! The tenant's audit log: what superadmins did in it. Admins read it; nobody changes it.
+
+use poem::web::Data;
+use poem_openapi::{Object, OpenApi, param::Query, payload::Json};
+use uuid::Uuid;
+
+use crate::{
+    api::{Tag, decode_cursor, default_limit, paginate},
+    app::AppState,
+    auth::Auth,
+    db::Role,
+    error::ApiResult,
+    repo::{self, Timestamp, audit::AuditRow},
+};
+
+pub struct AuditApi;
+
+/// One audited action.
+#[derive(Debug, Object)]
+pub struct AuditEntryOut {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    /// The superadmin who acted, when one did.
+    #[oai(skip_serializing_if_is_none)]
+    pub actor_superadmin_id: Option<Uuid>,
+    /// The tenant user who acted, when one did.
+    #[oai(skip_serializing_if_is_none)]
+    pub actor_user_id: Option<Uuid>,
+    /// What was done, e.g. `tenant.deactivate` or `POST /v1/users`.
+    pub action: String,
+    /// What it was done to (a resource or request target).
+    pub target: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub request_id: Option<String>,
+    /// The client address the action came from.
+    #[oai(skip_serializing_if_is_none)]
+    pub ip: Option<String>,
+    pub created_at: Timestamp,
+}
+
+impl From<AuditRow> for AuditEntryOut {
+    fn from(a: AuditRow) -> Self {
+        Self {
+            id: a.id,
+            tenant_id: a.tenant_id,
+            actor_superadmin_id: a.actor_superadmin_id,
+            actor_user_id: a.actor_user_id,
+            action: a.action,
+            target: a.target,
+            request_id: a.request_id,
+            ip: a.ip,
+            created_at: a.created_at,
+        }
+    }
+}
+
+/// One page of audit entries, newest first.
+#[derive(Debug, Object)]
+pub struct AuditPage {
+    pub items: Vec<AuditEntryOut>,
+    #[oai(skip_serializing_if_is_none)]
+    pub next_cursor: Option<String>,
+}
+
+impl AuditPage {
+    pub fn from_rows(rows: Vec<AuditRow>, limit: i64) -> Self {
+        let (rows, next_cursor) = paginate(rows, limit, |a| a.id);
+        Self {
+            items: rows.into_iter().map(Into::into).collect(),
+            next_cursor,
+        }
+    }
+}
+
+#[OpenApi(prefix_path = "/v1/audit-log", tag = "Tag::Audit")]
+impl AuditApi {
+    /// Read the tenant's audit log (admins), newest first.
+    #[oai(path = "/", method = "get", operation_id = "list_audit_log")]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        /// Opaque cursor from `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+        /// Page size, 1–100.
+        #[oai(default = "default_limit", validator(minimum(value = "1"), maximum(value = "100")))]
+        limit: Query<i64>,
+    ) -> ApiResult<Json<AuditPage>> {
+        let p = auth.principal()?;
+        p.require(Role::Admin)?;
+        let before = decode_cursor(cursor.0.as_deref())?;
+        let rows = state
+            .db
+            .tenant(&p.scope(), async |tx| repo::audit::list(tx, before, limit.0 + 1).await)
+            .await?;
+        Ok(Json(AuditPage::from_rows(rows, limit.0)))
+    }
+}

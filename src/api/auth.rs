@@ -1,0 +1,334 @@
+//! Login, refresh, logout. Wrong email and wrong password answer alike (same status, body and
+//! argon2 work); repeated failures for one account or one client address answer 429.
+
+use poem::{Request, web::Data};
+use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
+use uuid::Uuid;
+
+use crate::{
+    api::body::JsonBody,
+    api::Tag,
+    app::AppState,
+    auth::{Auth, Via, secrets, tenant_inactive},
+    db::Scope,
+    error::{ApiError, ApiResult},
+    repo::{self, tokens},
+};
+
+pub struct AuthApi;
+
+/// Credentials of a tenant user.
+#[derive(Debug, Object, serde::Deserialize)]
+pub struct TokenIn {
+    /// The tenant's slug.
+    pub tenant: String,
+    /// The user's email (case-insensitive).
+    pub email: String,
+    pub password: String,
+}
+
+/// Credentials of a platform superadmin.
+#[derive(Debug, Object, serde::Deserialize)]
+pub struct SuperadminTokenIn {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Object, serde::Deserialize)]
+pub struct RefreshIn {
+    /// The refresh token from the last token response. It can be used once.
+    pub refresh_token: String,
+}
+
+#[derive(Debug, Object, serde::Deserialize, Default)]
+pub struct LogoutIn {
+    /// Also revoke this refresh token's whole family (this session).
+    #[oai(skip_serializing_if_is_none)]
+    pub refresh_token: Option<String>,
+    /// Revoke every refresh token of the user (all sessions).
+    #[oai(default)]
+    #[serde(default)]
+    pub all_sessions: bool,
+}
+
+/// Tokens for the API.
+#[derive(Debug, Object)]
+pub struct TokenOut {
+    /// Short-lived JWT for `Authorization: Bearer`.
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until `access_token` expires.
+    pub expires_in: i64,
+    /// Opaque, single-use token for `POST /v1/auth/refresh` (not issued to superadmins).
+    #[oai(skip_serializing_if_is_none)]
+    pub refresh_token: Option<String>,
+    /// Seconds until `refresh_token` expires.
+    #[oai(skip_serializing_if_is_none)]
+    pub refresh_expires_in: Option<i64>,
+    /// The authenticated user's (or superadmin's) id.
+    pub user_id: Uuid,
+    /// The user's tenant; absent for superadmins.
+    #[oai(skip_serializing_if_is_none)]
+    pub tenant_id: Option<Uuid>,
+    /// `user`, `agent`, `admin` or `superadmin`.
+    pub role: String,
+}
+
+#[derive(ApiResponse)]
+pub enum LogoutResponse {
+    /// Revoked.
+    #[oai(status = 204)]
+    Done,
+}
+
+fn invalid_credentials() -> ApiError {
+    ApiError::new(
+        poem::http::StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+        "invalid credentials",
+    )
+}
+
+fn throttle_key(kind: &str, value: &str) -> Vec<u8> {
+    secrets::sha256(&format!("{kind}:{}", value.trim().to_lowercase()))
+}
+
+fn client_ip(req: &Request) -> String {
+    req.remote_addr()
+        .as_socket_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default()
+}
+
+/// 429 when the account or the address has failed too often within the window.
+async fn throttle(state: &AppState, keys: &[Vec<u8>]) -> ApiResult<()> {
+    let cfg = &state.config.auth;
+    let wait = tokens::login_throttle(
+        state.db.pool(),
+        keys,
+        cfg.login_max_failures,
+        cfg.login_window.as_secs() as i64,
+    )
+    .await?;
+    if wait > 0 {
+        return Err(ApiError::too_many(
+            wait as u64,
+            "too many failed logins; try again later",
+        ));
+    }
+    Ok(())
+}
+
+impl AuthApi {
+    /// Issues an access token and starts (or continues) a refresh-token family.
+    async fn issue(
+        state: &AppState,
+        tx: &crate::db::TenantTx,
+        user_id: Uuid,
+        role: crate::db::Role,
+        family: Uuid,
+    ) -> ApiResult<TokenOut> {
+        let (access, claims) = state.keys.issue(user_id, Some(tx.tenant_id()), role.as_str())?;
+        let refresh = secrets::random_token(32);
+        let ttl = state.config.auth.refresh_ttl;
+        let expires = chrono::Utc::now() + chrono::Duration::from_std(ttl).map_err(ApiError::internal)?;
+        tokens::insert_refresh(tx, user_id, family, &secrets::sha256(&refresh), expires).await?;
+        Ok(TokenOut {
+            access_token: access,
+            token_type: "Bearer".into(),
+            expires_in: claims.exp - claims.iat,
+            refresh_token: Some(refresh),
+            refresh_expires_in: Some(ttl.as_secs() as i64),
+            user_id,
+            tenant_id: Some(tx.tenant_id()),
+            role: role.as_str().to_string(),
+        })
+    }
+}
+
+#[OpenApi(prefix_path = "/v1/auth", tag = "Tag::Auth")]
+impl AuthApi {
+    /// Log in as a tenant user.
+    ///
+    /// Returns a short-lived access JWT and a single-use refresh token. Wrong tenant, email or
+    /// password all answer 401 `invalid_credentials`; after `LOGIN_MAX_FAILURES` failures for one
+    /// account or one client address within `LOGIN_WINDOW_SECS`, 429 with `Retry-After`.
+    #[oai(path = "/token", method = "post", operation_id = "login")]
+    async fn token(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        body: JsonBody<TokenIn>,
+    ) -> ApiResult<Json<TokenOut>> {
+        let state = *state;
+        let account = throttle_key("acct", &format!("{}:{}", body.tenant, body.email));
+        let keys = [account.clone(), throttle_key("ip", &client_ip(req))];
+        throttle(state, &keys).await?;
+
+        let tenant = repo::tenants::resolve_slug(state.db.pool(), body.tenant.trim()).await?;
+        let found = match tenant {
+            Some((tenant_id, true)) => {
+                let scope = Scope::anonymous(tenant_id);
+                let email = body.email.trim().to_string();
+                state
+                    .db
+                    .tenant(&scope, async |tx| repo::users::by_email_for_login(tx, &email).await)
+                    .await?
+                    .map(|(user, hash)| (tenant_id, user, hash))
+            }
+            _ => None,
+        };
+        let hash = found.as_ref().and_then(|(_, _, h)| h.clone());
+        if !secrets::verify_password(body.password.clone(), hash).await {
+            tokens::login_failed(state.db.pool(), &keys).await?;
+            return Err(invalid_credentials());
+        }
+        // The password matched, so the account exists.
+        let Some((tenant_id, user, _)) = found else {
+            return Err(invalid_credentials());
+        };
+        if matches!(tenant, Some((_, false))) {
+            return Err(tenant_inactive());
+        }
+        if !user.is_active {
+            return Err(ApiError::forbidden("user_inactive", "this user is deactivated"));
+        }
+        tokens::login_succeeded(state.db.pool(), &account).await?;
+        let out = state
+            .db
+            .tenant(&Scope::anonymous(tenant_id), async |tx| {
+                repo::users::touch_login(tx, user.id).await?;
+                Self::issue(state, tx, user.id, user.role, Uuid::now_v7()).await
+            })
+            .await?;
+        Ok(Json(out))
+    }
+
+    /// Log in as a platform superadmin.
+    ///
+    /// Superadmins get an access token only (no refresh token): log in again when it expires.
+    #[oai(path = "/superadmin/token", method = "post", operation_id = "login_superadmin")]
+    async fn superadmin_token(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        body: JsonBody<SuperadminTokenIn>,
+    ) -> ApiResult<Json<TokenOut>> {
+        let state = *state;
+        let account = throttle_key("superadmin", &body.email);
+        let keys = [account.clone(), throttle_key("ip", &client_ip(req))];
+        throttle(state, &keys).await?;
+        let found = repo::superadmins::for_login(state.db.pool(), body.email.trim()).await?;
+        let hash = found.as_ref().map(|(_, h, _)| h.clone());
+        if !secrets::verify_password(body.password.clone(), hash).await {
+            tokens::login_failed(state.db.pool(), &keys).await?;
+            return Err(invalid_credentials());
+        }
+        let Some((id, _, active)) = found else {
+            return Err(invalid_credentials());
+        };
+        if !active {
+            return Err(ApiError::forbidden("user_inactive", "this superadmin is deactivated"));
+        }
+        tokens::login_succeeded(state.db.pool(), &account).await?;
+        repo::superadmins::touch_login(state.db.pool(), id).await?;
+        let (access, claims) = state.keys.issue(id, None, "superadmin")?;
+        Ok(Json(TokenOut {
+            access_token: access,
+            token_type: "Bearer".into(),
+            expires_in: claims.exp - claims.iat,
+            refresh_token: None,
+            refresh_expires_in: None,
+            user_id: id,
+            tenant_id: None,
+            role: "superadmin".into(),
+        }))
+    }
+
+    /// Exchange a refresh token for a new access token and a new refresh token.
+    ///
+    /// Each refresh token works once. Presenting one that was already used revokes its whole
+    /// family (every token descended from the same login) and answers 401
+    /// `refresh_token_reused`: somebody else has a copy.
+    #[oai(path = "/refresh", method = "post", operation_id = "refresh_token")]
+    async fn refresh(&self, state: Data<&AppState>, body: JsonBody<RefreshIn>) -> ApiResult<Json<TokenOut>> {
+        let state = *state;
+        let hash = secrets::sha256(body.refresh_token.trim());
+        let invalid = || ApiError::unauthorized("invalid refresh token");
+        let tenant_id = tokens::refresh_tenant(state.db.pool(), &hash).await?.ok_or_else(invalid)?;
+        enum Outcome {
+            Issued(TokenOut),
+            Reused,
+        }
+        let outcome = state
+            .db
+            .tenant(&Scope::anonymous(tenant_id), async |tx| {
+                let row = tokens::find_refresh_for_update(tx, &hash).await?.ok_or_else(invalid)?;
+                if row.revoked_at.is_some() {
+                    return Err(ApiError::unauthorized("refresh token revoked"));
+                }
+                if row.used_at.is_some() {
+                    tokens::revoke_family(tx, row.family_id).await?;
+                    return Ok(Outcome::Reused);
+                }
+                if row.expires_at <= chrono::Utc::now() {
+                    return Err(ApiError::unauthorized("refresh token expired"));
+                }
+                let user = repo::users::get(tx, row.user_id).await?.ok_or_else(invalid)?;
+                if !user.is_active {
+                    return Err(ApiError::forbidden("user_inactive", "this user is deactivated"));
+                }
+                tokens::mark_used(tx, row.id).await?;
+                Self::issue(state, tx, user.id, user.role, row.family_id)
+                    .await
+                    .map(Outcome::Issued)
+            })
+            .await?;
+        match outcome {
+            Outcome::Issued(t) => Ok(Json(t)),
+            Outcome::Reused => Err(ApiError::new(
+                poem::http::StatusCode::UNAUTHORIZED,
+                "refresh_token_reused",
+                "this refresh token was already used; its session has been revoked",
+            )),
+        }
+    }
+
+    /// Log out: revokes the access token used for this call at once, and optionally this
+    /// session's refresh tokens or every session of the user.
+    #[oai(path = "/logout", method = "post", operation_id = "logout")]
+    async fn logout(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        body: JsonBody<Option<LogoutIn>>,
+    ) -> ApiResult<LogoutResponse> {
+        let p = auth.principal()?;
+        let Via::Jwt { jti, exp } = p.via else {
+            return Err(ApiError::forbidden("user_only", "log out with a user's access token"));
+        };
+        let user_id = p.require_user()?;
+        let body = body.0.unwrap_or_default();
+        let exp = chrono::DateTime::from_timestamp(exp, 0).unwrap_or_else(chrono::Utc::now);
+        state
+            .db
+            .tenant(&p.scope(), async |tx| {
+                tokens::revoke_access(tx, jti, exp).await?;
+                if body.all_sessions {
+                    tokens::revoke_user(tx, user_id).await?;
+                } else if let Some(rt) = &body.refresh_token {
+                    let hash = secrets::sha256(rt.trim());
+                    // Only the caller's own refresh tokens can be revoked this way.
+                    if let Some(row) = tokens::find_refresh_for_update(tx, &hash).await?
+                        && row.user_id == user_id
+                    {
+                        tokens::revoke_family(tx, row.family_id).await?;
+                    }
+                }
+                Ok(())
+            })
+            .await?;
+        Ok(LogoutResponse::Done)
+    }
+}

@@ -1,0 +1,114 @@
+//! The caller's own account.
+
+use poem::web::Data;
+use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
+use uuid::Uuid;
+
+use crate::{
+    api::body::JsonBody,
+    api::{Tag, UserRole, tenants::TenantOut, users::UserOut},
+    app::AppState,
+    auth::{Auth, Via, secrets, validate_password},
+    error::{ApiError, ApiResult},
+    repo,
+};
+
+pub struct MeApi;
+
+/// Who the caller is.
+#[derive(Debug, Object)]
+pub struct MeOut {
+    /// The tenant the request runs in.
+    pub tenant: TenantOut,
+    /// The role the request runs with.
+    pub role: UserRole,
+    /// `jwt` (a user), `api_key`, or `superadmin` (acting inside the tenant).
+    pub via: String,
+    /// The user, when the caller is one.
+    #[oai(skip_serializing_if_is_none)]
+    pub user: Option<UserOut>,
+    /// The API key's id, when the caller used one.
+    #[oai(skip_serializing_if_is_none)]
+    pub api_key_id: Option<Uuid>,
+    /// The superadmin's id, when a superadmin acts inside the tenant.
+    #[oai(skip_serializing_if_is_none)]
+    pub superadmin_id: Option<Uuid>,
+}
+
+#[derive(Debug, Object, serde::Deserialize)]
+pub struct PasswordChangeIn {
+    pub current_password: String,
+    /// At least `PASSWORD_MIN_LENGTH` (default 12) characters.
+    pub new_password: String,
+}
+
+#[derive(ApiResponse)]
+pub enum PasswordChanged {
+    /// Changed; every refresh token of the user is revoked (other sessions must log in again).
+    #[oai(status = 204)]
+    Done,
+}
+
+#[OpenApi(prefix_path = "/v1/me", tag = "Tag::Me")]
+impl MeApi {
+    /// The caller: tenant, role, and the user or API key behind the request.
+    #[oai(path = "/", method = "get", operation_id = "get_me")]
+    async fn me(&self, state: Data<&AppState>, auth: Auth) -> ApiResult<Json<MeOut>> {
+        let p = auth.principal()?;
+        let (tenant, user) = state
+            .db
+            .tenant(&p.scope(), async |tx| {
+                let tenant = repo::tenants::current(tx).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
+                let user = match p.user_id {
+                    Some(id) => repo::users::get(tx, id).await?,
+                    None => None,
+                };
+                Ok((tenant, user))
+            })
+            .await?;
+        let (via, api_key_id, superadmin_id) = match p.via {
+            Via::Jwt { .. } => ("jwt", None, None),
+            Via::ApiKey { id } => ("api_key", Some(id), None),
+            Via::Superadmin { id } => ("superadmin", None, Some(id)),
+        };
+        Ok(Json(MeOut {
+            tenant: tenant.into(),
+            role: p.role.into(),
+            via: via.into(),
+            user: user.map(Into::into),
+            api_key_id,
+            superadmin_id,
+        }))
+    }
+
+    /// Change one's own password (users only). The current password is required.
+    #[oai(path = "/password", method = "post", operation_id = "change_password")]
+    async fn change_password(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        body: JsonBody<PasswordChangeIn>,
+    ) -> ApiResult<PasswordChanged> {
+        let p = auth.principal()?;
+        let user_id = p.require_user()?;
+        validate_password(&body.new_password, state.config.auth.password_min_len)
+            .map_err(|e| e.with_field("new_password"))?;
+        let current = state
+            .db
+            .tenant(&p.scope(), async |tx| repo::users::password_hash(tx, user_id).await)
+            .await?;
+        if !secrets::verify_password(body.current_password.clone(), current).await {
+            return Err(ApiError::invalid("current_password", "current_password is wrong"));
+        }
+        let hash = secrets::hash_password(body.new_password.clone()).await?;
+        state
+            .db
+            .tenant(&p.scope(), async |tx| {
+                repo::users::set_password(tx, user_id, &hash).await?;
+                repo::tokens::revoke_user(tx, user_id).await?;
+                Ok(())
+            })
+            .await?;
+        Ok(PasswordChanged::Done)
+    }
+}

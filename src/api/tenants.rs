@@ -1,0 +1,285 @@
+//! Tenants, for platform superadmins. Every change is written to the tenant's audit log.
+
+use poem::{Request, web::Data};
+use poem_openapi::{
+    ApiResponse, Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
+use uuid::Uuid;
+
+use crate::{
+    api::body::JsonBody,
+    api::{
+        Tag,
+        audit::AuditPage,
+        decode_cursor, default_limit, paginate, required_text,
+        users::UserPage,
+    },
+    app::AppState,
+    auth::Auth,
+    db::PlatformTx,
+    error::{ApiError, ApiResult},
+    repo::{self, Timestamp, audit::NewAudit, tenants::TenantRow},
+};
+
+pub struct TenantsApi;
+
+/// A new tenant.
+#[derive(Debug, Object, serde::Deserialize)]
+pub struct TenantIn {
+    /// Display name, 1–200 characters.
+    pub name: String,
+    /// Unique handle used at login: lowercase letters, digits and inner hyphens, 1–63 characters.
+    pub slug: String,
+}
+
+/// Changes to a tenant; absent fields stay as they are.
+#[derive(Debug, Object, serde::Deserialize)]
+pub struct TenantPatch {
+    #[oai(skip_serializing_if_is_none)]
+    pub name: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub slug: Option<String>,
+}
+
+/// A tenant (a customer company).
+#[derive(Debug, Object)]
+pub struct TenantOut {
+    pub id: Uuid,
+    pub name: String,
+    pub slug: String,
+    /// A deactivated tenant's users, tokens and API keys are refused (403 `tenant_inactive`).
+    pub is_active: bool,
+    #[oai(skip_serializing_if_is_none)]
+    pub deactivated_at: Option<Timestamp>,
+    /// Number of users (all states).
+    #[oai(skip_serializing_if_is_none)]
+    pub user_count: Option<i64>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl From<TenantRow> for TenantOut {
+    fn from(t: TenantRow) -> Self {
+        Self {
+            id: t.id,
+            name: t.name,
+            slug: t.slug,
+            is_active: t.is_active,
+            deactivated_at: t.deactivated_at,
+            user_count: t.user_count,
+            created_at: t.created_at,
+            updated_at: t.updated_at,
+        }
+    }
+}
+
+/// One page of tenants, oldest first.
+#[derive(Debug, Object)]
+pub struct TenantPage {
+    pub items: Vec<TenantOut>,
+    #[oai(skip_serializing_if_is_none)]
+    pub next_cursor: Option<String>,
+}
+
+#[derive(ApiResponse)]
+pub enum CreatedTenant {
+    /// Created.
+    #[oai(status = 201)]
+    Created(Json<TenantOut>),
+}
+
+fn valid_slug(slug: &str) -> ApiResult<String> {
+    let s = slug.trim().to_string();
+    let ok = (1..=63).contains(&s.len())
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-');
+    if ok {
+        Ok(s)
+    } else {
+        Err(ApiError::invalid(
+            "slug",
+            "slug must be 1–63 lowercase letters, digits or inner hyphens",
+        ))
+    }
+}
+
+/// Writes the audit entry for a platform action on `tenant`.
+async fn audit(tx: &PlatformTx, req: &Request, superadmin: Option<Uuid>, tenant: Uuid, action: &str) -> ApiResult<()> {
+    repo::audit::record_platform(
+        tx,
+        &NewAudit {
+            tenant_id: tenant,
+            actor_superadmin_id: superadmin,
+            action,
+            target: &format!("tenant:{tenant}"),
+            request_id: crate::telemetry::current_request_id(),
+            ip: req.remote_addr().as_socket_addr().map(|a| a.ip().to_string()),
+        },
+    )
+    .await
+}
+
+impl TenantsApi {
+    async fn set_active(state: &AppState, req: &Request, auth: &Auth, id: Uuid, active: bool) -> ApiResult<Json<TenantOut>> {
+        let access = auth.platform()?;
+        let actor = auth.caller().superadmin_id();
+        let action = if active { "tenant.reactivate" } else { "tenant.deactivate" };
+        let t = state
+            .db
+            .platform(&access, async |tx| {
+                let t = repo::tenants::set_active(tx, id, active).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
+                audit(tx, req, actor, id, action).await?;
+                Ok(t)
+            })
+            .await?;
+        Ok(Json(t.into()))
+    }
+}
+
+#[OpenApi(prefix_path = "/v1/tenants", tag = "Tag::Tenants")]
+impl TenantsApi {
+    /// Create a tenant (superadmins). Then create its first admin with `POST /v1/users` and the
+    /// header `X-Tenant-Id: <id>`.
+    #[oai(path = "/", method = "post", operation_id = "create_tenant")]
+    async fn create(&self, state: Data<&AppState>, req: &Request, auth: Auth, body: JsonBody<TenantIn>) -> ApiResult<CreatedTenant> {
+        let access = auth.platform()?;
+        let name = required_text("name", &body.name, 200)?;
+        let slug = valid_slug(&body.slug)?;
+        let actor = auth.caller().superadmin_id();
+        let t = state
+            .db
+            .platform(&access, async |tx| {
+                let t = repo::tenants::create(tx, &name, &slug).await?;
+                audit(tx, req, actor, t.id, "tenant.create").await?;
+                Ok(t)
+            })
+            .await?;
+        Ok(CreatedTenant::Created(Json(t.into())))
+    }
+
+    /// List tenants with their user counts (superadmins), oldest first.
+    #[oai(path = "/", method = "get", operation_id = "list_tenants")]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        /// Opaque cursor from `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+        /// Page size, 1–100.
+        #[oai(default = "default_limit", validator(minimum(value = "1"), maximum(value = "100")))]
+        limit: Query<i64>,
+    ) -> ApiResult<Json<TenantPage>> {
+        let access = auth.platform()?;
+        let after = decode_cursor(cursor.0.as_deref())?;
+        let rows = state
+            .db
+            .platform(&access, async |tx| repo::tenants::list(tx, after, limit.0 + 1).await)
+            .await?;
+        let (rows, next_cursor) = paginate(rows, limit.0, |t| t.id);
+        Ok(Json(TenantPage {
+            items: rows.into_iter().map(Into::into).collect(),
+            next_cursor,
+        }))
+    }
+
+    /// Get a tenant (superadmins).
+    #[oai(path = "/:id", method = "get", operation_id = "get_tenant")]
+    async fn get(&self, state: Data<&AppState>, auth: Auth, id: Path<Uuid>) -> ApiResult<Json<TenantOut>> {
+        let access = auth.platform()?;
+        let t = state.db.platform(&access, async |tx| repo::tenants::get(tx, id.0).await).await?;
+        t.map(|t| Json(t.into())).ok_or_else(|| ApiError::not_found("tenant"))
+    }
+
+    /// Rename a tenant or change its slug (superadmins).
+    #[oai(path = "/:id", method = "patch", operation_id = "update_tenant")]
+    async fn update(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        auth: Auth,
+        id: Path<Uuid>,
+        body: JsonBody<TenantPatch>,
+    ) -> ApiResult<Json<TenantOut>> {
+        let access = auth.platform()?;
+        let name = body.name.as_deref().map(|n| required_text("name", n, 200)).transpose()?;
+        let slug = body.slug.as_deref().map(valid_slug).transpose()?;
+        let actor = auth.caller().superadmin_id();
+        let t = state
+            .db
+            .platform(&access, async |tx| {
+                let t = repo::tenants::update(tx, id.0, name.as_deref(), slug.as_deref())
+                    .await?
+                    .ok_or_else(|| ApiError::not_found("tenant"))?;
+                audit(tx, req, actor, id.0, "tenant.update").await?;
+                Ok(t)
+            })
+            .await?;
+        Ok(Json(t.into()))
+    }
+
+    /// Deactivate a tenant (superadmins). Its users, tokens and API keys are refused at once
+    /// with 403 `tenant_inactive`.
+    #[oai(path = "/:id/deactivate", method = "post", operation_id = "deactivate_tenant")]
+    async fn deactivate(&self, state: Data<&AppState>, req: &Request, auth: Auth, id: Path<Uuid>) -> ApiResult<Json<TenantOut>> {
+        Self::set_active(&state, req, &auth, id.0, false).await
+    }
+
+    /// Reactivate a tenant (superadmins).
+    #[oai(path = "/:id/reactivate", method = "post", operation_id = "reactivate_tenant")]
+    async fn reactivate(&self, state: Data<&AppState>, req: &Request, auth: Auth, id: Path<Uuid>) -> ApiResult<Json<TenantOut>> {
+        Self::set_active(&state, req, &auth, id.0, true).await
+    }
+
+    /// List any tenant's users (superadmins).
+    #[oai(path = "/:id/users", method = "get", operation_id = "list_tenant_users")]
+    async fn users(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        /// Opaque cursor from `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+        /// Page size, 1–100.
+        #[oai(default = "default_limit", validator(minimum(value = "1"), maximum(value = "100")))]
+        limit: Query<i64>,
+    ) -> ApiResult<Json<UserPage>> {
+        let access = auth.platform()?;
+        let after = decode_cursor(cursor.0.as_deref())?;
+        let rows = state
+            .db
+            .platform(&access, async |tx| {
+                repo::tenants::get(tx, id.0).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
+                repo::users::list_in_tenant(tx, id.0, after, limit.0 + 1).await
+            })
+            .await?;
+        Ok(Json(UserPage::from_rows(rows, limit.0)))
+    }
+
+    /// Read any tenant's audit log (superadmins), newest first.
+    #[oai(path = "/:id/audit-log", method = "get", operation_id = "list_tenant_audit_log")]
+    async fn audit_log(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        /// Opaque cursor from `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+        /// Page size, 1–100.
+        #[oai(default = "default_limit", validator(minimum(value = "1"), maximum(value = "100")))]
+        limit: Query<i64>,
+    ) -> ApiResult<Json<AuditPage>> {
+        let access = auth.platform()?;
+        let before = decode_cursor(cursor.0.as_deref())?;
+        let rows = state
+            .db
+            .platform(&access, async |tx| {
+                repo::tenants::get(tx, id.0).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
+                repo::audit::list_in_tenant(tx, id.0, before, limit.0 + 1).await
+            })
+            .await?;
+        Ok(Json(AuditPage::from_rows(rows, limit.0)))
+    }
+}

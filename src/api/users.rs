@@ -1,0 +1,223 @@
+//! Users of the caller's tenant. Admins create and change them; agents may read them (to
+//! assign work); users get 403.
+
+use poem::web::Data;
+use poem_openapi::{
+    ApiResponse, Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
+use uuid::Uuid;
+
+use crate::{
+    api::body::JsonBody,
+    api::{Tag, UserRole, decode_cursor, default_limit, paginate, required_text},
+    app::AppState,
+    auth::{Auth, secrets, validate_email, validate_password},
+    db::Role,
+    error::{ApiError, ApiResult},
+    repo::{self, Timestamp, users::UserRow},
+};
+
+pub struct UsersApi;
+
+/// A new user.
+#[derive(Debug, Object, serde::Deserialize)]
+pub struct UserIn {
+    /// Unique within the tenant, case-insensitively.
+    pub email: String,
+    /// Display name, up to 200 characters.
+    #[oai(default)]
+    #[serde(default)]
+    pub full_name: String,
+    pub role: UserRole,
+    /// At least `PASSWORD_MIN_LENGTH` (default 12) characters.
+    pub password: String,
+}
+
+/// Changes to a user; absent fields stay as they are.
+#[derive(Debug, Object, serde::Deserialize)]
+pub struct UserPatch {
+    #[oai(skip_serializing_if_is_none)]
+    pub full_name: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub role: Option<UserRole>,
+    /// `false` deactivates (and revokes the user's refresh tokens), `true` reactivates.
+    #[oai(skip_serializing_if_is_none)]
+    pub is_active: Option<bool>,
+}
+
+/// A user of a tenant.
+#[derive(Debug, Object)]
+pub struct UserOut {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub email: String,
+    pub full_name: String,
+    pub role: UserRole,
+    pub is_active: bool,
+    #[oai(skip_serializing_if_is_none)]
+    pub last_login_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl From<UserRow> for UserOut {
+    fn from(u: UserRow) -> Self {
+        Self {
+            id: u.id,
+            tenant_id: u.tenant_id,
+            email: u.email,
+            full_name: u.full_name,
+            role: u.role.into(),
+            is_active: u.is_active,
+            last_login_at: u.last_login_at,
+            created_at: u.created_at,
+            updated_at: u.updated_at,
+        }
+    }
+}
+
+/// One page of users, oldest first.
+#[derive(Debug, Object)]
+pub struct UserPage {
+    pub items: Vec<UserOut>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    #[oai(skip_serializing_if_is_none)]
+    pub next_cursor: Option<String>,
+}
+
+impl UserPage {
+    pub fn from_rows(rows: Vec<UserRow>, limit: i64) -> Self {
+        let (rows, next_cursor) = paginate(rows, limit, |u| u.id);
+        Self {
+            items: rows.into_iter().map(UserOut::from).collect(),
+            next_cursor,
+        }
+    }
+}
+
+#[derive(ApiResponse)]
+pub enum CreatedUser {
+    /// Created.
+    #[oai(status = 201)]
+    Created(Json<UserOut>),
+}
+
+#[OpenApi(prefix_path = "/v1/users", tag = "Tag::Users")]
+impl UsersApi {
+    /// Create a user in the caller's tenant (admins).
+    #[oai(path = "/", method = "post", operation_id = "create_user")]
+    async fn create(&self, state: Data<&AppState>, auth: Auth, body: JsonBody<UserIn>) -> ApiResult<CreatedUser> {
+        let p = auth.principal()?;
+        p.require(Role::Admin)?;
+        validate_email(&body.email)?;
+        let full_name = body.full_name.trim().to_string();
+        if full_name.chars().count() > 200 {
+            return Err(ApiError::invalid("full_name", "full_name must be at most 200 characters"));
+        }
+        validate_password(&body.password, state.config.auth.password_min_len)?;
+        let hash = secrets::hash_password(body.password.clone()).await?;
+        let new = repo::users::NewUser {
+            email: body.email.trim(),
+            full_name: &full_name,
+            role: body.role.into(),
+            password_hash: &hash,
+        };
+        let user = state.db.tenant(&p.scope(), async |tx| repo::users::create(tx, &new).await).await?;
+        Ok(CreatedUser::Created(Json(user.into())))
+    }
+
+    /// List the tenant's users (agents and admins), oldest first.
+    #[oai(path = "/", method = "get", operation_id = "list_users")]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        /// Opaque cursor from `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+        /// Page size, 1–100.
+        #[oai(default = "default_limit", validator(minimum(value = "1"), maximum(value = "100")))]
+        limit: Query<i64>,
+    ) -> ApiResult<Json<UserPage>> {
+        let p = auth.principal()?;
+        p.require(Role::Agent)?;
+        let after = decode_cursor(cursor.0.as_deref())?;
+        let rows = state
+            .db
+            .tenant(&p.scope(), async |tx| repo::users::list(tx, after, limit.0 + 1).await)
+            .await?;
+        Ok(Json(UserPage::from_rows(rows, limit.0)))
+    }
+
+    /// Get one user of the tenant (agents and admins).
+    #[oai(path = "/:id", method = "get", operation_id = "get_user")]
+    async fn get(&self, state: Data<&AppState>, auth: Auth, id: Path<Uuid>) -> ApiResult<Json<UserOut>> {
+        let p = auth.principal()?;
+        p.require(Role::Agent)?;
+        let user = state.db.tenant(&p.scope(), async |tx| repo::users::get(tx, id.0).await).await?;
+        user.map(|u| Json(u.into())).ok_or_else(|| ApiError::not_found("user"))
+    }
+
+    /// Change a user's name, role or active flag (admins). Deactivating revokes the user's
+    /// refresh tokens; their requests are refused from that moment.
+    #[oai(path = "/:id", method = "patch", operation_id = "update_user")]
+    async fn update(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        body: JsonBody<UserPatch>,
+    ) -> ApiResult<Json<UserOut>> {
+        let p = auth.principal()?;
+        p.require(Role::Admin)?;
+        let full_name = body
+            .full_name
+            .as_deref()
+            .map(|n| required_text("full_name", n, 200))
+            .transpose()?;
+        let patch = repo::users::UserPatch {
+            full_name: full_name.as_deref(),
+            role: body.role.map(Role::from),
+            is_active: body.is_active,
+        };
+        change_user(&state, p, id.0, &patch).await.map(|u| Json(u.into()))
+    }
+
+    /// Deactivate a user (admins): same as `PATCH` with `is_active: false`.
+    #[oai(path = "/:id/deactivate", method = "post", operation_id = "deactivate_user")]
+    async fn deactivate(&self, state: Data<&AppState>, auth: Auth, id: Path<Uuid>) -> ApiResult<Json<UserOut>> {
+        let p = auth.principal()?;
+        p.require(Role::Admin)?;
+        let patch = repo::users::UserPatch {
+            is_active: Some(false),
+            ..Default::default()
+        };
+        change_user(&state, p, id.0, &patch).await.map(|u| Json(u.into()))
+    }
+}
+
+/// Applies a change; an admin cannot lock themself out (deactivate or demote themself).
+async fn change_user(
+    state: &AppState,
+    p: &crate::auth::Principal,
+    id: Uuid,
+    patch: &repo::users::UserPatch<'_>,
+) -> ApiResult<UserRow> {
+    if p.user_id == Some(id) && (patch.is_active == Some(false) || patch.role.is_some_and(|r| r != Role::Admin)) {
+        return Err(ApiError::conflict(
+            "cannot_change_self",
+            "an admin cannot deactivate or demote themself; ask another admin",
+        ));
+    }
+    state
+        .db
+        .tenant(&p.scope(), async |tx| {
+            let user = repo::users::update(tx, id, patch).await?.ok_or_else(|| ApiError::not_found("user"))?;
+            if patch.is_active == Some(false) {
+                repo::tokens::revoke_user(tx, id).await?;
+            }
+            Ok(user)
+        })
+        .await
+}
