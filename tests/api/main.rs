@@ -1,1 +1,11 @@
+//! Integration tests: the real service over real HTTP against the real PostgreSQL that
+//! `make test` starts. One binary, so the crate compiles once; modules by capability.
 
+mod support;
+
+mod catalog;
+mod http_shell;
+mod identity;
+mod isolation;
+mod migrations;
+mod spec;
