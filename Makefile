@@ -6,12 +6,20 @@ RUN_PG_PORT ?= 5433
 TEST_PG_PORT ?= 5434
 CARGO ?= cargo
 
-.PHONY: run stop test pg-test build release openapi fmt lint bench clean-db
+.PHONY: run stop test pg-test superadmin build release openapi fmt lint
 
 ## Start PostgreSQL (fetched and cached on first use), apply migrations, serve on :8080.
 run:
 	@$(PG) start dev $(RUN_PG_PORT)
 	@eval "$$($(PG) env dev $(RUN_PG_PORT))" && exec $(CARGO) run --quiet -- serve
+
+## Create a platform superadmin on the `make run` database. The password is read from
+## TENANTDESK_SUPERADMIN_PASSWORD, or from stdin when that is unset.
+##   make superadmin EMAIL=root@example.com NAME="Platform Root"
+superadmin:
+	@test -n "$(EMAIL)" || { echo 'usage: make superadmin EMAIL=you@example.com [NAME="Your Name"]' >&2; exit 2; }
+	@$(PG) start dev $(RUN_PG_PORT)
+	@eval "$$($(PG) env dev $(RUN_PG_PORT))" && $(CARGO) run --quiet -- create-superadmin --email "$(EMAIL)" --name "$(NAME)"
 
 ## Stop the embedded PostgreSQL clusters (dev and test).
 stop:

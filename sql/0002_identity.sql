@@ -14,6 +14,13 @@ create table superadmins (
 );
 create unique index superadmins_email_key on superadmins (lower(email));
 grant select, insert, update on superadmins to tenantdesk_platform;
+alter table superadmins enable row level security;
+alter table superadmins force row level security;
+create policy superadmins_platform on superadmins for all to tenantdesk_platform
+    using (true) with check (true);
+-- The owner runs the login look-ups (SECURITY DEFINER functions below).
+create policy superadmins_owner on superadmins for all to tenantdesk_owner
+    using (true) with check (true);
 
 -- Opaque refresh tokens, stored only as sha256. Each login starts a family; refreshing marks the
 -- presented token used and issues the next one in the family; presenting a used token again
@@ -133,6 +140,12 @@ create table login_failures (
     failed_at timestamptz not null default now()
 );
 create index login_failures_key_idx on login_failures (key, failed_at);
+-- Only the SECURITY DEFINER throttle functions (running as the owner) touch it; no other role
+-- has any privilege on it.
+alter table login_failures enable row level security;
+alter table login_failures force row level security;
+create policy login_failures_owner on login_failures for all to tenantdesk_owner
+    using (true) with check (true);
 
 -- Look-ups that run before a caller is authenticated. Each returns the least it can.
 create function auth_api_key(p_prefix text)

@@ -1,1 +1,303 @@
-//! (tests to come)
+//! The HTTP shell: health, problem+json for every error path, request ids, JSON logs, graceful
+//! shutdown of the real binary on SIGTERM.
+
+use std::{
+    io::{BufRead, BufReader, Read, Write},
+    net::TcpStream,
+    process::{Command, Stdio},
+    time::Duration,
+};
+
+use poem::{Route, handler, http::StatusCode, post};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+#[tokio::test]
+async fn healthz_and_readyz_answer_ok() {
+    let app = spawn().await;
+    let r = app.get("/healthz", Cred::None).await;
+    assert_eq!(r.ok(200)["status"], "ok");
+    let r = app.get("/readyz", Cred::None).await;
+    let body = r.ok(200);
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["pending_migrations"], 0);
+}
+
+#[tokio::test]
+async fn readyz_is_503_when_migrations_are_pending() {
+    let db = ScratchDb::new();
+    // Only the first migration applied: the binary knows more, so it is not ready.
+    let first = tenantdesk::db::migrate::embedded().remove(0);
+    tenantdesk::db::migrate::run(&mut db.owner().await, &[first])
+        .await
+        .unwrap();
+    let app = spawn_with(|c| {
+        c.database_url = db.app_url.clone();
+        c.migration_database_url = db.owner_url.clone();
+        c.migrate_on_start = false;
+    })
+    .await;
+    let r = app.get("/readyz", Cred::None).await;
+    let body = r.ok(503);
+    assert_eq!(body["status"], "migrations pending");
+    assert_eq!(
+        body["pending_migrations"],
+        tenantdesk::db::migrate::embedded().len() as u64 - 1
+    );
+    // Liveness does not depend on the database.
+    app.get("/healthz", Cred::None).await.ok(200);
+}
+
+#[tokio::test]
+async fn unknown_route_is_a_problem() {
+    let app = spawn().await;
+    let r = app.get("/v1/no-such-thing", Cred::None).await;
+    r.problem(404, "not_found");
+}
+
+#[tokio::test]
+async fn wrong_method_is_a_problem() {
+    let app = spawn().await;
+    let r = app
+        .send(app.req(Method::DELETE, "/healthz", Cred::None))
+        .await;
+    r.problem(405, "method_not_allowed");
+}
+
+#[tokio::test]
+async fn malformed_json_is_a_problem() {
+    let app = spawn().await;
+    let r = app
+        .send(
+            app.req(Method::POST, "/v1/auth/token", Cred::None)
+                .header("content-type", "application/json")
+                .body("{\"tenant\": "),
+        )
+        .await;
+    r.problem(400, "malformed_json");
+}
+
+#[tokio::test]
+async fn a_field_of_the_wrong_type_names_the_field() {
+    let app = spawn().await;
+    let r = app
+        .post(
+            "/v1/auth/token",
+            Cred::None,
+            json!({"tenant": 7, "email": "a@b.c", "password": "x"}),
+        )
+        .await;
+    r.problem(422, "validation_failed");
+    assert_eq!(r.body["field"], "tenant", "{}", r.text);
+    let r = app
+        .post("/v1/auth/token", Cred::None, json!({"tenant": "acme"}))
+        .await;
+    r.problem(422, "validation_failed");
+    assert_eq!(r.body["field"], "email", "{}", r.text);
+}
+
+#[tokio::test]
+async fn wrong_content_type_is_a_problem() {
+    let app = spawn().await;
+    let r = app
+        .send(
+            app.req(Method::POST, "/v1/auth/token", Cred::None)
+                .header("content-type", "text/plain")
+                .body("tenant=acme"),
+        )
+        .await;
+    r.problem(415, "unsupported_media_type");
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_413() {
+    let app = spawn_with(|c| c.max_body_bytes = 1024).await;
+    let big = json!({"tenant": "x".repeat(2000), "email": "a@b.c", "password": "p"});
+    let r = app.post("/v1/auth/token", Cred::None, big.clone()).await;
+    r.problem(413, "payload_too_large");
+
+    // Without a Content-Length (chunked), the body is cut off at the limit too.
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> = vec![
+        Ok(big.to_string().into_bytes()[..600].to_vec()),
+        Ok(big.to_string().into_bytes()[600..].to_vec()),
+    ];
+    let body = reqwest::Body::wrap_stream(futures_util::stream::iter(chunks));
+    let r = app
+        .send(
+            app.req(Method::POST, "/v1/auth/token", Cred::None)
+                .header("content-type", "application/json")
+                .body(body),
+        )
+        .await;
+    r.problem(413, "payload_too_large");
+
+    // Under the limit the request goes through to the handler.
+    let r = app
+        .post(
+            "/v1/auth/token",
+            Cred::None,
+            json!({"tenant": "nope", "email": "a@b.c", "password": "p"}),
+        )
+        .await;
+    r.problem(401, "invalid_credentials");
+}
+
+#[handler]
+fn boom() -> &'static str {
+    panic!("secret internals: connection string postgres://user:pw@db")
+}
+
+#[tokio::test]
+async fn a_panic_in_a_handler_is_a_500_without_internals() {
+    // The production middleware around a route that panics.
+    let ep = tenantdesk::http::wrap(Route::new().at("/boom", post(boom)), 1024);
+    let cli = poem::test::TestClient::new(ep);
+    let resp = cli
+        .post("/boom")
+        .header("x-request-id", "panic-1")
+        .send()
+        .await;
+    resp.assert_status(StatusCode::INTERNAL_SERVER_ERROR);
+    resp.assert_header("content-type", "application/problem+json");
+    resp.assert_header("x-request-id", "panic-1");
+    let text = resp.0.into_body().into_string().await.unwrap();
+    let body: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(body["code"], "internal");
+    assert_eq!(body["request_id"], "panic-1");
+    assert!(
+        !text.contains("secret") && !text.contains("postgres://"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn request_id_is_echoed_or_generated() {
+    let app = spawn().await;
+    let r = app
+        .send(
+            app.req(Method::GET, "/healthz", Cred::None)
+                .header("x-request-id", "req-abc-123"),
+        )
+        .await;
+    assert_eq!(r.header("x-request-id"), Some("req-abc-123"));
+
+    let r = app.get("/no-such-route", Cred::None).await;
+    let generated = r
+        .header("x-request-id")
+        .expect("generated request id")
+        .to_string();
+    assert_eq!(generated.len(), 36, "a UUID: {generated}");
+    assert_eq!(
+        r.body["request_id"],
+        generated.as_str(),
+        "problem carries the same id"
+    );
+
+    // Unprintable or oversized ids are replaced, not echoed.
+    let r = app
+        .send(
+            app.req(Method::GET, "/healthz", Cred::None)
+                .header("x-request-id", "x".repeat(200)),
+        )
+        .await;
+    assert_ne!(r.header("x-request-id"), Some("x".repeat(200).as_str()));
+}
+
+/// The real binary: JSON logs with the request id on every line of a request, and SIGTERM lets
+/// an in-flight request finish before the process exits 0.
+#[test]
+fn binary_logs_json_and_drains_in_flight_requests_on_sigterm() {
+    let cfg = config();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tenantdesk"))
+        .arg("serve")
+        .env("BIND_ADDR", "127.0.0.1:0")
+        .env("LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .env("DATABASE_URL", &cfg.database_url)
+        .env("MIGRATION_DATABASE_URL", &cfg.migration_database_url)
+        .env("SHUTDOWN_GRACE_SECS", "20")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary starts");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut log: Vec<Value> = Vec::new();
+    let addr = loop {
+        let line = lines.next().expect("log line before listening").unwrap();
+        let v: Value =
+            serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+        log.push(v.clone());
+        if v["message"] == "listening" || v["fields"]["message"] == "listening" {
+            break v["addr"]
+                .as_str()
+                .or(v["fields"]["addr"].as_str())
+                .unwrap()
+                .to_string();
+        }
+    };
+
+    // A request with a known id, then one left half-sent.
+    let mut s = TcpStream::connect(&addr).unwrap();
+    write!(s, "GET /healthz HTTP/1.1\r\nHost: t\r\nX-Request-Id: json-log-check\r\nConnection: close\r\n\r\n").unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    assert!(out.starts_with("HTTP/1.1 200"), "{out}");
+
+    let body =
+        json!({"tenant": "no-such-tenant", "email": "a@b.c", "password": "whatever"}).to_string();
+    let mut inflight = TcpStream::connect(&addr).unwrap();
+    write!(
+        inflight,
+        "POST /v1/auth/token HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: {}\r\nX-Request-Id: in-flight\r\nConnection: close\r\n\r\n{}",
+        body.len(),
+        &body[..10]
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::thread::sleep(Duration::from_millis(500));
+    // New connections are no longer accepted...
+    assert!(
+        TcpStream::connect(&addr).is_err(),
+        "listener still open after SIGTERM"
+    );
+    // ...but the request in flight completes.
+    inflight.write_all(&body.as_bytes()[10..]).unwrap();
+    let mut out = String::new();
+    inflight.read_to_string(&mut out).unwrap();
+    assert!(
+        out.starts_with("HTTP/1.1 401"),
+        "in-flight request was not answered: {out:?}"
+    );
+    assert!(out.contains("invalid_credentials"), "{out}");
+
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "exit status {exit:?}");
+    for line in lines {
+        let line = line.unwrap();
+        log.push(serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}")));
+    }
+    let mine: Vec<&Value> = log
+        .iter()
+        .filter(|v| v.to_string().contains("json-log-check"))
+        .collect();
+    assert!(
+        !mine.is_empty(),
+        "no log line carries the request id: {log:?}"
+    );
+    assert!(
+        mine.iter()
+            .any(|v| v.to_string().contains("request finished")),
+        "the access log line carries the request id: {mine:?}"
+    );
+    assert!(
+        log.iter().any(|v| v.to_string().contains("in-flight")),
+        "{log:?}"
+    );
+}

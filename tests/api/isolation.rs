@@ -1,1 +1,323 @@
-//! (tests to come)
+//! The tenant boundary, against the real database: through the repository layer (TenantTx), and
+//! through raw SQL as the service's login role.
+
+use std::time::Duration;
+
+use tenantdesk::{
+    db::{self, Db, Role, Scope},
+    repo::users,
+};
+use tokio_postgres::error::SqlState;
+use uuid::Uuid;
+
+use crate::support::*;
+
+fn scope(t: &TestTenant) -> Scope {
+    Scope {
+        tenant_id: t.id,
+        user_id: Some(t.admin.id),
+        role: Role::Admin,
+        jti: None,
+        audit: None,
+    }
+}
+
+#[tokio::test]
+async fn through_the_repo_a_tenant_never_sees_nor_writes_another() {
+    let app = spawn().await;
+    let root = app.superadmin().await;
+    let (a, b) = (app.tenant_by(&root).await, app.tenant_by(&root).await);
+    let db = &app.state.db;
+
+    let seen = db
+        .tenant(&scope(&a), async |tx| users::list(tx, None, 100).await)
+        .await
+        .unwrap();
+    assert_eq!(seen.iter().map(|u| u.id).collect::<Vec<_>>(), [a.admin.id]);
+
+    let b_admin = b.admin.id;
+    let got = db
+        .tenant(&scope(&a), async |tx| users::get(tx, b_admin).await)
+        .await
+        .unwrap();
+    assert!(got.is_none(), "A read B's user by id");
+
+    let patch = users::UserPatch {
+        full_name: Some("hijacked"),
+        role: None,
+        is_active: Some(false),
+    };
+    let updated = db
+        .tenant(&scope(&a), async |tx| {
+            users::update(tx, b_admin, &patch).await
+        })
+        .await
+        .unwrap();
+    assert!(updated.is_none(), "A updated B's user");
+
+    // Even a hand-written statement naming B's tenant cannot write there.
+    let err = db
+        .tenant(&scope(&a), async |tx| {
+            tx.execute(
+                "insert into users (tenant_id, email, role) values ($1, 'x@evil.test', 'admin')",
+                &[&b.id],
+            )
+            .await
+        })
+        .await
+        .unwrap_err();
+    assert!(err.status.is_client_error() || err.status.is_server_error());
+    let changed = db
+        .tenant(&scope(&a), async |tx| {
+            tx.execute(
+                "update users set full_name = 'hijacked' where tenant_id = $1",
+                &[&b.id],
+            )
+            .await
+        })
+        .await
+        .unwrap();
+    assert_eq!(changed, 0);
+
+    // B is untouched.
+    let b_users = db
+        .tenant(&scope(&b), async |tx| users::list(tx, None, 100).await)
+        .await
+        .unwrap();
+    assert_eq!(b_users.len(), 1);
+    assert_eq!(b_users[0].full_name, "Ada Admin");
+    assert!(b_users[0].is_active);
+}
+
+/// Opens `BEGIN; SET LOCAL ROLE tenantdesk_tenant; app.tenant_id = tenant` on a raw connection of
+/// the login role, exactly what the service does, but without any of its code.
+async fn raw_tenant_tx(c: &tokio_postgres::Client, tenant: Option<Uuid>) {
+    c.batch_execute("begin; set local role tenantdesk_tenant")
+        .await
+        .unwrap();
+    if let Some(t) = tenant {
+        c.execute(
+            "select set_config('app.tenant_id', $1, true)",
+            &[&t.to_string()],
+        )
+        .await
+        .unwrap();
+    }
+}
+
+fn sqlstate(e: &tokio_postgres::Error) -> SqlState {
+    e.code()
+        .cloned()
+        .unwrap_or_else(|| panic!("not a database error: {e}"))
+}
+
+#[tokio::test]
+async fn through_raw_sql_as_the_login_role_a_tenant_never_sees_nor_writes_another() {
+    let app = spawn().await;
+    let root = app.superadmin().await;
+    let (a, b) = (app.tenant_by(&root).await, app.tenant_by(&root).await);
+    let c = app_conn().await;
+
+    raw_tenant_tx(&c, Some(a.id)).await;
+    let all: Vec<Uuid> = c
+        .query("select tenant_id from users", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(all, [a.id]);
+    let n: i64 = c
+        .query_one("select count(*) from users where tenant_id = $1", &[&b.id])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 0);
+    let tenants: i64 = c
+        .query_one("select count(*) from tenants", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(tenants, 1, "a tenant sees only its own tenant row");
+    let n = c
+        .execute(
+            "update users set full_name = 'x' where tenant_id = $1",
+            &[&b.id],
+        )
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+    let n = c
+        .execute("delete from users where tenant_id = $1", &[&b.id])
+        .await;
+    assert!(n.is_err() || n.unwrap() == 0);
+    c.batch_execute("rollback").await.unwrap();
+
+    raw_tenant_tx(&c, Some(a.id)).await;
+    let err = c
+        .execute(
+            "insert into users (tenant_id, email, role) values ($1, 'x@evil.test', 'admin')",
+            &[&b.id],
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&err), SqlState::INSUFFICIENT_PRIVILEGE, "{err}");
+    c.batch_execute("rollback").await.unwrap();
+
+    // Moving one's own row into another tenant is refused too.
+    raw_tenant_tx(&c, Some(a.id)).await;
+    let err = c
+        .execute(
+            "update users set tenant_id = $1 where id = $2",
+            &[&b.id, &a.admin.id],
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        [
+            SqlState::INSUFFICIENT_PRIVILEGE,
+            SqlState::FOREIGN_KEY_VIOLATION
+        ]
+        .contains(&sqlstate(&err)),
+        "{err}"
+    );
+    c.batch_execute("rollback").await.unwrap();
+}
+
+#[tokio::test]
+async fn with_no_tenant_set_nothing_is_visible_or_writable() {
+    let app = spawn().await;
+    let t = app.tenant().await;
+    let c = app_conn().await;
+
+    // The tenant role with no app.tenant_id: zero rows, inserts refused.
+    raw_tenant_tx(&c, None).await;
+    let n: i64 = c
+        .query_one("select count(*) from users", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 0);
+    let n: i64 = c
+        .query_one("select count(*) from tenants", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 0);
+    let err = c
+        .execute(
+            "insert into users (tenant_id, email, role) values ($1, 'x@y.test', 'user')",
+            &[&t.id],
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&err), SqlState::INSUFFICIENT_PRIVILEGE, "{err}");
+    c.batch_execute("rollback").await.unwrap();
+
+    // An emptied setting (what a pooled connection holds after a transaction) is the same.
+    raw_tenant_tx(&c, None).await;
+    c.batch_execute("select set_config('app.tenant_id', '', true)")
+        .await
+        .unwrap();
+    let n: i64 = c
+        .query_one("select count(*) from users", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 0);
+    c.batch_execute("rollback").await.unwrap();
+
+    // The login role itself has no table privileges at all.
+    for sql in [
+        "select count(*) from users",
+        "select count(*) from tenants",
+        "insert into users (tenant_id, email, role) values (gen_random_uuid(), 'x@y.test', 'user')",
+    ] {
+        let err = c.execute(sql, &[]).await.unwrap_err();
+        assert_eq!(
+            sqlstate(&err),
+            SqlState::INSUFFICIENT_PRIVILEGE,
+            "{sql}: {err}"
+        );
+    }
+}
+
+/// One pooled connection, two tenants, 10,000 alternations: every transaction sees exactly its
+/// own tenant's rows, and nothing is left on the connection between transactions.
+#[tokio::test]
+async fn a_single_pooled_connection_alternating_tenants_never_leaks() {
+    let app = spawn().await;
+    let root = app.superadmin().await;
+    let (a, b) = (app.tenant_by(&root).await, app.tenant_by(&root).await);
+    app.user(&b, "agent").await;
+    let pool = db::pool(&config().database_url, 1, Duration::from_secs(5)).unwrap();
+    let db = Db::new(pool.clone());
+    let (sa, sb) = (scope(&a), scope(&b));
+
+    for i in 0..10_000 {
+        let (s, expected_rows) = if i % 2 == 0 { (&sa, 1) } else { (&sb, 2) };
+        let rows: Vec<Uuid> = db
+            .tenant(s, async |tx| {
+                Ok(tx
+                    .query("select tenant_id from users", &[])
+                    .await?
+                    .iter()
+                    .map(|r| r.get(0))
+                    .collect())
+            })
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), expected_rows, "iteration {i}");
+        assert!(
+            rows.iter().all(|t| *t == s.tenant_id),
+            "iteration {i}: saw {rows:?}"
+        );
+
+        if i % 1000 == 999 {
+            // Between transactions the connection is the bare login role with nothing set.
+            let conn = pool.get().await.unwrap();
+            let row = conn
+                .query_one(
+                    "select current_user::text, coalesce(current_setting('app.tenant_id', true), '')",
+                    &[],
+                )
+                .await
+                .unwrap();
+            assert_eq!(row.get::<_, String>(0), "tenantdesk_app");
+            assert_eq!(row.get::<_, String>(1), "");
+            let err = conn.query("select 1 from users", &[]).await.unwrap_err();
+            assert_eq!(sqlstate(&err), SqlState::INSUFFICIENT_PRIVILEGE);
+        }
+    }
+    // Still one physical connection all along.
+    assert_eq!(pool.status().size, 1);
+}
+
+/// A transaction abandoned half-way (its future dropped, as when a client disconnects) never
+/// hands its open transaction and tenant to the next checkout.
+#[tokio::test]
+async fn an_abandoned_transaction_does_not_reach_the_next_request() {
+    let app = spawn().await;
+    let root = app.superadmin().await;
+    let (a, b) = (app.tenant_by(&root).await, app.tenant_by(&root).await);
+    let pool = db::pool(&config().database_url, 1, Duration::from_secs(5)).unwrap();
+    let db = Db::new(pool);
+
+    let tx = db.begin_tenant(&scope(&a)).await.unwrap();
+    let n = tx.query("select 1 from users", &[]).await.unwrap().len();
+    assert_eq!(n, 1);
+    drop(tx); // no COMMIT, no ROLLBACK
+
+    let rows: Vec<Uuid> = db
+        .tenant(&scope(&b), async |tx| {
+            Ok(tx
+                .query("select tenant_id from users", &[])
+                .await?
+                .iter()
+                .map(|r| r.get(0))
+                .collect())
+        })
+        .await
+        .unwrap();
+    assert_eq!(rows, [b.id]);
+}
