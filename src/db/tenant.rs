@@ -222,7 +222,13 @@ pub struct PlatformAccess {
 /// The one statement that scopes a transaction, followed by `status`, a query that checks the
 /// caller is still allowed in. Every interpolated value is a UUID or one of the fixed role names
 /// above, so nothing a client sends reaches this text.
-fn setup_sql(db_role: &str, tenant: Option<Uuid>, user: Option<Uuid>, role: &str, status: &str) -> String {
+fn setup_sql(
+    db_role: &str,
+    tenant: Option<Uuid>,
+    user: Option<Uuid>,
+    role: &str,
+    status: &str,
+) -> String {
     let opt = |u: Option<Uuid>| u.map(|u| u.to_string()).unwrap_or_default();
     format!(
         "BEGIN; SELECT set_config('role', '{db_role}', true), \
@@ -234,22 +240,27 @@ fn setup_sql(db_role: &str, tenant: Option<Uuid>, user: Option<Uuid>, role: &str
     )
 }
 
-/// Whether the tenant is active, the user active, the access token revoked. Runs under the
-/// tenant role, so it can only see the caller's own tenant.
+/// Whether the tenant is active, the user active, the access token revoked, and the user's
+/// current role. Runs under the tenant role, so it can only see the caller's own tenant.
 fn tenant_status_sql(scope: &Scope) -> String {
     let t = scope.tenant_id;
-    let user = match scope.user_id {
-        Some(u) => format!("(SELECT is_active FROM users WHERE tenant_id = '{t}' AND id = '{u}')"),
-        None => "true".into(),
+    let (user, role) = match scope.user_id {
+        Some(u) => (
+            format!("(SELECT is_active FROM users WHERE tenant_id = '{t}' AND id = '{u}')"),
+            format!("(SELECT role FROM users WHERE tenant_id = '{t}' AND id = '{u}')"),
+        ),
+        None => ("true".into(), "NULL".into()),
     };
     let revoked = match scope.jti {
-        Some(j) => format!("EXISTS (SELECT 1 FROM revoked_tokens WHERE tenant_id = '{t}' AND jti = '{j}')"),
+        Some(j) => {
+            format!("EXISTS (SELECT 1 FROM revoked_tokens WHERE tenant_id = '{t}' AND jti = '{j}')")
+        }
         None => "false".into(),
     };
-    format!("SELECT (SELECT is_active FROM tenants WHERE id = '{t}'), {user}, {revoked}")
+    format!("SELECT (SELECT is_active FROM tenants WHERE id = '{t}'), {user}, {revoked}, {role}")
 }
 
-fn check_tenant_status(status: &[Option<String>]) -> ApiResult<()> {
+fn check_tenant_status(status: &[Option<String>], scope: &Scope) -> ApiResult<()> {
     let flag = |i: usize| status.get(i).cloned().flatten();
     match flag(0).as_deref() {
         None => return Err(ApiError::not_found("tenant")),
@@ -258,16 +269,29 @@ fn check_tenant_status(status: &[Option<String>]) -> ApiResult<()> {
     }
     match flag(1).as_deref() {
         None => return Err(ApiError::unauthorized("the user no longer exists")),
-        Some("f") => return Err(ApiError::forbidden("user_inactive", "this user is deactivated")),
+        Some("f") => {
+            return Err(ApiError::forbidden(
+                "user_inactive",
+                "this user is deactivated",
+            ));
+        }
         _ => {}
     }
     if flag(2).as_deref() == Some("t") {
         return Err(ApiError::unauthorized("access token revoked"));
     }
+    // A token carries the role the user had when it was issued: once an admin changes it, the
+    // old token stops (a refresh issues the current role), so a demoted admin keeps nothing.
+    if scope.user_id.is_some() && flag(3).as_deref() != Some(scope.role.as_str()) {
+        return Err(ApiError::unauthorized(
+            "the user's role has changed; refresh the access token",
+        ));
+    }
     Ok(())
 }
 
-const INSERT_AUDIT: &str = "insert into audit_log (tenant_id, actor_superadmin_id, action, target, request_id, ip)
+const INSERT_AUDIT: &str =
+    "insert into audit_log (tenant_id, actor_superadmin_id, action, target, request_id, ip)
      values ($1, $2, $3, $4, $5, $6)";
 
 #[derive(Clone)]
@@ -294,7 +318,7 @@ impl Db {
             &tenant_status_sql(scope),
         );
         let (tx, status) = Tx::begin(&self.pool, &sql).await?;
-        if let Err(e) = check_tenant_status(&status) {
+        if let Err(e) = check_tenant_status(&status, scope) {
             let _ = tx.finish("ROLLBACK").await;
             return Err(e);
         }
@@ -305,7 +329,14 @@ impl Db {
         if let Some(a) = &scope.audit {
             tx.execute(
                 INSERT_AUDIT,
-                &[&scope.tenant_id, &a.actor_id, &a.action, &a.target, &a.request_id, &a.ip],
+                &[
+                    &scope.tenant_id,
+                    &a.actor_id,
+                    &a.action,
+                    &a.target,
+                    &a.request_id,
+                    &a.ip,
+                ],
             )
             .await?;
         }
@@ -323,6 +354,28 @@ impl Db {
         tx.tx.settle(result).await
     }
 
+    /// The login look-up: a tenant transaction with no user that, unlike [`Db::tenant`], does not
+    /// refuse a deactivated tenant, so login checks the password first and only then answers
+    /// `tenant_inactive` (a wrong password learns nothing about the tenant).
+    pub async fn tenant_for_login<T>(
+        &self,
+        tenant_id: Uuid,
+        f: impl AsyncFnOnce(&mut TenantTx) -> ApiResult<T>,
+    ) -> ApiResult<T> {
+        let scope = Scope::anonymous(tenant_id);
+        let sql = setup_sql(
+            TENANT_DB_ROLE,
+            Some(tenant_id),
+            None,
+            scope.role.as_str(),
+            "SELECT true",
+        );
+        let (tx, _) = Tx::begin(&self.pool, &sql).await?;
+        let mut tx = TenantTx { tx, scope };
+        let result = f(&mut tx).await;
+        tx.tx.settle(result).await
+    }
+
     /// Runs `f` in a platform transaction (superadmins only).
     pub async fn platform<T>(
         &self,
@@ -333,7 +386,13 @@ impl Db {
             Some(id) => format!("SELECT (SELECT is_active FROM superadmins WHERE id = '{id}')"),
             None => "SELECT true".into(),
         };
-        let sql = setup_sql(PLATFORM_DB_ROLE, None, access.superadmin_id, "superadmin", &status);
+        let sql = setup_sql(
+            PLATFORM_DB_ROLE,
+            None,
+            access.superadmin_id,
+            "superadmin",
+            &status,
+        );
         let (tx, status) = Tx::begin(&self.pool, &sql).await?;
         if status.first().cloned().flatten().as_deref() != Some("t") {
             let _ = tx.finish("ROLLBACK").await;

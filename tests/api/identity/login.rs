@@ -1,0 +1,253 @@
+//! Login, refresh-token rotation, logout, and login throttling.
+
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use reqwest::Method;
+use serde_json::json;
+use tenantdesk::auth::jwt::Claims;
+
+use super::{client_at, random_loopback, refresh, sans_request_id};
+use crate::support::*;
+
+/// The claims of an access token, checked with the service's own key.
+fn claims(app: &TestApp, token: &str) -> Claims {
+    let (_, secret) = &app.config.auth.jwt_keys[0];
+    let mut v = Validation::new(Algorithm::HS256);
+    v.set_issuer(&[&app.config.auth.jwt_issuer]);
+    v.set_audience(&[&app.config.auth.jwt_audience]);
+    jsonwebtoken::decode::<Claims>(token, &DecodingKey::from_secret(secret), &v)
+        .expect("a valid access token")
+        .claims
+}
+
+#[tokio::test]
+async fn login_returns_an_access_jwt_and_a_refresh_token() {
+    let app = spawn().await;
+    let t = app.tenant().await;
+    let u = app.user(&t, "agent").await;
+    let r = app
+        .login(
+            &t.slug,
+            &format!("  {}  ", u.email.to_uppercase()),
+            PASSWORD,
+        )
+        .await;
+    let body = r.ok(200);
+    assert_eq!(body["token_type"], "Bearer");
+    assert_eq!(body["expires_in"], app.config.auth.access_ttl.as_secs());
+    assert_eq!(
+        body["refresh_expires_in"],
+        app.config.auth.refresh_ttl.as_secs()
+    );
+    assert_eq!(
+        (&body["user_id"], &body["tenant_id"]),
+        (&json!(u.id), &json!(t.id))
+    );
+    assert_eq!(body["role"], "agent");
+    let refresh_token = body["refresh_token"].as_str().unwrap();
+    assert!(refresh_token.len() >= 40, "{refresh_token}");
+
+    let c = claims(&app, body["access_token"].as_str().unwrap());
+    assert_eq!(
+        (c.sub, c.tenant, c.role.as_str()),
+        (u.id, Some(t.id), "agent")
+    );
+    assert_eq!(c.exp - c.iat, app.config.auth.access_ttl.as_secs() as i64);
+    assert_ne!(
+        c.jti,
+        claims(&app, &u.token).jti,
+        "each token has its own id"
+    );
+}
+
+#[tokio::test]
+async fn refresh_rotates_and_a_reused_token_revokes_its_whole_family() {
+    let app = spawn().await;
+    let t = app.tenant().await;
+    let u = app.user(&t, "user").await;
+    // A second, independent session of the same user.
+    let other = app.login(&t.slug, &u.email, PASSWORD).await.ok(200).clone();
+
+    let r1 = refresh(&app, &u.refresh).await.ok(200).clone();
+    let (access1, refresh1) = (
+        r1["access_token"].as_str().unwrap(),
+        r1["refresh_token"].as_str().unwrap(),
+    );
+    assert_ne!(refresh1, u.refresh);
+    assert_eq!(
+        (&r1["user_id"], &r1["role"]),
+        (&json!(u.id), &json!("user"))
+    );
+    let me = app.get("/v1/me", &access1.to_string()).await;
+    assert_eq!(me.ok(200)["user"]["id"], u.id.to_string());
+
+    let r2 = refresh(&app, refresh1).await.ok(200).clone();
+    let refresh2 = r2["refresh_token"].as_str().unwrap();
+
+    // refresh1 was already used: somebody has a copy. The family dies, refresh2 included.
+    refresh(&app, refresh1)
+        .await
+        .problem(401, "refresh_token_reused");
+    refresh(&app, refresh2).await.problem(401, "unauthorized");
+    refresh(&app, &u.refresh).await.problem(401, "unauthorized");
+
+    // The other session is another family and lives on.
+    let r = refresh(&app, other["refresh_token"].as_str().unwrap()).await;
+    assert_eq!(r.ok(200)["user_id"], u.id.to_string());
+
+    for garbage in ["", "not-a-token", &"A".repeat(43)] {
+        refresh(&app, garbage).await.problem(401, "unauthorized");
+    }
+}
+
+#[tokio::test]
+async fn logout_revokes_the_access_token_at_once_and_the_refresh_family() {
+    let app = spawn().await;
+    let t = app.tenant().await;
+    let u = app.user(&t, "user").await;
+    let other = app.login(&t.slug, &u.email, PASSWORD).await.ok(200).clone();
+    let other_access = other["access_token"].as_str().unwrap().to_string();
+    // Refresh once so the family has a used token and a live one.
+    let rotated = refresh(&app, &u.refresh).await.ok(200).clone();
+    let (access, live) = (
+        rotated["access_token"].as_str().unwrap().to_string(),
+        rotated["refresh_token"].as_str().unwrap(),
+    );
+    app.get("/v1/me", &access).await.ok(200);
+
+    let r = app
+        .post("/v1/auth/logout", &access, json!({"refresh_token": live}))
+        .await;
+    r.ok(204);
+    app.get("/v1/me", &access)
+        .await
+        .problem(401, "unauthorized");
+    let r = app.post("/v1/auth/logout", &access, json!({})).await;
+    r.problem(401, "unauthorized");
+    refresh(&app, live).await.problem(401, "unauthorized");
+
+    // The other session is untouched.
+    app.get("/v1/me", &other_access).await.ok(200);
+    refresh(&app, other["refresh_token"].as_str().unwrap())
+        .await
+        .ok(200);
+}
+
+#[tokio::test]
+async fn logout_of_all_sessions_revokes_every_refresh_token_of_the_user() {
+    let app = spawn().await;
+    let t = app.tenant().await;
+    let u = app.user(&t, "user").await;
+    let colleague = app.user(&t, "user").await;
+    let other = app.login(&t.slug, &u.email, PASSWORD).await.ok(200).clone();
+
+    let r = app
+        .post("/v1/auth/logout", &u.token, json!({"all_sessions": true}))
+        .await;
+    r.ok(204);
+    app.get("/v1/me", &u.token)
+        .await
+        .problem(401, "unauthorized");
+    refresh(&app, &u.refresh).await.problem(401, "unauthorized");
+    refresh(&app, other["refresh_token"].as_str().unwrap())
+        .await
+        .problem(401, "unauthorized");
+    // Another user's session is not touched.
+    refresh(&app, &colleague.refresh).await.ok(200);
+    // Logging in again works.
+    app.login(&t.slug, &u.email, PASSWORD).await.ok(200);
+}
+
+#[tokio::test]
+async fn logout_with_an_empty_body_revokes_just_the_access_token() {
+    let app = spawn().await;
+    let t = app.tenant().await;
+    let u = app.user(&t, "user").await;
+    let r = app
+        .send(app.req(Method::POST, "/v1/auth/logout", &u.token))
+        .await;
+    r.ok(204);
+    app.get("/v1/me", &u.token)
+        .await
+        .problem(401, "unauthorized");
+    refresh(&app, &u.refresh).await.ok(200);
+}
+
+#[tokio::test]
+async fn a_wrong_email_and_a_wrong_password_answer_identically() {
+    let app = spawn().await;
+    let t = app.tenant().await;
+    let wrong_password = app
+        .login(&t.slug, &t.admin.email, "not the right password")
+        .await;
+    let wrong_email = app
+        .login(
+            &t.slug,
+            &format!("nobody@{}.test", t.slug),
+            "not the right password",
+        )
+        .await;
+    let wrong_tenant = app
+        .login("no-such-tenant-anywhere", &t.admin.email, PASSWORD)
+        .await;
+    for r in [&wrong_password, &wrong_email, &wrong_tenant] {
+        r.problem(401, "invalid_credentials");
+    }
+    assert_eq!(
+        sans_request_id(&wrong_password.body),
+        sans_request_id(&wrong_email.body)
+    );
+    assert_eq!(
+        sans_request_id(&wrong_password.body),
+        sans_request_id(&wrong_tenant.body)
+    );
+    assert_ne!(
+        wrong_password.body["request_id"],
+        wrong_email.body["request_id"]
+    );
+    assert!(wrong_password.header("retry-after").is_none());
+}
+
+#[tokio::test]
+async fn repeated_failures_throttle_the_account_and_the_address() {
+    let app = spawn_with(|c| c.auth.login_max_failures = 3).await;
+    let t = app.tenant().await;
+    let victim = app.user(&t, "user").await;
+    let bystander = app.user(&t, "user").await;
+    let login_from = async |client: &reqwest::Client, email: &str, password: &str| {
+        let b = client
+            .post(app.url("/v1/auth/token"))
+            .json(&json!({"tenant": t.slug, "email": email, "password": password}));
+        Resp::from(b.send().await.unwrap()).await
+    };
+    let attacker = client_at(random_loopback());
+    for _ in 0..3 {
+        login_from(&attacker, &victim.email, "guess guess guess")
+            .await
+            .problem(401, "invalid_credentials");
+    }
+    let throttled = |r: &Resp| {
+        r.problem(429, "too_many_requests");
+        let secs: u64 = r
+            .header("retry-after")
+            .expect("Retry-After")
+            .parse()
+            .expect("seconds");
+        assert!(
+            (1..=app.config.auth.login_window.as_secs()).contains(&secs),
+            "Retry-After {secs}"
+        );
+    };
+    throttled(&login_from(&attacker, &victim.email, "guess guess guess").await);
+    // Even the right password waits: the throttle is checked first.
+    throttled(&login_from(&attacker, &victim.email, PASSWORD).await);
+    // The account is throttled from any address …
+    let elsewhere = client_at(random_loopback());
+    throttled(&login_from(&elsewhere, &victim.email, PASSWORD).await);
+    // … and the address for any account.
+    throttled(&login_from(&attacker, &bystander.email, PASSWORD).await);
+    // Another account from another address is fine, and the victim's tokens still work.
+    login_from(&elsewhere, &bystander.email, PASSWORD)
+        .await
+        .ok(200);
+    app.get("/v1/me", &victim.token).await.ok(200);
+}
