@@ -38,6 +38,9 @@ create table users (
     is_active boolean not null default true,
     password_hash text,
     last_login_at timestamptz,
+    -- Carried in every access token (`ver`); bumping it ends all of the user's sessions at once
+    -- (password change, log out everywhere).
+    session_version integer not null default 0,
     created_at timestamptz not null default now(),
     updated_at timestamptz not null default now(),
     primary key (tenant_id, id)

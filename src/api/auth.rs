@@ -125,13 +125,16 @@ impl AuthApi {
     async fn issue(
         state: &AppState,
         tx: &crate::db::TenantTx,
-        user_id: Uuid,
-        role: crate::db::Role,
+        user: &repo::users::UserRow,
         family: Uuid,
     ) -> ApiResult<TokenOut> {
-        let (access, claims) = state
-            .keys
-            .issue(user_id, Some(tx.tenant_id()), role.as_str())?;
+        let (user_id, role) = (user.id, user.role);
+        let (access, claims) = state.keys.issue(
+            user_id,
+            Some(tx.tenant_id()),
+            role.as_str(),
+            user.session_version,
+        )?;
         let refresh = secrets::random_token(32);
         let ttl = state.config.auth.refresh_ttl;
         let expires =
@@ -208,7 +211,7 @@ impl AuthApi {
             .db
             .tenant(&Scope::anonymous(tenant_id), async |tx| {
                 repo::users::touch_login(tx, user.id).await?;
-                Self::issue(state, tx, user.id, user.role, Uuid::now_v7()).await
+                Self::issue(state, tx, &user, Uuid::now_v7()).await
             })
             .await?;
         Ok(Json(out))
@@ -249,7 +252,7 @@ impl AuthApi {
         }
         tokens::login_succeeded(state.db.pool(), &account).await?;
         repo::superadmins::touch_login(state.db.pool(), id).await?;
-        let (access, claims) = state.keys.issue(id, None, "superadmin")?;
+        let (access, claims) = state.keys.issue(id, None, "superadmin", 0)?;
         Ok(Json(TokenOut {
             access_token: access,
             token_type: "Bearer".into(),
@@ -309,7 +312,7 @@ impl AuthApi {
                     ));
                 }
                 tokens::mark_used(tx, row.id).await?;
-                Self::issue(state, tx, user.id, user.role, row.family_id)
+                Self::issue(state, tx, &user, row.family_id)
                     .await
                     .map(Outcome::Issued)
             })
@@ -334,7 +337,7 @@ impl AuthApi {
         body: JsonBody<Option<LogoutIn>>,
     ) -> ApiResult<LogoutResponse> {
         let p = auth.principal()?;
-        let Via::Jwt { jti, exp } = p.via else {
+        let Via::Jwt { jti, exp, .. } = p.via else {
             return Err(ApiError::forbidden(
                 "user_only",
                 "log out with a user's access token",

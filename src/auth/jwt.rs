@@ -20,6 +20,10 @@ pub struct Claims {
     pub iat: i64,
     pub exp: i64,
     pub jti: Uuid,
+    /// The user's session version when issued; a token whose version is no longer current is
+    /// refused (all sessions ended). Always 0 for superadmins.
+    #[serde(default)]
+    pub ver: i32,
     pub iss: String,
     pub aud: String,
 }
@@ -61,6 +65,7 @@ impl Keys {
         sub: Uuid,
         tenant: Option<Uuid>,
         role: &str,
+        ver: i32,
     ) -> Result<(String, Claims), ApiError> {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
@@ -70,6 +75,7 @@ impl Keys {
             iat: now,
             exp: now + self.ttl,
             jti: Uuid::new_v4(),
+            ver,
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
         };

@@ -17,7 +17,10 @@ use uuid::Uuid;
 
 use crate::{
     app::AppState,
-    db::{Role, Scope, tenant::AuditCtx, tenant::PlatformAccess},
+    db::{
+        Role, Scope,
+        tenant::{AccessToken, AuditCtx, PlatformAccess},
+    },
     error::{ApiError, ApiResult},
     repo,
 };
@@ -26,7 +29,7 @@ use crate::{
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Via {
     /// A user's access token.
-    Jwt { jti: Uuid, exp: i64 },
+    Jwt { jti: Uuid, ver: i32, exp: i64 },
     /// An API key.
     ApiKey { id: Uuid },
     /// A superadmin acting inside a tenant (`X-Tenant-Id`).
@@ -50,8 +53,8 @@ impl Principal {
             tenant_id: self.tenant_id,
             user_id: self.user_id,
             role: self.role,
-            jti: match self.via {
-                Via::Jwt { jti, .. } => Some(jti),
+            token: match self.via {
+                Via::Jwt { jti, ver, .. } => Some(AccessToken { jti, ver }),
                 _ => None,
             },
             audit: self.audit.clone(),
@@ -233,6 +236,7 @@ async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
         role,
         via: Via::Jwt {
             jti: claims.jti,
+            ver: claims.ver,
             exp: claims.exp,
         },
         audit: None,

@@ -57,6 +57,14 @@ pub struct AuditCtx {
     pub ip: Option<String>,
 }
 
+/// What the status check needs of an access token: its id (revoked one by one at logout) and
+/// its session version (all of a user's tokens end when `users.session_version` moves on).
+#[derive(Clone, Copy, Debug)]
+pub struct AccessToken {
+    pub jti: Uuid,
+    pub ver: i32,
+}
+
 /// Who a tenant transaction acts for. Built from an authenticated principal (or, before login,
 /// from a resolved tenant with no user).
 #[derive(Clone, Debug)]
@@ -64,8 +72,8 @@ pub struct Scope {
     pub tenant_id: Uuid,
     pub user_id: Option<Uuid>,
     pub role: Role,
-    /// The access token's id, checked against revoked tokens.
-    pub jti: Option<Uuid>,
+    /// The access token the request came with, checked against revocations.
+    pub token: Option<AccessToken>,
     pub audit: Option<AuditCtx>,
 }
 
@@ -76,7 +84,7 @@ impl Scope {
             tenant_id,
             user_id: None,
             role: Role::User,
-            jti: None,
+            token: None,
             audit: None,
         }
     }
@@ -241,23 +249,28 @@ fn setup_sql(
 }
 
 /// Whether the tenant is active, the user active, the access token revoked, and the user's
-/// current role. Runs under the tenant role, so it can only see the caller's own tenant.
+/// current role, in one row. Runs under the tenant role, so it can only see the caller's own
+/// tenant. Every interpolated value is a UUID or an integer.
 fn tenant_status_sql(scope: &Scope) -> String {
     let t = scope.tenant_id;
-    let (user, role) = match scope.user_id {
-        Some(u) => (
-            format!("(SELECT is_active FROM users WHERE tenant_id = '{t}' AND id = '{u}')"),
-            format!("(SELECT role FROM users WHERE tenant_id = '{t}' AND id = '{u}')"),
-        ),
-        None => ("true".into(), "NULL".into()),
+    let Some(u) = scope.user_id else {
+        return format!(
+            "SELECT (SELECT is_active FROM tenants WHERE id = '{t}'), true, false, NULL"
+        );
     };
-    let revoked = match scope.jti {
-        Some(j) => {
-            format!("EXISTS (SELECT 1 FROM revoked_tokens WHERE tenant_id = '{t}' AND jti = '{j}')")
-        }
+    let revoked = match scope.token {
+        Some(AccessToken { jti, ver }) => format!(
+            "(u.session_version <> {ver} \
+             OR EXISTS (SELECT 1 FROM revoked_tokens WHERE tenant_id = '{t}' AND jti = '{jti}'))"
+        ),
         None => "false".into(),
     };
-    format!("SELECT (SELECT is_active FROM tenants WHERE id = '{t}'), {user}, {revoked}, {role}")
+    format!(
+        "SELECT tn.is_active, u.is_active, coalesce({revoked}, false), u.role \
+           FROM (SELECT 1) one \
+           LEFT JOIN tenants tn ON tn.id = '{t}' \
+           LEFT JOIN users u ON u.tenant_id = '{t}' AND u.id = '{u}'"
+    )
 }
 
 fn check_tenant_status(status: &[Option<String>], scope: &Scope) -> ApiResult<()> {

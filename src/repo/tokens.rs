@@ -68,7 +68,14 @@ pub async fn revoke_family(tx: &TenantTx, family_id: Uuid) -> ApiResult<u64> {
     .await
 }
 
+/// Ends every session of a user: their refresh tokens, and their access tokens (whose `ver`
+/// no longer matches `users.session_version`, which the tenant transaction checks).
 pub async fn revoke_user(tx: &TenantTx, user_id: Uuid) -> ApiResult<u64> {
+    tx.execute(
+        "update users set session_version = session_version + 1 where tenant_id = $1 and id = $2",
+        &[&tx.tenant_id(), &user_id],
+    )
+    .await?;
     tx.execute(
         "update refresh_tokens set revoked_at = coalesce(revoked_at, now())
           where tenant_id = $1 and user_id = $2 and revoked_at is null",

@@ -15,6 +15,8 @@ pub struct UserRow {
     pub full_name: String,
     pub role: Role,
     pub is_active: bool,
+    /// The session version access tokens must carry (see `tokens::revoke_user`).
+    pub session_version: i32,
     pub last_login_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -29,6 +31,7 @@ impl From<&Row> for UserRow {
             full_name: r.get("full_name"),
             role: Role::parse(r.get("role")).unwrap_or(Role::User),
             is_active: r.get("is_active"),
+            session_version: r.get("session_version"),
             last_login_at: r.get("last_login_at"),
             created_at: r.get("created_at"),
             updated_at: r.get("updated_at"),
@@ -36,8 +39,7 @@ impl From<&Row> for UserRow {
     }
 }
 
-const COLUMNS: &str =
-    "tenant_id, id, email, full_name, role, is_active, last_login_at, created_at, updated_at";
+const COLUMNS: &str = "tenant_id, id, email, full_name, role, is_active, session_version, last_login_at, created_at, updated_at";
 
 pub struct NewUser<'a> {
     pub email: &'a str,

@@ -17,7 +17,7 @@ fn scope(t: &TestTenant) -> Scope {
         tenant_id: t.id,
         user_id: Some(t.admin.id),
         role: Role::Admin,
-        jti: None,
+        token: None,
         audit: None,
     }
 }

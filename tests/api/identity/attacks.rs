@@ -21,6 +21,7 @@ fn claims_for(app: &TestApp, t: &TestTenant, user: &TestUser, role: &str) -> Cla
         iat: now,
         exp: now + 600,
         jti: Uuid::new_v4(),
+        ver: 0,
         iss: app.config.auth.jwt_issuer.clone(),
         aud: app.config.auth.jwt_audience.clone(),
     }

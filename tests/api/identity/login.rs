@@ -151,10 +151,18 @@ async fn logout_of_all_sessions_revokes_every_refresh_token_of_the_user() {
     refresh(&app, other["refresh_token"].as_str().unwrap())
         .await
         .problem(401, "unauthorized");
+    // The other session's access token ends at once too.
+    let other_token = other["access_token"].as_str().unwrap().to_string();
+    app.get("/v1/me", &other_token)
+        .await
+        .problem(401, "unauthorized");
     // Another user's session is not touched.
     refresh(&app, &colleague.refresh).await.ok(200);
+    app.get("/v1/me", &colleague.token).await.ok(200);
     // Logging in again works.
-    app.login(&t.slug, &u.email, PASSWORD).await.ok(200);
+    let again = app.login(&t.slug, &u.email, PASSWORD).await.ok(200).clone();
+    let again_token = again["access_token"].as_str().unwrap().to_string();
+    app.get("/v1/me", &again_token).await.ok(200);
 }
 
 #[tokio::test]

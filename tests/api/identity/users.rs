@@ -153,7 +153,11 @@ async fn an_admin_changes_a_users_name_role_and_active_flag() {
         .patch(&path, &t.admin.token, json!({"is_active": true}))
         .await;
     assert_eq!(r.ok(200)["is_active"], true);
-    app.get("/v1/me", &token).await.ok(200);
+    // Deactivation ended the user's sessions: after reactivation they log in again.
+    app.get("/v1/me", &token).await.problem(401, "unauthorized");
+    let again = app.login(&t.slug, &u.email, PASSWORD).await.ok(200).clone();
+    let again = again["access_token"].as_str().unwrap().to_string();
+    app.get("/v1/me", &again).await.ok(200);
 }
 
 #[tokio::test]
@@ -271,6 +275,9 @@ async fn a_user_changes_their_own_password() {
     let t = app.tenant().await;
     let u = app.user(&t, "user").await;
     let new = "a much better passphrase 2";
+    // A second session (another device) of the same user.
+    let other = app.login(&t.slug, &u.email, PASSWORD).await.ok(200).clone();
+    let other_token = other["access_token"].as_str().unwrap().to_string();
 
     let r = app
         .post(
@@ -302,9 +309,14 @@ async fn a_user_changes_their_own_password() {
     app.login(&t.slug, &u.email, PASSWORD)
         .await
         .problem(401, "invalid_credentials");
-    app.login(&t.slug, &u.email, new).await.ok(200);
-    // Sessions from before the change must log in again.
+    let fresh = app.login(&t.slug, &u.email, new).await.ok(200).clone();
+    // Sessions from before the change must log in again: access and refresh tokens alike.
     refresh(&app, &u.refresh).await.problem(401, "unauthorized");
+    for old in [&u.token, &other_token] {
+        app.get("/v1/me", old).await.problem(401, "unauthorized");
+    }
+    let fresh_token = fresh["access_token"].as_str().unwrap().to_string();
+    app.get("/v1/me", &fresh_token).await.ok(200);
 }
 
 #[tokio::test]
