@@ -175,18 +175,21 @@ create function auth_superadmin_login(p_id uuid) returns void
 language sql volatile security definer set search_path = public, pg_temp
 as $$ update superadmins set last_login_at = now() where id = p_id $$;
 
--- Returns seconds until the caller may try again (0 when not throttled).
-create function auth_login_throttle(p_keys bytea[], p_max int, p_window_secs int) returns int
+-- Returns seconds until the caller may try again (0 when not throttled): p_limits[i] failures
+-- of p_keys[i] within the window throttle until the oldest of them leaves it.
+create function auth_login_throttle(p_keys bytea[], p_limits int[], p_window_secs int) returns int
 language sql volatile security definer set search_path = public, pg_temp
 as $$
-    with recent as (
-        select key, failed_at,
-               row_number() over (partition by key order by failed_at desc) as n
-          from login_failures
-         where key = any(p_keys) and failed_at > now() - make_interval(secs => p_window_secs)
+    with limits as (
+        select l.key, l.lim from unnest(p_keys, p_limits) as l(key, lim)
+    ), recent as (
+        select f.key, f.failed_at,
+               row_number() over (partition by f.key order by f.failed_at desc) as n
+          from login_failures f
+         where f.key = any(p_keys) and f.failed_at > now() - make_interval(secs => p_window_secs)
     )
-    select coalesce(max(ceil(extract(epoch from (failed_at + make_interval(secs => p_window_secs) - now())))::int), 0)
-      from recent where n = p_max
+    select coalesce(max(ceil(extract(epoch from (r.failed_at + make_interval(secs => p_window_secs) - now())))::int), 0)
+      from recent r join limits l on l.key = r.key and r.n = l.lim
 $$;
 
 create function auth_login_failed(p_keys bytea[]) returns void
@@ -205,7 +208,7 @@ declare f text;
 begin
     foreach f in array array['auth_api_key(text)', 'auth_touch_api_key(uuid, uuid)',
         'auth_refresh_token_tenant(bytea)', 'auth_superadmin_by_email(text)',
-        'auth_superadmin_login(uuid)', 'auth_login_throttle(bytea[], int, int)',
+        'auth_superadmin_login(uuid)', 'auth_login_throttle(bytea[], int[], int)',
         'auth_login_failed(bytea[])', 'auth_login_succeeded(bytea)'] loop
         execute format('revoke all on function %s from public', f);
         execute format('grant execute on function %s to tenantdesk_app', f);

@@ -38,8 +38,11 @@ pub struct AuthConfig {
     pub jwt_audience: String,
     pub access_ttl: Duration,
     pub refresh_ttl: Duration,
-    /// Failed logins per account or per client address within the window before 429.
+    /// Failed logins per account within the window before 429 (`LOGIN_MAX_FAILURES`).
     pub login_max_failures: i64,
+    /// Failed logins per client address, any account, within the window before 429
+    /// (`LOGIN_MAX_FAILURES_PER_ADDRESS`): higher, since offices share an address.
+    pub login_max_failures_per_address: i64,
     pub login_window: Duration,
     pub password_min_len: usize,
 }
@@ -114,6 +117,7 @@ impl AuthConfig {
             access_ttl: Duration::from_secs(parse("ACCESS_TOKEN_TTL_SECS", "900")?),
             refresh_ttl: Duration::from_secs(parse("REFRESH_TOKEN_TTL_SECS", "2592000")?),
             login_max_failures: parse("LOGIN_MAX_FAILURES", "5")?,
+            login_max_failures_per_address: parse("LOGIN_MAX_FAILURES_PER_ADDRESS", "20")?,
             login_window: Duration::from_secs(parse("LOGIN_WINDOW_SECS", "900")?),
             password_min_len: parse("PASSWORD_MIN_LENGTH", "12")?,
         })

@@ -101,13 +101,15 @@ fn client_ip(req: &Request) -> String {
         .unwrap_or_default()
 }
 
-/// 429 when the account or the address has failed too often within the window.
-async fn throttle(state: &AppState, keys: &[Vec<u8>]) -> ApiResult<()> {
+/// 429 when the account (`keys[0]`) or the address (`keys[1]`) has failed too often within the
+/// window.
+async fn throttle(state: &AppState, keys: &[Vec<u8>; 2]) -> ApiResult<()> {
     let cfg = &state.config.auth;
+    let limits = [cfg.login_max_failures, cfg.login_max_failures_per_address].map(|n| n as i32);
     let wait = tokens::login_throttle(
         state.db.pool(),
         keys,
-        cfg.login_max_failures,
+        &limits,
         cfg.login_window.as_secs() as i64,
     )
     .await?;
@@ -159,7 +161,9 @@ impl AuthApi {
     ///
     /// Returns a short-lived access JWT and a single-use refresh token. Wrong tenant, email or
     /// password all answer 401 `invalid_credentials`; after `LOGIN_MAX_FAILURES` failures for one
-    /// account or one client address within `LOGIN_WINDOW_SECS`, 429 with `Retry-After`.
+    /// account, or `LOGIN_MAX_FAILURES_PER_ADDRESS` from one client address, within
+    /// `LOGIN_WINDOW_SECS`: 429 with `Retry-After`. A deactivated tenant or user answers 403
+    /// (`tenant_inactive`, `user_inactive`) only to the right password.
     #[oai(path = "/token", method = "post", operation_id = "login")]
     async fn token(
         &self,

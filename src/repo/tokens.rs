@@ -112,19 +112,20 @@ pub async fn refresh_tenant(
     Ok(conn.query_one(&stmt, &[&hash]).await?.get(0))
 }
 
-/// Seconds the caller must wait before another login attempt (0 = go ahead).
+/// Seconds the caller must wait before another login attempt (0 = go ahead): `limits[i]`
+/// failures of `keys[i]` within the window throttle.
 pub async fn login_throttle(
     pool: &deadpool_postgres::Pool,
     keys: &[Vec<u8>],
-    max: i64,
+    limits: &[i32],
     window_secs: i64,
 ) -> ApiResult<i64> {
     let conn = pool.get().await?;
     let stmt = conn
-        .prepare_cached("select auth_login_throttle($1, $2::int, $3::int)")
+        .prepare_cached("select auth_login_throttle($1, $2::int[], $3::int)")
         .await?;
     let secs: i32 = conn
-        .query_one(&stmt, &[&keys, &(max as i32), &(window_secs as i32)])
+        .query_one(&stmt, &[&keys, &limits, &(window_secs as i32)])
         .await?
         .get(0);
     Ok(secs as i64)

@@ -217,7 +217,11 @@ async fn a_wrong_email_and_a_wrong_password_answer_identically() {
 
 #[tokio::test]
 async fn repeated_failures_throttle_the_account_and_the_address() {
-    let app = spawn_with(|c| c.auth.login_max_failures = 3).await;
+    let app = spawn_with(|c| {
+        c.auth.login_max_failures = 3;
+        c.auth.login_max_failures_per_address = 4;
+    })
+    .await;
     let t = app.tenant().await;
     let victim = app.user(&t, "user").await;
     let bystander = app.user(&t, "user").await;
@@ -251,7 +255,10 @@ async fn repeated_failures_throttle_the_account_and_the_address() {
     // The account is throttled from any address …
     let elsewhere = client_at(random_loopback());
     throttled(&login_from(&elsewhere, &victim.email, PASSWORD).await);
-    // … and the address for any account.
+    // … and, after one more failure (4 from this address), the address for any account.
+    login_from(&attacker, &bystander.email, "guess guess guess")
+        .await
+        .problem(401, "invalid_credentials");
     throttled(&login_from(&attacker, &bystander.email, PASSWORD).await);
     // Another account from another address is fine, and the victim's tokens still work.
     login_from(&elsewhere, &bystander.email, PASSWORD)
