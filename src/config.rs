@@ -47,7 +47,10 @@ pub struct AuthConfig {
 const DEV_JWT_KEY: &str = "dev:tenantdesk-development-signing-key-change-me-0123456789";
 
 fn var(name: &str, default: &str) -> String {
-    std::env::var(name).ok().filter(|v| !v.is_empty()).unwrap_or_else(|| default.to_string())
+    std::env::var(name)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| default.to_string())
 }
 
 fn parse<T: std::str::FromStr>(name: &str, default: &str) -> anyhow::Result<T>
@@ -55,7 +58,8 @@ where
     T::Err: std::fmt::Display,
 {
     let raw = var(name, default);
-    raw.parse::<T>().map_err(|e| anyhow::anyhow!("{name}={raw:?} is not valid: {e}"))
+    raw.parse::<T>()
+        .map_err(|e| anyhow::anyhow!("{name}={raw:?} is not valid: {e}"))
 }
 
 impl Config {
@@ -92,7 +96,9 @@ impl AuthConfig {
         let raw = var("JWT_KEYS", DEV_JWT_KEY);
         let mut jwt_keys = Vec::new();
         for pair in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let (kid, secret) = pair.split_once(':').context("JWT_KEYS entries are kid:secret")?;
+            let (kid, secret) = pair
+                .split_once(':')
+                .context("JWT_KEYS entries are kid:secret")?;
             if secret.len() < 32 {
                 bail!("JWT_KEYS: the secret for {kid:?} must be at least 32 bytes");
             }

@@ -88,12 +88,21 @@ impl ApiError {
     /// 404 for anything the caller may not see: another tenant's id looks exactly like a
     /// missing one.
     pub fn not_found(what: &str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"))
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{what} not found"),
+        )
     }
 
     /// 422 naming the field that is wrong.
     pub fn invalid(field: &str, detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", detail).with_field(field)
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            detail,
+        )
+        .with_field(field)
     }
 
     pub fn unauthorized(detail: impl Into<String>) -> Self {
@@ -137,7 +146,11 @@ impl ApiError {
     pub fn problem(&self) -> Problem {
         Problem {
             kind: format!("urn:tenantdesk:problem:{}", self.code),
-            title: self.status.canonical_reason().unwrap_or("Error").to_string(),
+            title: self
+                .status
+                .canonical_reason()
+                .unwrap_or("Error")
+                .to_string(),
             status: self.status.as_u16(),
             detail: self.detail.clone(),
             code: self.code.to_string(),
@@ -192,13 +205,22 @@ impl ApiResponse for ApiError {
         const ERRORS: &[(u16, &str)] = &[
             (400, "Malformed request (bad JSON, missing header)."),
             (401, "Missing, malformed, expired or revoked credentials."),
-            (403, "Authenticated but not allowed (role, inactive tenant or user)."),
+            (
+                403,
+                "Authenticated but not allowed (role, inactive tenant or user).",
+            ),
             (404, "No such resource in the caller's tenant."),
-            (409, "Conflict with the current state (duplicate, forbidden transition)."),
+            (
+                409,
+                "Conflict with the current state (duplicate, forbidden transition).",
+            ),
             (413, "Request body larger than the configured limit."),
             (422, "Validation failed; `field` names the offending input."),
             (429, "Too many attempts; see `Retry-After`."),
-            (500, "Internal error; details are logged under the request id."),
+            (
+                500,
+                "Internal error; details are logged under the request id.",
+            ),
         ];
         MetaResponses {
             responses: ERRORS
@@ -248,7 +270,11 @@ pub fn from_poem_error(err: poem::Error) -> ApiError {
         return payload_error(&e.reason);
     }
     if let Some(e) = err.downcast_ref::<ParseMultipartError>() {
-        return ApiError::new(StatusCode::BAD_REQUEST, "malformed_multipart", e.reason.clone());
+        return ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_multipart",
+            e.reason.clone(),
+        );
     }
     if let Some(e) = err.downcast_ref::<ContentTypeError>() {
         return ApiError::new(
@@ -272,7 +298,10 @@ pub fn from_poem_error(err: poem::Error) -> ApiError {
             "the request body is larger than the limit".to_string(),
         ),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", err.to_string()),
-        StatusCode::UNAUTHORIZED => ("unauthorized", "missing or malformed credentials".to_string()),
+        StatusCode::UNAUTHORIZED => (
+            "unauthorized",
+            "missing or malformed credentials".to_string(),
+        ),
         s if s.is_server_error() => {
             return ApiError::internal(anyhow::anyhow!("{err}"));
         }
@@ -296,7 +325,11 @@ fn payload_error(reason: &str) -> ApiError {
         .rsplit_once("field \"")
         .and_then(|(_, rest)| rest.split_once('"'))
         .map(|(f, _)| f.to_string());
-    let mut e = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", reason);
+    let mut e = ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+        reason,
+    );
     e.field = field;
     e
 }

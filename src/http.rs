@@ -62,7 +62,9 @@ pub fn wrap<E: Endpoint + 'static>(ep: E, max_body: usize) -> impl Endpoint<Outp
                     latency_ms = started.elapsed().as_secs_f64() * 1000.0,
                     "request finished"
                 );
-                if let Ok(v) = HeaderValue::from_str(&telemetry::current_request_id().unwrap_or_default()) {
+                if let Ok(v) =
+                    HeaderValue::from_str(&telemetry::current_request_id().unwrap_or_default())
+                {
                     resp.headers_mut().insert(REQUEST_ID_HEADER, v);
                 }
                 resp
@@ -87,7 +89,14 @@ async fn limit_body(mut req: Request, max: usize) -> Result<Request, ApiError> {
             .to_str()
             .ok()
             .and_then(|s| s.parse().ok())
-            .ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", "invalid Content-Length").with_field("Content-Length"))?;
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "bad_request",
+                    "invalid Content-Length",
+                )
+                .with_field("Content-Length")
+            })?;
         if len > max as u64 {
             return Err(too_large());
         }
@@ -105,10 +114,10 @@ async fn limit_body(mut req: Request, max: usize) -> Result<Request, ApiError> {
 /// from the router) get one.
 fn problem_for_bare_error(resp: Response) -> Response {
     let status = resp.status();
-    let is_problem = resp
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(crate::error::PROBLEM_JSON.as_bytes()));
+    let is_problem = resp.headers().get(header::CONTENT_TYPE).is_some_and(|v| {
+        v.as_bytes()
+            .starts_with(crate::error::PROBLEM_JSON.as_bytes())
+    });
     if (status.is_client_error() || status.is_server_error()) && !is_problem {
         let err = poem::Error::from_status(status);
         return crate::error::from_poem_error(err).as_response();

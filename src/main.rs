@@ -57,11 +57,15 @@ async fn main() -> anyhow::Result<()> {
                 Ok(p) if !p.is_empty() => p,
                 _ => {
                     let mut line = String::new();
-                    std::io::stdin().read_line(&mut line).context("reading the password")?;
+                    std::io::stdin()
+                        .read_line(&mut line)
+                        .context("reading the password")?;
                     line.trim_end_matches(['\r', '\n']).to_string()
                 }
             };
-            let id = tenantdesk::auth::bootstrap::create_superadmin(&config, &email, &name, password).await?;
+            let id =
+                tenantdesk::auth::bootstrap::create_superadmin(&config, &email, &name, password)
+                    .await?;
             println!("{id}");
         }
         Command::Openapi => unreachable!(),

@@ -25,13 +25,15 @@ pub fn service() -> OpenApiService<Apis, ()> {
             api::audit::AuditApi,
             api::tenants::TenantsApi,
         ),
-        "tenantdesk", env!("CARGO_PKG_VERSION"))
-        .description(
-            "Multi-tenant support-and-knowledge backend. Every error is an RFC 9457 \
+        "tenantdesk",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description(
+        "Multi-tenant support-and-knowledge backend. Every error is an RFC 9457 \
              `application/problem+json` document with a stable `code`. Tenants are isolated by \
              PostgreSQL row-level security; another tenant's ids answer 404.",
-        )
-        .server("/")
+    )
+    .server("/")
 }
 
 /// The spec as committed in `openapi/openapi.json`.

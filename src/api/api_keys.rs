@@ -137,12 +137,20 @@ pub enum Revoked {
 impl ApiKeysApi {
     /// Create an API key (admins). The response carries the key once.
     #[oai(path = "/", method = "post", operation_id = "create_api_key")]
-    async fn create(&self, state: Data<&AppState>, auth: Auth, body: JsonBody<ApiKeyIn>) -> ApiResult<CreatedApiKey> {
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        body: JsonBody<ApiKeyIn>,
+    ) -> ApiResult<CreatedApiKey> {
         let p = auth.principal()?;
         p.require(Role::Admin)?;
         let name = required_text("name", &body.name, 100)?;
         if body.expires_at.is_some_and(|e| e <= chrono::Utc::now()) {
-            return Err(ApiError::invalid("expires_at", "expires_at must be in the future"));
+            return Err(ApiError::invalid(
+                "expires_at",
+                "expires_at must be in the future",
+            ));
         }
         let mut raw = [0u8; 6];
         rand::rng().fill_bytes(&mut raw);
@@ -157,7 +165,12 @@ impl ApiKeysApi {
             created_by: p.user_id,
             expires_at: body.expires_at,
         };
-        let row = state.db.tenant(&p.scope(), async |tx| repo::api_keys::create(tx, &new).await).await?;
+        let row = state
+            .db
+            .tenant(&p.scope(), async |tx| {
+                repo::api_keys::create(tx, &new).await
+            })
+            .await?;
         Ok(CreatedApiKey::Created(Json(ApiKeyCreated {
             key,
             api_key: row.into(),
@@ -173,7 +186,10 @@ impl ApiKeysApi {
         /// Opaque cursor from `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
         /// Page size, 1–100.
-        #[oai(default = "default_limit", validator(minimum(value = "1"), maximum(value = "100")))]
+        #[oai(
+            default = "default_limit",
+            validator(minimum(value = "1"), maximum(value = "100"))
+        )]
         limit: Query<i64>,
     ) -> ApiResult<Json<ApiKeyPage>> {
         let p = auth.principal()?;
@@ -181,7 +197,9 @@ impl ApiKeysApi {
         let after = decode_cursor(cursor.0.as_deref())?;
         let rows = state
             .db
-            .tenant(&p.scope(), async |tx| repo::api_keys::list(tx, after, limit.0 + 1).await)
+            .tenant(&p.scope(), async |tx| {
+                repo::api_keys::list(tx, after, limit.0 + 1).await
+            })
             .await?;
         let (rows, next_cursor) = paginate(rows, limit.0, |k| k.id);
         Ok(Json(ApiKeyPage {
@@ -192,21 +210,37 @@ impl ApiKeysApi {
 
     /// Get one API key (admins).
     #[oai(path = "/:id", method = "get", operation_id = "get_api_key")]
-    async fn get(&self, state: Data<&AppState>, auth: Auth, id: Path<Uuid>) -> ApiResult<Json<ApiKeyOut>> {
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+    ) -> ApiResult<Json<ApiKeyOut>> {
         let p = auth.principal()?;
         p.require(Role::Admin)?;
-        let row = state.db.tenant(&p.scope(), async |tx| repo::api_keys::get(tx, id.0).await).await?;
-        row.map(|k| Json(k.into())).ok_or_else(|| ApiError::not_found("API key"))
+        let row = state
+            .db
+            .tenant(&p.scope(), async |tx| repo::api_keys::get(tx, id.0).await)
+            .await?;
+        row.map(|k| Json(k.into()))
+            .ok_or_else(|| ApiError::not_found("API key"))
     }
 
     /// Revoke an API key (admins). It stops working at once.
     #[oai(path = "/:id", method = "delete", operation_id = "revoke_api_key")]
-    async fn revoke(&self, state: Data<&AppState>, auth: Auth, id: Path<Uuid>) -> ApiResult<Revoked> {
+    async fn revoke(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+    ) -> ApiResult<Revoked> {
         let p = auth.principal()?;
         p.require(Role::Admin)?;
         state
             .db
-            .tenant(&p.scope(), async |tx| repo::api_keys::revoke(tx, id.0).await)
+            .tenant(&p.scope(), async |tx| {
+                repo::api_keys::revoke(tx, id.0).await
+            })
             .await?
             .ok_or_else(|| ApiError::not_found("API key"))?;
         Ok(Revoked::Done)

@@ -83,7 +83,10 @@ impl AuditApi {
         /// Opaque cursor from `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
         /// Page size, 1–100.
-        #[oai(default = "default_limit", validator(minimum(value = "1"), maximum(value = "100")))]
+        #[oai(
+            default = "default_limit",
+            validator(minimum(value = "1"), maximum(value = "100"))
+        )]
         limit: Query<i64>,
     ) -> ApiResult<Json<AuditPage>> {
         let p = auth.principal()?;
@@ -91,7 +94,9 @@ impl AuditApi {
         let before = decode_cursor(cursor.0.as_deref())?;
         let rows = state
             .db
-            .tenant(&p.scope(), async |tx| repo::audit::list(tx, before, limit.0 + 1).await)
+            .tenant(&p.scope(), async |tx| {
+                repo::audit::list(tx, before, limit.0 + 1).await
+            })
             .await?;
         Ok(Json(AuditPage::from_rows(rows, limit.0)))
     }

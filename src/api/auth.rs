@@ -6,8 +6,8 @@ use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
 use uuid::Uuid;
 
 use crate::{
-    api::body::JsonBody,
     api::Tag,
+    api::body::JsonBody,
     app::AppState,
     auth::{Auth, Via, secrets, tenant_inactive},
     db::Scope,
@@ -129,10 +129,13 @@ impl AuthApi {
         role: crate::db::Role,
         family: Uuid,
     ) -> ApiResult<TokenOut> {
-        let (access, claims) = state.keys.issue(user_id, Some(tx.tenant_id()), role.as_str())?;
+        let (access, claims) = state
+            .keys
+            .issue(user_id, Some(tx.tenant_id()), role.as_str())?;
         let refresh = secrets::random_token(32);
         let ttl = state.config.auth.refresh_ttl;
-        let expires = chrono::Utc::now() + chrono::Duration::from_std(ttl).map_err(ApiError::internal)?;
+        let expires =
+            chrono::Utc::now() + chrono::Duration::from_std(ttl).map_err(ApiError::internal)?;
         tokens::insert_refresh(tx, user_id, family, &secrets::sha256(&refresh), expires).await?;
         Ok(TokenOut {
             access_token: access,
@@ -173,7 +176,9 @@ impl AuthApi {
                 let email = body.email.trim().to_string();
                 state
                     .db
-                    .tenant(&scope, async |tx| repo::users::by_email_for_login(tx, &email).await)
+                    .tenant(&scope, async |tx| {
+                        repo::users::by_email_for_login(tx, &email).await
+                    })
                     .await?
                     .map(|(user, hash)| (tenant_id, user, hash))
             }
@@ -192,7 +197,10 @@ impl AuthApi {
             return Err(tenant_inactive());
         }
         if !user.is_active {
-            return Err(ApiError::forbidden("user_inactive", "this user is deactivated"));
+            return Err(ApiError::forbidden(
+                "user_inactive",
+                "this user is deactivated",
+            ));
         }
         tokens::login_succeeded(state.db.pool(), &account).await?;
         let out = state
@@ -208,7 +216,11 @@ impl AuthApi {
     /// Log in as a platform superadmin.
     ///
     /// Superadmins get an access token only (no refresh token): log in again when it expires.
-    #[oai(path = "/superadmin/token", method = "post", operation_id = "login_superadmin")]
+    #[oai(
+        path = "/superadmin/token",
+        method = "post",
+        operation_id = "login_superadmin"
+    )]
     async fn superadmin_token(
         &self,
         state: Data<&AppState>,
@@ -229,7 +241,10 @@ impl AuthApi {
             return Err(invalid_credentials());
         };
         if !active {
-            return Err(ApiError::forbidden("user_inactive", "this superadmin is deactivated"));
+            return Err(ApiError::forbidden(
+                "user_inactive",
+                "this superadmin is deactivated",
+            ));
         }
         tokens::login_succeeded(state.db.pool(), &account).await?;
         repo::superadmins::touch_login(state.db.pool(), id).await?;
@@ -252,11 +267,17 @@ impl AuthApi {
     /// family (every token descended from the same login) and answers 401
     /// `refresh_token_reused`: somebody else has a copy.
     #[oai(path = "/refresh", method = "post", operation_id = "refresh_token")]
-    async fn refresh(&self, state: Data<&AppState>, body: JsonBody<RefreshIn>) -> ApiResult<Json<TokenOut>> {
+    async fn refresh(
+        &self,
+        state: Data<&AppState>,
+        body: JsonBody<RefreshIn>,
+    ) -> ApiResult<Json<TokenOut>> {
         let state = *state;
         let hash = secrets::sha256(body.refresh_token.trim());
         let invalid = || ApiError::unauthorized("invalid refresh token");
-        let tenant_id = tokens::refresh_tenant(state.db.pool(), &hash).await?.ok_or_else(invalid)?;
+        let tenant_id = tokens::refresh_tenant(state.db.pool(), &hash)
+            .await?
+            .ok_or_else(invalid)?;
         enum Outcome {
             Issued(TokenOut),
             Reused,
@@ -264,7 +285,9 @@ impl AuthApi {
         let outcome = state
             .db
             .tenant(&Scope::anonymous(tenant_id), async |tx| {
-                let row = tokens::find_refresh_for_update(tx, &hash).await?.ok_or_else(invalid)?;
+                let row = tokens::find_refresh_for_update(tx, &hash)
+                    .await?
+                    .ok_or_else(invalid)?;
                 if row.revoked_at.is_some() {
                     return Err(ApiError::unauthorized("refresh token revoked"));
                 }
@@ -275,9 +298,14 @@ impl AuthApi {
                 if row.expires_at <= chrono::Utc::now() {
                     return Err(ApiError::unauthorized("refresh token expired"));
                 }
-                let user = repo::users::get(tx, row.user_id).await?.ok_or_else(invalid)?;
+                let user = repo::users::get(tx, row.user_id)
+                    .await?
+                    .ok_or_else(invalid)?;
                 if !user.is_active {
-                    return Err(ApiError::forbidden("user_inactive", "this user is deactivated"));
+                    return Err(ApiError::forbidden(
+                        "user_inactive",
+                        "this user is deactivated",
+                    ));
                 }
                 tokens::mark_used(tx, row.id).await?;
                 Self::issue(state, tx, user.id, user.role, row.family_id)
@@ -306,7 +334,10 @@ impl AuthApi {
     ) -> ApiResult<LogoutResponse> {
         let p = auth.principal()?;
         let Via::Jwt { jti, exp } = p.via else {
-            return Err(ApiError::forbidden("user_only", "log out with a user's access token"));
+            return Err(ApiError::forbidden(
+                "user_only",
+                "log out with a user's access token",
+            ));
         };
         let user_id = p.require_user()?;
         let body = body.0.unwrap_or_default();

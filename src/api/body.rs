@@ -46,7 +46,11 @@ impl<T: Type + DeserializeOwned> ParsePayload for JsonBody<T> {
 
     async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
         let data = Vec::<u8>::from_request(request, body).await?;
-        let data: &[u8] = if data.iter().all(u8::is_ascii_whitespace) { b"null" } else { &data };
+        let data: &[u8] = if data.iter().all(u8::is_ascii_whitespace) {
+            b"null"
+        } else {
+            &data
+        };
         let de = &mut serde_json::Deserializer::from_slice(data);
         match serde_path_to_error::deserialize::<_, T>(de) {
             Ok(v) => Ok(Self(v)),
@@ -61,7 +65,13 @@ impl<T: Type + DeserializeOwned> ParsePayload for JsonBody<T> {
                     )
                 } else {
                     let field = missing_field(&inner.to_string())
-                        .map(|f| if path == "." { f } else { format!("{path}.{f}") })
+                        .map(|f| {
+                            if path == "." {
+                                f
+                            } else {
+                                format!("{path}.{f}")
+                            }
+                        })
                         .unwrap_or_else(|| if path == "." { "body".into() } else { path });
                     ApiError::invalid(&field, format!("{field}: {inner}"))
                 };

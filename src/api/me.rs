@@ -58,7 +58,9 @@ impl MeApi {
         let (tenant, user) = state
             .db
             .tenant(&p.scope(), async |tx| {
-                let tenant = repo::tenants::current(tx).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
+                let tenant = repo::tenants::current(tx)
+                    .await?
+                    .ok_or_else(|| ApiError::not_found("tenant"))?;
                 let user = match p.user_id {
                     Some(id) => repo::users::get(tx, id).await?,
                     None => None,
@@ -95,10 +97,15 @@ impl MeApi {
             .map_err(|e| e.with_field("new_password"))?;
         let current = state
             .db
-            .tenant(&p.scope(), async |tx| repo::users::password_hash(tx, user_id).await)
+            .tenant(&p.scope(), async |tx| {
+                repo::users::password_hash(tx, user_id).await
+            })
             .await?;
         if !secrets::verify_password(body.current_password.clone(), current).await {
-            return Err(ApiError::invalid("current_password", "current_password is wrong"));
+            return Err(ApiError::invalid(
+                "current_password",
+                "current_password is wrong",
+            ));
         }
         let hash = secrets::hash_password(body.new_password.clone()).await?;
         state

@@ -2,8 +2,8 @@
 
 pub mod api_keys;
 pub mod audit;
-pub mod body;
 pub mod auth;
+pub mod body;
 pub mod health;
 pub mod me;
 pub mod tenants;
@@ -88,16 +88,27 @@ pub fn decode_cursor(cursor: Option<&str>) -> ApiResult<Option<Uuid>> {
         .decode(c)
         .ok()
         .and_then(|b| String::from_utf8(b).ok())
-        .and_then(|s| s.strip_prefix("v1:").and_then(|id| Uuid::parse_str(id).ok()))
+        .and_then(|s| {
+            s.strip_prefix("v1:")
+                .and_then(|id| Uuid::parse_str(id).ok())
+        })
         .map(Some)
         .ok_or_else(|| ApiError::invalid("cursor", "cursor is not one this API returned"))
 }
 
 /// Rows were fetched with `limit + 1`: returns the page and the cursor of the next one.
-pub fn paginate<T>(mut rows: Vec<T>, limit: i64, id: impl Fn(&T) -> Uuid) -> (Vec<T>, Option<String>) {
+pub fn paginate<T>(
+    mut rows: Vec<T>,
+    limit: i64,
+    id: impl Fn(&T) -> Uuid,
+) -> (Vec<T>, Option<String>) {
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
-    let next = if more { rows.last().map(|r| encode_cursor(id(r))) } else { None };
+    let next = if more {
+        rows.last().map(|r| encode_cursor(id(r)))
+    } else {
+        None
+    };
     (rows, next)
 }
 
@@ -105,10 +116,16 @@ pub fn paginate<T>(mut rows: Vec<T>, limit: i64, id: impl Fn(&T) -> Uuid) -> (Ve
 pub fn required_text(field: &str, value: &str, max: usize) -> ApiResult<String> {
     let v = value.trim();
     if v.is_empty() {
-        return Err(ApiError::invalid(field, format!("{field} must not be empty")));
+        return Err(ApiError::invalid(
+            field,
+            format!("{field} must not be empty"),
+        ));
     }
     if v.chars().count() > max {
-        return Err(ApiError::invalid(field, format!("{field} must be at most {max} characters")));
+        return Err(ApiError::invalid(
+            field,
+            format!("{field} must be at most {max} characters"),
+        ));
     }
     Ok(v.to_string())
 }

@@ -11,9 +11,7 @@ use uuid::Uuid;
 use crate::{
     api::body::JsonBody,
     api::{
-        Tag,
-        audit::AuditPage,
-        decode_cursor, default_limit, paginate, required_text,
+        Tag, audit::AuditPage, decode_cursor, default_limit, paginate, required_text,
         users::UserPage,
     },
     app::AppState,
@@ -93,7 +91,8 @@ pub enum CreatedTenant {
 fn valid_slug(slug: &str) -> ApiResult<String> {
     let s = slug.trim().to_string();
     let ok = (1..=63).contains(&s.len())
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-');
     if ok {
@@ -107,7 +106,13 @@ fn valid_slug(slug: &str) -> ApiResult<String> {
 }
 
 /// Writes the audit entry for a platform action on `tenant`.
-async fn audit(tx: &PlatformTx, req: &Request, superadmin: Option<Uuid>, tenant: Uuid, action: &str) -> ApiResult<()> {
+async fn audit(
+    tx: &PlatformTx,
+    req: &Request,
+    superadmin: Option<Uuid>,
+    tenant: Uuid,
+    action: &str,
+) -> ApiResult<()> {
     repo::audit::record_platform(
         tx,
         &NewAudit {
@@ -116,21 +121,36 @@ async fn audit(tx: &PlatformTx, req: &Request, superadmin: Option<Uuid>, tenant:
             action,
             target: &format!("tenant:{tenant}"),
             request_id: crate::telemetry::current_request_id(),
-            ip: req.remote_addr().as_socket_addr().map(|a| a.ip().to_string()),
+            ip: req
+                .remote_addr()
+                .as_socket_addr()
+                .map(|a| a.ip().to_string()),
         },
     )
     .await
 }
 
 impl TenantsApi {
-    async fn set_active(state: &AppState, req: &Request, auth: &Auth, id: Uuid, active: bool) -> ApiResult<Json<TenantOut>> {
+    async fn set_active(
+        state: &AppState,
+        req: &Request,
+        auth: &Auth,
+        id: Uuid,
+        active: bool,
+    ) -> ApiResult<Json<TenantOut>> {
         let access = auth.platform()?;
         let actor = auth.caller().superadmin_id();
-        let action = if active { "tenant.reactivate" } else { "tenant.deactivate" };
+        let action = if active {
+            "tenant.reactivate"
+        } else {
+            "tenant.deactivate"
+        };
         let t = state
             .db
             .platform(&access, async |tx| {
-                let t = repo::tenants::set_active(tx, id, active).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
+                let t = repo::tenants::set_active(tx, id, active)
+                    .await?
+                    .ok_or_else(|| ApiError::not_found("tenant"))?;
                 audit(tx, req, actor, id, action).await?;
                 Ok(t)
             })
@@ -144,7 +164,13 @@ impl TenantsApi {
     /// Create a tenant (superadmins). Then create its first admin with `POST /v1/users` and the
     /// header `X-Tenant-Id: <id>`.
     #[oai(path = "/", method = "post", operation_id = "create_tenant")]
-    async fn create(&self, state: Data<&AppState>, req: &Request, auth: Auth, body: JsonBody<TenantIn>) -> ApiResult<CreatedTenant> {
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        auth: Auth,
+        body: JsonBody<TenantIn>,
+    ) -> ApiResult<CreatedTenant> {
         let access = auth.platform()?;
         let name = required_text("name", &body.name, 200)?;
         let slug = valid_slug(&body.slug)?;
@@ -169,14 +195,19 @@ impl TenantsApi {
         /// Opaque cursor from `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
         /// Page size, 1–100.
-        #[oai(default = "default_limit", validator(minimum(value = "1"), maximum(value = "100")))]
+        #[oai(
+            default = "default_limit",
+            validator(minimum(value = "1"), maximum(value = "100"))
+        )]
         limit: Query<i64>,
     ) -> ApiResult<Json<TenantPage>> {
         let access = auth.platform()?;
         let after = decode_cursor(cursor.0.as_deref())?;
         let rows = state
             .db
-            .platform(&access, async |tx| repo::tenants::list(tx, after, limit.0 + 1).await)
+            .platform(&access, async |tx| {
+                repo::tenants::list(tx, after, limit.0 + 1).await
+            })
             .await?;
         let (rows, next_cursor) = paginate(rows, limit.0, |t| t.id);
         Ok(Json(TenantPage {
@@ -187,10 +218,19 @@ impl TenantsApi {
 
     /// Get a tenant (superadmins).
     #[oai(path = "/:id", method = "get", operation_id = "get_tenant")]
-    async fn get(&self, state: Data<&AppState>, auth: Auth, id: Path<Uuid>) -> ApiResult<Json<TenantOut>> {
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+    ) -> ApiResult<Json<TenantOut>> {
         let access = auth.platform()?;
-        let t = state.db.platform(&access, async |tx| repo::tenants::get(tx, id.0).await).await?;
-        t.map(|t| Json(t.into())).ok_or_else(|| ApiError::not_found("tenant"))
+        let t = state
+            .db
+            .platform(&access, async |tx| repo::tenants::get(tx, id.0).await)
+            .await?;
+        t.map(|t| Json(t.into()))
+            .ok_or_else(|| ApiError::not_found("tenant"))
     }
 
     /// Rename a tenant or change its slug (superadmins).
@@ -204,7 +244,11 @@ impl TenantsApi {
         body: JsonBody<TenantPatch>,
     ) -> ApiResult<Json<TenantOut>> {
         let access = auth.platform()?;
-        let name = body.name.as_deref().map(|n| required_text("name", n, 200)).transpose()?;
+        let name = body
+            .name
+            .as_deref()
+            .map(|n| required_text("name", n, 200))
+            .transpose()?;
         let slug = body.slug.as_deref().map(valid_slug).transpose()?;
         let actor = auth.caller().superadmin_id();
         let t = state
@@ -222,19 +266,43 @@ impl TenantsApi {
 
     /// Deactivate a tenant (superadmins). Its users, tokens and API keys are refused at once
     /// with 403 `tenant_inactive`.
-    #[oai(path = "/:id/deactivate", method = "post", operation_id = "deactivate_tenant")]
-    async fn deactivate(&self, state: Data<&AppState>, req: &Request, auth: Auth, id: Path<Uuid>) -> ApiResult<Json<TenantOut>> {
+    #[oai(
+        path = "/:id/deactivate",
+        method = "post",
+        operation_id = "deactivate_tenant"
+    )]
+    async fn deactivate(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        auth: Auth,
+        id: Path<Uuid>,
+    ) -> ApiResult<Json<TenantOut>> {
         Self::set_active(&state, req, &auth, id.0, false).await
     }
 
     /// Reactivate a tenant (superadmins).
-    #[oai(path = "/:id/reactivate", method = "post", operation_id = "reactivate_tenant")]
-    async fn reactivate(&self, state: Data<&AppState>, req: &Request, auth: Auth, id: Path<Uuid>) -> ApiResult<Json<TenantOut>> {
+    #[oai(
+        path = "/:id/reactivate",
+        method = "post",
+        operation_id = "reactivate_tenant"
+    )]
+    async fn reactivate(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        auth: Auth,
+        id: Path<Uuid>,
+    ) -> ApiResult<Json<TenantOut>> {
         Self::set_active(&state, req, &auth, id.0, true).await
     }
 
     /// List any tenant's users (superadmins).
-    #[oai(path = "/:id/users", method = "get", operation_id = "list_tenant_users")]
+    #[oai(
+        path = "/:id/users",
+        method = "get",
+        operation_id = "list_tenant_users"
+    )]
     async fn users(
         &self,
         state: Data<&AppState>,
@@ -243,7 +311,10 @@ impl TenantsApi {
         /// Opaque cursor from `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
         /// Page size, 1–100.
-        #[oai(default = "default_limit", validator(minimum(value = "1"), maximum(value = "100")))]
+        #[oai(
+            default = "default_limit",
+            validator(minimum(value = "1"), maximum(value = "100"))
+        )]
         limit: Query<i64>,
     ) -> ApiResult<Json<UserPage>> {
         let access = auth.platform()?;
@@ -251,7 +322,9 @@ impl TenantsApi {
         let rows = state
             .db
             .platform(&access, async |tx| {
-                repo::tenants::get(tx, id.0).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
+                repo::tenants::get(tx, id.0)
+                    .await?
+                    .ok_or_else(|| ApiError::not_found("tenant"))?;
                 repo::users::list_in_tenant(tx, id.0, after, limit.0 + 1).await
             })
             .await?;
@@ -259,7 +332,11 @@ impl TenantsApi {
     }
 
     /// Read any tenant's audit log (superadmins), newest first.
-    #[oai(path = "/:id/audit-log", method = "get", operation_id = "list_tenant_audit_log")]
+    #[oai(
+        path = "/:id/audit-log",
+        method = "get",
+        operation_id = "list_tenant_audit_log"
+    )]
     async fn audit_log(
         &self,
         state: Data<&AppState>,
@@ -268,7 +345,10 @@ impl TenantsApi {
         /// Opaque cursor from `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
         /// Page size, 1–100.
-        #[oai(default = "default_limit", validator(minimum(value = "1"), maximum(value = "100")))]
+        #[oai(
+            default = "default_limit",
+            validator(minimum(value = "1"), maximum(value = "100"))
+        )]
         limit: Query<i64>,
     ) -> ApiResult<Json<AuditPage>> {
         let access = auth.platform()?;
@@ -276,7 +356,9 @@ impl TenantsApi {
         let rows = state
             .db
             .platform(&access, async |tx| {
-                repo::tenants::get(tx, id.0).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
+                repo::tenants::get(tx, id.0)
+                    .await?
+                    .ok_or_else(|| ApiError::not_found("tenant"))?;
                 repo::audit::list_in_tenant(tx, id.0, before, limit.0 + 1).await
             })
             .await?;

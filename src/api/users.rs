@@ -108,13 +108,21 @@ pub enum CreatedUser {
 impl UsersApi {
     /// Create a user in the caller's tenant (admins).
     #[oai(path = "/", method = "post", operation_id = "create_user")]
-    async fn create(&self, state: Data<&AppState>, auth: Auth, body: JsonBody<UserIn>) -> ApiResult<CreatedUser> {
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        body: JsonBody<UserIn>,
+    ) -> ApiResult<CreatedUser> {
         let p = auth.principal()?;
         p.require(Role::Admin)?;
         validate_email(&body.email)?;
         let full_name = body.full_name.trim().to_string();
         if full_name.chars().count() > 200 {
-            return Err(ApiError::invalid("full_name", "full_name must be at most 200 characters"));
+            return Err(ApiError::invalid(
+                "full_name",
+                "full_name must be at most 200 characters",
+            ));
         }
         validate_password(&body.password, state.config.auth.password_min_len)?;
         let hash = secrets::hash_password(body.password.clone()).await?;
@@ -124,7 +132,10 @@ impl UsersApi {
             role: body.role.into(),
             password_hash: &hash,
         };
-        let user = state.db.tenant(&p.scope(), async |tx| repo::users::create(tx, &new).await).await?;
+        let user = state
+            .db
+            .tenant(&p.scope(), async |tx| repo::users::create(tx, &new).await)
+            .await?;
         Ok(CreatedUser::Created(Json(user.into())))
     }
 
@@ -137,7 +148,10 @@ impl UsersApi {
         /// Opaque cursor from `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
         /// Page size, 1–100.
-        #[oai(default = "default_limit", validator(minimum(value = "1"), maximum(value = "100")))]
+        #[oai(
+            default = "default_limit",
+            validator(minimum(value = "1"), maximum(value = "100"))
+        )]
         limit: Query<i64>,
     ) -> ApiResult<Json<UserPage>> {
         let p = auth.principal()?;
@@ -145,18 +159,29 @@ impl UsersApi {
         let after = decode_cursor(cursor.0.as_deref())?;
         let rows = state
             .db
-            .tenant(&p.scope(), async |tx| repo::users::list(tx, after, limit.0 + 1).await)
+            .tenant(&p.scope(), async |tx| {
+                repo::users::list(tx, after, limit.0 + 1).await
+            })
             .await?;
         Ok(Json(UserPage::from_rows(rows, limit.0)))
     }
 
     /// Get one user of the tenant (agents and admins).
     #[oai(path = "/:id", method = "get", operation_id = "get_user")]
-    async fn get(&self, state: Data<&AppState>, auth: Auth, id: Path<Uuid>) -> ApiResult<Json<UserOut>> {
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+    ) -> ApiResult<Json<UserOut>> {
         let p = auth.principal()?;
         p.require(Role::Agent)?;
-        let user = state.db.tenant(&p.scope(), async |tx| repo::users::get(tx, id.0).await).await?;
-        user.map(|u| Json(u.into())).ok_or_else(|| ApiError::not_found("user"))
+        let user = state
+            .db
+            .tenant(&p.scope(), async |tx| repo::users::get(tx, id.0).await)
+            .await?;
+        user.map(|u| Json(u.into()))
+            .ok_or_else(|| ApiError::not_found("user"))
     }
 
     /// Change a user's name, role or active flag (admins). Deactivating revokes the user's
@@ -181,19 +206,32 @@ impl UsersApi {
             role: body.role.map(Role::from),
             is_active: body.is_active,
         };
-        change_user(&state, p, id.0, &patch).await.map(|u| Json(u.into()))
+        change_user(&state, p, id.0, &patch)
+            .await
+            .map(|u| Json(u.into()))
     }
 
     /// Deactivate a user (admins): same as `PATCH` with `is_active: false`.
-    #[oai(path = "/:id/deactivate", method = "post", operation_id = "deactivate_user")]
-    async fn deactivate(&self, state: Data<&AppState>, auth: Auth, id: Path<Uuid>) -> ApiResult<Json<UserOut>> {
+    #[oai(
+        path = "/:id/deactivate",
+        method = "post",
+        operation_id = "deactivate_user"
+    )]
+    async fn deactivate(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+    ) -> ApiResult<Json<UserOut>> {
         let p = auth.principal()?;
         p.require(Role::Admin)?;
         let patch = repo::users::UserPatch {
             is_active: Some(false),
             ..Default::default()
         };
-        change_user(&state, p, id.0, &patch).await.map(|u| Json(u.into()))
+        change_user(&state, p, id.0, &patch)
+            .await
+            .map(|u| Json(u.into()))
     }
 }
 
@@ -204,7 +242,9 @@ async fn change_user(
     id: Uuid,
     patch: &repo::users::UserPatch<'_>,
 ) -> ApiResult<UserRow> {
-    if p.user_id == Some(id) && (patch.is_active == Some(false) || patch.role.is_some_and(|r| r != Role::Admin)) {
+    if p.user_id == Some(id)
+        && (patch.is_active == Some(false) || patch.role.is_some_and(|r| r != Role::Admin))
+    {
         return Err(ApiError::conflict(
             "cannot_change_self",
             "an admin cannot deactivate or demote themself; ask another admin",
@@ -213,7 +253,9 @@ async fn change_user(
     state
         .db
         .tenant(&p.scope(), async |tx| {
-            let user = repo::users::update(tx, id, patch).await?.ok_or_else(|| ApiError::not_found("user"))?;
+            let user = repo::users::update(tx, id, patch)
+                .await?
+                .ok_or_else(|| ApiError::not_found("user"))?;
             if patch.is_active == Some(false) {
                 repo::tokens::revoke_user(tx, id).await?;
             }

@@ -9,7 +9,12 @@ use crate::{
     repo,
 };
 
-pub async fn create_superadmin(config: &Config, email: &str, name: &str, password: String) -> anyhow::Result<Uuid> {
+pub async fn create_superadmin(
+    config: &Config,
+    email: &str,
+    name: &str,
+    password: String,
+) -> anyhow::Result<Uuid> {
     super::validate_email(email).map_err(|e| anyhow::anyhow!("{}", e.detail))?;
     super::validate_password(&password, config.auth.password_min_len)
         .map_err(|e| anyhow::anyhow!("{}", e.detail))?;
@@ -17,10 +22,14 @@ pub async fn create_superadmin(config: &Config, email: &str, name: &str, passwor
         app::migrate(config).await?;
     }
     let db = Db::new(db::pool(&config.database_url, 1, config.pool_timeout)?);
-    let hash = super::secrets::hash_password(password).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let hash = super::secrets::hash_password(password)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     // The command line is the one place a platform transaction is opened without a superadmin
     // token: whoever can run it already holds the database credentials.
-    let access = PlatformAccess { superadmin_id: None };
+    let access = PlatformAccess {
+        superadmin_id: None,
+    };
     db.platform(&access, async |tx| {
         repo::superadmins::create(tx, email.trim(), name.trim(), &hash).await
     })

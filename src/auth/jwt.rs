@@ -56,7 +56,12 @@ impl Keys {
     }
 
     /// Issues an access token; returns it with its claims.
-    pub fn issue(&self, sub: Uuid, tenant: Option<Uuid>, role: &str) -> Result<(String, Claims), ApiError> {
+    pub fn issue(
+        &self,
+        sub: Uuid,
+        tenant: Option<Uuid>,
+        role: &str,
+    ) -> Result<(String, Claims), ApiError> {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
             sub,
@@ -70,7 +75,8 @@ impl Keys {
         };
         let mut header = Header::new(Algorithm::HS256);
         header.kid = Some(self.signing.0.clone());
-        let token = jsonwebtoken::encode(&header, &claims, &self.signing.1).map_err(ApiError::internal)?;
+        let token =
+            jsonwebtoken::encode(&header, &claims, &self.signing.1).map_err(ApiError::internal)?;
         Ok((token, claims))
     }
 
@@ -83,7 +89,11 @@ impl Keys {
             return Err(ApiError::unauthorized("unsupported token algorithm"));
         }
         let key = match &header.kid {
-            Some(kid) => self.verifying.iter().find(|(k, _)| k == kid).map(|(_, key)| key),
+            Some(kid) => self
+                .verifying
+                .iter()
+                .find(|(k, _)| k == kid)
+                .map(|(_, key)| key),
             None => None,
         }
         .ok_or_else(|| ApiError::unauthorized("unknown signing key"))?;

@@ -72,15 +72,19 @@ impl Principal {
 
     /// The user behind this caller; API keys and superadmins have none.
     pub fn require_user(&self) -> ApiResult<Uuid> {
-        self.user_id
-            .ok_or_else(|| ApiError::forbidden("user_only", "this operation needs a user's access token"))
+        self.user_id.ok_or_else(|| {
+            ApiError::forbidden("user_only", "this operation needs a user's access token")
+        })
     }
 }
 
 #[derive(Clone, Debug)]
 pub enum Caller {
     Tenant(Principal),
-    Superadmin { id: Uuid, acting_in: Option<Principal> },
+    Superadmin {
+        id: Uuid,
+        acting_in: Option<Principal>,
+    },
 }
 
 impl Caller {
@@ -89,8 +93,12 @@ impl Caller {
     pub fn principal(&self) -> ApiResult<&Principal> {
         match self {
             Caller::Tenant(p) => Ok(p),
-            Caller::Superadmin { acting_in: Some(p), .. } => Ok(p),
-            Caller::Superadmin { acting_in: None, .. } => Err(ApiError::forbidden(
+            Caller::Superadmin {
+                acting_in: Some(p), ..
+            } => Ok(p),
+            Caller::Superadmin {
+                acting_in: None, ..
+            } => Err(ApiError::forbidden(
                 "tenant_required",
                 "superadmins act inside a tenant by sending its id in the X-Tenant-Id header",
             )
@@ -236,7 +244,9 @@ fn acting_tenant(req: &Request, superadmin: Uuid) -> ApiResult<Option<Principal>
         .to_str()
         .ok()
         .and_then(|s| Uuid::parse_str(s.trim()).ok())
-        .ok_or_else(|| ApiError::invalid("X-Tenant-Id", "X-Tenant-Id must be a tenant id (UUID)"))?;
+        .ok_or_else(|| {
+            ApiError::invalid("X-Tenant-Id", "X-Tenant-Id must be a tenant id (UUID)")
+        })?;
     Ok(Some(Principal {
         tenant_id,
         user_id: None,
@@ -247,7 +257,10 @@ fn acting_tenant(req: &Request, superadmin: Uuid) -> ApiResult<Option<Principal>
             action: format!("{} {}", req.method(), req.uri().path()),
             target: req.uri().to_string(),
             request_id: crate::telemetry::current_request_id(),
-            ip: req.remote_addr().as_socket_addr().map(|a| a.ip().to_string()),
+            ip: req
+                .remote_addr()
+                .as_socket_addr()
+                .map(|a| a.ip().to_string()),
         }),
     }))
 }
@@ -297,7 +310,11 @@ async fn check_api_key(state: &AppState, req: &Request, key: &str) -> ApiResult<
     Ok(Caller::Tenant(Principal {
         tenant_id,
         user_id: None,
-        role: if scope == "admin" { Role::Admin } else { Role::Agent },
+        role: if scope == "admin" {
+            Role::Admin
+        } else {
+            Role::Agent
+        },
         via: Via::ApiKey { id },
         audit: None,
     }))
@@ -311,20 +328,36 @@ pub fn tenant_inactive() -> ApiError {
 pub fn validate_email(email: &str) -> ApiResult<()> {
     let email = email.trim();
     let ok = email.len() <= 254
-        && email
-            .split_once('@')
-            .is_some_and(|(l, d)| !l.is_empty() && !d.is_empty() && !d.contains('@') && !email.contains(char::is_whitespace));
-    if ok { Ok(()) } else { Err(ApiError::invalid("email", "email must be an address like name@example.com")) }
+        && email.split_once('@').is_some_and(|(l, d)| {
+            !l.is_empty()
+                && !d.is_empty()
+                && !d.contains('@')
+                && !email.contains(char::is_whitespace)
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(
+            "email",
+            "email must be an address like name@example.com",
+        ))
+    }
 }
 
 /// At least `min` characters and at most 1024 (argon2 input stays bounded).
 pub fn validate_password(password: &str, min: usize) -> ApiResult<()> {
     let n = password.chars().count();
     if n < min {
-        return Err(ApiError::invalid("password", format!("password must be at least {min} characters")));
+        return Err(ApiError::invalid(
+            "password",
+            format!("password must be at least {min} characters"),
+        ));
     }
     if n > 1024 {
-        return Err(ApiError::invalid("password", "password must be at most 1024 characters"));
+        return Err(ApiError::invalid(
+            "password",
+            "password must be at most 1024 characters",
+        ));
     }
     Ok(())
 }

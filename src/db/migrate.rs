@@ -33,7 +33,9 @@ impl Migration {
             .with_context(|| format!("migration {file_name:?} must end in .sql"))?;
         let (num, rest) = stem
             .split_once('_')
-            .filter(|(n, r)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && !r.is_empty())
+            .filter(|(n, r)| {
+                !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && !r.is_empty()
+            })
             .with_context(|| format!("migration {file_name:?} must be named NNNN_name.sql"))?;
         Ok(Self {
             version: num.parse()?,
@@ -151,7 +153,9 @@ fn verify(applied: &[(i64, String, String)], migrations: &[Migration]) -> anyhow
                 m.checksum()
             ),
             Some(_) => {}
-            None => tracing::warn!(migration = %name, "database has a migration this binary does not know"),
+            None => {
+                tracing::warn!(migration = %name, "database has a migration this binary does not know")
+            }
         }
     }
     Ok(())

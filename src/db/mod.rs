@@ -55,10 +55,34 @@ pub async fn connect(url: &str) -> anyhow::Result<tokio_postgres::Client> {
 /// Constraint name → (status, code, detail, field). Unique and check constraints that a client
 /// can trip are named here so they become a 409/422 that says what was wrong.
 const CONSTRAINTS: &[(&str, StatusCode, &str, &str, &str)] = &[
-    ("tenants_slug_key", StatusCode::CONFLICT, "slug_taken", "a tenant with this slug already exists", "slug"),
-    ("users_email_key", StatusCode::CONFLICT, "email_taken", "a user with this email already exists in this tenant", "email"),
-    ("superadmins_email_key", StatusCode::CONFLICT, "email_taken", "a superadmin with this email already exists", "email"),
-    ("api_keys_name_key", StatusCode::CONFLICT, "name_taken", "an API key with this name already exists", "name"),
+    (
+        "tenants_slug_key",
+        StatusCode::CONFLICT,
+        "slug_taken",
+        "a tenant with this slug already exists",
+        "slug",
+    ),
+    (
+        "users_email_key",
+        StatusCode::CONFLICT,
+        "email_taken",
+        "a user with this email already exists in this tenant",
+        "email",
+    ),
+    (
+        "superadmins_email_key",
+        StatusCode::CONFLICT,
+        "email_taken",
+        "a superadmin with this email already exists",
+        "email",
+    ),
+    (
+        "api_keys_name_key",
+        StatusCode::CONFLICT,
+        "name_taken",
+        "an API key with this name already exists",
+        "name",
+    ),
 ];
 
 pub fn map_db_error(err: tokio_postgres::Error) -> ApiError {
@@ -77,7 +101,11 @@ pub fn map_db_error(err: tokio_postgres::Error) -> ApiError {
             ApiError::conflict("conflict", "the resource conflicts with an existing one")
         }
         s if s == SqlState::CHECK_VIOLATION || s == SqlState::NOT_NULL_VIOLATION => {
-            let field = db.column().or(db.constraint()).unwrap_or("body").to_string();
+            let field = db
+                .column()
+                .or(db.constraint())
+                .unwrap_or("body")
+                .to_string();
             ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "validation_failed",

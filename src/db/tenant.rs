@@ -222,7 +222,13 @@ pub struct PlatformAccess {
 /// The one statement that scopes a transaction, followed by `status`, a query that checks the
 /// caller is still allowed in. Every interpolated value is a UUID or one of the fixed role names
 /// above, so nothing a client sends reaches this text.
-fn setup_sql(db_role: &str, tenant: Option<Uuid>, user: Option<Uuid>, role: &str, status: &str) -> String {
+fn setup_sql(
+    db_role: &str,
+    tenant: Option<Uuid>,
+    user: Option<Uuid>,
+    role: &str,
+    status: &str,
+) -> String {
     let opt = |u: Option<Uuid>| u.map(|u| u.to_string()).unwrap_or_default();
     format!(
         "BEGIN; SELECT set_config('role', '{db_role}', true), \
@@ -243,7 +249,9 @@ fn tenant_status_sql(scope: &Scope) -> String {
         None => "true".into(),
     };
     let revoked = match scope.jti {
-        Some(j) => format!("EXISTS (SELECT 1 FROM revoked_tokens WHERE tenant_id = '{t}' AND jti = '{j}')"),
+        Some(j) => {
+            format!("EXISTS (SELECT 1 FROM revoked_tokens WHERE tenant_id = '{t}' AND jti = '{j}')")
+        }
         None => "false".into(),
     };
     format!("SELECT (SELECT is_active FROM tenants WHERE id = '{t}'), {user}, {revoked}")
@@ -258,7 +266,12 @@ fn check_tenant_status(status: &[Option<String>]) -> ApiResult<()> {
     }
     match flag(1).as_deref() {
         None => return Err(ApiError::unauthorized("the user no longer exists")),
-        Some("f") => return Err(ApiError::forbidden("user_inactive", "this user is deactivated")),
+        Some("f") => {
+            return Err(ApiError::forbidden(
+                "user_inactive",
+                "this user is deactivated",
+            ));
+        }
         _ => {}
     }
     if flag(2).as_deref() == Some("t") {
@@ -267,7 +280,8 @@ fn check_tenant_status(status: &[Option<String>]) -> ApiResult<()> {
     Ok(())
 }
 
-const INSERT_AUDIT: &str = "insert into audit_log (tenant_id, actor_superadmin_id, action, target, request_id, ip)
+const INSERT_AUDIT: &str =
+    "insert into audit_log (tenant_id, actor_superadmin_id, action, target, request_id, ip)
      values ($1, $2, $3, $4, $5, $6)";
 
 #[derive(Clone)]
@@ -305,7 +319,14 @@ impl Db {
         if let Some(a) = &scope.audit {
             tx.execute(
                 INSERT_AUDIT,
-                &[&scope.tenant_id, &a.actor_id, &a.action, &a.target, &a.request_id, &a.ip],
+                &[
+                    &scope.tenant_id,
+                    &a.actor_id,
+                    &a.action,
+                    &a.target,
+                    &a.request_id,
+                    &a.ip,
+                ],
             )
             .await?;
         }
@@ -333,7 +354,13 @@ impl Db {
             Some(id) => format!("SELECT (SELECT is_active FROM superadmins WHERE id = '{id}')"),
             None => "SELECT true".into(),
         };
-        let sql = setup_sql(PLATFORM_DB_ROLE, None, access.superadmin_id, "superadmin", &status);
+        let sql = setup_sql(
+            PLATFORM_DB_ROLE,
+            None,
+            access.superadmin_id,
+            "superadmin",
+            &status,
+        );
         let (tx, status) = Tx::begin(&self.pool, &sql).await?;
         if status.first().cloned().flatten().as_deref() != Some("t") {
             let _ = tx.finish("ROLLBACK").await;

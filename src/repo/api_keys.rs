@@ -33,7 +33,8 @@ impl From<&Row> for ApiKeyRow {
     }
 }
 
-const COLUMNS: &str = "id, name, prefix, scope, created_by, expires_at, last_used_at, revoked_at, created_at";
+const COLUMNS: &str =
+    "id, name, prefix, scope, created_by, expires_at, last_used_at, revoked_at, created_at";
 
 pub struct NewApiKey<'a> {
     pub name: &'a str,
@@ -52,7 +53,15 @@ pub async fn create(tx: &TenantTx, k: &NewApiKey<'_>) -> ApiResult<ApiKeyRow> {
     let row = tx
         .query_one(
             &sql,
-            &[&tx.tenant_id(), &k.name, &k.prefix, &k.hash, &k.scope, &k.created_by, &k.expires_at],
+            &[
+                &tx.tenant_id(),
+                &k.name,
+                &k.prefix,
+                &k.hash,
+                &k.scope,
+                &k.created_by,
+                &k.expires_at,
+            ],
         )
         .await?;
     Ok(ApiKeyRow::from(&row))
@@ -69,7 +78,11 @@ pub async fn list(tx: &TenantTx, after: Option<Uuid>, limit: i64) -> ApiResult<V
 
 pub async fn get(tx: &TenantTx, id: Uuid) -> ApiResult<Option<ApiKeyRow>> {
     let sql = format!("select {COLUMNS} from api_keys where tenant_id = $1 and id = $2");
-    Ok(tx.query_opt(&sql, &[&tx.tenant_id(), &id]).await?.as_ref().map(ApiKeyRow::from))
+    Ok(tx
+        .query_opt(&sql, &[&tx.tenant_id(), &id])
+        .await?
+        .as_ref()
+        .map(ApiKeyRow::from))
 }
 
 pub async fn revoke(tx: &TenantTx, id: Uuid) -> ApiResult<Option<ApiKeyRow>> {
@@ -77,7 +90,11 @@ pub async fn revoke(tx: &TenantTx, id: Uuid) -> ApiResult<Option<ApiKeyRow>> {
         "update api_keys set revoked_at = coalesce(revoked_at, now())
           where tenant_id = $1 and id = $2 returning {COLUMNS}"
     );
-    Ok(tx.query_opt(&sql, &[&tx.tenant_id(), &id]).await?.as_ref().map(ApiKeyRow::from))
+    Ok(tx
+        .query_opt(&sql, &[&tx.tenant_id(), &id])
+        .await?
+        .as_ref()
+        .map(ApiKeyRow::from))
 }
 
 /// What authenticating a key needs, looked up by its public prefix before the caller is known
@@ -93,7 +110,10 @@ pub struct KeyForAuth {
     pub tenant_active: bool,
 }
 
-pub async fn for_auth(pool: &deadpool_postgres::Pool, prefix: &str) -> ApiResult<Option<KeyForAuth>> {
+pub async fn for_auth(
+    pool: &deadpool_postgres::Pool,
+    prefix: &str,
+) -> ApiResult<Option<KeyForAuth>> {
     let conn = pool.get().await?;
     let stmt = conn
         .prepare_cached(
@@ -101,21 +121,26 @@ pub async fn for_auth(pool: &deadpool_postgres::Pool, prefix: &str) -> ApiResult
                from auth_api_key($1)",
         )
         .await?;
-    Ok(conn.query_opt(&stmt, &[&prefix]).await?.map(|r| KeyForAuth {
-        tenant_id: r.get(0),
-        id: r.get(1),
-        key_hash: r.get(2),
-        scope: r.get(3),
-        expires_at: r.get(4),
-        revoked_at: r.get(5),
-        last_used_at: r.get(6),
-        tenant_active: r.get(7),
-    }))
+    Ok(conn
+        .query_opt(&stmt, &[&prefix])
+        .await?
+        .map(|r| KeyForAuth {
+            tenant_id: r.get(0),
+            id: r.get(1),
+            key_hash: r.get(2),
+            scope: r.get(3),
+            expires_at: r.get(4),
+            revoked_at: r.get(5),
+            last_used_at: r.get(6),
+            tenant_active: r.get(7),
+        }))
 }
 
 pub async fn touch(pool: &deadpool_postgres::Pool, tenant_id: Uuid, id: Uuid) -> ApiResult<()> {
     let conn = pool.get().await?;
-    let stmt = conn.prepare_cached("select auth_touch_api_key($1, $2)").await?;
+    let stmt = conn
+        .prepare_cached("select auth_touch_api_key($1, $2)")
+        .await?;
     conn.execute(&stmt, &[&tenant_id, &id]).await?;
     Ok(())
 }

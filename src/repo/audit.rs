@@ -63,14 +63,26 @@ pub async fn record_platform(tx: &PlatformTx, a: &NewAudit<'_>) -> ApiResult<()>
     tx.execute(
         "insert into audit_log (tenant_id, actor_superadmin_id, action, target, request_id, ip)
          values ($1, $2, $3, $4, $5, $6)",
-        &[&a.tenant_id, &a.actor_superadmin_id, &a.action, &a.target, &a.request_id, &a.ip],
+        &[
+            &a.tenant_id,
+            &a.actor_superadmin_id,
+            &a.action,
+            &a.target,
+            &a.request_id,
+            &a.ip,
+        ],
     )
     .await?;
     Ok(())
 }
 
 /// Any tenant's entries, for superadmins; newest first.
-pub async fn list_in_tenant(tx: &PlatformTx, tenant: Uuid, before: Option<Uuid>, limit: i64) -> ApiResult<Vec<AuditRow>> {
+pub async fn list_in_tenant(
+    tx: &PlatformTx,
+    tenant: Uuid,
+    before: Option<Uuid>,
+    limit: i64,
+) -> ApiResult<Vec<AuditRow>> {
     let sql = format!(
         "select {COLUMNS} from audit_log where tenant_id = $1 and ($2::uuid is null or id < $2)
          order by id desc limit $3"

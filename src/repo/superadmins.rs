@@ -2,7 +2,12 @@ use uuid::Uuid;
 
 use crate::{db::PlatformTx, error::ApiResult};
 
-pub async fn create(tx: &PlatformTx, email: &str, full_name: &str, password_hash: &str) -> ApiResult<Uuid> {
+pub async fn create(
+    tx: &PlatformTx,
+    email: &str,
+    full_name: &str,
+    password_hash: &str,
+) -> ApiResult<Uuid> {
     Ok(tx
         .query_one(
             "insert into superadmins (email, full_name, password_hash) values ($1, $2, $3) returning id",
@@ -13,17 +18,25 @@ pub async fn create(tx: &PlatformTx, email: &str, full_name: &str, password_hash
 }
 
 /// Superadmin login look-up (SECURITY DEFINER): id, password hash, active.
-pub async fn for_login(pool: &deadpool_postgres::Pool, email: &str) -> ApiResult<Option<(Uuid, String, bool)>> {
+pub async fn for_login(
+    pool: &deadpool_postgres::Pool,
+    email: &str,
+) -> ApiResult<Option<(Uuid, String, bool)>> {
     let conn = pool.get().await?;
     let stmt = conn
         .prepare_cached("select id, password_hash, is_active from auth_superadmin_by_email($1)")
         .await?;
-    Ok(conn.query_opt(&stmt, &[&email]).await?.map(|r| (r.get(0), r.get(1), r.get(2))))
+    Ok(conn
+        .query_opt(&stmt, &[&email])
+        .await?
+        .map(|r| (r.get(0), r.get(1), r.get(2))))
 }
 
 pub async fn touch_login(pool: &deadpool_postgres::Pool, id: Uuid) -> ApiResult<()> {
     let conn = pool.get().await?;
-    let stmt = conn.prepare_cached("select auth_superadmin_login($1)").await?;
+    let stmt = conn
+        .prepare_cached("select auth_superadmin_login($1)")
+        .await?;
     conn.execute(&stmt, &[&id]).await?;
     Ok(())
 }

@@ -35,7 +35,8 @@ impl From<&Row> for TenantRow {
     }
 }
 
-const COLUMNS: &str = "t.id, t.name, t.slug, t.is_active, t.deactivated_at, t.created_at, t.updated_at,
+const COLUMNS: &str =
+    "t.id, t.name, t.slug, t.is_active, t.deactivated_at, t.created_at, t.updated_at,
     (select count(*) from users u where u.tenant_id = t.id) as user_count";
 
 pub async fn create(tx: &PlatformTx, name: &str, slug: &str) -> ApiResult<TenantRow> {
@@ -59,16 +60,29 @@ pub async fn list(tx: &PlatformTx, after: Option<Uuid>, limit: i64) -> ApiResult
 
 pub async fn get(tx: &PlatformTx, id: Uuid) -> ApiResult<Option<TenantRow>> {
     let sql = format!("select {COLUMNS} from tenants t where t.id = $1");
-    Ok(tx.query_opt(&sql, &[&id]).await?.as_ref().map(TenantRow::from))
+    Ok(tx
+        .query_opt(&sql, &[&id])
+        .await?
+        .as_ref()
+        .map(TenantRow::from))
 }
 
-pub async fn update(tx: &PlatformTx, id: Uuid, name: Option<&str>, slug: Option<&str>) -> ApiResult<Option<TenantRow>> {
+pub async fn update(
+    tx: &PlatformTx,
+    id: Uuid,
+    name: Option<&str>,
+    slug: Option<&str>,
+) -> ApiResult<Option<TenantRow>> {
     let sql = format!(
         "with t as (update tenants set name = coalesce($2, name), slug = coalesce($3, slug), updated_at = now()
                      where id = $1 returning *)
          select {COLUMNS} from t"
     );
-    Ok(tx.query_opt(&sql, &[&id, &name, &slug]).await?.as_ref().map(TenantRow::from))
+    Ok(tx
+        .query_opt(&sql, &[&id, &name, &slug])
+        .await?
+        .as_ref()
+        .map(TenantRow::from))
 }
 
 pub async fn set_active(tx: &PlatformTx, id: Uuid, active: bool) -> ApiResult<Option<TenantRow>> {
@@ -78,18 +92,34 @@ pub async fn set_active(tx: &PlatformTx, id: Uuid, active: bool) -> ApiResult<Op
                      where id = $1 returning *)
          select {COLUMNS} from t"
     );
-    Ok(tx.query_opt(&sql, &[&id, &active]).await?.as_ref().map(TenantRow::from))
+    Ok(tx
+        .query_opt(&sql, &[&id, &active])
+        .await?
+        .as_ref()
+        .map(TenantRow::from))
 }
 
 /// The caller's own tenant.
 pub async fn current(tx: &TenantTx) -> ApiResult<Option<TenantRow>> {
     let sql = format!("select {COLUMNS} from tenants t where t.id = $1");
-    Ok(tx.query_opt(&sql, &[&tx.tenant_id()]).await?.as_ref().map(TenantRow::from))
+    Ok(tx
+        .query_opt(&sql, &[&tx.tenant_id()])
+        .await?
+        .as_ref()
+        .map(TenantRow::from))
 }
 
 /// Resolves a slug before login (a SECURITY DEFINER look-up): the id and whether it is active.
-pub async fn resolve_slug(pool: &deadpool_postgres::Pool, slug: &str) -> ApiResult<Option<(Uuid, bool)>> {
+pub async fn resolve_slug(
+    pool: &deadpool_postgres::Pool,
+    slug: &str,
+) -> ApiResult<Option<(Uuid, bool)>> {
     let conn = pool.get().await?;
-    let stmt = conn.prepare_cached("select id, is_active from auth_tenant_by_slug($1)").await?;
-    Ok(conn.query_opt(&stmt, &[&slug]).await?.map(|r| (r.get(0), r.get(1))))
+    let stmt = conn
+        .prepare_cached("select id, is_active from auth_tenant_by_slug($1)")
+        .await?;
+    Ok(conn
+        .query_opt(&stmt, &[&slug])
+        .await?
+        .map(|r| (r.get(0), r.get(1))))
 }

@@ -94,16 +94,28 @@ pub async fn revoke_access(tx: &TenantTx, jti: Uuid, expires_at: Timestamp) -> A
 }
 
 /// The tenant of a refresh token, looked up before anyone is authenticated (SECURITY DEFINER).
-pub async fn refresh_tenant(pool: &deadpool_postgres::Pool, hash: &[u8]) -> ApiResult<Option<Uuid>> {
+pub async fn refresh_tenant(
+    pool: &deadpool_postgres::Pool,
+    hash: &[u8],
+) -> ApiResult<Option<Uuid>> {
     let conn = pool.get().await?;
-    let stmt = conn.prepare_cached("select auth_refresh_token_tenant($1)").await?;
+    let stmt = conn
+        .prepare_cached("select auth_refresh_token_tenant($1)")
+        .await?;
     Ok(conn.query_one(&stmt, &[&hash]).await?.get(0))
 }
 
 /// Seconds the caller must wait before another login attempt (0 = go ahead).
-pub async fn login_throttle(pool: &deadpool_postgres::Pool, keys: &[Vec<u8>], max: i64, window_secs: i64) -> ApiResult<i64> {
+pub async fn login_throttle(
+    pool: &deadpool_postgres::Pool,
+    keys: &[Vec<u8>],
+    max: i64,
+    window_secs: i64,
+) -> ApiResult<i64> {
     let conn = pool.get().await?;
-    let stmt = conn.prepare_cached("select auth_login_throttle($1, $2::int, $3::int)").await?;
+    let stmt = conn
+        .prepare_cached("select auth_login_throttle($1, $2::int, $3::int)")
+        .await?;
     let secs: i32 = conn
         .query_one(&stmt, &[&keys, &(max as i32), &(window_secs as i32)])
         .await?
@@ -120,7 +132,9 @@ pub async fn login_failed(pool: &deadpool_postgres::Pool, keys: &[Vec<u8>]) -> A
 
 pub async fn login_succeeded(pool: &deadpool_postgres::Pool, key: &[u8]) -> ApiResult<()> {
     let conn = pool.get().await?;
-    let stmt = conn.prepare_cached("select auth_login_succeeded($1)").await?;
+    let stmt = conn
+        .prepare_cached("select auth_login_succeeded($1)")
+        .await?;
     conn.execute(&stmt, &[&key]).await?;
     Ok(())
 }

@@ -52,7 +52,16 @@ pub async fn create(tx: &TenantTx, u: &NewUser<'_>) -> ApiResult<UserRow> {
          values ($1, $2, $3, $4, $5) returning {COLUMNS}"
     );
     let row = tx
-        .query_one(&sql, &[&tx.tenant_id(), &u.email, &u.full_name, &u.role.as_str(), &u.password_hash])
+        .query_one(
+            &sql,
+            &[
+                &tx.tenant_id(),
+                &u.email,
+                &u.full_name,
+                &u.role.as_str(),
+                &u.password_hash,
+            ],
+        )
         .await?;
     Ok(UserRow::from(&row))
 }
@@ -68,7 +77,11 @@ pub async fn list(tx: &TenantTx, after: Option<Uuid>, limit: i64) -> ApiResult<V
 
 pub async fn get(tx: &TenantTx, id: Uuid) -> ApiResult<Option<UserRow>> {
     let sql = format!("select {COLUMNS} from users where tenant_id = $1 and id = $2");
-    Ok(tx.query_opt(&sql, &[&tx.tenant_id(), &id]).await?.as_ref().map(UserRow::from))
+    Ok(tx
+        .query_opt(&sql, &[&tx.tenant_id(), &id])
+        .await?
+        .as_ref()
+        .map(UserRow::from))
 }
 
 #[derive(Default)]
@@ -86,14 +99,20 @@ pub async fn update(tx: &TenantTx, id: Uuid, p: &UserPatch<'_>) -> ApiResult<Opt
     );
     let role = p.role.map(Role::as_str);
     Ok(tx
-        .query_opt(&sql, &[&tx.tenant_id(), &id, &p.full_name, &role, &p.is_active])
+        .query_opt(
+            &sql,
+            &[&tx.tenant_id(), &id, &p.full_name, &role, &p.is_active],
+        )
         .await?
         .as_ref()
         .map(UserRow::from))
 }
 
 /// The user and password hash for a login.
-pub async fn by_email_for_login(tx: &TenantTx, email: &str) -> ApiResult<Option<(UserRow, Option<String>)>> {
+pub async fn by_email_for_login(
+    tx: &TenantTx,
+    email: &str,
+) -> ApiResult<Option<(UserRow, Option<String>)>> {
     let sql = format!(
         "select {COLUMNS}, password_hash from users where tenant_id = $1 and lower(email) = lower($2)"
     );
@@ -105,7 +124,10 @@ pub async fn by_email_for_login(tx: &TenantTx, email: &str) -> ApiResult<Option<
 
 pub async fn password_hash(tx: &TenantTx, id: Uuid) -> ApiResult<Option<String>> {
     Ok(tx
-        .query_opt("select password_hash from users where tenant_id = $1 and id = $2", &[&tx.tenant_id(), &id])
+        .query_opt(
+            "select password_hash from users where tenant_id = $1 and id = $2",
+            &[&tx.tenant_id(), &id],
+        )
         .await?
         .and_then(|r| r.get(0)))
 }
@@ -129,7 +151,12 @@ pub async fn touch_login(tx: &TenantTx, id: Uuid) -> ApiResult<()> {
 }
 
 /// Any tenant's users, for superadmins.
-pub async fn list_in_tenant(tx: &PlatformTx, tenant: Uuid, after: Option<Uuid>, limit: i64) -> ApiResult<Vec<UserRow>> {
+pub async fn list_in_tenant(
+    tx: &PlatformTx,
+    tenant: Uuid,
+    after: Option<Uuid>,
+    limit: i64,
+) -> ApiResult<Vec<UserRow>> {
     let sql = format!(
         "select {COLUMNS} from users where tenant_id = $1 and ($2::uuid is null or id > $2)
          order by id limit $3"

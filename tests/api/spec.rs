@@ -16,12 +16,18 @@ fn committed_spec_matches_the_code() {
 fn spec_documents_every_operation() {
     let spec: serde_json::Value = serde_json::from_str(&tenantdesk::openapi::spec_json()).unwrap();
     let schemes = &spec["components"]["securitySchemes"];
-    assert!(schemes.get("BearerAuth").is_some() && schemes.get("ApiKeyAuth").is_some(), "{schemes}");
+    assert!(
+        schemes.get("BearerAuth").is_some() && schemes.get("ApiKeyAuth").is_some(),
+        "{schemes}"
+    );
     for (path, ops) in spec["paths"].as_object().unwrap() {
         for (method, op) in ops.as_object().unwrap() {
             let summary = op.get("summary").and_then(|s| s.as_str()).unwrap_or("");
             assert!(!summary.is_empty(), "{method} {path} has no doc comment");
-            assert!(op.get("operationId").is_some(), "{method} {path} has no operationId");
+            assert!(
+                op.get("operationId").is_some(),
+                "{method} {path} has no operationId"
+            );
         }
     }
 }

@@ -67,7 +67,9 @@ fn rand_u8() -> u8 {
 pub async fn spawn_with(f: impl FnOnce(&mut Config)) -> TestApp {
     let mut config = config();
     f(&mut config);
-    let app = Application::build(config.clone()).await.expect("service starts");
+    let app = Application::build(config.clone())
+        .await
+        .expect("service starts");
     let addr = app.addr();
     let state = app.state.clone();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -115,32 +117,64 @@ impl Resp {
     /// Asserts the status, and returns the body.
     #[track_caller]
     pub fn ok(&self, status: u16) -> &Value {
-        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.text);
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.text
+        );
         &self.body
     }
 
     /// Asserts a problem+json response with this status and `code`.
     #[track_caller]
     pub fn problem(&self, status: u16, code: &str) -> &Value {
-        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.text);
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.text
+        );
         assert_eq!(
             self.header("content-type"),
             Some("application/problem+json"),
             "not problem+json: {}",
             self.text
         );
-        assert_eq!(self.body["code"], code, "unexpected code; body: {}", self.text);
+        assert_eq!(
+            self.body["code"], code,
+            "unexpected code; body: {}",
+            self.text
+        );
         assert_eq!(self.body["status"], status);
-        assert!(self.body["title"].is_string() && self.body["type"].is_string(), "{}", self.text);
+        assert!(
+            self.body["title"].is_string() && self.body["type"].is_string(),
+            "{}",
+            self.text
+        );
         &self.body
     }
 
     /// Asserts a 4xx problem naming `field`.
     #[track_caller]
     pub fn problem_field(&self, status: u16, field: &str) -> &Value {
-        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.text);
-        assert_eq!(self.header("content-type"), Some("application/problem+json"), "{}", self.text);
-        assert_eq!(self.body["field"], field, "unexpected field; body: {}", self.text);
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.text
+        );
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "{}",
+            self.text
+        );
+        assert_eq!(
+            self.body["field"], field,
+            "unexpected field; body: {}",
+            self.text
+        );
         &self.body
     }
 }
@@ -172,7 +206,12 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
-    pub fn req(&self, method: Method, path: &str, cred: impl Into<Cred>) -> reqwest::RequestBuilder {
+    pub fn req(
+        &self,
+        method: Method,
+        path: &str,
+        cred: impl Into<Cred>,
+    ) -> reqwest::RequestBuilder {
         let b = self.client.request(method, self.url(path));
         match cred.into() {
             Cred::None => b,
@@ -195,11 +234,13 @@ impl TestApp {
     }
 
     pub async fn post(&self, path: &str, cred: impl Into<Cred>, body: Value) -> Resp {
-        self.send(self.req(Method::POST, path, cred).json(&body)).await
+        self.send(self.req(Method::POST, path, cred).json(&body))
+            .await
     }
 
     pub async fn patch(&self, path: &str, cred: impl Into<Cred>, body: Value) -> Resp {
-        self.send(self.req(Method::PATCH, path, cred).json(&body)).await
+        self.send(self.req(Method::PATCH, path, cred).json(&body))
+            .await
     }
 
     /// A new superadmin (made as `tenantdesk create-superadmin` does) and its access token.
@@ -233,7 +274,11 @@ impl TestApp {
     pub async fn tenant_by(&self, root: &Superadmin) -> TestTenant {
         let slug = format!("t-{}", &Uuid::new_v4().simple().to_string()[..12]);
         let r = self
-            .post("/v1/tenants", &root.token, json!({"name": format!("Tenant {slug}"), "slug": slug}))
+            .post(
+                "/v1/tenants",
+                &root.token,
+                json!({"name": format!("Tenant {slug}"), "slug": slug}),
+            )
             .await;
         let id: Uuid = r.ok(201)["id"].as_str().unwrap().parse().unwrap();
         let email = format!("admin@{slug}.test");
@@ -270,7 +315,11 @@ impl TestApp {
 
     /// A user with `role` in `tenant`, created by its admin and logged in.
     pub async fn user(&self, tenant: &TestTenant, role: &str) -> TestUser {
-        let email = format!("{role}-{}@{}.test", &Uuid::new_v4().simple().to_string()[..8], tenant.slug);
+        let email = format!(
+            "{role}-{}@{}.test",
+            &Uuid::new_v4().simple().to_string()[..8],
+            tenant.slug
+        );
         let r = self
             .post(
                 "/v1/users",
@@ -319,12 +368,16 @@ pub struct TestUser {
 
 /// A connection as the service's login role (`DATABASE_URL`), outside the service.
 pub async fn app_conn() -> tokio_postgres::Client {
-    tenantdesk::db::connect(&config().database_url).await.unwrap()
+    tenantdesk::db::connect(&config().database_url)
+        .await
+        .unwrap()
 }
 
 /// A connection as the schema owner.
 pub async fn owner_conn() -> tokio_postgres::Client {
-    tenantdesk::db::connect(&config().migration_database_url).await.unwrap()
+    tenantdesk::db::connect(&config().migration_database_url)
+        .await
+        .unwrap()
 }
 
 /// A fresh, empty database bootstrapped exactly as the real one (roles, extension, grants) by
@@ -340,7 +393,18 @@ fn psql(args: &[&str]) {
     let sock = std::env::var("TENANTDESK_PG_SOCKET").expect("TENANTDESK_PG_SOCKET");
     let port = std::env::var("TENANTDESK_PG_PORT").expect("TENANTDESK_PG_PORT");
     let out = Command::new(PathBuf::from(bin).join("psql"))
-        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", &sock, "-p", &port, "-U", "postgres"])
+        .args([
+            "-X",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-h",
+            &sock,
+            "-p",
+            &port,
+            "-U",
+            "postgres",
+        ])
         .args(args)
         .output()
         .expect("psql runs");
@@ -386,6 +450,11 @@ impl ScratchDb {
 
 impl Drop for ScratchDb {
     fn drop(&mut self) {
-        psql(&["-d", "postgres", "-c", &format!("drop database if exists {} with (force)", self.name)]);
+        psql(&[
+            "-d",
+            "postgres",
+            "-c",
+            &format!("drop database if exists {} with (force)", self.name),
+        ]);
     }
 }
