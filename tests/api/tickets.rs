@@ -1207,3 +1207,57 @@ async fn the_database_policy_limits_a_user_to_their_own_tickets() {
     assert_eq!(n, 0);
     tx.rollback().await.unwrap();
 }
+
+#[tokio::test]
+async fn concurrent_creates_get_distinct_consecutive_numbers() {
+    let app = spawn().await;
+    let t = app.tenant().await;
+    let reqs = (0..12).map(|i| {
+        app.post(
+            "/v1/tickets",
+            &t.admin.token,
+            json!({"title": format!("c{i}")}),
+        )
+    });
+    let mut numbers: Vec<u64> = futures_util::future::join_all(reqs)
+        .await
+        .iter()
+        .map(|r| {
+            r.ok(201)["number"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("TCK-")
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    numbers.sort();
+    assert_eq!(numbers, (1..=12).collect::<Vec<u64>>());
+}
+
+#[tokio::test]
+async fn concurrent_requests_with_one_idempotency_key_create_one_ticket() {
+    let app = spawn().await;
+    let t = app.tenant().await;
+    let key = Uuid::new_v4().to_string();
+    let reqs = (0..6).map(|_| {
+        app.send(
+            app.req(Method::POST, "/v1/tickets", &t.admin.token)
+                .header("Idempotency-Key", &key)
+                .json(&json!({"title": "race"})),
+        )
+    });
+    let resps = futures_util::future::join_all(reqs).await;
+    for r in &resps {
+        assert_eq!(r.ok(201), &resps[0].body);
+    }
+    assert_eq!(
+        resps
+            .iter()
+            .filter(|r| r.header("idempotent-replayed").is_none())
+            .count(),
+        1
+    );
+    let list = app.get("/v1/tickets", &t.admin.token).await;
+    assert_eq!(ids(list.ok(200)).len(), 1);
+}
