@@ -146,59 +146,63 @@ create policy idempotency_keys_tenant on idempotency_keys for all to tenantdesk_
     with check (tenant_id = (select nullif(current_setting('app.tenant_id', true), '')::uuid));
 
 -- Tickets: agents and admins all of the tenant's, a user only those they created. No deletes.
+-- The role test is a CASE, not `role in (…) OR creator_id = …`: the planner estimates an OR of
+-- two unknown parameters as very selective and then reads a tenant's every ticket and sorts
+-- them instead of walking tickets_created_idx backwards for one page (measured on 1,000 tenants
+-- × 1,000 tickets: all 1,000 rows read per list before, 21 after).
 create policy tickets_tenant_read on tickets for select to tenantdesk_tenant
     using (tenant_id = (select nullif(current_setting('app.tenant_id', true), '')::uuid)
-           and ((select current_setting('app.role', true)) in ('agent', 'admin')
-                or creator_id = (select nullif(current_setting('app.user_id', true), '')::uuid)));
+           and case when (select current_setting('app.role', true)) in ('agent', 'admin') then true
+                    else creator_id = (select nullif(current_setting('app.user_id', true), '')::uuid) end);
 create policy tickets_tenant_insert on tickets for insert to tenantdesk_tenant
     with check (tenant_id = (select nullif(current_setting('app.tenant_id', true), '')::uuid)
-                and ((select current_setting('app.role', true)) in ('agent', 'admin')
-                     or creator_id = (select nullif(current_setting('app.user_id', true), '')::uuid)));
+                and case when (select current_setting('app.role', true)) in ('agent', 'admin') then true
+                         else creator_id = (select nullif(current_setting('app.user_id', true), '')::uuid) end);
 create policy tickets_tenant_update on tickets for update to tenantdesk_tenant
     using (tenant_id = (select nullif(current_setting('app.tenant_id', true), '')::uuid)
-           and ((select current_setting('app.role', true)) in ('agent', 'admin')
-                or creator_id = (select nullif(current_setting('app.user_id', true), '')::uuid)))
+           and case when (select current_setting('app.role', true)) in ('agent', 'admin') then true
+                    else creator_id = (select nullif(current_setting('app.user_id', true), '')::uuid) end)
     with check (tenant_id = (select nullif(current_setting('app.tenant_id', true), '')::uuid)
-                and ((select current_setting('app.role', true)) in ('agent', 'admin')
-                     or creator_id = (select nullif(current_setting('app.user_id', true), '')::uuid)));
+                and case when (select current_setting('app.role', true)) in ('agent', 'admin') then true
+                         else creator_id = (select nullif(current_setting('app.user_id', true), '')::uuid) end);
 
 -- History: whoever can see the ticket reads and appends (a user's own actions: close, reopen,
 -- replying to a pending ticket). Append-only: no update or delete grant.
 create policy ticket_status_history_tenant_read on ticket_status_history for select to tenantdesk_tenant
     using (tenant_id = (select nullif(current_setting('app.tenant_id', true), '')::uuid)
-           and ((select current_setting('app.role', true)) in ('agent', 'admin')
-                or exists (select 1 from tickets t
-                            where t.tenant_id = ticket_status_history.tenant_id
-                              and t.id = ticket_status_history.ticket_id
-                              and t.creator_id = (select nullif(current_setting('app.user_id', true), '')::uuid))));
+           and case when (select current_setting('app.role', true)) in ('agent', 'admin') then true
+                    else exists (select 1 from tickets t
+                                  where t.tenant_id = ticket_status_history.tenant_id
+                                    and t.id = ticket_status_history.ticket_id
+                                    and t.creator_id = (select nullif(current_setting('app.user_id', true), '')::uuid)) end);
 create policy ticket_status_history_tenant_insert on ticket_status_history for insert to tenantdesk_tenant
     with check (tenant_id = (select nullif(current_setting('app.tenant_id', true), '')::uuid)
-                and ((select current_setting('app.role', true)) in ('agent', 'admin')
-                     or exists (select 1 from tickets t
-                                 where t.tenant_id = ticket_status_history.tenant_id
-                                   and t.id = ticket_status_history.ticket_id
-                                   and t.creator_id = (select nullif(current_setting('app.user_id', true), '')::uuid))));
+                and case when (select current_setting('app.role', true)) in ('agent', 'admin') then true
+                         else exists (select 1 from tickets t
+                                       where t.tenant_id = ticket_status_history.tenant_id
+                                         and t.id = ticket_status_history.ticket_id
+                                         and t.creator_id = (select nullif(current_setting('app.user_id', true), '')::uuid)) end);
 
 -- Messages: agents and admins all; a user only the non-internal messages of their own tickets,
 -- and writes only as themself, role 'user', never internal.
 create policy ticket_messages_tenant_read on ticket_messages for select to tenantdesk_tenant
     using (tenant_id = (select nullif(current_setting('app.tenant_id', true), '')::uuid)
-           and ((select current_setting('app.role', true)) in ('agent', 'admin')
-                or (not is_internal
-                    and exists (select 1 from tickets t
-                                 where t.tenant_id = ticket_messages.tenant_id
-                                   and t.id = ticket_messages.ticket_id
-                                   and t.creator_id = (select nullif(current_setting('app.user_id', true), '')::uuid)))));
-create policy ticket_messages_tenant_insert on ticket_messages for insert to tenantdesk_tenant
-    with check (tenant_id = (select nullif(current_setting('app.tenant_id', true), '')::uuid)
-                and ((select current_setting('app.role', true)) in ('agent', 'admin')
-                     or (not is_internal
-                         and role = 'user'
-                         and author_id = (select nullif(current_setting('app.user_id', true), '')::uuid)
+           and case when (select current_setting('app.role', true)) in ('agent', 'admin') then true
+                    else not is_internal
                          and exists (select 1 from tickets t
                                       where t.tenant_id = ticket_messages.tenant_id
                                         and t.id = ticket_messages.ticket_id
-                                        and t.creator_id = (select nullif(current_setting('app.user_id', true), '')::uuid)))));
+                                        and t.creator_id = (select nullif(current_setting('app.user_id', true), '')::uuid)) end);
+create policy ticket_messages_tenant_insert on ticket_messages for insert to tenantdesk_tenant
+    with check (tenant_id = (select nullif(current_setting('app.tenant_id', true), '')::uuid)
+                and case when (select current_setting('app.role', true)) in ('agent', 'admin') then true
+                         else not is_internal
+                              and role = 'user'
+                              and author_id = (select nullif(current_setting('app.user_id', true), '')::uuid)
+                              and exists (select 1 from tickets t
+                                           where t.tenant_id = ticket_messages.tenant_id
+                                             and t.id = ticket_messages.ticket_id
+                                             and t.creator_id = (select nullif(current_setting('app.user_id', true), '')::uuid)) end);
 
 -- External references: agents and admins only.
 create policy ticket_external_refs_tenant on ticket_external_refs for all to tenantdesk_tenant
