@@ -132,6 +132,17 @@ pub struct TicketPatch<'a> {
     pub metadata: Option<&'a Value>,
 }
 
+impl TicketPatch<'_> {
+    pub fn is_empty(&self) -> bool {
+        self.title.is_none()
+            && self.description.is_none()
+            && self.priority.is_none()
+            && self.assignee_id.is_none()
+            && self.tags.is_none()
+            && self.metadata.is_none()
+    }
+}
+
 pub async fn update(tx: &TenantTx, id: Uuid, p: &TicketPatch<'_>) -> ApiResult<Option<TicketRow>> {
     let sql = format!(
         "update tickets set title = coalesce($3, title), description = coalesce($4, description),

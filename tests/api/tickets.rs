@@ -129,7 +129,11 @@ async fn a_stale_if_match_is_412_and_changes_nothing() {
                 .json(&json!({"title": "Any"})),
         )
         .await;
-    r.ok(200);
+    assert_eq!(r.ok(200)["version"], 3);
+    // An empty change changes nothing, not even the version.
+    let r = app.patch(&path, &t.admin.token, json!({})).await;
+    assert_eq!(r.ok(200)["version"], 3);
+    assert_eq!(r.header("etag"), Some("\"v3\""));
 }
 
 #[tokio::test]

@@ -540,7 +540,7 @@ impl TicketsApi {
         Ok(TicketResponse::of(t))
     }
 
-    /// Change a ticket. Send `If-Match` with the `ETag` you read to refuse the change (412) when
+    /// Change a ticket. An empty change returns the ticket as it is. Send `If-Match` with the `ETag` you read to refuse the change (412) when
     /// someone changed the ticket in between. A `user` may change only the `title` and
     /// `description` of their own ticket. A new assignee must be an active agent or admin of
     /// the tenant (422 otherwise). Unknown properties, `status` included, are a 422: the status
@@ -620,6 +620,9 @@ impl TicketsApi {
                     && !if_match(h, current.version)
                 {
                     return Err(precondition_failed(current.version));
+                }
+                if patch.is_empty() {
+                    return Ok(current);
                 }
                 if let Some(Some(a)) = assignee {
                     check_assignee(tx, a).await?;
@@ -758,7 +761,8 @@ impl TicketsApi {
     /// `in_progress`, `escalated`, `resolved`; `escalated` → `in_progress`, `resolved`;
     /// `resolved` → `closed`, `reopened`; `closed` → `reopened`; `reopened` → `in_progress`,
     /// `pending_customer`, `escalated`, `resolved`. Any other move is a 409 whose `allowed` lists
-    /// the statuses the caller may move this ticket to. A `user` may only close a resolved
+    /// the statuses the caller may move this ticket to. The `reason` is part of the history, which
+    /// the ticket's creator can read. A `user` may only close a resolved
     /// ticket and reopen a resolved or closed one (403 for other edges). A customer's reply to a
     /// `pending_customer` ticket moves it to `in_progress` by itself.
     #[oai(
