@@ -1210,6 +1210,36 @@ async fn the_database_policy_limits_a_user_to_their_own_tickets() {
         .get(0);
     assert_eq!(n, 0);
     tx.rollback().await.unwrap();
+
+    // The platform role reads across tenants through its own policy, and writes nothing.
+    let tx = conn.transaction().await.unwrap();
+    tx.query(
+        "select set_config('role', 'tenantdesk_platform', true)",
+        &[],
+    )
+    .await
+    .unwrap();
+    let n: i64 = tx
+        .query_one(
+            "select count(*) from tickets where tenant_id = $1::text::uuid",
+            &[&tenant],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 2);
+    let err = tx
+        .execute(
+            "update tickets set title = 'x' where tenant_id = $1::text::uuid",
+            &[&tenant],
+        )
+        .await
+        .expect_err("no update grant");
+    assert_eq!(
+        err.code(),
+        Some(&tokio_postgres::error::SqlState::INSUFFICIENT_PRIVILEGE)
+    );
+    tx.rollback().await.unwrap();
 }
 
 #[tokio::test]
@@ -1264,4 +1294,99 @@ async fn concurrent_requests_with_one_idempotency_key_create_one_ticket() {
     );
     let list = app.get("/v1/tickets", &t.admin.token).await;
     assert_eq!(ids(list.ok(200)).len(), 1);
+}
+
+#[tokio::test]
+async fn api_keys_work_tickets_as_agents_and_read_only_keys_only_read() {
+    let app = spawn().await;
+    let t = app.tenant().await;
+    let key = |scope: &str| {
+        let body = json!({"name": format!("{scope}-{}", Uuid::new_v4().simple()), "scope": scope});
+        let tok = t.admin.token.clone();
+        let app = &app;
+        async move {
+            app.post("/v1/api-keys", &tok, body).await.ok(201)["key"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let rw = Cred::ApiKey(key("read_write").await);
+    let ro = Cred::ApiKey(key("read_only").await);
+
+    let created = app
+        .post(
+            "/v1/tickets",
+            rw.clone(),
+            json!({"title": "From the CRM", "priority": "high"}),
+        )
+        .await;
+    let created = created.ok(201).clone();
+    assert!(
+        created.get("creator_id").is_none(),
+        "an API key is not a user: {created}"
+    );
+    let id = id_of(&created);
+    let r = app
+        .post(
+            &format!("/v1/tickets/{id}/transitions"),
+            rw.clone(),
+            json!({"to": "in_progress"}),
+        )
+        .await;
+    r.ok(200);
+    let h = app
+        .get(&format!("/v1/tickets/{id}/history"), rw.clone())
+        .await;
+    assert!(h.ok(200)["items"][1].get("actor_id").is_none());
+
+    assert_eq!(
+        ids(app.get("/v1/tickets", ro.clone()).await.ok(200)),
+        vec![id.clone()]
+    );
+    app.post("/v1/tickets", ro.clone(), json!({"title": "nope"}))
+        .await
+        .problem(403, "read_only_key");
+    app.post(
+        &format!("/v1/tickets/{id}/messages"),
+        ro,
+        json!({"content": "nope"}),
+    )
+    .await
+    .problem(403, "read_only_key");
+}
+
+#[tokio::test]
+async fn a_superadmin_works_a_tenants_tickets_only_by_naming_the_tenant() {
+    let app = spawn().await;
+    let root = app.superadmin().await;
+    let t = app.tenant_by(&root).await;
+    let id = id_of(&create(&app, &t.admin.token, json!({"title": "escalate me"})).await);
+    app.get(&format!("/v1/tickets/{id}"), &root.token)
+        .await
+        .problem(403, "tenant_required");
+    let acting = Cred::Acting(root.token.clone(), t.id);
+    let r = app
+        .post(
+            &format!("/v1/tickets/{id}/transitions"),
+            acting.clone(),
+            json!({"to": "escalated"}),
+        )
+        .await;
+    assert_eq!(r.ok(200)["status"], "escalated");
+    let other = app.tenant_by(&root).await;
+    app.get(
+        &format!("/v1/tickets/{id}"),
+        Cred::Acting(root.token.clone(), other.id),
+    )
+    .await
+    .problem(404, "not_found");
+    let audit = app.get("/v1/audit-log", &t.admin.token).await;
+    assert!(
+        audit
+            .text
+            .contains(&format!("/v1/tickets/{id}/transitions")),
+        "{}",
+        audit.text
+    );
 }
