@@ -121,7 +121,8 @@ create table idempotency_keys (
     created_at timestamptz not null default now(),
     primary key (tenant_id, key)
 );
-create index idempotency_keys_created_idx on idempotency_keys (created_at);
+-- Expired keys are purged a few at a time by the next claim in the same tenant.
+create index idempotency_keys_created_idx on idempotency_keys (tenant_id, created_at);
 
 -- Row-level security, spelled out per table.
 alter table ticket_counters enable row level security;

@@ -4,6 +4,9 @@
 //! response is written before COMMIT. A concurrent request with the same key waits on that row
 //! and then replays what the first one stored; if the first one fails (ROLLBACK), the row goes
 //! with it and the second one does the work.
+//!
+//! A key older than 24 hours counts as unused. Each claim also deletes up to 100 expired keys of
+//! the tenant (skipping rows other transactions hold), so the table does not grow without bound.
 
 use crate::{db::TenantTx, error::ApiResult};
 
@@ -19,7 +22,12 @@ pub enum Claim {
 pub async fn claim(tx: &TenantTx, key: &str, request_hash: &[u8]) -> ApiResult<Claim> {
     let claimed = tx
         .query_opt(
-            "insert into idempotency_keys (tenant_id, key, request_hash) values ($1, $2, $3)
+            "with purge as (
+                 delete from idempotency_keys where (tenant_id, key) in (
+                     select tenant_id, key from idempotency_keys
+                      where tenant_id = $1 and created_at < now() - interval '24 hours' and key <> $2
+                      limit 100 for update skip locked))
+             insert into idempotency_keys (tenant_id, key, request_hash) values ($1, $2, $3)
              on conflict (tenant_id, key) do update
                 set request_hash = excluded.request_hash, response_status = null,
                     response_body = null, created_at = now()

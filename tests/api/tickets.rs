@@ -1390,3 +1390,63 @@ async fn a_superadmin_works_a_tenants_tickets_only_by_naming_the_tenant() {
         audit.text
     );
 }
+
+#[tokio::test]
+async fn an_idempotency_key_expires_after_a_day_and_expired_keys_are_purged() {
+    let app = spawn().await;
+    let t = app.tenant().await;
+    let post = |key: &str, title: &str| {
+        app.send(
+            app.req(Method::POST, "/v1/tickets", &t.admin.token)
+                .header("Idempotency-Key", key)
+                .json(&json!({"title": title})),
+        )
+    };
+    let (old, stale) = (Uuid::new_v4().to_string(), Uuid::new_v4().to_string());
+    let first = post(&old, "yesterday").await;
+    first.ok(201);
+    post(&stale, "long ago").await.ok(201);
+
+    // Age both keys by 25 hours, as the tenant role (the only role that may write them).
+    let mut conn = app_conn().await;
+    let tx = conn.transaction().await.unwrap();
+    tx.query(
+        "select set_config('role', 'tenantdesk_tenant', true), set_config('app.tenant_id', $1, true)",
+        &[&t.id.to_string()],
+    )
+    .await
+    .unwrap();
+    let aged = tx
+        .execute(
+            "update idempotency_keys set created_at = now() - interval '25 hours' where key = any($1)",
+            &[&vec![old.clone(), stale.clone()]],
+        )
+        .await
+        .unwrap();
+    assert_eq!(aged, 2);
+    tx.commit().await.unwrap();
+
+    // An expired key is a new key: another body is accepted and makes another ticket.
+    let again = post(&old, "today").await;
+    assert_eq!(again.ok(201)["title"], "today");
+    assert_ne!(again.body["id"], first.body["id"]);
+    assert!(again.header("idempotent-replayed").is_none());
+
+    // That claim purged the other expired key.
+    let tx = conn.transaction().await.unwrap();
+    tx.query(
+        "select set_config('role', 'tenantdesk_tenant', true), set_config('app.tenant_id', $1, true)",
+        &[&t.id.to_string()],
+    )
+    .await
+    .unwrap();
+    let keys: Vec<String> = tx
+        .query("select key from idempotency_keys", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(keys, vec![old]);
+    tx.rollback().await.unwrap();
+}
