@@ -13,6 +13,7 @@ pub type Apis = (
     api::audit::AuditApi,
     api::tenants::TenantsApi,
     api::tickets::TicketsApi,
+    api::tickets::transitions::TicketTransitionsApi,
     api::tickets::messages::TicketMessagesApi,
     api::tickets::external_refs::TicketExternalRefsApi,
 );
@@ -28,6 +29,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             api::audit::AuditApi,
             api::tenants::TenantsApi,
             api::tickets::TicketsApi,
+            api::tickets::transitions::TicketTransitionsApi,
             api::tickets::messages::TicketMessagesApi,
             api::tickets::external_refs::TicketExternalRefsApi,
         ),

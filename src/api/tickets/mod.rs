@@ -8,13 +8,13 @@
 //! priority, assignee, tags, metadata, every status edge.
 
 pub mod external_refs;
+pub mod list;
 pub mod messages;
+pub mod transitions;
 
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use chrono::DateTime;
 use poem::web::Data;
 use poem_openapi::{
-    ApiResponse, Enum, Object, OpenApi,
+    ApiResponse, Object, OpenApi,
     param::{Header, Path, Query},
     payload::Json,
     types::MaybeUndefined,
@@ -25,17 +25,15 @@ use uuid::Uuid;
 use crate::{
     api::body::JsonBody,
     api::idempotency::{self, IdempotencyKey},
-    api::{Tag, decode_cursor, default_limit, paginate, required_text},
+    api::{Tag, default_limit, required_text},
     app::AppState,
-    auth::{Auth, Principal},
+    auth::Auth,
     db::{Role, TenantTx},
     error::{ApiError, ApiResult},
-    repo::{
-        self, Timestamp,
-        tickets::{After, HistoryRow, SortKey, TicketRow},
-    },
+    repo::{self, Timestamp, tickets::TicketRow},
     tickets::{TicketPriority, TicketSource, TicketStatus},
 };
+use list::{SortOrder, TicketPage, TicketSort, decode_list_cursor, encode_list_cursor, value_set};
 
 pub struct TicketsApi;
 
@@ -166,181 +164,6 @@ fn if_match(header: &str, version: i32) -> bool {
         .split(',')
         .map(str::trim)
         .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == current)
-}
-
-/// One page of tickets.
-#[derive(Debug, Object)]
-pub struct TicketPage {
-    pub items: Vec<TicketOut>,
-    /// Pass as `cursor` (with the same `sort` and `order`) for the next page; absent on the last.
-    #[oai(skip_serializing_if_is_none)]
-    pub next_cursor: Option<String>,
-}
-
-/// A status change.
-#[derive(Debug, Object, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TransitionIn {
-    /// The status to move to; see the operation for the allowed edges.
-    pub to: TicketStatus,
-    /// Why, up to 2,000 characters; kept in the history.
-    #[oai(skip_serializing_if_is_none)]
-    pub reason: Option<String>,
-}
-
-/// One status change of a ticket.
-#[derive(Debug, Object)]
-pub struct HistoryOut {
-    pub id: Uuid,
-    /// Absent on the entry written when the ticket was created.
-    #[oai(skip_serializing_if_is_none)]
-    pub from: Option<TicketStatus>,
-    pub to: TicketStatus,
-    /// The user who made the change; absent for API keys and superadmins.
-    #[oai(skip_serializing_if_is_none)]
-    pub actor_id: Option<Uuid>,
-    #[oai(skip_serializing_if_is_none)]
-    pub reason: Option<String>,
-    pub created_at: Timestamp,
-}
-
-impl From<HistoryRow> for HistoryOut {
-    fn from(h: HistoryRow) -> Self {
-        Self {
-            id: h.id,
-            from: h.from_status.as_deref().and_then(TicketStatus::parse),
-            to: TicketStatus::parse(&h.to_status).unwrap_or(TicketStatus::Open),
-            actor_id: h.actor_id,
-            reason: h.reason,
-            created_at: h.created_at,
-        }
-    }
-}
-
-/// One page of a ticket's history, oldest first.
-#[derive(Debug, Object)]
-pub struct HistoryPage {
-    pub items: Vec<HistoryOut>,
-    #[oai(skip_serializing_if_is_none)]
-    pub next_cursor: Option<String>,
-}
-
-/// The column a ticket list is sorted by (ties broken by id).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "snake_case")]
-pub enum TicketSort {
-    Created,
-    Updated,
-    Priority,
-}
-
-/// Sort direction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "snake_case")]
-pub enum SortOrder {
-    Asc,
-    Desc,
-}
-
-fn default_sort() -> TicketSort {
-    TicketSort::Created
-}
-
-fn default_order() -> SortOrder {
-    SortOrder::Desc
-}
-
-impl TicketSort {
-    fn key(self) -> SortKey {
-        match self {
-            TicketSort::Created => SortKey::Created,
-            TicketSort::Updated => SortKey::Updated,
-            TicketSort::Priority => SortKey::Priority,
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            TicketSort::Created => "created",
-            TicketSort::Updated => "updated",
-            TicketSort::Priority => "priority",
-        }
-    }
-}
-
-/// A list cursor: `t1:<sort>:<order>:<key>:<id>` in base64url, where key is the sort column's
-/// value (microseconds since the epoch, or the priority rank) of the page's last row.
-fn encode_list_cursor(sort: TicketSort, desc: bool, t: &TicketRow) -> String {
-    let key = match sort {
-        TicketSort::Created => t.created_at.timestamp_micros(),
-        TicketSort::Updated => t.updated_at.timestamp_micros(),
-        TicketSort::Priority => i64::from(t.priority_rank),
-    };
-    let order = if desc { "desc" } else { "asc" };
-    URL_SAFE_NO_PAD.encode(format!("t1:{}:{order}:{key}:{}", sort.name(), t.id))
-}
-
-fn decode_list_cursor(
-    cursor: Option<&str>,
-    sort: TicketSort,
-    desc: bool,
-) -> ApiResult<Option<After>> {
-    let Some(c) = cursor.filter(|c| !c.is_empty()) else {
-        return Ok(None);
-    };
-    let bad = || ApiError::invalid("cursor", "cursor is not one this API returned");
-    let text = URL_SAFE_NO_PAD
-        .decode(c)
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok())
-        .ok_or_else(bad)?;
-    let parts: Vec<&str> = text.split(':').collect();
-    let [tag, s, o, key, id] = parts[..] else {
-        return Err(bad());
-    };
-    if tag != "t1" {
-        return Err(bad());
-    }
-    let order = if desc { "desc" } else { "asc" };
-    if s != sort.name() || o != order {
-        return Err(ApiError::invalid(
-            "cursor",
-            "this cursor belongs to a list with another sort or order; keep them while paging",
-        ));
-    }
-    let key: i64 = key.parse().map_err(|_| bad())?;
-    let id = Uuid::parse_str(id).map_err(|_| bad())?;
-    Ok(Some(match sort {
-        TicketSort::Priority => After::Rank(i16::try_from(key).map_err(|_| bad())?, id),
-        _ => After::Time(DateTime::from_timestamp_micros(key).ok_or_else(bad)?, id),
-    }))
-}
-
-/// Splits repeated and comma-separated values and checks each.
-fn value_set<T>(
-    field: &str,
-    raw: &[String],
-    parse: impl Fn(&str) -> Option<T>,
-    allowed: &[&str],
-) -> ApiResult<Vec<String>> {
-    let mut out: Vec<String> = Vec::new();
-    for v in raw
-        .iter()
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-    {
-        if parse(v).is_none() {
-            return Err(
-                ApiError::invalid(field, format!("{field}: unknown value {v:?}"))
-                    .with_allowed(allowed.iter().map(|s| s.to_string()).collect()),
-            );
-        }
-        if !out.iter().any(|o| o == v) {
-            out.push(v.to_string());
-        }
-    }
-    Ok(out)
 }
 
 /// Trimmed, de-duplicated tags: at most 50, each 1–50 characters.
@@ -540,7 +363,8 @@ impl TicketsApi {
         Ok(TicketResponse::of(t))
     }
 
-    /// Change a ticket. An empty change returns the ticket as it is. Send `If-Match` with the `ETag` you read to refuse the change (412) when
+    /// Change a ticket; an empty change returns it as it is. Send `If-Match` with the `ETag`
+    /// you read to refuse the change (412) when
     /// someone changed the ticket in between. A `user` may change only the `title` and
     /// `description` of their own ticket. A new assignee must be an active agent or admin of
     /// the tenant (422 otherwise). Unknown properties, `status` included, are a 422: the status
@@ -673,10 +497,10 @@ impl TicketsApi {
         /// Keyword search, up to 500 characters.
         q: Query<Option<String>>,
         /// Sort column.
-        #[oai(default = "default_sort")]
+        #[oai(default = "list::default_sort")]
         sort: Query<TicketSort>,
         /// Sort direction.
-        #[oai(default = "default_order")]
+        #[oai(default = "list::default_order")]
         order: Query<SortOrder>,
         /// Opaque cursor from `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
@@ -753,133 +577,6 @@ impl TicketsApi {
             next_cursor,
         }))
     }
-
-    /// Move a ticket to another status, recording who, when and why in its history.
-    ///
-    /// Edges: `open` → `in_progress`, `pending_customer`, `escalated`, `resolved`, `closed`;
-    /// `in_progress` → `pending_customer`, `escalated`, `resolved`; `pending_customer` →
-    /// `in_progress`, `escalated`, `resolved`; `escalated` → `in_progress`, `resolved`;
-    /// `resolved` → `closed`, `reopened`; `closed` → `reopened`; `reopened` → `in_progress`,
-    /// `pending_customer`, `escalated`, `resolved`. Any other move is a 409 whose `allowed` lists
-    /// the statuses the caller may move this ticket to. The `reason` is part of the history, which
-    /// the ticket's creator can read. A `user` may only close a resolved
-    /// ticket and reopen a resolved or closed one (403 for other edges). A customer's reply to a
-    /// `pending_customer` ticket moves it to `in_progress` by itself.
-    #[oai(
-        path = "/:id/transitions",
-        method = "post",
-        operation_id = "transition_ticket"
-    )]
-    async fn transition(
-        &self,
-        state: Data<&AppState>,
-        auth: Auth,
-        id: Path<Uuid>,
-        body: JsonBody<TransitionIn>,
-    ) -> ApiResult<TicketResponse> {
-        let p = auth.principal()?;
-        let reason = match body.reason.as_deref().map(str::trim) {
-            Some(r) if r.chars().count() > 2000 => {
-                return Err(ApiError::invalid(
-                    "reason",
-                    "reason must be at most 2000 characters",
-                ));
-            }
-            Some("") | None => None,
-            Some(r) => Some(r.to_string()),
-        };
-        let to = body.to;
-        let t = state
-            .db
-            .tenant(&p.scope(), async |tx| {
-                let current = repo::tickets::get_for_update(tx, id.0)
-                    .await?
-                    .ok_or_else(|| ApiError::not_found("ticket"))?;
-                let from = TicketStatus::parse(&current.status).unwrap_or(TicketStatus::Open);
-                transition_allowed(p, from, to)?;
-                repo::tickets::set_status(
-                    tx,
-                    id.0,
-                    from.as_str(),
-                    to.as_str(),
-                    p.user_id,
-                    reason.as_deref(),
-                )
-                .await
-            })
-            .await?;
-        Ok(TicketResponse::of(t))
-    }
-
-    /// A ticket's status changes, oldest first (the first entry is its creation).
-    #[oai(
-        path = "/:id/history",
-        method = "get",
-        operation_id = "list_ticket_history"
-    )]
-    async fn history(
-        &self,
-        state: Data<&AppState>,
-        auth: Auth,
-        id: Path<Uuid>,
-        /// Opaque cursor from `next_cursor` of the previous page.
-        cursor: Query<Option<String>>,
-        /// Page size, 1–100.
-        #[oai(
-            default = "default_limit",
-            validator(minimum(value = "1"), maximum(value = "100"))
-        )]
-        limit: Query<i64>,
-    ) -> ApiResult<Json<HistoryPage>> {
-        let p = auth.principal()?;
-        let after = decode_cursor(cursor.0.as_deref())?;
-        let rows = state
-            .db
-            .tenant(&p.scope(), async |tx| {
-                visible(tx, id.0).await?;
-                repo::tickets::history(tx, id.0, after, limit.0 + 1).await
-            })
-            .await?;
-        let (rows, next_cursor) = paginate(rows, limit.0, |h| h.id);
-        Ok(Json(HistoryPage {
-            items: rows.into_iter().map(HistoryOut::from).collect(),
-            next_cursor,
-        }))
-    }
-}
-
-/// 409 with the allowed targets when the edge does not exist; 403 when it exists but the
-/// caller's role may not take it.
-fn transition_allowed(p: &Principal, from: TicketStatus, to: TicketStatus) -> ApiResult<()> {
-    if !from.next().contains(&to) {
-        return Err(ApiError::conflict(
-            "invalid_transition",
-            format!(
-                "a ticket cannot move from {} to {}",
-                from.as_str(),
-                to.as_str()
-            ),
-        )
-        .with_field("to")
-        .with_allowed(
-            from.allowed_for(p.role)
-                .iter()
-                .map(|s| s.as_str().to_string())
-                .collect(),
-        ));
-    }
-    if !from.may(to, p.role) {
-        return Err(ApiError::forbidden(
-            "forbidden",
-            format!(
-                "only agents and admins may move a ticket from {} to {}",
-                from.as_str(),
-                to.as_str()
-            ),
-        )
-        .with_field("to"));
-    }
-    Ok(())
 }
 
 fn precondition_failed(version: i32) -> ApiError {
