@@ -512,10 +512,15 @@ async fn bad_list_parameters_are_422_naming_the_parameter() {
         ("updated_before=2020-13-45", "updated_before"),
         ("assignee=bob", "assignee"),
         ("creator=42", "creator"),
+        ("tag=", "tag"),
     ] {
         let r = app.get(&format!("/v1/tickets?{query}"), tok).await;
         r.problem_field(422, field);
     }
+    let long = "word ".repeat(101);
+    app.get(&format!("/v1/tickets?q={}", long.replace(' ', "%20")), tok)
+        .await
+        .problem_field(422, "q");
     let r = app.get("/v1/tickets?status=nope", tok).await;
     assert!(
         r.body["allowed"]

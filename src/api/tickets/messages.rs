@@ -99,7 +99,8 @@ impl TicketMessagesApi {
     /// Add a message to a ticket the caller can see. A `user` writes as themself with role
     /// `user` and cannot write internal notes (403). When a `user` replies to a ticket that is
     /// `pending_customer`, the ticket moves to `in_progress` and the change is recorded in its
-    /// history. `Idempotency-Key` works as for creating tickets.
+    /// history. Otherwise a message leaves the ticket (its `version`, `ETag` and `updated_at`) as it
+    /// is. `Idempotency-Key` works as for creating tickets.
     #[oai(
         path = "/:id/messages",
         method = "post",
