@@ -121,6 +121,22 @@ async fn a_stale_if_match_is_412_and_changes_nothing() {
     let now = app.get(&path, &t.admin.token).await;
     assert_eq!(now.ok(200)["title"], "Changed");
     assert_eq!(now.header("etag"), Some("\"v2\""));
+    let cached = app
+        .send(
+            app.req(Method::GET, &path, &t.admin.token)
+                .header("If-None-Match", "\"v2\""),
+        )
+        .await;
+    assert_eq!(cached.status.as_u16(), 304, "{}", cached.text);
+    assert!(cached.text.is_empty());
+    assert_eq!(cached.header("etag"), Some("\"v2\""));
+    let stale = app
+        .send(
+            app.req(Method::GET, &path, &t.admin.token)
+                .header("If-None-Match", "\"v1\""),
+        )
+        .await;
+    assert_eq!(stale.ok(200)["version"], 2);
 
     let r = app
         .send(
