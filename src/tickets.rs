@@ -110,9 +110,13 @@ impl TicketStatus {
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
 pub enum TicketPriority {
+    /// Whenever there is time.
     Low,
+    /// The default.
     Medium,
+    /// Before the medium ones.
     High,
+    /// Drop everything.
     Urgent,
 }
 
@@ -143,9 +147,13 @@ impl TicketPriority {
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
 pub enum TicketSource {
+    /// A web form or portal.
     Web,
+    /// An email to the support address.
     Email,
+    /// Another system, through this API.
     Api,
+    /// A chat conversation.
     Chat,
 }
 

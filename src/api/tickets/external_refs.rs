@@ -44,16 +44,23 @@ pub struct ExternalRefIn {
 /// A reference from a ticket to a record in another system.
 #[derive(Debug, Object)]
 pub struct ExternalRefOut {
+    /// The reference's id.
     pub id: Uuid,
+    /// The ticket it links from.
     pub ticket_id: Uuid,
+    /// The other system's name.
     pub system: String,
+    /// The record's id in that system.
     pub external_id: String,
+    /// A link to the record.
     #[oai(skip_serializing_if_is_none)]
     pub url: Option<String>,
+    /// Any JSON object kept with the reference.
     pub metadata: Value,
     /// The user who added it; absent for API keys and superadmins.
     #[oai(skip_serializing_if_is_none)]
     pub created_by: Option<Uuid>,
+    /// When it was added.
     pub created_at: Timestamp,
 }
 
@@ -75,6 +82,7 @@ impl From<ExternalRefRow> for ExternalRefOut {
 /// One page of external references, oldest first.
 #[derive(Debug, Object)]
 pub struct ExternalRefPage {
+    /// References, oldest first.
     pub items: Vec<ExternalRefOut>,
     /// Pass as `cursor` for the next page; absent on the last.
     #[oai(skip_serializing_if_is_none)]

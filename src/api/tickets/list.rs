@@ -14,6 +14,7 @@ use crate::{
 /// One page of tickets.
 #[derive(Debug, Object)]
 pub struct TicketPage {
+    /// Tickets in the requested order.
     pub items: Vec<TicketOut>,
     /// Pass as `cursor` (with the same `sort` and `order`) for the next page; absent on the last.
     #[oai(skip_serializing_if_is_none)]

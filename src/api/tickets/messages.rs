@@ -46,15 +46,22 @@ pub struct MessageIn {
 /// A message on a ticket.
 #[derive(Debug, Object)]
 pub struct MessageOut {
+    /// The message's id; messages sort by it.
     pub id: Uuid,
+    /// The ticket it belongs to.
     pub ticket_id: Uuid,
+    /// Who speaks.
     pub role: MessageRole,
     /// The user who wrote it; absent for API keys, superadmins and automations.
     #[oai(skip_serializing_if_is_none)]
     pub author_id: Option<Uuid>,
+    /// The text.
     pub content: String,
+    /// An internal note, never shown to the customer.
     pub is_internal: bool,
+    /// Any JSON object kept with the message.
     pub metadata: Value,
+    /// When it was written.
     pub created_at: Timestamp,
 }
 
@@ -76,6 +83,7 @@ impl From<MessageRow> for MessageOut {
 /// One page of messages, oldest first.
 #[derive(Debug, Object)]
 pub struct MessagePage {
+    /// Messages, oldest first.
     pub items: Vec<MessageOut>,
     /// Pass as `cursor` for the next page; absent on the last.
     #[oai(skip_serializing_if_is_none)]

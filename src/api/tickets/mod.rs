@@ -96,24 +96,35 @@ pub struct TicketPatch {
 /// A support ticket.
 #[derive(Debug, Object)]
 pub struct TicketOut {
+    /// The ticket's id (UUIDv7).
     pub id: Uuid,
     /// The tenant's human-readable number, `TCK-<n>`.
     pub number: String,
+    /// 1–300 characters.
     pub title: String,
+    /// Free text, up to 50,000 characters.
     pub description: String,
+    /// Where the ticket is; changed through transitions.
     pub status: TicketStatus,
+    /// How urgent it is.
     pub priority: TicketPriority,
+    /// The channel it came in through.
     pub source: TicketSource,
+    /// The agent or admin working on it.
     #[oai(skip_serializing_if_is_none)]
     pub assignee_id: Option<Uuid>,
     /// The user who opened it; absent when an API key or a superadmin did.
     #[oai(skip_serializing_if_is_none)]
     pub creator_id: Option<Uuid>,
+    /// Labels for triage and filtering.
     pub tags: Vec<String>,
+    /// Any JSON object the client keeps with the ticket.
     pub metadata: Value,
     /// Increases with every change; the `ETag` is derived from it.
     pub version: i32,
+    /// When it was opened.
     pub created_at: Timestamp,
+    /// When the ticket itself last changed (a message counts only when it changes the status).
     pub updated_at: Timestamp,
     /// When it was last resolved (cleared when reopened).
     #[oai(skip_serializing_if_is_none)]

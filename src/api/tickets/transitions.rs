@@ -35,16 +35,19 @@ pub struct TransitionIn {
 /// One status change of a ticket.
 #[derive(Debug, Object)]
 pub struct HistoryOut {
+    /// The entry's id; entries sort by it.
     pub id: Uuid,
     /// Absent on the entry written when the ticket was created.
     #[oai(skip_serializing_if_is_none)]
     pub from: Option<TicketStatus>,
+    /// The status the ticket moved to.
     pub to: TicketStatus,
     /// The user who made the change; absent for API keys and superadmins.
     #[oai(skip_serializing_if_is_none)]
     pub actor_id: Option<Uuid>,
     #[oai(skip_serializing_if_is_none)]
     pub reason: Option<String>,
+    /// When the change happened.
     pub created_at: Timestamp,
 }
 
@@ -64,7 +67,9 @@ impl From<HistoryRow> for HistoryOut {
 /// One page of a ticket's history, oldest first.
 #[derive(Debug, Object)]
 pub struct HistoryPage {
+    /// Status changes, oldest first.
     pub items: Vec<HistoryOut>,
+    /// Pass as `cursor` for the next page; absent on the last.
     #[oai(skip_serializing_if_is_none)]
     pub next_cursor: Option<String>,
 }
