@@ -1471,3 +1471,36 @@ async fn an_idempotency_key_expires_after_a_day_and_expired_keys_are_purged() {
     assert_eq!(keys, vec![old]);
     tx.rollback().await.unwrap();
 }
+
+/// With one pooled connection, every request reuses the previous one's session: the role and
+/// user of an agent's request must not carry over into a customer's.
+#[tokio::test]
+async fn roles_do_not_leak_between_requests_on_one_pooled_connection() {
+    let app = spawn_with(|c| c.pool_size = 1).await;
+    let t = app.tenant().await;
+    let other = app.tenant().await;
+    let user = app.user(&t, "user").await;
+    let theirs = create(&app, &t.admin.token, json!({"title": "admin's"})).await;
+    let mine = create(&app, &user.token, json!({"title": "user's"})).await;
+    let foreign = create(&app, &other.admin.token, json!({"title": "other tenant's"})).await;
+    for _ in 0..3 {
+        assert_eq!(
+            ids(app.get("/v1/tickets", &t.admin.token).await.ok(200)).len(),
+            2
+        );
+        assert_eq!(
+            ids(app.get("/v1/tickets", &user.token).await.ok(200)),
+            vec![id_of(&mine)]
+        );
+        app.get(&format!("/v1/tickets/{}", id_of(&theirs)), &user.token)
+            .await
+            .problem(404, "not_found");
+        assert_eq!(
+            ids(app.get("/v1/tickets", &other.admin.token).await.ok(200)),
+            vec![id_of(&foreign)]
+        );
+        app.get(&format!("/v1/tickets/{}", id_of(&foreign)), &t.admin.token)
+            .await
+            .problem(404, "not_found");
+    }
+}
