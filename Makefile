@@ -55,3 +55,7 @@ fmt:
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets -- -D warnings
+
+## The tickets benchmark (see bench/README.md): the service vs pgbench on the same transaction.
+bench:
+	bench/run.sh

@@ -214,6 +214,7 @@ impl ApiResponse for ApiError {
                 409,
                 "Conflict with the current state (duplicate, forbidden transition).",
             ),
+            (412, "`If-Match` does not match the current `ETag`."),
             (413, "Request body larger than the configured limit."),
             (422, "Validation failed; `field` names the offending input."),
             (429, "Too many attempts; see `Retry-After`."),

@@ -10,3 +10,4 @@ pub mod http;
 pub mod openapi;
 pub mod repo;
 pub mod telemetry;
+pub mod tickets;

@@ -12,6 +12,10 @@ pub type Apis = (
     api::api_keys::ApiKeysApi,
     api::audit::AuditApi,
     api::tenants::TenantsApi,
+    api::tickets::TicketsApi,
+    api::tickets::transitions::TicketTransitionsApi,
+    api::tickets::messages::TicketMessagesApi,
+    api::tickets::external_refs::TicketExternalRefsApi,
 );
 
 pub fn service() -> OpenApiService<Apis, ()> {
@@ -24,6 +28,10 @@ pub fn service() -> OpenApiService<Apis, ()> {
             api::api_keys::ApiKeysApi,
             api::audit::AuditApi,
             api::tenants::TenantsApi,
+            api::tickets::TicketsApi,
+            api::tickets::transitions::TicketTransitionsApi,
+            api::tickets::messages::TicketMessagesApi,
+            api::tickets::external_refs::TicketExternalRefsApi,
         ),
         "tenantdesk",
         env!("CARGO_PKG_VERSION"),

@@ -73,24 +73,33 @@ impl<T: Type + DeserializeOwned> JsonBody<T> {
             Err(e) => {
                 let path = e.path().to_string();
                 let inner = e.into_inner();
-                let field = missing_field(&inner.to_string())
-                    .map(|f| {
-                        if path == "." {
-                            f
-                        } else {
-                            format!("{path}.{f}")
-                        }
-                    })
-                    .unwrap_or_else(|| if path == "." { "body".into() } else { path });
+                let msg = inner.to_string();
+                let field = if msg.starts_with("unknown field `") && path != "." {
+                    // The path already ends in the unknown property.
+                    path
+                } else {
+                    missing_field(&msg)
+                        .map(|f| {
+                            if path == "." {
+                                f
+                            } else {
+                                format!("{path}.{f}")
+                            }
+                        })
+                        .unwrap_or_else(|| if path == "." { "body".into() } else { path })
+                };
                 Err(ApiError::invalid(&field, format!("{field}: {inner}")).into())
             }
         }
     }
 }
 
-/// serde reports a missing property at its parent's path with the name in the message.
+/// serde reports a missing (or, with `deny_unknown_fields`, an unknown) property at its parent's
+/// path with the name in the message.
 fn missing_field(msg: &str) -> Option<String> {
-    let rest = msg.strip_prefix("missing field `")?;
+    let rest = msg
+        .strip_prefix("missing field `")
+        .or_else(|| msg.strip_prefix("unknown field `"))?;
     rest.split_once('`').map(|(f, _)| f.to_string())
 }
 

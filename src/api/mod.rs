@@ -5,8 +5,10 @@ pub mod audit;
 pub mod auth;
 pub mod body;
 pub mod health;
+pub mod idempotency;
 pub mod me;
 pub mod tenants;
+pub mod tickets;
 pub mod users;
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
@@ -34,6 +36,8 @@ pub enum Tag {
     Audit,
     /// Tenants, for platform superadmins.
     Tenants,
+    /// Support tickets, their conversations, history and links to other systems.
+    Tickets,
 }
 
 /// A user's role inside their tenant.

@@ -83,6 +83,13 @@ const CONSTRAINTS: &[(&str, StatusCode, &str, &str, &str)] = &[
         "an API key with this name already exists",
         "name",
     ),
+    (
+        "ticket_external_refs_key",
+        StatusCode::CONFLICT,
+        "external_ref_exists",
+        "this tenant already links that record (system and external_id) to a ticket",
+        "external_id",
+    ),
 ];
 
 pub fn map_db_error(err: tokio_postgres::Error) -> ApiError {

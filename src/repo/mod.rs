@@ -3,8 +3,10 @@
 
 pub mod api_keys;
 pub mod audit;
+pub mod idempotency;
 pub mod superadmins;
 pub mod tenants;
+pub mod tickets;
 pub mod tokens;
 pub mod users;
 

@@ -9,3 +9,4 @@ mod identity;
 mod isolation;
 mod migrations;
 mod spec;
+mod tickets;

@@ -1,0 +1,232 @@
+//! Links from a ticket to records in other systems (a Jira issue, a CRM case, an email thread).
+//! Agents and admins only; a `user` gets 403.
+
+use poem::web::Data;
+use poem_openapi::{
+    ApiResponse, Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::{check_metadata, visible};
+use crate::{
+    api::body::JsonBody,
+    api::{Tag, decode_cursor, default_limit, paginate, required_text},
+    app::AppState,
+    auth::Auth,
+    db::Role,
+    error::{ApiError, ApiResult},
+    repo::{self, Timestamp, tickets::ExternalRefRow},
+};
+
+pub struct TicketExternalRefsApi;
+
+/// A new external reference.
+#[derive(Debug, Object, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExternalRefIn {
+    /// The other system's name: lowercase letters, digits, `_`, `.`, `-`, up to 50 characters
+    /// (`jira`, `salesforce`).
+    pub system: String,
+    /// The record's id there, 1–200 characters. A (system, external_id) pair links to one
+    /// ticket of the tenant at most.
+    pub external_id: String,
+    /// A link to the record, up to 2,000 characters.
+    #[oai(skip_serializing_if_is_none)]
+    pub url: Option<String>,
+    /// Any JSON object.
+    #[oai(skip_serializing_if_is_none)]
+    pub metadata: Option<Value>,
+}
+
+/// A reference from a ticket to a record in another system.
+#[derive(Debug, Object)]
+pub struct ExternalRefOut {
+    /// The reference's id.
+    pub id: Uuid,
+    /// The ticket it links from.
+    pub ticket_id: Uuid,
+    /// The other system's name.
+    pub system: String,
+    /// The record's id in that system.
+    pub external_id: String,
+    /// A link to the record.
+    #[oai(skip_serializing_if_is_none)]
+    pub url: Option<String>,
+    /// Any JSON object kept with the reference.
+    pub metadata: Value,
+    /// The user who added it; absent for API keys and superadmins.
+    #[oai(skip_serializing_if_is_none)]
+    pub created_by: Option<Uuid>,
+    /// When it was added.
+    pub created_at: Timestamp,
+}
+
+impl From<ExternalRefRow> for ExternalRefOut {
+    fn from(r: ExternalRefRow) -> Self {
+        Self {
+            id: r.id,
+            ticket_id: r.ticket_id,
+            system: r.system,
+            external_id: r.external_id,
+            url: r.url,
+            metadata: r.metadata,
+            created_by: r.created_by,
+            created_at: r.created_at,
+        }
+    }
+}
+
+/// One page of external references, oldest first.
+#[derive(Debug, Object)]
+pub struct ExternalRefPage {
+    /// References, oldest first.
+    pub items: Vec<ExternalRefOut>,
+    /// Pass as `cursor` for the next page; absent on the last.
+    #[oai(skip_serializing_if_is_none)]
+    pub next_cursor: Option<String>,
+}
+
+#[derive(ApiResponse)]
+pub enum CreatedExternalRef {
+    /// Created.
+    #[oai(status = 201)]
+    Created(Json<ExternalRefOut>),
+}
+
+#[derive(ApiResponse)]
+pub enum DeletedExternalRef {
+    /// Deleted.
+    #[oai(status = 204)]
+    Done,
+}
+
+#[OpenApi(prefix_path = "/v1/tickets", tag = "Tag::Tickets")]
+impl TicketExternalRefsApi {
+    /// Link a ticket to a record in another system (agents and admins). 409 when the tenant
+    /// already links that record (`system` + `external_id`) to a ticket.
+    #[oai(
+        path = "/:id/external-refs",
+        method = "post",
+        operation_id = "create_ticket_external_ref"
+    )]
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        body: JsonBody<ExternalRefIn>,
+    ) -> ApiResult<CreatedExternalRef> {
+        let p = auth.principal()?;
+        p.require(Role::Agent)?;
+        let system = body.system.trim();
+        let valid_system = !system.is_empty()
+            && system.len() <= 50
+            && system.bytes().enumerate().all(|(i, b)| {
+                b.is_ascii_lowercase()
+                    || b.is_ascii_digit()
+                    || (i > 0 && matches!(b, b'_' | b'.' | b'-'))
+            });
+        if !valid_system {
+            return Err(ApiError::invalid(
+                "system",
+                "system must be 1–50 lowercase letters, digits, '_', '.' or '-', starting with a letter or digit",
+            ));
+        }
+        let external_id = required_text("external_id", &body.external_id, 200)?;
+        let url = body.url.as_deref().map(str::trim).filter(|u| !u.is_empty());
+        if url.is_some_and(|u| u.chars().count() > 2000) {
+            return Err(ApiError::invalid(
+                "url",
+                "url must be at most 2000 characters",
+            ));
+        }
+        let metadata = body
+            .metadata
+            .clone()
+            .unwrap_or_else(|| Value::Object(Default::default()));
+        check_metadata(&metadata)?;
+        let new = repo::tickets::NewExternalRef {
+            system,
+            external_id: &external_id,
+            url,
+            metadata: &metadata,
+            created_by: p.user_id,
+        };
+        let row = state
+            .db
+            .tenant(&p.scope(), async |tx| {
+                visible(tx, id.0).await?;
+                repo::tickets::add_external_ref(tx, id.0, &new).await
+            })
+            .await?;
+        Ok(CreatedExternalRef::Created(Json(row.into())))
+    }
+
+    /// A ticket's external references, oldest first (agents and admins).
+    #[oai(
+        path = "/:id/external-refs",
+        method = "get",
+        operation_id = "list_ticket_external_refs"
+    )]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        /// Opaque cursor from `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+        /// Page size, 1–100.
+        #[oai(
+            default = "default_limit",
+            validator(minimum(value = "1"), maximum(value = "100"))
+        )]
+        limit: Query<i64>,
+    ) -> ApiResult<Json<ExternalRefPage>> {
+        let p = auth.principal()?;
+        p.require(Role::Agent)?;
+        let after = decode_cursor(cursor.0.as_deref())?;
+        let rows = state
+            .db
+            .tenant(&p.scope(), async |tx| {
+                visible(tx, id.0).await?;
+                repo::tickets::external_refs(tx, id.0, after, limit.0 + 1).await
+            })
+            .await?;
+        let (rows, next_cursor) = paginate(rows, limit.0, |r| r.id);
+        Ok(Json(ExternalRefPage {
+            items: rows.into_iter().map(ExternalRefOut::from).collect(),
+            next_cursor,
+        }))
+    }
+
+    /// Remove an external reference from a ticket (agents and admins).
+    #[oai(
+        path = "/:id/external-refs/:ref_id",
+        method = "delete",
+        operation_id = "delete_ticket_external_ref"
+    )]
+    async fn delete(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        ref_id: Path<Uuid>,
+    ) -> ApiResult<DeletedExternalRef> {
+        let p = auth.principal()?;
+        p.require(Role::Agent)?;
+        let deleted = state
+            .db
+            .tenant(&p.scope(), async |tx| {
+                repo::tickets::delete_external_ref(tx, id.0, ref_id.0).await
+            })
+            .await?;
+        if deleted {
+            Ok(DeletedExternalRef::Done)
+        } else {
+            Err(ApiError::not_found("external reference"))
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! Moving a ticket through the status machine (`crate::tickets`), and its history.
+
+use poem::web::Data;
+use poem_openapi::{
+    Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
+use uuid::Uuid;
+
+use super::{TicketResponse, visible};
+use crate::{
+    api::body::JsonBody,
+    api::{Tag, decode_cursor, default_limit, paginate},
+    app::AppState,
+    auth::{Auth, Principal},
+    error::{ApiError, ApiResult},
+    repo::{self, Timestamp, tickets::HistoryRow},
+    tickets::TicketStatus,
+};
+
+pub struct TicketTransitionsApi;
+
+/// A status change.
+#[derive(Debug, Object, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionIn {
+    /// The status to move to; see the operation for the allowed edges.
+    pub to: TicketStatus,
+    /// Why, up to 2,000 characters; kept in the history.
+    #[oai(skip_serializing_if_is_none)]
+    pub reason: Option<String>,
+}
+
+/// One status change of a ticket.
+#[derive(Debug, Object)]
+pub struct HistoryOut {
+    /// The entry's id; entries sort by it.
+    pub id: Uuid,
+    /// Absent on the entry written when the ticket was created.
+    #[oai(skip_serializing_if_is_none)]
+    pub from: Option<TicketStatus>,
+    /// The status the ticket moved to.
+    pub to: TicketStatus,
+    /// The user who made the change; absent for API keys and superadmins.
+    #[oai(skip_serializing_if_is_none)]
+    pub actor_id: Option<Uuid>,
+    #[oai(skip_serializing_if_is_none)]
+    pub reason: Option<String>,
+    /// When the change happened.
+    pub created_at: Timestamp,
+}
+
+impl From<HistoryRow> for HistoryOut {
+    fn from(h: HistoryRow) -> Self {
+        Self {
+            id: h.id,
+            from: h.from_status.as_deref().and_then(TicketStatus::parse),
+            to: TicketStatus::parse(&h.to_status).unwrap_or(TicketStatus::Open),
+            actor_id: h.actor_id,
+            reason: h.reason,
+            created_at: h.created_at,
+        }
+    }
+}
+
+/// One page of a ticket's history, oldest first.
+#[derive(Debug, Object)]
+pub struct HistoryPage {
+    /// Status changes, oldest first.
+    pub items: Vec<HistoryOut>,
+    /// Pass as `cursor` for the next page; absent on the last.
+    #[oai(skip_serializing_if_is_none)]
+    pub next_cursor: Option<String>,
+}
+#[OpenApi(prefix_path = "/v1/tickets", tag = "Tag::Tickets")]
+impl TicketTransitionsApi {
+    /// Move a ticket to another status, recording who, when and why in its history.
+    ///
+    /// Edges: `open` → `in_progress`, `pending_customer`, `escalated`, `resolved`, `closed`;
+    /// `in_progress` → `pending_customer`, `escalated`, `resolved`; `pending_customer` →
+    /// `in_progress`, `escalated`, `resolved`; `escalated` → `in_progress`, `resolved`;
+    /// `resolved` → `closed`, `reopened`; `closed` → `reopened`; `reopened` → `in_progress`,
+    /// `pending_customer`, `escalated`, `resolved`. Any other move is a 409 whose `allowed` lists
+    /// the statuses the caller may move this ticket to. The `reason` is part of the history, which
+    /// the ticket's creator can read. A `user` may only close a resolved
+    /// ticket and reopen a resolved or closed one (403 for other edges). A customer's reply to a
+    /// `pending_customer` ticket moves it to `in_progress` by itself.
+    #[oai(
+        path = "/:id/transitions",
+        method = "post",
+        operation_id = "transition_ticket"
+    )]
+    async fn transition(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        body: JsonBody<TransitionIn>,
+    ) -> ApiResult<TicketResponse> {
+        let p = auth.principal()?;
+        let reason = match body.reason.as_deref().map(str::trim) {
+            Some(r) if r.chars().count() > 2000 => {
+                return Err(ApiError::invalid(
+                    "reason",
+                    "reason must be at most 2000 characters",
+                ));
+            }
+            Some("") | None => None,
+            Some(r) => Some(r.to_string()),
+        };
+        let to = body.to;
+        let t = state
+            .db
+            .tenant(&p.scope(), async |tx| {
+                let current = repo::tickets::get_for_update(tx, id.0)
+                    .await?
+                    .ok_or_else(|| ApiError::not_found("ticket"))?;
+                let from = TicketStatus::parse(&current.status).unwrap_or(TicketStatus::Open);
+                transition_allowed(p, from, to)?;
+                repo::tickets::set_status(
+                    tx,
+                    id.0,
+                    from.as_str(),
+                    to.as_str(),
+                    p.user_id,
+                    reason.as_deref(),
+                )
+                .await
+            })
+            .await?;
+        Ok(TicketResponse::of(t))
+    }
+
+    /// A ticket's status changes, oldest first (the first entry is its creation).
+    #[oai(
+        path = "/:id/history",
+        method = "get",
+        operation_id = "list_ticket_history"
+    )]
+    async fn history(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        /// Opaque cursor from `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+        /// Page size, 1–100.
+        #[oai(
+            default = "default_limit",
+            validator(minimum(value = "1"), maximum(value = "100"))
+        )]
+        limit: Query<i64>,
+    ) -> ApiResult<Json<HistoryPage>> {
+        let p = auth.principal()?;
+        let after = decode_cursor(cursor.0.as_deref())?;
+        let rows = state
+            .db
+            .tenant(&p.scope(), async |tx| {
+                visible(tx, id.0).await?;
+                repo::tickets::history(tx, id.0, after, limit.0 + 1).await
+            })
+            .await?;
+        let (rows, next_cursor) = paginate(rows, limit.0, |h| h.id);
+        Ok(Json(HistoryPage {
+            items: rows.into_iter().map(HistoryOut::from).collect(),
+            next_cursor,
+        }))
+    }
+}
+
+/// 409 with the allowed targets when the edge does not exist; 403 when it exists but the
+/// caller's role may not take it.
+fn transition_allowed(p: &Principal, from: TicketStatus, to: TicketStatus) -> ApiResult<()> {
+    if !from.next().contains(&to) {
+        return Err(ApiError::conflict(
+            "invalid_transition",
+            format!(
+                "a ticket cannot move from {} to {}",
+                from.as_str(),
+                to.as_str()
+            ),
+        )
+        .with_field("to")
+        .with_allowed(
+            from.allowed_for(p.role)
+                .iter()
+                .map(|s| s.as_str().to_string())
+                .collect(),
+        ));
+    }
+    if !from.may(to, p.role) {
+        return Err(ApiError::forbidden(
+            "forbidden",
+            format!(
+                "only agents and admins may move a ticket from {} to {}",
+                from.as_str(),
+                to.as_str()
+            ),
+        )
+        .with_field("to"));
+    }
+    Ok(())
+}
