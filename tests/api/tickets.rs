@@ -150,6 +150,24 @@ async fn a_stale_if_match_is_412_and_changes_nothing() {
     let r = app.patch(&path, &t.admin.token, json!({})).await;
     assert_eq!(r.ok(200)["version"], 3);
     assert_eq!(r.header("etag"), Some("\"v3\""));
+
+    // Transitions honour If-Match too: a stale version moves nothing, the current one moves.
+    let move_with = async |tag: &str| {
+        app.send(
+            app.req(Method::POST, &format!("{path}/transitions"), &t.admin.token)
+                .header("If-Match", tag)
+                .json(&json!({"to": "in_progress"})),
+        )
+        .await
+    };
+    move_with("\"v2\"")
+        .await
+        .problem(412, "precondition_failed");
+    let now = app.get(&path, &t.admin.token).await;
+    assert_eq!(now.ok(200)["status"], "open");
+    let moved = move_with("\"v3\"").await;
+    assert_eq!(moved.ok(200)["status"], "in_progress");
+    assert_eq!(moved.header("etag"), Some("\"v4\""));
 }
 
 #[tokio::test]

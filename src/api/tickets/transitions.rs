@@ -3,12 +3,12 @@
 use poem::web::Data;
 use poem_openapi::{
     Object, OpenApi,
-    param::{Path, Query},
+    param::{Header, Path, Query},
     payload::Json,
 };
 use uuid::Uuid;
 
-use super::{TicketResponse, visible};
+use super::{TicketResponse, if_match, precondition_failed, visible};
 use crate::{
     api::body::JsonBody,
     api::{Tag, decode_cursor, default_limit, paginate},
@@ -85,7 +85,8 @@ impl TicketTransitionsApi {
     /// the statuses the caller may move this ticket to. The `reason` is part of the history, which
     /// the ticket's creator can read. A `user` may only close a resolved
     /// ticket and reopen a resolved or closed one (403 for other edges). A customer's reply to a
-    /// `pending_customer` ticket moves it to `in_progress` by itself.
+    /// `pending_customer` ticket moves it to `in_progress` by itself. Send `If-Match` with the
+    /// `ETag` you read to refuse the move (412) when someone changed the ticket in between.
     #[oai(
         path = "/:id/transitions",
         method = "post",
@@ -96,6 +97,9 @@ impl TicketTransitionsApi {
         state: Data<&AppState>,
         auth: Auth,
         id: Path<Uuid>,
+        /// The `ETag` the move is based on (`*` matches any version).
+        #[oai(name = "If-Match")]
+        if_match_header: Header<Option<String>>,
         body: JsonBody<TransitionIn>,
     ) -> ApiResult<TicketResponse> {
         let p = auth.principal()?;
@@ -116,6 +120,11 @@ impl TicketTransitionsApi {
                 let current = repo::tickets::get_for_update(tx, id.0)
                     .await?
                     .ok_or_else(|| ApiError::not_found("ticket"))?;
+                if let Some(h) = if_match_header.0.as_deref()
+                    && !if_match(h, current.version)
+                {
+                    return Err(precondition_failed(current.version));
+                }
                 let from = TicketStatus::parse(&current.status).unwrap_or(TicketStatus::Open);
                 transition_allowed(p, from, to)?;
                 repo::tickets::set_status(
