@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::{
     api::body::JsonBody,
-    api::{Tag, decode_cursor, default_limit, paginate, required_text},
+    api::{Tag, decode_cursor, default_limit, required_text},
     app::AppState,
     auth::{API_KEY_PREFIX, Auth, secrets},
     db::Role,
@@ -112,12 +112,7 @@ pub struct ApiKeyCreated {
 }
 
 /// One page of API keys, oldest first.
-#[derive(Debug, Object)]
-pub struct ApiKeyPage {
-    pub items: Vec<ApiKeyOut>,
-    #[oai(skip_serializing_if_is_none)]
-    pub next_cursor: Option<String>,
-}
+pub type ApiKeyPage = crate::api::Page<ApiKeyOut>;
 
 #[derive(ApiResponse)]
 pub enum CreatedApiKey {
@@ -201,11 +196,7 @@ impl ApiKeysApi {
                 repo::api_keys::list(tx, after, limit.0 + 1).await
             })
             .await?;
-        let (rows, next_cursor) = paginate(rows, limit.0, |k| k.id);
-        Ok(Json(ApiKeyPage {
-            items: rows.into_iter().map(Into::into).collect(),
-            next_cursor,
-        }))
+        Ok(Json(ApiKeyPage::of(rows, limit.0, |r| r.id)))
     }
 
     /// Get one API key (admins).

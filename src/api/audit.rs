@@ -5,7 +5,7 @@ use poem_openapi::{Object, OpenApi, param::Query, payload::Json};
 use uuid::Uuid;
 
 use crate::{
-    api::{Tag, decode_cursor, default_limit, paginate},
+    api::{Tag, decode_cursor, default_limit},
     app::AppState,
     auth::Auth,
     db::Role,
@@ -55,22 +55,7 @@ impl From<AuditRow> for AuditEntryOut {
 }
 
 /// One page of audit entries, newest first.
-#[derive(Debug, Object)]
-pub struct AuditPage {
-    pub items: Vec<AuditEntryOut>,
-    #[oai(skip_serializing_if_is_none)]
-    pub next_cursor: Option<String>,
-}
-
-impl AuditPage {
-    pub fn from_rows(rows: Vec<AuditRow>, limit: i64) -> Self {
-        let (rows, next_cursor) = paginate(rows, limit, |a| a.id);
-        Self {
-            items: rows.into_iter().map(Into::into).collect(),
-            next_cursor,
-        }
-    }
-}
+pub type AuditPage = crate::api::Page<AuditEntryOut>;
 
 #[OpenApi(prefix_path = "/v1/audit-log", tag = "Tag::Audit")]
 impl AuditApi {
@@ -98,6 +83,6 @@ impl AuditApi {
                 repo::audit::list(tx, before, limit.0 + 1).await
             })
             .await?;
-        Ok(Json(AuditPage::from_rows(rows, limit.0)))
+        Ok(Json(AuditPage::of(rows, limit.0, |r| r.id)))
     }
 }

@@ -12,7 +12,10 @@ pub mod tickets;
 pub mod users;
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use poem_openapi::{Enum, Tags};
+use poem_openapi::{
+    Enum, Object, Tags,
+    types::{ParseFromJSON, ToJSON},
+};
 use uuid::Uuid;
 
 use crate::{
@@ -100,8 +103,29 @@ pub fn decode_cursor(cursor: Option<&str>) -> ApiResult<Option<Uuid>> {
         .ok_or_else(|| ApiError::invalid("cursor", "cursor is not one this API returned"))
 }
 
+/// One page of a list, in the order its operation states.
+#[derive(Debug, Object)]
+pub struct Page<T: ParseFromJSON + ToJSON> {
+    /// This page's items.
+    pub items: Vec<T>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    #[oai(skip_serializing_if_is_none)]
+    pub next_cursor: Option<String>,
+}
+
+impl<T: ParseFromJSON + ToJSON> Page<T> {
+    /// The page from up to `limit + 1` rows read after the cursor (see [`paginate`]).
+    pub fn of<R: Into<T>>(rows: Vec<R>, limit: i64, id: impl Fn(&R) -> Uuid) -> Self {
+        let (rows, next_cursor) = paginate(rows, limit, id);
+        Self {
+            items: rows.into_iter().map(Into::into).collect(),
+            next_cursor,
+        }
+    }
+}
+
 /// Rows were fetched with `limit + 1`: returns the page and the cursor of the next one.
-pub fn paginate<T>(
+fn paginate<T>(
     mut rows: Vec<T>,
     limit: i64,
     id: impl Fn(&T) -> Uuid,

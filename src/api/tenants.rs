@@ -10,10 +10,7 @@ use uuid::Uuid;
 
 use crate::{
     api::body::JsonBody,
-    api::{
-        Tag, audit::AuditPage, decode_cursor, default_limit, paginate, required_text,
-        users::UserPage,
-    },
+    api::{Tag, audit::AuditPage, decode_cursor, default_limit, required_text, users::UserPage},
     app::AppState,
     auth::Auth,
     db::PlatformTx,
@@ -74,12 +71,7 @@ impl From<TenantRow> for TenantOut {
 }
 
 /// One page of tenants, oldest first.
-#[derive(Debug, Object)]
-pub struct TenantPage {
-    pub items: Vec<TenantOut>,
-    #[oai(skip_serializing_if_is_none)]
-    pub next_cursor: Option<String>,
-}
+pub type TenantPage = crate::api::Page<TenantOut>;
 
 #[derive(ApiResponse)]
 pub enum CreatedTenant {
@@ -209,11 +201,7 @@ impl TenantsApi {
                 repo::tenants::list(tx, after, limit.0 + 1).await
             })
             .await?;
-        let (rows, next_cursor) = paginate(rows, limit.0, |t| t.id);
-        Ok(Json(TenantPage {
-            items: rows.into_iter().map(Into::into).collect(),
-            next_cursor,
-        }))
+        Ok(Json(TenantPage::of(rows, limit.0, |r| r.id)))
     }
 
     /// Get a tenant (superadmins).
@@ -328,7 +316,7 @@ impl TenantsApi {
                 repo::users::list_in_tenant(tx, id.0, after, limit.0 + 1).await
             })
             .await?;
-        Ok(Json(UserPage::from_rows(rows, limit.0)))
+        Ok(Json(UserPage::of(rows, limit.0, |r| r.id)))
     }
 
     /// Read any tenant's audit log (superadmins), newest first.
@@ -362,6 +350,6 @@ impl TenantsApi {
                 repo::audit::list_in_tenant(tx, id.0, before, limit.0 + 1).await
             })
             .await?;
-        Ok(Json(AuditPage::from_rows(rows, limit.0)))
+        Ok(Json(AuditPage::of(rows, limit.0, |r| r.id)))
     }
 }

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::{
     api::body::JsonBody,
-    api::{Tag, UserRole, decode_cursor, default_limit, paginate, required_text},
+    api::{Tag, UserRole, decode_cursor, default_limit, required_text},
     app::AppState,
     auth::{Auth, secrets, validate_email, validate_password},
     db::Role,
@@ -79,23 +79,7 @@ impl From<UserRow> for UserOut {
 }
 
 /// One page of users, oldest first.
-#[derive(Debug, Object)]
-pub struct UserPage {
-    pub items: Vec<UserOut>,
-    /// Pass as `cursor` to get the next page; absent on the last page.
-    #[oai(skip_serializing_if_is_none)]
-    pub next_cursor: Option<String>,
-}
-
-impl UserPage {
-    pub fn from_rows(rows: Vec<UserRow>, limit: i64) -> Self {
-        let (rows, next_cursor) = paginate(rows, limit, |u| u.id);
-        Self {
-            items: rows.into_iter().map(UserOut::from).collect(),
-            next_cursor,
-        }
-    }
-}
+pub type UserPage = crate::api::Page<UserOut>;
 
 #[derive(ApiResponse)]
 pub enum CreatedUser {
@@ -163,7 +147,7 @@ impl UsersApi {
                 repo::users::list(tx, after, limit.0 + 1).await
             })
             .await?;
-        Ok(Json(UserPage::from_rows(rows, limit.0)))
+        Ok(Json(UserPage::of(rows, limit.0, |r| r.id)))
     }
 
     /// Get one user of the tenant (agents and admins).

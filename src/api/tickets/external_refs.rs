@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::{check_metadata, visible};
 use crate::{
     api::body::JsonBody,
-    api::{Tag, decode_cursor, default_limit, paginate, required_text},
+    api::{Tag, decode_cursor, default_limit, required_text},
     app::AppState,
     auth::Auth,
     db::Role,
@@ -80,14 +80,7 @@ impl From<ExternalRefRow> for ExternalRefOut {
 }
 
 /// One page of external references, oldest first.
-#[derive(Debug, Object)]
-pub struct ExternalRefPage {
-    /// References, oldest first.
-    pub items: Vec<ExternalRefOut>,
-    /// Pass as `cursor` for the next page; absent on the last.
-    #[oai(skip_serializing_if_is_none)]
-    pub next_cursor: Option<String>,
-}
+pub type ExternalRefPage = crate::api::Page<ExternalRefOut>;
 
 #[derive(ApiResponse)]
 pub enum CreatedExternalRef {
@@ -195,11 +188,7 @@ impl TicketExternalRefsApi {
                 repo::tickets::external_refs(tx, id.0, after, limit.0 + 1).await
             })
             .await?;
-        let (rows, next_cursor) = paginate(rows, limit.0, |r| r.id);
-        Ok(Json(ExternalRefPage {
-            items: rows.into_iter().map(ExternalRefOut::from).collect(),
-            next_cursor,
-        }))
+        Ok(Json(ExternalRefPage::of(rows, limit.0, |r| r.id)))
     }
 
     /// Remove an external reference from a ticket (agents and admins).

@@ -2,7 +2,7 @@
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::DateTime;
-use poem_openapi::{Enum, Object};
+use poem_openapi::Enum;
 use uuid::Uuid;
 
 use super::TicketOut;
@@ -11,15 +11,6 @@ use crate::{
     repo::tickets::{After, SortKey, TicketRow},
 };
 
-/// One page of tickets.
-#[derive(Debug, Object)]
-pub struct TicketPage {
-    /// Tickets in the requested order.
-    pub items: Vec<TicketOut>,
-    /// Pass as `cursor` (with the same `sort` and `order`) for the next page; absent on the last.
-    #[oai(skip_serializing_if_is_none)]
-    pub next_cursor: Option<String>,
-}
 /// The column a ticket list is sorted by (ties broken by id).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[oai(rename_all = "snake_case")]
@@ -110,6 +101,9 @@ pub(super) fn decode_list_cursor(
         _ => After::Time(DateTime::from_timestamp_micros(key).ok_or_else(bad)?, id),
     }))
 }
+
+/// One page of tickets, in the requested order.
+pub type TicketPage = crate::api::Page<TicketOut>;
 
 /// Splits repeated and comma-separated values and checks each.
 pub(super) fn value_set<T>(

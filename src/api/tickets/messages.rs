@@ -13,7 +13,7 @@ use super::{agents_only, check_metadata, visible};
 use crate::{
     api::body::JsonBody,
     api::idempotency::{self, IdempotencyKey},
-    api::{Tag, decode_cursor, default_limit, paginate},
+    api::{Tag, decode_cursor, default_limit},
     app::AppState,
     auth::Auth,
     db::Role,
@@ -81,14 +81,7 @@ impl From<MessageRow> for MessageOut {
 }
 
 /// One page of messages, oldest first.
-#[derive(Debug, Object)]
-pub struct MessagePage {
-    /// Messages, oldest first.
-    pub items: Vec<MessageOut>,
-    /// Pass as `cursor` for the next page; absent on the last.
-    #[oai(skip_serializing_if_is_none)]
-    pub next_cursor: Option<String>,
-}
+pub type MessagePage = crate::api::Page<MessageOut>;
 
 #[derive(ApiResponse)]
 pub enum CreatedMessage {
@@ -224,10 +217,6 @@ impl TicketMessagesApi {
                 repo::tickets::messages(tx, id.0, with_internal, after, limit.0 + 1).await
             })
             .await?;
-        let (rows, next_cursor) = paginate(rows, limit.0, |m| m.id);
-        Ok(Json(MessagePage {
-            items: rows.into_iter().map(MessageOut::from).collect(),
-            next_cursor,
-        }))
+        Ok(Json(MessagePage::of(rows, limit.0, |r| r.id)))
     }
 }

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::{TicketResponse, if_match, precondition_failed, visible};
 use crate::{
     api::body::JsonBody,
-    api::{Tag, decode_cursor, default_limit, paginate},
+    api::{Tag, decode_cursor, default_limit},
     app::AppState,
     auth::{Auth, Principal},
     error::{ApiError, ApiResult},
@@ -64,15 +64,9 @@ impl From<HistoryRow> for HistoryOut {
     }
 }
 
-/// One page of a ticket's history, oldest first.
-#[derive(Debug, Object)]
-pub struct HistoryPage {
-    /// Status changes, oldest first.
-    pub items: Vec<HistoryOut>,
-    /// Pass as `cursor` for the next page; absent on the last.
-    #[oai(skip_serializing_if_is_none)]
-    pub next_cursor: Option<String>,
-}
+/// One page of a ticket's status changes, oldest first.
+pub type HistoryPage = crate::api::Page<HistoryOut>;
+
 #[OpenApi(prefix_path = "/v1/tickets", tag = "Tag::Tickets")]
 impl TicketTransitionsApi {
     /// Move a ticket to another status, recording who, when and why in its history.
@@ -170,11 +164,7 @@ impl TicketTransitionsApi {
                 repo::tickets::history(tx, id.0, after, limit.0 + 1).await
             })
             .await?;
-        let (rows, next_cursor) = paginate(rows, limit.0, |h| h.id);
-        Ok(Json(HistoryPage {
-            items: rows.into_iter().map(HistoryOut::from).collect(),
-            next_cursor,
-        }))
+        Ok(Json(HistoryPage::of(rows, limit.0, |r| r.id)))
     }
 }
 
