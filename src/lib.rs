@@ -5,6 +5,7 @@ pub mod app;
 pub mod auth;
 pub mod config;
 pub mod db;
+pub mod embeddings;
 pub mod error;
 pub mod http;
 pub mod openapi;

@@ -7,5 +7,6 @@ mod catalog;
 mod http_shell;
 mod identity;
 mod isolation;
+mod knowledge;
 mod migrations;
 mod spec;

@@ -1,0 +1,3 @@
+//! Issue 6: the knowledge base.
+
+mod embedder;
