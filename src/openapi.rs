@@ -12,6 +12,9 @@ pub type Apis = (
     api::api_keys::ApiKeysApi,
     api::audit::AuditApi,
     api::tenants::TenantsApi,
+    api::collections::CollectionsApi,
+    api::documents::DocumentsApi,
+    api::ingestion::IngestionApi,
 );
 
 pub fn service() -> OpenApiService<Apis, ()> {
@@ -24,6 +27,9 @@ pub fn service() -> OpenApiService<Apis, ()> {
             api::api_keys::ApiKeysApi,
             api::audit::AuditApi,
             api::tenants::TenantsApi,
+            api::collections::CollectionsApi,
+            api::documents::DocumentsApi,
+            api::ingestion::IngestionApi,
         ),
         "tenantdesk",
         env!("CARGO_PKG_VERSION"),

@@ -4,7 +4,10 @@ pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod body;
+pub mod collections;
+pub mod documents;
 pub mod health;
+pub mod ingestion;
 pub mod me;
 pub mod tenants;
 pub mod users;
@@ -34,6 +37,8 @@ pub enum Tag {
     Audit,
     /// Tenants, for platform superadmins.
     Tenants,
+    /// The knowledge base: collections, documents and their versions, chunks, ingestion jobs.
+    Knowledge,
 }
 
 /// A user's role inside their tenant.

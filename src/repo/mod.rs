@@ -3,6 +3,7 @@
 
 pub mod api_keys;
 pub mod audit;
+pub mod knowledge;
 pub mod superadmins;
 pub mod tenants;
 pub mod tokens;
