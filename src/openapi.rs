@@ -15,6 +15,7 @@ pub type Apis = (
     api::collections::CollectionsApi,
     api::documents::DocumentsApi,
     api::ingestion::IngestionApi,
+    api::search::SearchApi,
 );
 
 pub fn service() -> OpenApiService<Apis, ()> {
@@ -30,6 +31,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             api::collections::CollectionsApi,
             api::documents::DocumentsApi,
             api::ingestion::IngestionApi,
+            api::search::SearchApi,
         ),
         "tenantdesk",
         env!("CARGO_PKG_VERSION"),

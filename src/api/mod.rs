@@ -9,6 +9,7 @@ pub mod documents;
 pub mod health;
 pub mod ingestion;
 pub mod me;
+pub mod search;
 pub mod tenants;
 pub mod users;
 
@@ -39,6 +40,8 @@ pub enum Tag {
     Tenants,
     /// The knowledge base: collections, documents and their versions, chunks, ingestion jobs.
     Knowledge,
+    /// Semantic, keyword and hybrid search over the knowledge base.
+    Search,
 }
 
 /// A user's role inside their tenant.

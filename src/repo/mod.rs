@@ -4,6 +4,7 @@
 pub mod api_keys;
 pub mod audit;
 pub mod knowledge;
+pub mod search;
 pub mod superadmins;
 pub mod tenants;
 pub mod tokens;
