@@ -2,8 +2,9 @@
 --
 -- Embeddings are stored in a dimension-agnostic `vector` column next to the `model` that made
 -- them and their `dims`: a search only ever compares vectors of one model, and the HNSW index is
--- an expression index per dimension (`embedding::vector(384)`, partial on dims = 384) — a model
--- of another size gets its own index in a later migration and is searched exactly until then.
+-- an expression index per dimension (`embedding::vector(384)`, partial on dims = 384; 384 is the
+-- built-in model, 1536 the remote default) — a model of another size gets its own index in a later
+-- migration and is searched exactly (without an index) until then.
 
 create table kb_collections (
     tenant_id uuid not null references tenants (id),
@@ -81,6 +82,9 @@ create table kb_chunks (
 create unique index kb_chunks_position_key on kb_chunks (tenant_id, document_id, version, model, chunk_index);
 create index kb_chunks_embedding_384_hnsw on kb_chunks
     using hnsw ((embedding::vector(384)) vector_cosine_ops) where dims = 384;
+-- The size of OpenAI's text-embedding-3-small (the remote provider's default model).
+create index kb_chunks_embedding_1536_hnsw on kb_chunks
+    using hnsw ((embedding::vector(1536)) vector_cosine_ops) where dims = 1536;
 create index kb_chunks_tsv_idx on kb_chunks using gin (tsv);
 
 -- Background ingestion: chunk and embed documents. Claimed with FOR UPDATE SKIP LOCKED under a

@@ -235,3 +235,71 @@ async fn jobs_are_listed_per_tenant_and_hidden_from_users_and_other_tenants() {
         .await
         .problem_field(422, "status");
 }
+
+/// An embedder whose service is down.
+struct Broken;
+
+impl Embedder for Broken {
+    fn model(&self) -> &str {
+        "all-MiniLM-L6-v2"
+    }
+    fn dims(&self) -> usize {
+        384
+    }
+    fn embed<'a>(&'a self, _: &'a [String]) -> BoxFuture<'a, anyhow::Result<Vec<Vec<f32>>>> {
+        Box::pin(async { anyhow::bail!("embeddings service answered 503") })
+    }
+}
+
+#[tokio::test]
+async fn a_failing_job_is_retried_later_and_fails_for_good_after_its_last_attempt() {
+    let app = spawn().await;
+    let t = app.tenant().await;
+    let tok = &t.admin.token;
+    let r = app
+        .post(
+            "/v1/documents",
+            tok,
+            json!({"title": "x", "content": "Some text."}),
+        )
+        .await;
+    let job = r.ok(201)["job_id"].as_str().unwrap().to_string();
+    let path = format!("/v1/ingestion-jobs/{job}");
+    let mut w = app.state.worker();
+    w.tenant = Some(t.id);
+    w.embedder = Arc::new(Broken);
+
+    assert!(matches!(w.run_once().await.unwrap(), Outcome::Failed(_)));
+    let j = app.get(&path, tok).await;
+    let body = j.ok(200).clone();
+    assert_eq!(body["status"], "pending");
+    assert_eq!(body["attempts"], 1);
+    assert!(body.get("locked_by").is_none());
+    let log = body["error_log"].as_array().unwrap();
+    assert_eq!(log.len(), 1);
+    assert!(log[0]["error"].as_str().unwrap().contains("503"), "{log:?}");
+    // Backoff: not due again at once.
+    let next: chrono::DateTime<chrono::Utc> =
+        body["next_attempt_at"].as_str().unwrap().parse().unwrap();
+    assert!(next > chrono::Utc::now());
+    assert_eq!(w.run_once().await.unwrap(), Outcome::Idle);
+
+    // Make the next attempt the last one, and due now.
+    owner_conn()
+        .await
+        .execute(
+            "update kb_ingestion_jobs set max_attempts = 2, next_attempt_at = now() where id = $1",
+            &[&job.parse::<uuid::Uuid>().unwrap()],
+        )
+        .await
+        .unwrap();
+    assert!(matches!(w.run_once().await.unwrap(), Outcome::Failed(_)));
+    let j = app.get(&path, tok).await;
+    assert_eq!(j.ok(200)["status"], "failed");
+    assert_eq!(j.body["attempts"], 2);
+    assert_eq!(j.body["documents_failed"], 1);
+    assert_eq!(j.body["documents_processed"], 0);
+    assert!(j.body["finished_at"].is_string());
+    assert_eq!(j.body["error_log"].as_array().unwrap().len(), 2);
+    assert_eq!(w.run_once().await.unwrap(), Outcome::Idle);
+}

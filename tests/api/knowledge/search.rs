@@ -423,3 +423,30 @@ async fn the_hnsw_path_still_fills_top_k_under_rls() {
     );
     assert_eq!(hits.len(), 10);
 }
+
+#[tokio::test]
+async fn a_read_only_api_key_may_search_but_not_write() {
+    let app = spawn().await;
+    let t = app.tenant().await;
+    let r = app
+        .post(
+            "/v1/api-keys",
+            &t.admin.token,
+            json!({"name": "widget", "scope": "read_only"}),
+        )
+        .await;
+    let key = Cred::ApiKey(r.ok(201)["key"].as_str().unwrap().to_string());
+    let r = app
+        .send(
+            app.req(reqwest::Method::POST, "/v1/search", key.clone())
+                .json(&json!({"query": "anything", "mode": "keyword"})),
+        )
+        .await;
+    assert_eq!(r.ok(200)["results"], json!([]));
+    app.send(
+        app.req(reqwest::Method::POST, "/v1/documents", key)
+            .json(&json!({"title": "t", "content": "c"})),
+    )
+    .await
+    .problem(403, "read_only_key");
+}
