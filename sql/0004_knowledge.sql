@@ -164,6 +164,7 @@ as $$
 begin
     update kb_ingestion_jobs j
        set status = 'failed', finished_at = now(), updated_at = now(), locked_by = null, locked_until = null,
+           documents_failed = cardinality(j.document_ids) - j.documents_processed,
            error_log = j.error_log || jsonb_build_array(jsonb_build_object(
                'at', now(), 'error', 'lease expired on the last attempt'))
      where j.status = 'running' and j.locked_until < now() and j.attempts >= j.max_attempts;

@@ -94,6 +94,7 @@ pub struct DocumentIn {
 /// Changes to a document; absent fields stay as they are. New `content` makes a new version.
 #[derive(Debug, Object, serde::Deserialize)]
 pub struct DocumentPatch {
+    /// 1–500 characters.
     #[oai(skip_serializing_if_is_none)]
     pub title: Option<String>,
     /// New content: a new version when it differs from the current one.
@@ -102,13 +103,17 @@ pub struct DocumentPatch {
     /// The type of the new `content` (default `text/plain`).
     #[oai(skip_serializing_if_is_none)]
     pub content_type: Option<String>,
+    /// The document's type.
     #[oai(rename = "type", skip_serializing_if_is_none)]
     #[serde(rename = "type")]
     pub doc_type: Option<DocumentType>,
+    /// Up to 200 characters; an empty string clears it.
     #[oai(skip_serializing_if_is_none)]
     pub category: Option<String>,
+    /// An http or https URL; an empty string clears it.
     #[oai(skip_serializing_if_is_none)]
     pub source_url: Option<String>,
+    /// Moves the document into this collection.
     #[oai(skip_serializing_if_is_none)]
     pub collection_id: Option<Uuid>,
     /// Replaces the metadata object.
@@ -123,16 +128,21 @@ pub struct DocumentPatch {
 #[derive(Debug, Object)]
 pub struct DocumentOut {
     pub id: Uuid,
+    /// The collection it belongs to, if any.
     #[oai(skip_serializing_if_is_none)]
     pub collection_id: Option<Uuid>,
     pub title: String,
+    /// The document's type.
     #[oai(rename = "type")]
     pub doc_type: DocumentType,
     #[oai(skip_serializing_if_is_none)]
     pub category: Option<String>,
+    /// Where the content comes from.
     #[oai(skip_serializing_if_is_none)]
     pub source_url: Option<String>,
+    /// A JSON object (search filters match it by containment).
     pub metadata: Value,
+    /// Inactive documents are kept but not searched.
     pub is_active: bool,
     /// Set while the document is (soft) deleted.
     #[oai(skip_serializing_if_is_none)]

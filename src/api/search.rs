@@ -252,7 +252,7 @@ impl SearchApi {
                     .embedder
                     .embed(std::slice::from_ref(q))
                     .await
-                    .map_err(ApiError::internal)?
+                    .map_err(ApiError::unavailable)?
                     .remove(0),
             ),
             (None, None) => None,

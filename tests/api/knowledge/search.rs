@@ -316,6 +316,26 @@ async fn another_tenants_document_with_the_query_text_is_never_returned() {
             "{mode}: {got:?}"
         );
     }
+    // Filtering by B's collection finds nothing rather than B's documents.
+    let c = app
+        .post("/v1/collections", &b.admin.token, json!({"name": "B only"}))
+        .await;
+    let coll = c.ok(201)["id"].as_str().unwrap().to_string();
+    doc_with(
+        &app,
+        &b.admin.token,
+        json!({"title": "B filed", "content": "Filed reset guide", "collection_id": coll}),
+    )
+    .await;
+    drain(&app, &b).await;
+    let r = app
+        .post(
+            "/v1/search",
+            &a.admin.token,
+            json!({"query": text, "filters": {"collection_id": coll}}),
+        )
+        .await;
+    assert_eq!(r.ok(200)["results"], json!([]));
 }
 
 #[tokio::test]
