@@ -69,6 +69,9 @@ pub struct KbConfig {
     pub chunk_tokens: usize,
     /// Tokens each chunk repeats from the previous one (`CHUNK_OVERLAP`).
     pub chunk_overlap: usize,
+    /// HNSW candidates per search step, at least `top_k` (`HNSW_EF_SEARCH`): higher finds more
+    /// of the true nearest neighbours, slower.
+    pub hnsw_ef_search: i64,
     /// Largest document content in bytes; larger answers 413 (`KB_MAX_DOCUMENT_BYTES`).
     pub max_document_bytes: usize,
     /// Run the ingestion worker inside `serve` (`WORKER_ENABLED`).
@@ -213,9 +216,14 @@ impl KbConfig {
         if chunk_tokens == 0 || chunk_tokens > 254 || chunk_overlap >= chunk_tokens {
             bail!("CHUNK_TOKENS must be 1–254 and CHUNK_OVERLAP smaller than it");
         }
+        let hnsw_ef_search: i64 = parse("HNSW_EF_SEARCH", "40")?;
+        if !(1..=1000).contains(&hnsw_ef_search) {
+            bail!("HNSW_EF_SEARCH must be 1–1000");
+        }
         Ok(Self {
             chunk_tokens,
             chunk_overlap,
+            hnsw_ef_search,
             max_document_bytes: parse("KB_MAX_DOCUMENT_BYTES", "524288")?,
             worker_enabled: parse("WORKER_ENABLED", "true")?,
             worker_poll: Duration::from_millis(parse("WORKER_POLL_MS", "1000")?),

@@ -53,17 +53,22 @@ fn hit(r: &tokio_postgres::Row) -> Hit {
 /// text (it is a checked integer). Under row-level security and the filters a plain HNSW scan
 /// may stop short of `limit`; `hnsw.iterative_scan = relaxed_order` keeps scanning until the
 /// limit is met, and the outer query restores the exact order.
+/// `ef_search` is the HNSW candidate list per step (`hnsw.ef_search`); at least `limit` is used.
 pub async fn semantic(
     tx: &TenantTx,
     model: &str,
     vector: &pgvector::Vector,
     f: &Filters,
     limit: i64,
+    ef_search: i64,
 ) -> ApiResult<Vec<Hit>> {
     let dims = vector.as_slice().len();
     tx.set_local("hnsw.iterative_scan", "relaxed_order").await?;
-    tx.set_local("hnsw.ef_search", &limit.clamp(40, 1000).to_string())
-        .await?;
+    tx.set_local(
+        "hnsw.ef_search",
+        &ef_search.max(limit).clamp(1, 1000).to_string(),
+    )
+    .await?;
     let sql = format!(
         "select chunk_id, chunk_index, content, document_id, title, source_url, version,
                 1 - distance as score

@@ -418,7 +418,8 @@ async fn the_hnsw_path_still_fills_top_k_under_rls() {
             tx.execute("set local enable_sort = off", &[]).await?;
             tx.execute("set local enable_seqscan = off", &[]).await?;
             let v = pgvector::Vector::from(query.clone());
-            let hits = tenantdesk::repo::search::semantic(tx, "iso-384", &v, &filters, 10).await?;
+            let hits =
+                tenantdesk::repo::search::semantic(tx, "iso-384", &v, &filters, 10, 40).await?;
             // The same shape of query, explained, to show which path was taken.
             let plan: Vec<String> = tx
                 .query(
