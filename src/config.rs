@@ -26,6 +26,61 @@ pub struct Config {
     /// How long in-flight requests may run after SIGTERM (`SHUTDOWN_GRACE_SECS`).
     pub shutdown_grace: Duration,
     pub auth: AuthConfig,
+    pub embedding: EmbeddingConfig,
+    pub kb: KbConfig,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EmbeddingProvider {
+    /// all-MiniLM-L6-v2 in-process (candle), no network.
+    Builtin,
+    /// An OpenAI-compatible `POST /v1/embeddings` service.
+    OpenAi,
+}
+
+#[derive(Clone, Debug)]
+pub struct EmbeddingConfig {
+    /// `builtin` or `openai` (`EMBEDDING_PROVIDER`).
+    pub provider: EmbeddingProvider,
+    /// Base URL of the OpenAI-compatible service (`EMBEDDING_URL`).
+    pub url: String,
+    /// Model name sent to the service and stored with each vector (`EMBEDDING_MODEL`).
+    pub model: String,
+    /// Bearer token for the service (`EMBEDDING_API_KEY`).
+    pub api_key: Option<String>,
+    /// Vector size the service returns (`EMBEDDING_DIMS`).
+    pub dims: usize,
+    /// Texts per request (`EMBEDDING_BATCH`).
+    pub batch: usize,
+    /// Per-request timeout (`EMBEDDING_TIMEOUT_MS`).
+    pub timeout: Duration,
+    /// Retries after a timeout, connection error, 429 or 5xx (`EMBEDDING_RETRIES`).
+    pub retries: u32,
+    /// First backoff, doubled on every retry (`EMBEDDING_BACKOFF_MS`).
+    pub backoff: Duration,
+    /// Where `deploy/fetch-model.sh` put the built-in model and tokenizer (`EMBEDDING_MODEL_DIR`).
+    /// The tokenizer also sizes chunks with the remote provider.
+    pub model_dir: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct KbConfig {
+    /// Tokens per chunk (`CHUNK_TOKENS`).
+    pub chunk_tokens: usize,
+    /// Tokens each chunk repeats from the previous one (`CHUNK_OVERLAP`).
+    pub chunk_overlap: usize,
+    /// HNSW candidates per search step, at least `top_k` (`HNSW_EF_SEARCH`): higher finds more
+    /// of the true nearest neighbours, slower.
+    pub hnsw_ef_search: i64,
+    /// Largest document content in bytes; larger answers 413 (`KB_MAX_DOCUMENT_BYTES`).
+    pub max_document_bytes: usize,
+    /// Run the ingestion worker inside `serve` (`WORKER_ENABLED`).
+    pub worker_enabled: bool,
+    /// How often an idle worker looks for jobs (`WORKER_POLL_MS`).
+    pub worker_poll: Duration,
+    /// How long a claimed job stays leased without progress before another worker may take it
+    /// (`WORKER_LEASE_SECS`).
+    pub worker_lease: Duration,
 }
 
 #[derive(Clone, Debug)]
@@ -90,6 +145,8 @@ impl Config {
             log_json: log_format == "json",
             shutdown_grace: Duration::from_secs(parse("SHUTDOWN_GRACE_SECS", "30")?),
             auth: AuthConfig::from_env()?,
+            embedding: EmbeddingConfig::from_env()?,
+            kb: KbConfig::from_env()?,
         })
     }
 }
@@ -120,6 +177,61 @@ impl AuthConfig {
             login_max_failures_per_address: parse("LOGIN_MAX_FAILURES_PER_ADDRESS", "20")?,
             login_window: Duration::from_secs(parse("LOGIN_WINDOW_SECS", "900")?),
             password_min_len: parse("PASSWORD_MIN_LENGTH", "12")?,
+        })
+    }
+}
+
+impl EmbeddingConfig {
+    pub fn from_env() -> anyhow::Result<Self> {
+        let provider = match var("EMBEDDING_PROVIDER", "builtin").as_str() {
+            "builtin" => EmbeddingProvider::Builtin,
+            "openai" => EmbeddingProvider::OpenAi,
+            other => bail!("EMBEDDING_PROVIDER must be builtin or openai, not {other:?}"),
+        };
+        let default_model = match provider {
+            EmbeddingProvider::Builtin => "all-MiniLM-L6-v2",
+            EmbeddingProvider::OpenAi => "text-embedding-3-small",
+        };
+        let default_dims = match provider {
+            EmbeddingProvider::Builtin => "384",
+            EmbeddingProvider::OpenAi => "1536",
+        };
+        Ok(Self {
+            provider,
+            url: var("EMBEDDING_URL", ""),
+            model: var("EMBEDDING_MODEL", default_model),
+            api_key: std::env::var("EMBEDDING_API_KEY")
+                .ok()
+                .filter(|k| !k.is_empty()),
+            dims: parse("EMBEDDING_DIMS", default_dims)?,
+            batch: parse("EMBEDDING_BATCH", "64")?,
+            timeout: Duration::from_millis(parse("EMBEDDING_TIMEOUT_MS", "30000")?),
+            retries: parse("EMBEDDING_RETRIES", "3")?,
+            backoff: Duration::from_millis(parse("EMBEDDING_BACKOFF_MS", "200")?),
+            model_dir: var("EMBEDDING_MODEL_DIR", ".local/models/all-minilm-l6-v2"),
+        })
+    }
+}
+
+impl KbConfig {
+    pub fn from_env() -> anyhow::Result<Self> {
+        let chunk_tokens: usize = parse("CHUNK_TOKENS", "200")?;
+        let chunk_overlap: usize = parse("CHUNK_OVERLAP", "40")?;
+        if chunk_tokens == 0 || chunk_tokens > 254 || chunk_overlap >= chunk_tokens {
+            bail!("CHUNK_TOKENS must be 1–254 and CHUNK_OVERLAP smaller than it");
+        }
+        let hnsw_ef_search: i64 = parse("HNSW_EF_SEARCH", "40")?;
+        if !(1..=1000).contains(&hnsw_ef_search) {
+            bail!("HNSW_EF_SEARCH must be 1–1000");
+        }
+        Ok(Self {
+            chunk_tokens,
+            chunk_overlap,
+            hnsw_ef_search,
+            max_document_bytes: parse("KB_MAX_DOCUMENT_BYTES", "524288")?,
+            worker_enabled: parse("WORKER_ENABLED", "true")?,
+            worker_poll: Duration::from_millis(parse("WORKER_POLL_MS", "1000")?),
+            worker_lease: Duration::from_secs(parse("WORKER_LEASE_SECS", "60")?),
         })
     }
 }

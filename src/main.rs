@@ -14,6 +14,8 @@ struct Cli {
 enum Command {
     /// Run the HTTP service (the default).
     Serve,
+    /// Run only the ingestion worker (jobs of every tenant) until SIGTERM.
+    Worker,
     /// Apply pending migrations with MIGRATION_DATABASE_URL and exit.
     Migrate,
     /// Print the OpenAPI spec (JSON) to stdout.
@@ -43,6 +45,10 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!(addr = %app.addr(), "listening");
             app.run_until(shutdown_signal()).await?;
             tracing::info!("stopped");
+        }
+        Command::Worker => {
+            let state = app::AppState::build(&config).await?;
+            state.worker().run(shutdown_signal()).await;
         }
         Command::Migrate => {
             let report = app::migrate(&config).await?;

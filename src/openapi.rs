@@ -16,6 +16,10 @@ pub type Apis = (
     api::tickets::transitions::TicketTransitionsApi,
     api::tickets::messages::TicketMessagesApi,
     api::tickets::external_refs::TicketExternalRefsApi,
+    api::collections::CollectionsApi,
+    api::documents::DocumentsApi,
+    api::ingestion::IngestionApi,
+    api::search::SearchApi,
 );
 
 pub fn service() -> OpenApiService<Apis, ()> {
@@ -32,6 +36,10 @@ pub fn service() -> OpenApiService<Apis, ()> {
             api::tickets::transitions::TicketTransitionsApi,
             api::tickets::messages::TicketMessagesApi,
             api::tickets::external_refs::TicketExternalRefsApi,
+            api::collections::CollectionsApi,
+            api::documents::DocumentsApi,
+            api::ingestion::IngestionApi,
+            api::search::SearchApi,
         ),
         "tenantdesk",
         env!("CARGO_PKG_VERSION"),

@@ -4,9 +4,13 @@ pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod body;
+pub mod collections;
+pub mod documents;
 pub mod health;
 pub mod idempotency;
+pub mod ingestion;
 pub mod me;
+pub mod search;
 pub mod tenants;
 pub mod tickets;
 pub mod users;
@@ -41,6 +45,10 @@ pub enum Tag {
     Tenants,
     /// Support tickets, their conversations, history and links to other systems.
     Tickets,
+    /// The knowledge base: collections, documents and their versions, chunks, ingestion jobs.
+    Knowledge,
+    /// Semantic, keyword and hybrid search over the knowledge base.
+    Search,
 }
 
 /// A user's role inside their tenant.
@@ -125,11 +133,7 @@ impl<T: ParseFromJSON + ToJSON> Page<T> {
 }
 
 /// Rows were fetched with `limit + 1`: returns the page and the cursor of the next one.
-fn paginate<T>(
-    mut rows: Vec<T>,
-    limit: i64,
-    id: impl Fn(&T) -> Uuid,
-) -> (Vec<T>, Option<String>) {
+fn paginate<T>(mut rows: Vec<T>, limit: i64, id: impl Fn(&T) -> Uuid) -> (Vec<T>, Option<String>) {
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     let next = if more {

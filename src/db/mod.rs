@@ -77,6 +77,20 @@ const CONSTRAINTS: &[(&str, StatusCode, &str, &str, &str)] = &[
         "email",
     ),
     (
+        "kb_collections_name_key",
+        StatusCode::CONFLICT,
+        "name_taken",
+        "a collection with this name already exists",
+        "name",
+    ),
+    (
+        "kb_documents_collection_fkey",
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+        "no such collection",
+        "collection_id",
+    ),
+    (
         "api_keys_name_key",
         StatusCode::CONFLICT,
         "name_taken",

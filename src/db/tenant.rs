@@ -145,6 +145,20 @@ impl Tx {
         Ok(self.client().execute(&stmt, params).await?)
     }
 
+    /// Sets a planner or index setting for the rest of this transaction. Only `hnsw.*` (pgvector's
+    /// search settings): role and `app.*` are set by this module alone, when the transaction
+    /// begins.
+    pub async fn set_local(&self, name: &'static str, value: &str) -> ApiResult<()> {
+        assert!(
+            name.starts_with("hnsw."),
+            "set_local is only for hnsw.* settings"
+        );
+        self.client()
+            .execute("select set_config($1, $2, true)", &[&name, &value])
+            .await?;
+        Ok(())
+    }
+
     async fn finish(mut self, sql: &str) -> ApiResult<()> {
         let conn = self.conn.take().expect("transaction already finished");
         match conn.batch_execute(sql).await {

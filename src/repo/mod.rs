@@ -4,6 +4,8 @@
 pub mod api_keys;
 pub mod audit;
 pub mod idempotency;
+pub mod knowledge;
+pub mod search;
 pub mod superadmins;
 pub mod tenants;
 pub mod tickets;

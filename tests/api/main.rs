@@ -7,6 +7,7 @@ mod catalog;
 mod http_shell;
 mod identity;
 mod isolation;
+mod knowledge;
 mod migrations;
 mod spec;
 mod tickets;

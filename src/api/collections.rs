@@ -1,0 +1,214 @@
+//! Knowledge-base collections: named groups of documents, a search filter. Everyone in the
+//! tenant reads them; agents and admins change them.
+
+use poem::web::Data;
+use poem_openapi::{
+    ApiResponse, Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
+use uuid::Uuid;
+
+use crate::{
+    api::body::JsonBody,
+    api::{Tag, decode_cursor, default_limit, required_text},
+    app::AppState,
+    auth::Auth,
+    db::Role,
+    error::{ApiError, ApiResult},
+    repo::{self, Timestamp, knowledge::CollectionRow},
+};
+
+pub struct CollectionsApi;
+
+/// A new collection.
+#[derive(Debug, Object, serde::Deserialize)]
+pub struct CollectionIn {
+    /// Unique in the tenant (case-insensitively), 1–200 characters.
+    pub name: String,
+    /// Up to 2000 characters.
+    #[oai(default)]
+    #[serde(default)]
+    pub description: String,
+}
+
+/// Changes to a collection; absent fields stay as they are.
+#[derive(Debug, Object, serde::Deserialize)]
+pub struct CollectionPatch {
+    #[oai(skip_serializing_if_is_none)]
+    pub name: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub description: Option<String>,
+}
+
+/// A collection of documents.
+#[derive(Debug, Object)]
+pub struct CollectionOut {
+    pub id: Uuid,
+    pub name: String,
+    pub description: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl From<CollectionRow> for CollectionOut {
+    fn from(c: CollectionRow) -> Self {
+        Self {
+            id: c.id,
+            name: c.name,
+            description: c.description,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+/// One page of collections, oldest first.
+pub type CollectionPage = crate::api::Page<CollectionOut>;
+
+#[derive(ApiResponse)]
+pub enum CreatedCollection {
+    /// Created.
+    #[oai(status = 201)]
+    Created(Json<CollectionOut>),
+}
+
+#[derive(ApiResponse)]
+pub enum DeletedCollection {
+    /// Deleted.
+    #[oai(status = 204)]
+    Done,
+}
+
+fn description(d: &str) -> ApiResult<String> {
+    let d = d.trim();
+    if d.chars().count() > 2000 {
+        return Err(ApiError::invalid(
+            "description",
+            "description must be at most 2000 characters",
+        ));
+    }
+    Ok(d.to_string())
+}
+
+#[OpenApi(prefix_path = "/v1/collections", tag = "Tag::Knowledge")]
+impl CollectionsApi {
+    /// Create a collection (agents and admins).
+    #[oai(path = "/", method = "post", operation_id = "create_collection")]
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        body: JsonBody<CollectionIn>,
+    ) -> ApiResult<CreatedCollection> {
+        let p = auth.principal()?;
+        p.require(Role::Agent)?;
+        let name = required_text("name", &body.name, 200)?;
+        let description = description(&body.description)?;
+        let row = state
+            .db
+            .tenant(&p.scope(), async |tx| {
+                repo::knowledge::create_collection(tx, &name, &description).await
+            })
+            .await?;
+        Ok(CreatedCollection::Created(Json(row.into())))
+    }
+
+    /// List the tenant's collections.
+    #[oai(path = "/", method = "get", operation_id = "list_collections")]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        /// Opaque cursor from `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+        /// Page size, 1–100.
+        #[oai(
+            default = "default_limit",
+            validator(minimum(value = "1"), maximum(value = "100"))
+        )]
+        limit: Query<i64>,
+    ) -> ApiResult<Json<CollectionPage>> {
+        let p = auth.principal()?;
+        let after = decode_cursor(cursor.0.as_deref())?;
+        let rows = state
+            .db
+            .tenant(&p.scope(), async |tx| {
+                repo::knowledge::list_collections(tx, after, limit.0 + 1).await
+            })
+            .await?;
+        Ok(Json(CollectionPage::of(rows, limit.0, |r| r.id)))
+    }
+
+    /// Get one collection.
+    #[oai(path = "/:id", method = "get", operation_id = "get_collection")]
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+    ) -> ApiResult<Json<CollectionOut>> {
+        let p = auth.principal()?;
+        state
+            .db
+            .tenant(&p.scope(), async |tx| {
+                repo::knowledge::get_collection(tx, id.0).await
+            })
+            .await?
+            .map(|c| Json(c.into()))
+            .ok_or_else(|| ApiError::not_found("collection"))
+    }
+
+    /// Rename or describe a collection (agents and admins).
+    #[oai(path = "/:id", method = "patch", operation_id = "update_collection")]
+    async fn update(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        body: JsonBody<CollectionPatch>,
+    ) -> ApiResult<Json<CollectionOut>> {
+        let p = auth.principal()?;
+        p.require(Role::Agent)?;
+        let name = body
+            .name
+            .as_deref()
+            .map(|n| required_text("name", n, 200))
+            .transpose()?;
+        let description = body.description.as_deref().map(description).transpose()?;
+        state
+            .db
+            .tenant(&p.scope(), async |tx| {
+                repo::knowledge::update_collection(
+                    tx,
+                    id.0,
+                    name.as_deref(),
+                    description.as_deref(),
+                )
+                .await
+            })
+            .await?
+            .map(|c| Json(c.into()))
+            .ok_or_else(|| ApiError::not_found("collection"))
+    }
+
+    /// Delete an empty collection (agents and admins); 409 while it holds documents.
+    #[oai(path = "/:id", method = "delete", operation_id = "delete_collection")]
+    async fn delete(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+    ) -> ApiResult<DeletedCollection> {
+        let p = auth.principal()?;
+        p.require(Role::Agent)?;
+        state
+            .db
+            .tenant(&p.scope(), async |tx| {
+                repo::knowledge::delete_collection(tx, id.0).await
+            })
+            .await?
+            .ok_or_else(|| ApiError::not_found("collection"))?;
+        Ok(DeletedCollection::Done)
+    }
+}

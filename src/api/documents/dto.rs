@@ -1,0 +1,274 @@
+//! Request and response bodies of the document routes.
+
+use poem_openapi::{Enum, Multipart, Object, types::multipart::Upload};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::repo::{
+    Timestamp,
+    knowledge::{DocumentRow, VersionRow},
+};
+
+/// What kind of text a document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Deserialize)]
+#[oai(rename_all = "lowercase")]
+#[serde(rename_all = "lowercase")]
+pub enum DocumentType {
+    Guide,
+    Api,
+    Faq,
+    Policy,
+    Other,
+}
+
+impl DocumentType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentType::Guide => "guide",
+            DocumentType::Api => "api",
+            DocumentType::Faq => "faq",
+            DocumentType::Policy => "policy",
+            DocumentType::Other => "other",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        match s {
+            "guide" => DocumentType::Guide,
+            "api" => DocumentType::Api,
+            "faq" => DocumentType::Faq,
+            "policy" => DocumentType::Policy,
+            _ => DocumentType::Other,
+        }
+    }
+}
+
+/// A new document.
+#[derive(Debug, Object, serde::Deserialize)]
+pub struct DocumentIn {
+    /// 1–500 characters.
+    pub title: String,
+    /// The text (at most `KB_MAX_DOCUMENT_BYTES`, default 512 KiB; more answers 413).
+    pub content: String,
+    /// `text/plain` (default), `text/markdown` or `text/html` (reduced to its text).
+    #[oai(skip_serializing_if_is_none)]
+    pub content_type: Option<String>,
+    /// The collection it belongs to.
+    #[oai(skip_serializing_if_is_none)]
+    pub collection_id: Option<Uuid>,
+    /// Default `other`.
+    #[oai(rename = "type", skip_serializing_if_is_none)]
+    #[serde(rename = "type")]
+    pub doc_type: Option<DocumentType>,
+    /// Free-form category, up to 200 characters (a search filter).
+    #[oai(skip_serializing_if_is_none)]
+    pub category: Option<String>,
+    /// Where the content comes from (http or https URL).
+    #[oai(skip_serializing_if_is_none)]
+    pub source_url: Option<String>,
+    /// A JSON object, matched by containment in search filters.
+    #[oai(skip_serializing_if_is_none)]
+    pub metadata: Option<Value>,
+}
+
+/// Changes to a document; absent fields stay as they are. New `content` makes a new version.
+#[derive(Debug, Object, serde::Deserialize)]
+pub struct DocumentPatch {
+    /// 1–500 characters.
+    #[oai(skip_serializing_if_is_none)]
+    pub title: Option<String>,
+    /// New content: a new version when it differs from the current one.
+    #[oai(skip_serializing_if_is_none)]
+    pub content: Option<String>,
+    /// The type of the new `content` (default `text/plain`).
+    #[oai(skip_serializing_if_is_none)]
+    pub content_type: Option<String>,
+    /// The document's type.
+    #[oai(rename = "type", skip_serializing_if_is_none)]
+    #[serde(rename = "type")]
+    pub doc_type: Option<DocumentType>,
+    /// Up to 200 characters; an empty string clears it.
+    #[oai(skip_serializing_if_is_none)]
+    pub category: Option<String>,
+    /// An http or https URL; an empty string clears it.
+    #[oai(skip_serializing_if_is_none)]
+    pub source_url: Option<String>,
+    /// Moves the document into this collection.
+    #[oai(skip_serializing_if_is_none)]
+    pub collection_id: Option<Uuid>,
+    /// Replaces the metadata object.
+    #[oai(skip_serializing_if_is_none)]
+    pub metadata: Option<Value>,
+    /// Inactive documents are kept but not searched.
+    #[oai(skip_serializing_if_is_none)]
+    pub is_active: Option<bool>,
+}
+
+/// A document (without its content; see its versions).
+#[derive(Debug, Object)]
+pub struct DocumentOut {
+    pub id: Uuid,
+    /// The collection it belongs to, if any.
+    #[oai(skip_serializing_if_is_none)]
+    pub collection_id: Option<Uuid>,
+    pub title: String,
+    /// The document's type.
+    #[oai(rename = "type")]
+    pub doc_type: DocumentType,
+    #[oai(skip_serializing_if_is_none)]
+    pub category: Option<String>,
+    /// Where the content comes from.
+    #[oai(skip_serializing_if_is_none)]
+    pub source_url: Option<String>,
+    /// A JSON object (search filters match it by containment).
+    pub metadata: Value,
+    /// Inactive documents are kept but not searched.
+    pub is_active: bool,
+    /// Set while the document is (soft) deleted.
+    #[oai(skip_serializing_if_is_none)]
+    pub deleted_at: Option<Timestamp>,
+    /// The current version number.
+    pub version: i32,
+    /// sha256 (hex) of the current version's normalized content.
+    pub content_sha256: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl From<DocumentRow> for DocumentOut {
+    fn from(d: DocumentRow) -> Self {
+        Self {
+            id: d.id,
+            collection_id: d.collection_id,
+            title: d.title,
+            doc_type: DocumentType::parse(&d.doc_type),
+            category: d.category,
+            source_url: d.source_url,
+            metadata: d.metadata,
+            is_active: d.is_active,
+            deleted_at: d.deleted_at,
+            version: d.current_version,
+            content_sha256: hex::encode(d.content_hash),
+            created_at: d.created_at,
+            updated_at: d.updated_at,
+        }
+    }
+}
+
+/// A document as written: with the ingestion job that indexes it.
+#[derive(Debug, Object)]
+pub struct DocumentWritten {
+    #[oai(flatten)]
+    pub document: DocumentOut,
+    /// True when a live document already had exactly this content: nothing was stored and this
+    /// is that document.
+    pub deduplicated: bool,
+    /// The job chunking and embedding this version (absent when nothing changed).
+    #[oai(skip_serializing_if_is_none)]
+    pub job_id: Option<Uuid>,
+}
+
+/// One page of documents, oldest first.
+pub type DocumentPage = crate::api::Page<DocumentOut>;
+
+/// Many documents indexed by one ingestion job.
+#[derive(Debug, Object, serde::Deserialize)]
+pub struct BulkIn {
+    /// 1–100 documents.
+    pub documents: Vec<DocumentIn>,
+}
+
+/// The outcome of a bulk create, in the order of the request.
+#[derive(Debug, Object)]
+pub struct BulkOut {
+    pub documents: Vec<DocumentWritten>,
+    /// The one job indexing every new document (absent when all were duplicates).
+    #[oai(skip_serializing_if_is_none)]
+    pub job_id: Option<Uuid>,
+}
+
+/// A multipart upload of one file.
+#[derive(Debug, Multipart)]
+pub struct DocumentUpload {
+    /// The file: text/plain, text/markdown or text/html (by its part's content type, else its
+    /// extension: .txt, .md, .html).
+    pub file: Upload,
+    /// Default: the file name.
+    pub title: Option<String>,
+    pub collection_id: Option<Uuid>,
+    /// guide, api, faq, policy or other.
+    #[oai(rename = "type")]
+    pub doc_type: Option<String>,
+    pub category: Option<String>,
+    pub source_url: Option<String>,
+    /// A JSON object, as text.
+    pub metadata: Option<String>,
+}
+
+/// A version of a document's content.
+#[derive(Debug, Object)]
+pub struct VersionOut {
+    pub version: i32,
+    pub content_type: String,
+    /// The content as sent (only on `GET …/versions/{version}`).
+    #[oai(skip_serializing_if_is_none)]
+    pub raw_content: Option<String>,
+    /// The normalized text that is chunked and searched (only on `GET …/versions/{version}`).
+    #[oai(skip_serializing_if_is_none)]
+    pub content: Option<String>,
+    /// sha256 (hex) of the normalized content.
+    pub content_sha256: String,
+    pub valid_from: Timestamp,
+    /// When a newer version replaced it; absent for the current version.
+    #[oai(skip_serializing_if_is_none)]
+    pub valid_to: Option<Timestamp>,
+}
+
+impl From<VersionRow> for VersionOut {
+    fn from(v: VersionRow) -> Self {
+        Self {
+            version: v.version,
+            content_type: v.content_type,
+            raw_content: v.raw_content,
+            content: v.content,
+            content_sha256: hex::encode(v.content_hash),
+            valid_from: v.valid_from,
+            valid_to: v.valid_to,
+        }
+    }
+}
+
+/// A document's versions, newest first.
+#[derive(Debug, Object)]
+pub struct VersionList {
+    pub items: Vec<VersionOut>,
+}
+
+/// One chunk with its vector.
+#[derive(Debug, Object, serde::Deserialize)]
+pub struct ChunkIn {
+    /// The chunk's text (searched by keyword, returned in results).
+    pub content: String,
+    /// Its vector; every vector of a model has the same dimension.
+    pub embedding: Vec<f32>,
+}
+
+/// Chunks with vectors made by the client, replacing the current version's chunks of `model`.
+#[derive(Debug, Object, serde::Deserialize)]
+pub struct ChunksIn {
+    /// The embedding model's name (1–200 characters). Searches compare only vectors of one
+    /// model; for the service's own model the dimension must be the service's.
+    pub model: String,
+    /// 1–1000 chunks, in document order.
+    pub chunks: Vec<ChunkIn>,
+}
+
+/// What was stored.
+#[derive(Debug, Object)]
+pub struct ChunksOut {
+    pub document_id: Uuid,
+    pub version: i32,
+    pub model: String,
+    pub dims: i32,
+    pub chunks: i32,
+}

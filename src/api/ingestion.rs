@@ -1,0 +1,163 @@
+//! Ingestion jobs of the caller's tenant: the chunking and embedding of documents, done by the
+//! worker in the background. Agents and admins read them.
+
+use poem::web::Data;
+use poem_openapi::{
+    Enum, Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::{
+    api::{Tag, decode_cursor, default_limit},
+    app::AppState,
+    auth::Auth,
+    db::Role,
+    error::{ApiError, ApiResult},
+    repo::{self, Timestamp, knowledge::JobRow},
+};
+
+pub struct IngestionApi;
+
+/// Where a job is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum JobStatus {
+    /// Waiting for a worker (new, or to be retried at `next_attempt_at`).
+    Pending,
+    /// Held by a worker until `locked_until`; a worker that dies lets it expire and another
+    /// takes over.
+    Running,
+    Completed,
+    /// Out of attempts; see `error_log`.
+    Failed,
+}
+
+impl JobStatus {
+    fn parse(s: &str) -> Self {
+        match s {
+            "running" => JobStatus::Running,
+            "completed" => JobStatus::Completed,
+            "failed" => JobStatus::Failed,
+            _ => JobStatus::Pending,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            JobStatus::Pending => "pending",
+            JobStatus::Running => "running",
+            JobStatus::Completed => "completed",
+            JobStatus::Failed => "failed",
+        }
+    }
+}
+
+/// An ingestion job.
+#[derive(Debug, Object)]
+pub struct JobOut {
+    pub id: Uuid,
+    pub status: JobStatus,
+    /// The documents it indexes.
+    pub document_ids: Vec<Uuid>,
+    pub documents_total: i32,
+    pub documents_processed: i32,
+    /// Documents left undone when the job failed for good.
+    pub documents_failed: i32,
+    pub attempts: i32,
+    pub max_attempts: i32,
+    pub next_attempt_at: Timestamp,
+    #[oai(skip_serializing_if_is_none)]
+    pub locked_until: Option<Timestamp>,
+    #[oai(skip_serializing_if_is_none)]
+    pub locked_by: Option<String>,
+    /// One entry per failed attempt: `at`, `attempt`, `worker`, `error`.
+    pub error_log: Value,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    #[oai(skip_serializing_if_is_none)]
+    pub started_at: Option<Timestamp>,
+    #[oai(skip_serializing_if_is_none)]
+    pub finished_at: Option<Timestamp>,
+}
+
+impl From<JobRow> for JobOut {
+    fn from(j: JobRow) -> Self {
+        Self {
+            id: j.id,
+            status: JobStatus::parse(&j.status),
+            documents_total: j.document_ids.len() as i32,
+            document_ids: j.document_ids,
+            documents_processed: j.documents_processed,
+            documents_failed: j.documents_failed,
+            attempts: j.attempts,
+            max_attempts: j.max_attempts,
+            next_attempt_at: j.next_attempt_at,
+            locked_until: j.locked_until,
+            locked_by: j.locked_by,
+            error_log: j.error_log,
+            created_at: j.created_at,
+            updated_at: j.updated_at,
+            started_at: j.started_at,
+            finished_at: j.finished_at,
+        }
+    }
+}
+
+/// One page of ingestion jobs, newest first.
+pub type JobPage = crate::api::Page<JobOut>;
+
+#[OpenApi(prefix_path = "/v1/ingestion-jobs", tag = "Tag::Knowledge")]
+impl IngestionApi {
+    /// List ingestion jobs, newest first (agents and admins).
+    #[oai(path = "/", method = "get", operation_id = "list_ingestion_jobs")]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        /// Only jobs in this state.
+        status: Query<Option<JobStatus>>,
+        /// Opaque cursor from `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+        /// Page size, 1–100.
+        #[oai(
+            default = "default_limit",
+            validator(minimum(value = "1"), maximum(value = "100"))
+        )]
+        limit: Query<i64>,
+    ) -> ApiResult<Json<JobPage>> {
+        let p = auth.principal()?;
+        p.require(Role::Agent)?;
+        let before = decode_cursor(cursor.0.as_deref())?;
+        let status = status.0.map(JobStatus::as_str);
+        let rows = state
+            .db
+            .tenant(&p.scope(), async |tx| {
+                repo::knowledge::list_jobs(tx, status, before, limit.0 + 1).await
+            })
+            .await?;
+        Ok(Json(JobPage::of(rows, limit.0, |r| r.id)))
+    }
+
+    /// Get one ingestion job (agents and admins).
+    #[oai(path = "/:id", method = "get", operation_id = "get_ingestion_job")]
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+    ) -> ApiResult<Json<JobOut>> {
+        let p = auth.principal()?;
+        p.require(Role::Agent)?;
+        state
+            .db
+            .tenant(&p.scope(), async |tx| {
+                repo::knowledge::get_job(tx, id.0).await
+            })
+            .await?
+            .map(|j| Json(j.into()))
+            .ok_or_else(|| ApiError::not_found("ingestion job"))
+    }
+}

@@ -1,0 +1,181 @@
+//! Ingestion jobs.
+
+use serde_json::Value;
+use tokio_postgres::Row;
+use uuid::Uuid;
+
+use crate::{db::TenantTx, error::ApiResult, repo::Timestamp};
+
+#[derive(Debug, Clone)]
+pub struct JobRow {
+    pub id: Uuid,
+    pub status: String,
+    pub document_ids: Vec<Uuid>,
+    pub done_ids: Vec<Uuid>,
+    pub documents_processed: i32,
+    pub documents_failed: i32,
+    pub attempts: i32,
+    pub max_attempts: i32,
+    pub next_attempt_at: Timestamp,
+    pub locked_until: Option<Timestamp>,
+    pub locked_by: Option<String>,
+    pub error_log: Value,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub started_at: Option<Timestamp>,
+    pub finished_at: Option<Timestamp>,
+}
+
+impl From<&Row> for JobRow {
+    fn from(r: &Row) -> Self {
+        Self {
+            id: r.get("id"),
+            status: r.get("status"),
+            document_ids: r.get("document_ids"),
+            done_ids: r.get("done_ids"),
+            documents_processed: r.get("documents_processed"),
+            documents_failed: r.get("documents_failed"),
+            attempts: r.get("attempts"),
+            max_attempts: r.get("max_attempts"),
+            next_attempt_at: r.get("next_attempt_at"),
+            locked_until: r.get("locked_until"),
+            locked_by: r.get("locked_by"),
+            error_log: r.get("error_log"),
+            created_at: r.get("created_at"),
+            updated_at: r.get("updated_at"),
+            started_at: r.get("started_at"),
+            finished_at: r.get("finished_at"),
+        }
+    }
+}
+
+const JOB_COLUMNS: &str = "id, status, document_ids, done_ids, documents_processed,
+    documents_failed, attempts, max_attempts, next_attempt_at, locked_until, locked_by, error_log,
+    created_at, updated_at, started_at, finished_at";
+
+pub async fn create_job(tx: &TenantTx, document_ids: &[Uuid]) -> ApiResult<JobRow> {
+    let sql = format!(
+        "insert into kb_ingestion_jobs (tenant_id, document_ids, created_by) values ($1, $2, $3)
+         returning {JOB_COLUMNS}"
+    );
+    let row = tx
+        .query_one(&sql, &[&tx.tenant_id(), &document_ids, &tx.user_id()])
+        .await?;
+    Ok(JobRow::from(&row))
+}
+
+pub async fn get_job(tx: &TenantTx, id: Uuid) -> ApiResult<Option<JobRow>> {
+    let sql =
+        format!("select {JOB_COLUMNS} from kb_ingestion_jobs where tenant_id = $1 and id = $2");
+    Ok(tx
+        .query_opt(&sql, &[&tx.tenant_id(), &id])
+        .await?
+        .as_ref()
+        .map(JobRow::from))
+}
+
+/// Newest first.
+pub async fn list_jobs(
+    tx: &TenantTx,
+    status: Option<&str>,
+    before: Option<Uuid>,
+    limit: i64,
+) -> ApiResult<Vec<JobRow>> {
+    let sql = format!(
+        "select {JOB_COLUMNS} from kb_ingestion_jobs
+          where tenant_id = $1 and ($2::uuid is null or id < $2) and ($3::text is null or status = $3)
+          order by id desc limit $4"
+    );
+    let rows = tx
+        .query(&sql, &[&tx.tenant_id(), &before, &status, &limit])
+        .await?;
+    Ok(rows.iter().map(JobRow::from).collect())
+}
+
+/// The job, if `worker` still holds its lease.
+pub async fn leased_job(tx: &TenantTx, id: Uuid, worker: &str) -> ApiResult<Option<JobRow>> {
+    let sql = format!(
+        "select {JOB_COLUMNS} from kb_ingestion_jobs
+          where tenant_id = $1 and id = $2 and status = 'running' and locked_by = $3 for update"
+    );
+    Ok(tx
+        .query_opt(&sql, &[&tx.tenant_id(), &id, &worker])
+        .await?
+        .as_ref()
+        .map(JobRow::from))
+}
+
+/// Records one finished document and renews the lease. False: the lease is no longer ours.
+pub async fn job_progress(
+    tx: &TenantTx,
+    id: Uuid,
+    worker: &str,
+    document_id: Uuid,
+    lease_secs: f64,
+) -> ApiResult<bool> {
+    let n = tx
+        .execute(
+            "update kb_ingestion_jobs
+                set done_ids = array_append(done_ids, $4), documents_processed = documents_processed + 1,
+                    locked_until = now() + make_interval(secs => $5), updated_at = now()
+              where tenant_id = $1 and id = $2 and status = 'running' and locked_by = $3
+                and not ($4 = any(done_ids))",
+            &[&tx.tenant_id(), &id, &worker, &document_id, &lease_secs],
+        )
+        .await?;
+    Ok(n > 0)
+}
+
+pub async fn job_completed(tx: &TenantTx, id: Uuid, worker: &str) -> ApiResult<bool> {
+    let n = tx
+        .execute(
+            "update kb_ingestion_jobs
+                set status = 'completed', finished_at = now(), updated_at = now(),
+                    locked_by = null, locked_until = null
+              where tenant_id = $1 and id = $2 and status = 'running' and locked_by = $3",
+            &[&tx.tenant_id(), &id, &worker],
+        )
+        .await?;
+    Ok(n > 0)
+}
+
+/// Records an error; the job is retried after `retry_secs`, or fails when out of attempts (the
+/// documents not yet done count as failed).
+pub async fn job_failed(
+    tx: &TenantTx,
+    id: Uuid,
+    worker: &str,
+    error: &str,
+    retry_secs: f64,
+) -> ApiResult<bool> {
+    let n = tx
+        .execute(
+            "update kb_ingestion_jobs
+                set status = case when attempts >= max_attempts then 'failed' else 'pending' end,
+                    documents_failed = case when attempts >= max_attempts
+                        then cardinality(document_ids) - documents_processed else 0 end,
+                    finished_at = case when attempts >= max_attempts then now() end,
+                    next_attempt_at = now() + make_interval(secs => $4),
+                    error_log = error_log || jsonb_build_array(jsonb_build_object(
+                        'at', now(), 'attempt', attempts, 'worker', $3::text, 'error', $5::text)),
+                    locked_by = null, locked_until = null, updated_at = now()
+              where tenant_id = $1 and id = $2 and status = 'running' and locked_by = $3",
+            &[&tx.tenant_id(), &id, &worker, &retry_secs, &error],
+        )
+        .await?;
+    Ok(n > 0)
+}
+
+/// The content to chunk for a live document: (current version, normalized text).
+pub async fn content_to_ingest(tx: &TenantTx, id: Uuid) -> ApiResult<Option<(i32, String)>> {
+    Ok(tx
+        .query_opt(
+            "select d.current_version, v.content from kb_documents d
+               join kb_document_versions v
+                 on v.tenant_id = d.tenant_id and v.document_id = d.id and v.version = d.current_version
+              where d.tenant_id = $1 and d.id = $2 and d.deleted_at is null",
+            &[&tx.tenant_id(), &id],
+        )
+        .await?
+        .map(|r| (r.get(0), r.get(1))))
+}

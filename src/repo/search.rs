@@ -1,0 +1,135 @@
+//! Knowledge-base search SQL: nearest chunks by cosine distance (HNSW), and keyword matches
+//! (full-text, `websearch_to_tsquery`). Both only see the current version of live, active
+//! documents, in the caller's tenant, of one embedding model.
+
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::{db::TenantTx, error::ApiResult};
+
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub chunk_id: Uuid,
+    pub chunk_index: i32,
+    pub content: String,
+    pub document_id: Uuid,
+    pub title: String,
+    pub source_url: Option<String>,
+    pub version: i32,
+    pub score: f64,
+}
+
+pub struct Filters {
+    pub collection_id: Option<Uuid>,
+    pub doc_type: Option<String>,
+    pub category: Option<String>,
+    pub metadata: Option<Value>,
+}
+
+const HIT_COLUMNS: &str = "c.id as chunk_id, c.chunk_index, c.content, d.id as document_id,
+    d.title, d.source_url, c.version";
+
+const FILTERS: &str = "c.tenant_id = $1 and c.model = $3 and c.version = d.current_version
+    and d.deleted_at is null and d.is_active
+    and ($4::uuid is null or d.collection_id = $4) and ($5::text is null or d.doc_type = $5)
+    and ($6::text is null or d.category = $6) and ($7::jsonb is null or d.metadata @> $7)";
+
+fn hit(r: &tokio_postgres::Row) -> Hit {
+    Hit {
+        chunk_id: r.get("chunk_id"),
+        chunk_index: r.get("chunk_index"),
+        content: r.get("content"),
+        document_id: r.get("document_id"),
+        title: r.get("title"),
+        source_url: r.get("source_url"),
+        version: r.get("version"),
+        score: r.get("score"),
+    }
+}
+
+/// The `limit` chunks nearest to `vector` (score = cosine similarity), best first.
+///
+/// The HNSW index is an expression index per dimension, so the dimension is part of the SQL
+/// text (it is a checked integer). Under row-level security and the filters a plain HNSW scan
+/// may stop short of `limit`; `hnsw.iterative_scan = relaxed_order` keeps scanning until the
+/// limit is met, and the outer query restores the exact order.
+/// `ef_search` is the HNSW candidate list per step (`hnsw.ef_search`); at least `limit` is used.
+pub async fn semantic(
+    tx: &TenantTx,
+    model: &str,
+    vector: &pgvector::Vector,
+    f: &Filters,
+    limit: i64,
+    ef_search: i64,
+) -> ApiResult<Vec<Hit>> {
+    let dims = vector.as_slice().len();
+    tx.set_local("hnsw.iterative_scan", "relaxed_order").await?;
+    tx.set_local(
+        "hnsw.ef_search",
+        &ef_search.max(limit).clamp(1, 1000).to_string(),
+    )
+    .await?;
+    let sql = format!(
+        "select chunk_id, chunk_index, content, document_id, title, source_url, version,
+                1 - distance as score
+           from (select {HIT_COLUMNS},
+                        c.embedding::vector({dims}) <=> $2::vector({dims}) as distance
+                   from kb_chunks c
+                   join kb_documents d on d.tenant_id = c.tenant_id and d.id = c.document_id
+                  where c.dims = {dims} and {FILTERS}
+                  order by c.embedding::vector({dims}) <=> $2::vector({dims})
+                  limit $8) t
+          order by distance, chunk_id"
+    );
+    let rows = tx
+        .query(
+            &sql,
+            &[
+                &tx.tenant_id(),
+                vector,
+                &model,
+                &f.collection_id,
+                &f.doc_type,
+                &f.category,
+                &f.metadata,
+                &limit,
+            ],
+        )
+        .await?;
+    Ok(rows.iter().map(hit).collect())
+}
+
+/// The `limit` chunks best matching `query` as keywords (score = `ts_rank_cd`), best first.
+pub async fn keyword(
+    tx: &TenantTx,
+    model: &str,
+    query: &str,
+    f: &Filters,
+    limit: i64,
+) -> ApiResult<Vec<Hit>> {
+    let sql = format!(
+        "select {HIT_COLUMNS}, ts_rank_cd(c.tsv, q.q)::float8 as score
+           from kb_chunks c
+           join kb_documents d on d.tenant_id = c.tenant_id and d.id = c.document_id
+          cross join (select websearch_to_tsquery('english', $2) as q) q
+          where c.tsv @@ q.q and {FILTERS}
+          order by score desc, c.id
+          limit $8"
+    );
+    let rows = tx
+        .query(
+            &sql,
+            &[
+                &tx.tenant_id(),
+                &query,
+                &model,
+                &f.collection_id,
+                &f.doc_type,
+                &f.category,
+                &f.metadata,
+                &limit,
+            ],
+        )
+        .await?;
+    Ok(rows.iter().map(hit).collect())
+}

@@ -1,0 +1,305 @@
+//! The ingestion worker: chunking and embedding in the background, leases that survive a dead
+//! worker, jobs listed per tenant.
+
+use std::{sync::Arc, time::Duration};
+
+use futures_util::future::BoxFuture;
+use serde_json::json;
+use tenantdesk::{embeddings::Embedder, ingestion::Outcome};
+use tokio::sync::Semaphore;
+
+use super::{chunk_counts, doc, drain};
+use crate::support::*;
+
+#[tokio::test]
+async fn the_worker_chunks_and_embeds_a_document() {
+    let app = spawn_with(|c| {
+        c.kb.chunk_tokens = 20;
+        c.kb.chunk_overlap = 5;
+    })
+    .await;
+    let t = app.tenant().await;
+    let text = (0..40)
+        .map(|i| format!("Sentence number {i} about billing."))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let id = doc(&app, &t.admin.token, "Long", &text).await;
+    assert!(chunk_counts(&app, &t, id).await.is_empty());
+    drain(&app, &t).await;
+    let counts = chunk_counts(&app, &t, id).await;
+    assert_eq!(counts.len(), 1);
+    assert_eq!(counts[0].0, "all-MiniLM-L6-v2");
+    assert!(counts[0].1 > 5, "{counts:?}");
+
+    // A new version replaces the chunks: the old version's are gone.
+    app.patch(
+        &format!("/v1/documents/{id}"),
+        &t.admin.token,
+        json!({"content": "Short now."}),
+    )
+    .await
+    .ok(200);
+    drain(&app, &t).await;
+    assert_eq!(
+        chunk_counts(&app, &t, id).await,
+        vec![("all-MiniLM-L6-v2".to_string(), 1)]
+    );
+}
+
+/// The built-in model, except that every call after the first waits for a permit: a worker
+/// that hangs (or dies) in the middle of a job.
+struct Stalling {
+    inner: Arc<dyn Embedder>,
+    gate: Arc<Semaphore>,
+    calls: std::sync::atomic::AtomicUsize,
+}
+
+impl Embedder for Stalling {
+    fn model(&self) -> &str {
+        self.inner.model()
+    }
+    fn dims(&self) -> usize {
+        self.inner.dims()
+    }
+    fn embed<'a>(&'a self, texts: &'a [String]) -> BoxFuture<'a, anyhow::Result<Vec<Vec<f32>>>> {
+        Box::pin(async move {
+            if self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) > 0 {
+                self.gate.acquire().await.unwrap().forget();
+            }
+            self.inner.embed(texts).await
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_worker_that_dies_mid_job_loses_nothing_and_its_late_writes_are_refused() {
+    let app = spawn().await;
+    let t = app.tenant().await;
+    let tok = &t.admin.token;
+    let docs: Vec<_> = [
+        "Refunds take five days.",
+        "Invoices are monthly.",
+        "Plans renew yearly.",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, c)| json!({"title": format!("Doc {i}"), "content": c}))
+    .collect();
+    let r = app
+        .post("/v1/documents/bulk", tok, json!({"documents": docs}))
+        .await;
+    let body = r.ok(202).clone();
+    let job = body["job_id"].as_str().unwrap().to_string();
+    let ids: Vec<uuid::Uuid> = body["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap().parse().unwrap())
+        .collect();
+
+    let gate = Arc::new(Semaphore::new(0));
+    let mut zombie = app.state.worker();
+    zombie.tenant = Some(t.id);
+    zombie.lease = Duration::from_secs(1);
+    zombie.embedder = Arc::new(Stalling {
+        inner: app.state.embedder.clone(),
+        gate: gate.clone(),
+        calls: Default::default(),
+    });
+    let zombie_task = tokio::spawn(async move { zombie.run_once().await });
+
+    // It finishes the first document, then hangs on the second.
+    let job_path = format!("/v1/ingestion-jobs/{job}");
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let j = app.get(&job_path, tok).await;
+        if j.ok(200)["documents_processed"] == 1 {
+            assert_eq!(j.body["status"], "running");
+            assert_eq!(j.body["attempts"], 1);
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{}", j.text);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // While its lease holds, nobody else takes the job.
+    let mut rescuer = app.state.worker();
+    rescuer.tenant = Some(t.id);
+    assert_eq!(rescuer.run_once().await.unwrap(), Outcome::Idle);
+
+    // The lease runs out; the job is claimed again and finished without redoing document 1.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    drain(&app, &t).await;
+    let j = app.get(&job_path, tok).await;
+    assert_eq!(j.ok(200)["status"], "completed");
+    assert_eq!(j.body["attempts"], 2);
+    assert_eq!(j.body["documents_processed"], 3);
+    for id in &ids {
+        assert_eq!(chunk_counts(&app, &t, *id).await.len(), 1, "document {id}");
+    }
+
+    // The hung worker wakes up: its write is refused, nothing is counted twice.
+    gate.add_permits(10);
+    let outcome = zombie_task.await.unwrap().unwrap();
+    assert!(matches!(outcome, Outcome::LostLease(_)), "{outcome:?}");
+    let j = app.get(&job_path, tok).await;
+    assert_eq!(j.ok(200)["documents_processed"], 3);
+    assert_eq!(j.body["status"], "completed");
+}
+
+#[tokio::test]
+async fn a_worker_task_dropped_mid_job_leaves_a_job_that_is_finished_later() {
+    let app = spawn().await;
+    let t = app.tenant().await;
+    let tok = &t.admin.token;
+    let id = doc(&app, tok, "One", "A single short document.").await;
+    let mut w = app.state.worker();
+    w.tenant = Some(t.id);
+    w.lease = Duration::from_secs(1);
+    // Claim, then drop the worker without doing anything: a crash right after the claim.
+    let (tenant, job) = w.claim().await.unwrap().expect("a due job");
+    assert_eq!(tenant, t.id);
+    drop(w);
+    let j = app.get(&format!("/v1/ingestion-jobs/{job}"), tok).await;
+    assert_eq!(j.ok(200)["status"], "running");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    drain(&app, &t).await;
+    assert_eq!(chunk_counts(&app, &t, id).await.len(), 1);
+}
+
+#[tokio::test]
+async fn the_worker_inside_serve_processes_jobs() {
+    let app = spawn_with(|c| {
+        c.kb.worker_enabled = true;
+        c.kb.worker_poll = Duration::from_millis(100);
+    })
+    .await;
+    let t = app.tenant().await;
+    let r = app
+        .post(
+            "/v1/documents",
+            &t.admin.token,
+            json!({"title": "Served", "content": "Handled by serve."}),
+        )
+        .await;
+    let job = r.ok(201)["job_id"].as_str().unwrap().to_string();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let j = app
+            .get(&format!("/v1/ingestion-jobs/{job}"), &t.admin.token)
+            .await;
+        if j.ok(200)["status"] == "completed" {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{}", j.text);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn jobs_are_listed_per_tenant_and_hidden_from_users_and_other_tenants() {
+    let app = spawn().await;
+    let a = app.tenant().await;
+    let b = app.tenant().await;
+    let r = app
+        .post(
+            "/v1/documents",
+            &a.admin.token,
+            json!({"title": "x", "content": "y"}),
+        )
+        .await;
+    let job = r.ok(201)["job_id"].as_str().unwrap().to_string();
+    let list = app
+        .get("/v1/ingestion-jobs?status=pending", &a.admin.token)
+        .await;
+    assert_eq!(list.ok(200)["items"][0]["id"], job);
+    assert_eq!(
+        app.get("/v1/ingestion-jobs?status=completed", &a.admin.token)
+            .await
+            .ok(200)["items"],
+        json!([])
+    );
+    app.get(&format!("/v1/ingestion-jobs/{job}"), &b.admin.token)
+        .await
+        .problem(404, "not_found");
+    assert_eq!(
+        app.get("/v1/ingestion-jobs", &b.admin.token).await.ok(200)["items"],
+        json!([])
+    );
+    let user = app.user(&a, "user").await;
+    app.get("/v1/ingestion-jobs", &user.token)
+        .await
+        .problem(403, "forbidden");
+    app.get("/v1/ingestion-jobs?status=lost", &a.admin.token)
+        .await
+        .problem_field(422, "status");
+}
+
+/// An embedder whose service is down.
+struct Broken;
+
+impl Embedder for Broken {
+    fn model(&self) -> &str {
+        "all-MiniLM-L6-v2"
+    }
+    fn dims(&self) -> usize {
+        384
+    }
+    fn embed<'a>(&'a self, _: &'a [String]) -> BoxFuture<'a, anyhow::Result<Vec<Vec<f32>>>> {
+        Box::pin(async { anyhow::bail!("embeddings service answered 503") })
+    }
+}
+
+#[tokio::test]
+async fn a_failing_job_is_retried_later_and_fails_for_good_after_its_last_attempt() {
+    let app = spawn().await;
+    let t = app.tenant().await;
+    let tok = &t.admin.token;
+    let r = app
+        .post(
+            "/v1/documents",
+            tok,
+            json!({"title": "x", "content": "Some text."}),
+        )
+        .await;
+    let job = r.ok(201)["job_id"].as_str().unwrap().to_string();
+    let path = format!("/v1/ingestion-jobs/{job}");
+    let mut w = app.state.worker();
+    w.tenant = Some(t.id);
+    w.embedder = Arc::new(Broken);
+
+    assert!(matches!(w.run_once().await.unwrap(), Outcome::Failed(_)));
+    let j = app.get(&path, tok).await;
+    let body = j.ok(200).clone();
+    assert_eq!(body["status"], "pending");
+    assert_eq!(body["attempts"], 1);
+    assert!(body.get("locked_by").is_none());
+    let log = body["error_log"].as_array().unwrap();
+    assert_eq!(log.len(), 1);
+    assert!(log[0]["error"].as_str().unwrap().contains("503"), "{log:?}");
+    // Backoff: not due again at once.
+    let next: chrono::DateTime<chrono::Utc> =
+        body["next_attempt_at"].as_str().unwrap().parse().unwrap();
+    assert!(next > chrono::Utc::now());
+    assert_eq!(w.run_once().await.unwrap(), Outcome::Idle);
+
+    // Make the next attempt the last one, and due now.
+    owner_conn()
+        .await
+        .execute(
+            "update kb_ingestion_jobs set max_attempts = 2, next_attempt_at = now() where id = $1",
+            &[&job.parse::<uuid::Uuid>().unwrap()],
+        )
+        .await
+        .unwrap();
+    assert!(matches!(w.run_once().await.unwrap(), Outcome::Failed(_)));
+    let j = app.get(&path, tok).await;
+    assert_eq!(j.ok(200)["status"], "failed");
+    assert_eq!(j.body["attempts"], 2);
+    assert_eq!(j.body["documents_failed"], 1);
+    assert_eq!(j.body["documents_processed"], 0);
+    assert!(j.body["finished_at"].is_string());
+    assert_eq!(j.body["error_log"].as_array().unwrap().len(), 2);
+    assert_eq!(w.run_once().await.unwrap(), Outcome::Idle);
+}
