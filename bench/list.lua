@@ -1,4 +1,5 @@
--- wrk: GET /v1/tickets?limit=20 with a random tenant's access token per request.
+-- wrk: GET /v1/tickets?limit=20 with a token from the file given as the first argument
+-- (one line: one tenant; many: a random one each request).
 -- Tokens come from bench/out/tokens.txt (one per line), written by bench/mint_tokens.py.
 local tokens = {}
 

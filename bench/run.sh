@@ -1,14 +1,25 @@
 #!/usr/bin/env bash
-# The issue's benchmark: GET /v1/tickets?limit=20 for random tenants out of TENANTS × PER tickets,
-# through the release build (wrk), against pgbench running the same transaction on the same
-# database. Prints both rates and their ratio; everything also lands in bench/out/.
+# The issue's benchmark (issue 5, item 8): the release build under wrk against pgbench running the
+# same transaction on the same database, one after the other in one run, at CONNS connections:
 #
-#   bench/run.sh                         1,000 tenants × 1,000 tickets, 32 connections, 30 s each
+#   list   GET /v1/tickets?limit=20            vs  list.pgbench   (BEGIN+scope+check, page, COMMIT)
+#   create POST /v1/tickets (an agent's ticket) vs  create.pgbench (BEGIN+scope+check, counter +
+#                                                  ticket, history row, COMMIT)
+#
+# Reports req/s (tps), p50 and p99 of both sides, the ratios service/pgbench, and the CPU time
+# PostgreSQL, the service and the client spent per request on each side, in bench/out/summary.txt;
+# every raw output also lands in bench/out/.
+#
+#   bench/run.sh                        both modes, one tenant's token, 1,000 × 1,000, 30 s each
+#   MODE=list TOKENS=random DURATION=20 bench/run.sh
 #   TENANTS=100 PER=1000 DURATION=10 bench/run.sh
 #
-# Uses its own embedded cluster (`bench`, port BENCH_PG_PORT, default 5443) and seeds it once;
-# the seed is re-made when TENANTS or PER change. The client, the service and PostgreSQL share
-# this machine's cores, so compare rates from one run, not across machines.
+# MODE=list|create|both (default both). TOKENS=one (default, the issue's variant: every request
+# with tenant 1's agent token, pgbench on tenant 1) or random (a random tenant per request and per
+# pgbench transaction). Uses its own embedded cluster (`bench`, port BENCH_PG_PORT) and seeds it
+# once; the seed is re-made when TENANTS or PER change, and the tickets a create run adds are
+# deleted at the start of the next run. The client, the service and PostgreSQL share this
+# machine's cores, so compare figures from one run, not across machines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,28 +31,63 @@ CONNS=${CONNS:-32}
 THREADS=${THREADS:-2}
 DURATION=${DURATION:-30}
 POOL=${POOL:-$CONNS}
+MODE=${MODE:-both}
+TOKENS=${TOKENS:-one}
 PG=deploy/embedded-pg.sh
 OUT=bench/out
 mkdir -p "$OUT"
 
-command -v wrk >/dev/null || { echo "wrk is needed (apt-get install wrk)" >&2; exit 1; }
+case $MODE in list) modes=(list) ;; create) modes=(create) ;; both) modes=(list create) ;;
+  *) echo "MODE must be list, create or both" >&2; exit 2 ;; esac
+case $TOKENS in one) tlo=1 thi=1 ;; random) tlo=1 thi=$TENANTS ;;
+  *) echo "TOKENS must be one or random" >&2; exit 2 ;; esac
+
+# The load generator and /usr/bin/time (CPU accounting) come from Debian packages; as root they
+# are installed when missing, otherwise the script says how.
+need() { # need COMMAND PACKAGE
+  command -v "$1" >/dev/null && return
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing $2 (apt-get install -y $2)" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null ||
+      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null; }
+  else
+    echo "$1 is needed: sudo apt-get install $2 (Debian/Ubuntu)" >&2
+    exit 1
+  fi
+}
+need wrk wrk
+need /usr/bin/time time
 
 "$PG" start bench "$PG_PORT"
 eval "$("$PG" env bench "$PG_PORT")"
 cargo build --release --quiet
 BIN=target/release/tenantdesk
+PGDATA_DIR=.local/data-bench
 # A bench database made from an older version of a migration is simply re-made.
 "$BIN" migrate || { "$PG" reset bench "$PG_PORT"; "$BIN" migrate; }
+psql_su() { "$PG" psql bench "$PG_PORT" "$@"; }
 
-want=$((TENANTS * PER))
-have=$("$PG" psql bench "$PG_PORT" -tAc "select count(*) from tickets")
-if [ "$have" != "$want" ]; then
+# The seed's size is remembered in a table of its own (not part of the schema).
+seeded=$(psql_su -tAc "select to_regclass('public.bench_seed') is not null" )
+[ "$seeded" = t ] && seeded=$(psql_su -tAc "select tenants || 'x' || per from bench_seed")
+if [ "$seeded" != "${TENANTS}x${PER}" ]; then
+  have=$(psql_su -tAc "select count(*) from tickets")
   if [ "$have" != 0 ]; then
     "$PG" reset bench "$PG_PORT"
     "$BIN" migrate
   fi
-  echo "seeding $TENANTS tenants × $PER tickets (a few minutes)" >&2
-  time "$PG" psql bench "$PG_PORT" -v tenants="$TENANTS" -v per="$PER" -f - < bench/seed.sql
+  echo "seeding $TENANTS tenants × $PER tickets (a minute or more)" >&2
+  time psql_su -v tenants="$TENANTS" -v per="$PER" -f - < bench/seed.sql
+  psql_su -qc "create table bench_seed as select $TENANTS as tenants, $PER as per"
+else
+  # Undo earlier create runs (the seed writes no history rows), so every run lists and numbers
+  # the same data.
+  psql_su -q <<SQL
+delete from ticket_status_history;
+delete from tickets where number > $PER;
+update ticket_counters set last_number = $PER where last_number <> $PER;
+vacuum analyze tickets, ticket_status_history, ticket_counters;
+SQL
 fi
 
 secret=$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')
@@ -54,25 +100,110 @@ for _ in $(seq 50); do
   sleep 0.2
 done
 
-python3 bench/mint_tokens.py "$TENANTS" bench "$secret" > "$OUT/tokens.txt"
+python3 bench/mint_tokens.py "$TENANTS" bench "$secret" > "$OUT/tokens-all.txt"
+if [ "$TOKENS" = one ]; then head -1 "$OUT/tokens-all.txt" > "$OUT/tokens.txt"
+else cp "$OUT/tokens-all.txt" "$OUT/tokens.txt"; fi
 status=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $(head -1 "$OUT/tokens.txt")" \
   "http://127.0.0.1:$HTTP_PORT/v1/tickets?limit=20")
 [ "$status" = 200 ] || { echo "GET /v1/tickets answered $status" >&2; exit 1; }
 
-echo "== wrk: service, $CONNS connections, pool $POOL, ${DURATION}s" | tee "$OUT/wrk.txt"
-wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency -s bench/list.lua \
-  "http://127.0.0.1:$HTTP_PORT" -- "$OUT/tokens.txt" | tee -a "$OUT/wrk.txt"
+# wrk prints latencies as 812.00us, 3.45ms or 1.02s: in milliseconds.
+wrk_ms() {
+  awk -v p="$1" '$1 == p {
+    v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v)
+    if (u == "us") v /= 1000; else if (u == "s") v *= 1000; else if (u == "m") v *= 60000
+    printf "%.2f", v; exit }' "$2"
+}
+# p-th percentile (ms) of pgbench's per-transaction logs (third field: latency in µs).
+pgb_ms() {
+  local p=$1; shift
+  cat "$@" | awk '$3 ~ /^[0-9]+$/ { print $3 }' | sort -n |
+    awk -v p="$p" '{ a[NR] = $1 } END { i = int(NR * p / 100 + 0.999999); if (i < 1) i = 1
+      printf "%.2f", a[i] / 1000 }'
+}
 
-echo "== pgbench: the same transaction, $CONNS connections, ${DURATION}s" | tee "$OUT/pgbench.txt"
-PGPASSWORD=${TENANTDESK_APP_PASSWORD:-tenantdesk_app} "$TENANTDESK_PG_BIN/pgbench" -n -M simple \
-  -c "$CONNS" -j "$THREADS" -T "$DURATION" -D tenants="$TENANTS" -f bench/list.pgbench \
-  -h 127.0.0.1 -p "$PG_PORT" -U tenantdesk_app tenantdesk | tee -a "$OUT/pgbench.txt"
+load() { cut -d' ' -f1-3 /proc/loadavg; }
 
-rps=$(awk '/^Requests\/sec:/ {print $2}' "$OUT/wrk.txt")
-tps=$(awk '/^tps = / {print $3; exit}' "$OUT/pgbench.txt")
+# CPU accounting (clock ticks) for one side of a comparison: the whole machine's busy time,
+# PostgreSQL's (the postmaster, its reaped children and its live backends), the service's; the
+# client's comes from /usr/bin/time. Whatever else ran on the machine is the difference.
+TICK=$(getconf CLK_TCK)
+PM=$(head -1 "$PGDATA_DIR/postmaster.pid")
+busy() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
+pgcpu() {
+  local t c
+  t=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$PM/stat")
+  for c in $(cat "/proc/$PM/task/$PM/children"); do
+    t=$((t + $(awk '{print $14 + $15}' "/proc/$c/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$t"
+}
+srvcpu() { awk '{print $14 + $15}' "/proc/$server/stat"; }
+# cpu_line N_REQUESTS SECONDS BUSY PG SERVICE CLIENT_SECONDS: µs per request and others' share.
+cpu_line() {
+  awk -v n="$1" -v secs="$2" -v busy="$3" -v pg="$4" -v sv="$5" -v cl="$6" -v t="$TICK" -v cores="$(nproc)" 'BEGIN {
+    other = busy / t - pg / t - sv / t - cl; if (other < 0) other = 0
+    svc = sv > 0 ? sprintf("%.0f", sv / t / n * 1e6) : "-"
+    printf "CPU µs/request: postgres %.0f service %s client %.0f; rest of the machine (other processes, kernel threads) %.0f%%\n",
+      pg / t / n * 1e6, svc, cl / n * 1e6, other / (secs * cores) * 100 }'
+}
+
+declare -A path=([list]="GET /v1/tickets?limit=20" [create]="POST /v1/tickets")
+summary=$OUT/summary.txt.new
 {
-  echo "tenants=$TENANTS tickets_per_tenant=$PER connections=$CONNS pool=$POOL duration=${DURATION}s"
-  echo "service  GET /v1/tickets?limit=20: $rps req/s"
-  echo "pgbench  same transaction:        $tps tps"
-  awk -v a="$rps" -v b="$tps" 'BEGIN { printf "ratio service/pgbench: %.2f\n", a / b }'
-} | tee "$OUT/summary.txt"
+  echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')  host: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
+  echo "tenants=$TENANTS tickets_per_tenant=$PER tokens=$TOKENS connections=$CONNS wrk_threads=$THREADS pool=$POOL duration=${DURATION}s"
+} > "$summary"
+
+for m in "${modes[@]}"; do
+  echo "== $m: wrk, service ${path[$m]}, $CONNS connections, pool $POOL, ${DURATION}s, load $(load)" | tee "$OUT/wrk-$m.txt"
+  wl=$(load) b0=$(busy) g0=$(pgcpu) s0=$(srvcpu) t0=$(date +%s.%N)
+  /usr/bin/time -f "%U %S" -o "$OUT/wrk-$m.time" \
+    wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency -s "bench/$m.lua" \
+    "http://127.0.0.1:$HTTP_PORT" -- "$OUT/tokens.txt" 2> "$OUT/wrk-$m.err" | tee -a "$OUT/wrk-$m.txt"
+  wl_after=$(load) b1=$(busy) g1=$(pgcpu) s1=$(srvcpu) t1=$(date +%s.%N)
+  wcpu=$(cpu_line "$(awk '/requests in/ {print $1}' "$OUT/wrk-$m.txt")" "$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')" \
+    $((b1 - b0)) $((g1 - g0)) $((s1 - s0)) "$(awk '{print $1 + $2}' "$OUT/wrk-$m.time")")
+
+  echo "== $m: pgbench, the same transaction, $CONNS clients, ${DURATION}s, load $(load)" | tee "$OUT/pgbench-$m.txt"
+  pl=$(load)
+  rm -f "$OUT"/pgbench-"$m".log*
+  b0=$(busy) g0=$(pgcpu) t0=$(date +%s.%N)
+  PGPASSWORD=${TENANTDESK_APP_PASSWORD:-tenantdesk_app} /usr/bin/time -f "%U %S" -o "$OUT/pgbench-$m.time" \
+    "$TENANTDESK_PG_BIN/pgbench" -n -M simple \
+    -c "$CONNS" -j "$THREADS" -T "$DURATION" -D tlo="$tlo" -D thi="$thi" -f "bench/$m.pgbench" \
+    -l --log-prefix="$OUT/pgbench-$m.log" \
+    -h 127.0.0.1 -p "$PG_PORT" -U tenantdesk_app tenantdesk | tee -a "$OUT/pgbench-$m.txt"
+  # pgbench's backends end as it exits: let the postmaster reap them (and add their CPU time).
+  sleep 1
+  pl_after=$(load) b1=$(busy) g1=$(pgcpu) t1=$(date +%s.%N)
+  pcpu=$(cpu_line "$(awk '/actually processed/ {split($NF, a, "/"); print a[1]}' "$OUT/pgbench-$m.txt")" \
+    "$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')" $((b1 - b0)) $((g1 - g0)) 0 "$(awk '{print $1 + $2}' "$OUT/pgbench-$m.time")")
+
+  rps=$(awk '/^Requests\/sec:/ {print $2}' "$OUT/wrk-$m.txt")
+  w50=$(wrk_ms 50% "$OUT/wrk-$m.txt")
+  w99=$(wrk_ms 99% "$OUT/wrk-$m.txt")
+  bad=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$OUT/wrk-$m.txt")
+  errs=$(awk '/Socket errors:/ {print}' "$OUT/wrk-$m.txt")
+  tps=$(awk '/^tps = / {print $3; exit}' "$OUT/pgbench-$m.txt")
+  failed=$(awk '/^number of failed transactions:/ {print $5}' "$OUT/pgbench-$m.txt")
+  p50=$(pgb_ms 50 "$OUT"/pgbench-"$m".log*)
+  p99=$(pgb_ms 99 "$OUT"/pgbench-"$m".log*)
+  goal=$([ "$m" = list ] && echo 0.8 || echo 0.7)
+  {
+    echo
+    echo "$m: ${path[$m]}"
+    printf '  service (wrk)   %9.1f req/s  p50 %7.2f ms  p99 %7.2f ms  non-2xx %s %s  load %s -> %s\n' \
+      "$rps" "$w50" "$w99" "${bad:-0}" "$errs" "$wl" "$wl_after"
+    printf '  pgbench         %9.1f tps    p50 %7.2f ms  p99 %7.2f ms  failed %s  load %s -> %s\n' \
+      "$tps" "$p50" "$p99" "${failed:-0}" "$pl" "$pl_after"
+    echo "  service side: $wcpu"
+    echo "  pgbench side: $pcpu"
+    awk -v a="$rps" -v b="$tps" -v c="$w99" -v d="$p99" -v g="$goal" 'BEGIN {
+      printf "  throughput service/pgbench %.2f (goal >= %s: %s)   p99 service/pgbench %.2f (goal <= 2: %s)\n",
+        a / b, g, (a / b >= g ? "met" : "MISSED"), c / d, (c / d <= 2 ? "met" : "MISSED") }'
+  } >> "$summary"
+done
+mv "$summary" "$OUT/summary.txt"
+echo
+cat "$OUT/summary.txt"

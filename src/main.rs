@@ -2,6 +2,9 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use tenantdesk::{app, config::Config, telemetry};
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// tenantdesk: multi-tenant support-and-knowledge backend.
 #[derive(Parser)]
 #[command(version, about)]
