@@ -76,13 +76,15 @@ create table audit_log (
     id uuid not null default uuidv7(),
     actor_superadmin_id uuid references superadmins (id),
     actor_user_id uuid,
+    actor_api_key_id uuid,
     action text not null,
     target text not null,
     request_id text,
     ip text,
     created_at timestamptz not null default now(),
     primary key (tenant_id, id),
-    foreign key (tenant_id, actor_user_id) references users (tenant_id, id)
+    foreign key (tenant_id, actor_user_id) references users (tenant_id, id),
+    foreign key (tenant_id, actor_api_key_id) references api_keys (tenant_id, id)
 );
 
 create function audit_log_append_only() returns trigger language plpgsql as $$

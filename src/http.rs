@@ -32,6 +32,10 @@ pub fn wrap<E: Endpoint + 'static>(ep: E, max_body: usize) -> impl Endpoint<Outp
         let ep = ep.clone();
         async move {
             let id = request_id(&req);
+            let client_ip = req
+                .remote_addr()
+                .as_socket_addr()
+                .map(|a| a.ip().to_string());
             let span = tracing::info_span!(
                 "request",
                 request_id = %id,
@@ -69,7 +73,7 @@ pub fn wrap<E: Endpoint + 'static>(ep: E, max_body: usize) -> impl Endpoint<Outp
                 }
                 resp
             };
-            Ok::<_, poem::Error>(telemetry::with_request_id(id, fut.instrument(span)).await)
+            Ok::<_, poem::Error>(telemetry::with_request(id, client_ip, fut.instrument(span)).await)
         }
     })
 }

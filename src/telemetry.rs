@@ -3,8 +3,15 @@
 
 use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 
+/// What every log line and audit entry of a request carries.
+#[derive(Clone, Debug)]
+struct RequestInfo {
+    id: String,
+    client_ip: Option<String>,
+}
+
 tokio::task_local! {
-    static REQUEST_ID: String;
+    static REQUEST: RequestInfo;
 }
 
 pub fn init(json: bool) {
@@ -26,12 +33,17 @@ pub fn init(json: bool) {
     };
 }
 
-/// Runs `fut` with `id` as the current request id.
-pub async fn with_request_id<F: Future>(id: String, fut: F) -> F::Output {
-    REQUEST_ID.scope(id, fut).await
+/// Runs `fut` as the handling of the request `id` from `client_ip`.
+pub async fn with_request<F: Future>(id: String, client_ip: Option<String>, fut: F) -> F::Output {
+    REQUEST.scope(RequestInfo { id, client_ip }, fut).await
 }
 
 /// The id of the request being handled on this task, if any.
 pub fn current_request_id() -> Option<String> {
-    REQUEST_ID.try_with(Clone::clone).ok()
+    REQUEST.try_with(|r| r.id.clone()).ok()
+}
+
+/// The client address of the request being handled on this task, if any.
+pub fn current_client_ip() -> Option<String> {
+    REQUEST.try_with(|r| r.client_ip.clone()).ok().flatten()
 }

@@ -163,7 +163,9 @@ impl ApiKeysApi {
         let row = state
             .db
             .tenant(&p.scope(), async |tx| {
-                repo::api_keys::create(tx, &new).await
+                let row = repo::api_keys::create(tx, &new).await?;
+                repo::audit::record(tx, "api_key.create", &format!("api_key:{}", row.id)).await?;
+                Ok(row)
             })
             .await?;
         Ok(CreatedApiKey::Created(Json(ApiKeyCreated {
@@ -230,10 +232,13 @@ impl ApiKeysApi {
         state
             .db
             .tenant(&p.scope(), async |tx| {
-                repo::api_keys::revoke(tx, id.0).await
+                let row = repo::api_keys::revoke(tx, id.0)
+                    .await?
+                    .ok_or_else(|| ApiError::not_found("API key"))?;
+                repo::audit::record(tx, "api_key.revoke", &format!("api_key:{}", id.0)).await?;
+                Ok(row)
             })
-            .await?
-            .ok_or_else(|| ApiError::not_found("API key"))?;
+            .await?;
         Ok(Revoked::Done)
     }
 }

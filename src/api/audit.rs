@@ -26,7 +26,12 @@ pub struct AuditEntryOut {
     /// The tenant user who acted, when one did.
     #[oai(skip_serializing_if_is_none)]
     pub actor_user_id: Option<Uuid>,
-    /// What was done, e.g. `tenant.deactivate` or `POST /v1/users`.
+    /// The API key that acted, when one did.
+    #[oai(skip_serializing_if_is_none)]
+    pub actor_api_key_id: Option<Uuid>,
+    /// What was done: `user.create`, `user.update`, `api_key.create`, `api_key.revoke`,
+    /// `ticket.create`, `password.change`, `tenant.deactivate`…, or `<METHOD> <path>` for every
+    /// request of a superadmin inside the tenant.
     pub action: String,
     /// What it was done to (a resource or request target).
     pub target: String,
@@ -45,6 +50,7 @@ impl From<AuditRow> for AuditEntryOut {
             tenant_id: a.tenant_id,
             actor_superadmin_id: a.actor_superadmin_id,
             actor_user_id: a.actor_user_id,
+            actor_api_key_id: a.actor_api_key_id,
             action: a.action,
             target: a.target,
             request_id: a.request_id,

@@ -113,6 +113,7 @@ impl MeApi {
             .tenant(&p.scope(), async |tx| {
                 repo::users::set_password(tx, user_id, &hash).await?;
                 repo::tokens::revoke_user(tx, user_id).await?;
+                repo::audit::record(tx, "password.change", &format!("user:{user_id}")).await?;
                 Ok(())
             })
             .await?;

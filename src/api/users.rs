@@ -118,7 +118,11 @@ impl UsersApi {
         };
         let user = state
             .db
-            .tenant(&p.scope(), async |tx| repo::users::create(tx, &new).await)
+            .tenant(&p.scope(), async |tx| {
+                let user = repo::users::create(tx, &new).await?;
+                repo::audit::record(tx, "user.create", &format!("user:{}", user.id)).await?;
+                Ok(user)
+            })
             .await?;
         Ok(CreatedUser::Created(Json(user.into())))
     }
@@ -243,6 +247,7 @@ async fn change_user(
             if patch.is_active == Some(false) {
                 repo::tokens::revoke_user(tx, id).await?;
             }
+            repo::audit::record(tx, "user.update", &format!("user:{id}")).await?;
             Ok(user)
         })
         .await

@@ -57,6 +57,10 @@ impl Principal {
                 Via::Jwt { jti, ver, .. } => Some(AccessToken { jti, ver }),
                 _ => None,
             },
+            api_key_id: match self.via {
+                Via::ApiKey { id } => Some(id),
+                _ => None,
+            },
             audit: self.audit.clone(),
         }
     }

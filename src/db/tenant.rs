@@ -74,6 +74,8 @@ pub struct Scope {
     pub role: Role,
     /// The access token the request came with, checked against revocations.
     pub token: Option<AccessToken>,
+    /// The API key the request came with (for the audit log).
+    pub api_key_id: Option<Uuid>,
     pub audit: Option<AuditCtx>,
 }
 
@@ -85,6 +87,7 @@ impl Scope {
             user_id: None,
             role: Role::User,
             token: None,
+            api_key_id: None,
             audit: None,
         }
     }
@@ -213,6 +216,16 @@ impl TenantTx {
 
     pub fn role(&self) -> Role {
         self.scope.role
+    }
+
+    /// Who acts in this transaction, for the audit log: (user, API key, superadmin).
+    pub fn actor(&self) -> (Option<Uuid>, Option<Uuid>, Option<Uuid>) {
+        let s = &self.scope;
+        (
+            s.user_id,
+            s.api_key_id,
+            s.audit.as_ref().map(|a| a.actor_id),
+        )
     }
 }
 

@@ -115,6 +115,7 @@ impl Worker {
             user_id: None,
             role: Role::Agent,
             token: None,
+            api_key_id: None,
             audit: None,
         }
     }

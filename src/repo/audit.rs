@@ -13,6 +13,7 @@ pub struct AuditRow {
     pub tenant_id: Uuid,
     pub actor_superadmin_id: Option<Uuid>,
     pub actor_user_id: Option<Uuid>,
+    pub actor_api_key_id: Option<Uuid>,
     pub action: String,
     pub target: String,
     pub request_id: Option<String>,
@@ -27,6 +28,7 @@ impl From<&Row> for AuditRow {
             tenant_id: r.get("tenant_id"),
             actor_superadmin_id: r.get("actor_superadmin_id"),
             actor_user_id: r.get("actor_user_id"),
+            actor_api_key_id: r.get("actor_api_key_id"),
             action: r.get("action"),
             target: r.get("target"),
             request_id: r.get("request_id"),
@@ -36,8 +38,31 @@ impl From<&Row> for AuditRow {
     }
 }
 
-const COLUMNS: &str =
-    "id, tenant_id, actor_superadmin_id, actor_user_id, action, target, request_id, ip, created_at";
+const COLUMNS: &str = "id, tenant_id, actor_superadmin_id, actor_user_id, actor_api_key_id, action, target, request_id, ip, created_at";
+
+/// Records what the transaction's caller did (`action`, e.g. `user.create`, on `target`, e.g.
+/// `user:<id>`), with the request id and client address of the request being handled; in the
+/// same transaction, so the entry exists exactly when the change does.
+pub async fn record(tx: &TenantTx, action: &str, target: &str) -> ApiResult<()> {
+    let (user, key, superadmin) = tx.actor();
+    tx.execute(
+        "insert into audit_log (tenant_id, actor_user_id, actor_api_key_id, actor_superadmin_id,
+                                action, target, request_id, ip)
+         values ($1, $2, $3, $4, $5, $6, $7, $8)",
+        &[
+            &tx.tenant_id(),
+            &user,
+            &key,
+            &superadmin,
+            &action,
+            &target,
+            &crate::telemetry::current_request_id(),
+            &crate::telemetry::current_client_ip(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
 
 /// Newest first.
 pub async fn list(tx: &TenantTx, before: Option<Uuid>, limit: i64) -> ApiResult<Vec<AuditRow>> {

@@ -18,6 +18,7 @@ fn scope(t: &TestTenant) -> Scope {
         user_id: Some(t.admin.id),
         role: Role::Admin,
         token: None,
+        api_key_id: None,
         audit: None,
     }
 }

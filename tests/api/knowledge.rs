@@ -50,6 +50,7 @@ pub async fn chunk_counts(app: &TestApp, tenant: &TestTenant, doc: Uuid) -> Vec<
         user_id: None,
         role: tenantdesk::db::Role::Agent,
         token: None,
+        api_key_id: None,
         audit: None,
     };
     app.state

@@ -361,6 +361,7 @@ impl TicketsApi {
                         check_assignee(tx, a).await?;
                     }
                     let t = repo::tickets::create(tx, &new, p.user_id).await?;
+                    repo::audit::record(tx, "ticket.create", &format!("ticket:{}", t.id)).await?;
                     Ok(TicketOut::from(t))
                 })
                 .await

@@ -8,11 +8,13 @@ use uuid::Uuid;
 use super::{client_at, id_of, random_loopback, send_with_headers, walk};
 use crate::support::*;
 
-/// The audit entry with `request_id` in a log, if any.
+/// The request-level entry (`<METHOD> <path>`) written for a superadmin's request.
 fn entry(items: &[Value], request_id: &str) -> Option<Value> {
     items
         .iter()
-        .find(|e| e["request_id"] == request_id)
+        .find(|e| {
+            e["request_id"] == request_id && e["action"].as_str().is_some_and(|a| a.contains(' '))
+        })
         .cloned()
 }
 
@@ -144,6 +146,17 @@ async fn a_superadmin_acting_in_a_tenant_is_audited_where_its_admin_can_read_it(
     assert_eq!(e["action"], "POST /v1/users");
     assert_eq!(e["target"], "/v1/users");
     assert_eq!(e["ip"], ip.to_string());
+    // The domain event of the same request names the created user.
+    let event = by_admin
+        .iter()
+        .find(|x| x["request_id"] == request_id.as_str() && x["action"] == "user.create")
+        .expect("user.create entry");
+    assert_eq!(
+        event["target"],
+        format!("user:{}", created["id"].as_str().unwrap())
+    );
+    assert_eq!(event["actor_superadmin_id"], root.id.to_string());
+    assert_eq!(event["ip"], ip.to_string());
     let at = chrono::DateTime::parse_from_rfc3339(e["created_at"].as_str().unwrap()).unwrap();
     assert!(
         at >= started && at <= chrono::Utc::now() + chrono::Duration::seconds(2),
@@ -226,6 +239,76 @@ async fn only_a_tenants_admins_read_its_audit_log() {
     assert!(
         !r.ok(200)["items"].as_array().unwrap().is_empty(),
         "tenant.create at least"
+    );
+}
+
+/// A tenant's own changes are audited too, with who made them (user or API key), the request id
+/// and the address; a refused change leaves no entry.
+#[tokio::test]
+async fn a_tenants_own_changes_are_in_its_audit_log() {
+    let mut app = spawn().await;
+    let t = app.tenant().await;
+    let ip = random_loopback();
+    app.client = client_at(ip);
+
+    let b = app
+        .req(Method::POST, "/v1/users", &t.admin.token)
+        .header("X-Request-Id", "audit-own-1")
+        .json(&json!({"email": format!("new@{}.test", t.slug), "full_name": "New", "role": "user", "password": PASSWORD}));
+    let user_id = app.send(b).await.ok(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // A duplicate is refused and leaves nothing behind.
+    let b = app
+        .req(Method::POST, "/v1/users", &t.admin.token)
+        .header("X-Request-Id", "audit-own-dup")
+        .json(&json!({"email": format!("NEW@{}.test", t.slug), "full_name": "Dup", "role": "user", "password": PASSWORD}));
+    app.send(b).await.problem(409, "email_taken");
+    let (key, created) = create_key_rw(&app, &t).await;
+    let key_id = created["id"].as_str().unwrap().to_string();
+    let r = app
+        .post(
+            "/v1/tickets",
+            Cred::ApiKey(key),
+            json!({"title": "From a key"}),
+        )
+        .await;
+    let ticket_id = r.ok(201)["id"].as_str().unwrap().to_string();
+    app.delete(&format!("/v1/api-keys/{key_id}"), &t.admin.token)
+        .await
+        .ok(204);
+
+    let (log, _) = walk(&app, "/v1/audit-log", Cred::from(&t.admin.token), 100).await;
+    let find = |action: &str| {
+        log.iter()
+            .find(|e| e["action"] == action)
+            .unwrap_or_else(|| panic!("no {action} in {log:?}"))
+            .clone()
+    };
+    let e = find("user.create");
+    assert_eq!(e["target"], format!("user:{user_id}"));
+    assert_eq!(e["actor_user_id"], t.admin.id.to_string());
+    assert_eq!(
+        (&e["request_id"], &e["ip"]),
+        (&json!("audit-own-1"), &json!(ip.to_string()))
+    );
+    assert!(e.get("actor_superadmin_id").is_none(), "{e}");
+    assert!(
+        !log.iter().any(|e| e["request_id"] == "audit-own-dup"),
+        "{log:?}"
+    );
+    let e = find("ticket.create");
+    assert_eq!(e["target"], format!("ticket:{ticket_id}"));
+    assert_eq!(e["actor_api_key_id"], key_id);
+    assert!(e.get("actor_user_id").is_none(), "{e}");
+    assert_eq!(
+        find("api_key.create")["target"],
+        format!("api_key:{key_id}")
+    );
+    assert_eq!(
+        find("api_key.revoke")["actor_user_id"],
+        t.admin.id.to_string()
     );
 }
 

@@ -403,6 +403,7 @@ async fn the_hnsw_path_still_fills_top_k_under_rls() {
         user_id: None,
         role: tenantdesk::db::Role::Agent,
         token: None,
+        api_key_id: None,
         audit: None,
     };
     let filters = tenantdesk::repo::search::Filters {
