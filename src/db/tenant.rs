@@ -149,12 +149,12 @@ impl Tx {
     }
 
     /// Sets a planner or index setting for the rest of this transaction. Only `hnsw.*` (pgvector's
-    /// search settings): role and `app.*` are set by this module alone, when the transaction
-    /// begins.
+    /// search settings) and `plan_cache_mode`: role and `app.*` are set by this module alone, when
+    /// the transaction begins.
     pub async fn set_local(&self, name: &'static str, value: &str) -> ApiResult<()> {
         assert!(
-            name.starts_with("hnsw."),
-            "set_local is only for hnsw.* settings"
+            name.starts_with("hnsw.") || name == "plan_cache_mode",
+            "set_local is only for hnsw.* settings and plan_cache_mode"
         );
         self.client()
             .execute("select set_config($1, $2, true)", &[&name, &value])
