@@ -80,11 +80,16 @@ create table kb_chunks (
     constraint kb_chunks_dims_match check (vector_dims(embedding) = dims)
 );
 create unique index kb_chunks_position_key on kb_chunks (tenant_id, document_id, version, model, chunk_index);
+-- ef_construction 200 (not the default 64): measured in bench/README.md, a denser graph is what
+-- lets a tenant holding 10 % of the chunks reach recall@10 >= 0.98 at hnsw.ef_search 40 under
+-- RLS (0.984 against 0.839), for inserts about 30 % slower.
 create index kb_chunks_embedding_384_hnsw on kb_chunks
-    using hnsw ((embedding::vector(384)) vector_cosine_ops) where dims = 384;
+    using hnsw ((embedding::vector(384)) vector_cosine_ops) with (m = 16, ef_construction = 200)
+    where dims = 384;
 -- The size of OpenAI's text-embedding-3-small (the remote provider's default model).
 create index kb_chunks_embedding_1536_hnsw on kb_chunks
-    using hnsw ((embedding::vector(1536)) vector_cosine_ops) where dims = 1536;
+    using hnsw ((embedding::vector(1536)) vector_cosine_ops) with (m = 16, ef_construction = 200)
+    where dims = 1536;
 create index kb_chunks_tsv_idx on kb_chunks using gin (tsv);
 
 -- Background ingestion: chunk and embed documents. Claimed with FOR UPDATE SKIP LOCKED under a
