@@ -148,16 +148,24 @@ impl Tx {
         Ok(self.client().execute(&stmt, params).await?)
     }
 
-    /// Sets a planner or index setting for the rest of this transaction. Only `hnsw.*` (pgvector's
-    /// search settings) and `plan_cache_mode`: role and `app.*` are set by this module alone, when
-    /// the transaction begins.
-    pub async fn set_local(&self, name: &'static str, value: &str) -> ApiResult<()> {
+    /// Sets planner or index settings for the rest of this transaction, all in one round trip.
+    /// Only `hnsw.*` (pgvector's search settings) and `plan_cache_mode`: role and `app.*` are set
+    /// by this module alone, when the transaction begins.
+    pub async fn set_local(&self, settings: &[(&'static str, &str)]) -> ApiResult<()> {
         assert!(
-            name.starts_with("hnsw.") || name == "plan_cache_mode",
+            settings
+                .iter()
+                .all(|(name, _)| name.starts_with("hnsw.") || *name == "plan_cache_mode"),
             "set_local is only for hnsw.* settings and plan_cache_mode"
         );
-        self.client()
-            .execute("select set_config($1, $2, true)", &[&name, &value])
+        let calls: Vec<String> = (0..settings.len())
+            .map(|i| format!("set_config(${}, ${}, true)", 2 * i + 1, 2 * i + 2))
+            .collect();
+        let params: Vec<&(dyn ToSql + Sync)> = settings
+            .iter()
+            .flat_map(|(name, value)| [name as &(dyn ToSql + Sync), value as &(dyn ToSql + Sync)])
+            .collect();
+        self.execute(&format!("select {}", calls.join(", ")), &params)
             .await?;
         Ok(())
     }

@@ -67,12 +67,12 @@ pub async fn semantic(
     // PostgreSQL may switch to a generic plan, which cannot see the tenant's size and picks an
     // exact scan of the tenant's chunks (about 45 ms instead of 3 ms for 20,000 chunks, see
     // bench/README.md). A custom plan per query keeps the planner's choice per tenant.
-    tx.set_local("plan_cache_mode", "force_custom_plan").await?;
-    tx.set_local("hnsw.iterative_scan", "relaxed_order").await?;
-    tx.set_local(
-        "hnsw.ef_search",
-        &ef_search.max(limit).clamp(1, 1000).to_string(),
-    )
+    let ef_search = ef_search.max(limit).clamp(1, 1000).to_string();
+    tx.set_local(&[
+        ("plan_cache_mode", "force_custom_plan"),
+        ("hnsw.iterative_scan", "relaxed_order"),
+        ("hnsw.ef_search", &ef_search),
+    ])
     .await?;
     let sql = format!(
         "select chunk_id, chunk_index, content, document_id, title, source_url, version,
