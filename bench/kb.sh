@@ -6,7 +6,9 @@
 #
 #   bench/kb.sh load      (re)load the data (DIST=mixture|uniform) and build the HNSW index
 #   bench/kb.sh recall    recall@10 and SQL latency, EF="40 100 200", iterative scan on and off
-#   bench/kb.sh http      p50/p95 of POST /v1/search: vector queries (both tenants), text queries
+#   bench/kb.sh http      p50/p95 of POST /v1/search: vector queries (both tenants) with
+#                         HNSW_ITERATIVE_SCAN relaxed_order and off (SCANS), with recall@10 when
+#                         `recall` has stored the exact answers; text queries
 #   bench/kb.sh ingest    chunks/s: POST /v1/documents/{id}/chunks (client vectors), one INSERT of
 #                         10,000 rows with and without the HNSW index (PostgreSQL's ceiling), and
 #                         the worker with the built-in model (from the job's timestamps); what it
@@ -16,7 +18,7 @@
 #                         measure the service with it (`load` restores the migration's index)
 #
 # Own embedded cluster `kbbench` on BENCH_PG_PORT (default 5483), the release build serving on
-# BENCH_HTTP_PORT (8095). Knobs: DIST, EF, ROUNDS, TEXT_ROUNDS, DOCS, PER, CONC, INGEST,
+# BENCH_HTTP_PORT (8095). Knobs: DIST, EF, ROUNDS, SCANS, TEXT_ROUNDS, DOCS, PER, CONC, INGEST,
 # BUILTIN_DOCS, MAX_BODY_BYTES (the service's own; the default 1 MiB holds ~250 vectors of 384
 # dims as JSON, hence PER=200). Outputs land in bench/out/kb-*.txt. Every step prints the load
 # average: this machine's two cores are shared, so figures are only comparable within one run.
@@ -161,10 +163,12 @@ SQL
 BIN=target/release/tenantdesk
 server=
 SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')
-# serve WORKER_ENABLED: the release build on HTTP_PORT (HNSW_EF_SEARCH from the environment).
+# serve WORKER_ENABLED [HNSW_ITERATIVE_SCAN]: the release build on HTTP_PORT (HNSW_EF_SEARCH from
+# the environment; iterative scan relaxed_order, the service's default, unless given).
 serve() {
   stop_server
   JWT_KEYS="bench:$SECRET" BIND_ADDR="127.0.0.1:$HTTP_PORT" MIGRATE_ON_START=false \
+    HNSW_ITERATIVE_SCAN="${2:-relaxed_order}" \
     WORKER_ENABLED="$1" WORKER_POLL_MS=200 RUST_LOG=warn "$BIN" serve > "$OUT/kb-server.log" 2>&1 &
   server=$!
   for _ in $(seq 100); do
@@ -180,15 +184,27 @@ URL=http://127.0.0.1:$HTTP_PORT
 
 step_http() {
   cargo build --release --quiet
-  serve false
   echo "== http: $(psql_su -tAc 'select dist from bench_dist'), HNSW_EF_SEARCH=${HNSW_EF_SEARCH:-40 (default)}, $(date -u '+%F %T UTC')"
   echo "   sequential requests on one keep-alive connection (bench/kb_http.py), 5 warm-up requests not counted"
-  local g
+  local g scan
+  local exact=
   for g in 1 2; do
     psql_su -tAc "select v::text from bench_queries where g = $g order by n" > "$OUT/kb-queries-$g.txt"
-    echo "tenant $g, POST /v1/search {vector, top_k 10}, iterative scan on (the service always sets it), $(load)"
-    python3 bench/kb_http.py search "$URL" "$(token "$g")" "$OUT/kb-queries-$g.txt" "${ROUNDS:-3}"
+    # The exact answers, when `recall` has made them: recall@10 of what HTTP returns.
+    if [ "$(psql_su -tAc "select to_regclass('bench_exact') is not null")" = t ]; then
+      psql_su -tAc "select array_to_json(ids) from bench_exact where g = $g order by n" > "$OUT/kb-exact-$g.txt"
+      exact=1
+    fi
   done
+  for scan in ${SCANS:-relaxed_order off}; do
+    serve false "$scan"
+    for g in 1 2; do
+      echo "tenant $g, POST /v1/search {vector, top_k 10}, HNSW_ITERATIVE_SCAN=$scan, $(load)"
+      python3 bench/kb_http.py search "$URL" "$(token "$g")" "$OUT/kb-queries-$g.txt" "${ROUNDS:-3}" \
+        ${exact:+"$OUT/kb-exact-$g.txt"}
+    done
+  done
+  serve false
   echo "tenant 2, POST /v1/search {query, mode semantic, top_k 10} (includes the built-in model's embedding), $(load)"
   python3 bench/kb_http.py text "$URL" "$(token 2)" "${TEXT_ROUNDS:-5}"
   echo "   ($(load))"

@@ -2,7 +2,9 @@
 """HTTP client of bench/kb.sh: one keep-alive connection, requests one after the other, each
 timed from sending the request to reading the whole answer (time.perf_counter).
 
-  kb_http.py search URL TOKEN QUERIES_FILE ROUNDS        vector queries (one "[...]" per line)
+  kb_http.py search URL TOKEN QUERIES_FILE ROUNDS [EXACT_FILE]
+                                                         vector queries (one "[...]" per line);
+                                                         recall@10 against EXACT_FILE's id lists
   kb_http.py text URL TOKEN ROUNDS                       text queries, semantic mode
   kb_http.py chunks URL TOKEN DOC_IDS_FILE PER CENTROIDS_FILE SIGMA CONC
                                                          POST /v1/documents/{id}/chunks, PER chunks
@@ -53,18 +55,23 @@ def summary(label, ms):
           f"mean {statistics.mean(ms):.2f} ms  min {min(ms):.2f} ms  max {max(ms):.2f} ms")
 
 
-def search(url, token, qfile, rounds):
+def search(url, token, qfile, rounds, exact_file=None):
     vs = [json.loads(l) for l in open(qfile) if l.strip()]
+    # The exact top 10 of each query (bench_exact, from `kb.sh recall`), line for line.
+    exact = [set(json.loads(l)) for l in open(exact_file) if l.strip()] if exact_file else None
     c = conn_for(url)
     for v in vs[:5]:  # warm-up, not counted
         post(c, "/v1/search", token, {"vector": v, "top_k": 10})
-    ms, short = [], 0
+    ms, short, hits = [], 0, 0
     for _ in range(rounds):
-        for v in vs:
+        for i, v in enumerate(vs):
             t, out = post(c, "/v1/search", token, {"vector": v, "top_k": 10})
             ms.append(t)
             short += len(out["results"]) < 10
-    summary(f"vector query ({len(vs)} vectors x {rounds}, {short} answers with < 10 results)", ms)
+            if exact:
+                hits += len(exact[i] & {r["chunk_id"] for r in out["results"]})
+    recall = f", recall@10 {hits / (10 * len(vs) * rounds):.3f}" if exact else ""
+    summary(f"vector query ({len(vs)} vectors x {rounds}, {short} answers with < 10 results{recall})", ms)
 
 
 def text(url, token, rounds):
@@ -125,7 +132,8 @@ def chunks(url, token, docs_file, per, centroids_file, sigma, conc):
 if __name__ == "__main__":
     mode = sys.argv[1]
     if mode == "search":
-        search(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
+        search(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]),
+               sys.argv[6] if len(sys.argv) > 6 else None)
     elif mode == "text":
         text(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     elif mode == "chunks":

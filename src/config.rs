@@ -69,9 +69,8 @@ pub struct KbConfig {
     pub chunk_tokens: usize,
     /// Tokens each chunk repeats from the previous one (`CHUNK_OVERLAP`).
     pub chunk_overlap: usize,
-    /// HNSW candidates per search step, at least `top_k` (`HNSW_EF_SEARCH`): higher finds more
-    /// of the true nearest neighbours, slower.
-    pub hnsw_ef_search: i64,
+    /// pgvector's search settings for semantic search.
+    pub hnsw: HnswSearch,
     /// Largest document content in bytes; larger answers 413 (`KB_MAX_DOCUMENT_BYTES`).
     pub max_document_bytes: usize,
     /// Run the ingestion worker inside `serve` (`WORKER_ENABLED`).
@@ -213,6 +212,51 @@ impl EmbeddingConfig {
     }
 }
 
+/// pgvector's HNSW search settings, set transaction-locally for each semantic search.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HnswSearch {
+    /// Candidates per search step, at least `top_k` (`HNSW_EF_SEARCH`): higher finds more of
+    /// the true nearest neighbours, slower.
+    pub ef_search: i64,
+    /// `hnsw.iterative_scan` (`HNSW_ITERATIVE_SCAN`).
+    pub iterative_scan: IterativeScan,
+}
+
+/// Whether an HNSW scan goes on past its first `ef_search` candidates when row-level security
+/// and filters removed some of them (pgvector's `hnsw.iterative_scan`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IterativeScan {
+    /// Keep scanning until `top_k` rows pass; results may come slightly out of order, which the
+    /// search query re-sorts. The default.
+    RelaxedOrder,
+    /// Keep scanning, in exact distance order (slower).
+    StrictOrder,
+    /// One scan of `ef_search` candidates: a tenant may get fewer than `top_k` results. Only for
+    /// comparison (the benchmark measures it).
+    Off,
+}
+
+impl IterativeScan {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::RelaxedOrder => "relaxed_order",
+            Self::StrictOrder => "strict_order",
+            Self::Off => "off",
+        }
+    }
+}
+
+impl std::str::FromStr for IterativeScan {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        [Self::RelaxedOrder, Self::StrictOrder, Self::Off]
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or_else(|| "expected relaxed_order, strict_order or off".to_string())
+    }
+}
+
 impl KbConfig {
     pub fn from_env() -> anyhow::Result<Self> {
         let chunk_tokens: usize = parse("CHUNK_TOKENS", "200")?;
@@ -220,18 +264,41 @@ impl KbConfig {
         if chunk_tokens == 0 || chunk_tokens > 254 || chunk_overlap >= chunk_tokens {
             bail!("CHUNK_TOKENS must be 1–254 and CHUNK_OVERLAP smaller than it");
         }
-        let hnsw_ef_search: i64 = parse("HNSW_EF_SEARCH", "40")?;
-        if !(1..=1000).contains(&hnsw_ef_search) {
+        let ef_search: i64 = parse("HNSW_EF_SEARCH", "40")?;
+        if !(1..=1000).contains(&ef_search) {
             bail!("HNSW_EF_SEARCH must be 1–1000");
         }
+        let iterative_scan = parse("HNSW_ITERATIVE_SCAN", "relaxed_order")?;
         Ok(Self {
             chunk_tokens,
             chunk_overlap,
-            hnsw_ef_search,
+            hnsw: HnswSearch {
+                ef_search,
+                iterative_scan,
+            },
             max_document_bytes: parse("KB_MAX_DOCUMENT_BYTES", "524288")?,
             worker_enabled: parse("WORKER_ENABLED", "true")?,
             worker_poll: Duration::from_millis(parse("WORKER_POLL_MS", "1000")?),
             worker_lease: Duration::from_secs(parse("WORKER_LEASE_SECS", "60")?),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::IterativeScan;
+
+    #[test]
+    fn iterative_scan_parses_pgvectors_values_only() {
+        for v in [
+            IterativeScan::RelaxedOrder,
+            IterativeScan::StrictOrder,
+            IterativeScan::Off,
+        ] {
+            assert_eq!(v.as_str().parse::<IterativeScan>(), Ok(v));
+        }
+        for bad in ["", "on", "relaxed", "OFF", "off; drop table x"] {
+            assert!(bad.parse::<IterativeScan>().is_err(), "{bad:?}");
+        }
     }
 }

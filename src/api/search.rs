@@ -270,7 +270,7 @@ impl SearchApi {
             top_k
         };
         let vector = vector.map(pgvector::Vector::from);
-        let ef_search = state.config.kb.hnsw_ef_search;
+        let hnsw = state.config.kb.hnsw;
         let (sem, kw) = state
             .db
             .tenant(&p.scope(), async |tx| {
@@ -284,9 +284,7 @@ impl SearchApi {
                     ));
                 }
                 let sem = match &vector {
-                    Some(v) => {
-                        repo::search::semantic(tx, &model, v, &filters, depth, ef_search).await?
-                    }
+                    Some(v) => repo::search::semantic(tx, &model, v, &filters, depth, hnsw).await?,
                     None => Vec::new(),
                 };
                 let kw = match (&query, mode) {

@@ -5,7 +5,7 @@
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::{db::TenantTx, error::ApiResult};
+use crate::{config::HnswSearch, db::TenantTx, error::ApiResult};
 
 #[derive(Debug, Clone)]
 pub struct Hit {
@@ -51,26 +51,26 @@ fn hit(r: &tokio_postgres::Row) -> Hit {
 ///
 /// The HNSW index is an expression index per dimension, so the dimension is part of the SQL
 /// text (it is a checked integer). Under row-level security and the filters a plain HNSW scan
-/// may stop short of `limit`; `hnsw.iterative_scan = relaxed_order` keeps scanning until the
-/// limit is met, and the outer query restores the exact order.
-/// `ef_search` is the HNSW candidate list per step (`hnsw.ef_search`); at least `limit` is used.
+/// may stop short of `limit`; `hnsw.iterative_scan` (`relaxed_order` unless configured
+/// otherwise) keeps scanning until the limit is met, and the outer query restores the exact
+/// order. `hnsw.ef_search` is the candidate list per step; at least `limit` is used.
 pub async fn semantic(
     tx: &TenantTx,
     model: &str,
     vector: &pgvector::Vector,
     f: &Filters,
     limit: i64,
-    ef_search: i64,
+    hnsw: HnswSearch,
 ) -> ApiResult<Vec<Hit>> {
     let dims = vector.as_slice().len();
     // The statement is prepared once per connection (`prepare_cached`); from its sixth run
     // PostgreSQL may switch to a generic plan, which cannot see the tenant's size and picks an
     // exact scan of the tenant's chunks (about 45 ms instead of 3 ms for 20,000 chunks, see
     // bench/README.md). A custom plan per query keeps the planner's choice per tenant.
-    let ef_search = ef_search.max(limit).clamp(1, 1000).to_string();
+    let ef_search = hnsw.ef_search.max(limit).clamp(1, 1000).to_string();
     tx.set_local(&[
         ("plan_cache_mode", "force_custom_plan"),
-        ("hnsw.iterative_scan", "relaxed_order"),
+        ("hnsw.iterative_scan", hnsw.iterative_scan.as_str()),
         ("hnsw.ef_search", &ef_search),
     ])
     .await?;

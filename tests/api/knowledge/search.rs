@@ -387,7 +387,9 @@ async fn bad_search_input_is_422_naming_the_field() {
 /// With sorting disabled the planner must walk the HNSW index. Another tenant's 60 chunks sit
 /// exactly at the query, more than `hnsw.ef_search` (40) candidates: a plain HNSW scan would
 /// find only those, which RLS then removes, and return fewer than `top_k` rows. The iterative
-/// scan the search sets keeps going until this tenant's `top_k` are found.
+/// scan the search sets keeps going until this tenant's `top_k` are found; with
+/// `HNSW_ITERATIVE_SCAN=off` the same query comes back short, which shows the setting is what
+/// fills it.
 #[tokio::test]
 async fn the_hnsw_path_still_fills_top_k_under_rls() {
     let app = spawn().await;
@@ -412,38 +414,50 @@ async fn the_hnsw_path_still_fills_top_k_under_rls() {
         category: None,
         metadata: None,
     };
-    let (hits, plan) = app
-        .state
-        .db
-        .tenant(&scope, async |tx| {
-            tx.execute("set local enable_sort = off", &[]).await?;
-            tx.execute("set local enable_seqscan = off", &[]).await?;
-            let v = pgvector::Vector::from(query.clone());
-            let hits =
-                tenantdesk::repo::search::semantic(tx, "iso-384", &v, &filters, 10, 40).await?;
-            // The same shape of query, explained, to show which path was taken.
-            let plan: Vec<String> = tx
-                .query(
-                    "explain select c.id from kb_chunks c
+    let semantic = async |iterative_scan| {
+        let hnsw = tenantdesk::config::HnswSearch {
+            ef_search: 40,
+            iterative_scan,
+        };
+        app.state
+            .db
+            .tenant(&scope, async |tx| {
+                tx.execute("set local enable_sort = off", &[]).await?;
+                tx.execute("set local enable_seqscan = off", &[]).await?;
+                let v = pgvector::Vector::from(query.clone());
+                let hits =
+                    tenantdesk::repo::search::semantic(tx, "iso-384", &v, &filters, 10, hnsw)
+                        .await?;
+                // The same shape of query, explained, to show which path was taken.
+                let plan: Vec<String> = tx
+                    .query(
+                        "explain select c.id from kb_chunks c
                        join kb_documents d on d.tenant_id = c.tenant_id and d.id = c.document_id
                       where c.dims = 384 and c.tenant_id = $1 and c.model = 'iso-384'
                       order by c.embedding::vector(384) <=> $2::vector(384) limit 10",
-                    &[&tx.tenant_id(), &v],
-                )
-                .await?
-                .iter()
-                .map(|r| r.get(0))
-                .collect();
-            Ok((hits, plan))
-        })
-        .await
-        .unwrap();
-    assert!(
-        plan.iter()
-            .any(|l| l.contains("kb_chunks_embedding_384_hnsw")),
-        "{plan:#?}"
-    );
-    assert_eq!(hits.len(), 10);
+                        &[&tx.tenant_id(), &v],
+                    )
+                    .await?
+                    .iter()
+                    .map(|r| r.get(0))
+                    .collect();
+                Ok((hits, plan))
+            })
+            .await
+            .unwrap()
+    };
+    use tenantdesk::config::IterativeScan;
+    for mode in [IterativeScan::RelaxedOrder, IterativeScan::StrictOrder] {
+        let (hits, plan) = semantic(mode).await;
+        assert!(
+            plan.iter()
+                .any(|l| l.contains("kb_chunks_embedding_384_hnsw")),
+            "{plan:#?}"
+        );
+        assert_eq!(hits.len(), 10, "{mode:?}");
+    }
+    let (hits, _) = semantic(IterativeScan::Off).await;
+    assert!(hits.len() < 10, "iterative scan off: {} hits", hits.len());
 }
 
 #[tokio::test]
