@@ -55,15 +55,18 @@ impl AppState {
         })
     }
 
-    /// An ingestion worker over this state's pool and models.
+    /// An ingestion worker over this state's pool and models (for one tenant's jobs only when
+    /// `WORKER_TENANT_ID` is set).
     pub fn worker(&self) -> Worker {
-        Worker::new(
+        let mut w = Worker::new(
             self.db.clone(),
             self.embedder.clone(),
             self.chunker.clone(),
             self.config.kb.worker_lease,
             self.config.kb.worker_poll,
-        )
+        );
+        w.tenant = self.config.kb.worker_tenant;
+        w
     }
 }
 

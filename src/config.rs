@@ -80,6 +80,9 @@ pub struct KbConfig {
     /// How long a claimed job stays leased without progress before another worker may take it
     /// (`WORKER_LEASE_SECS`).
     pub worker_lease: Duration,
+    /// Take only this tenant's jobs (`WORKER_TENANT_ID`): a dedicated worker for a large tenant.
+    /// Unset: every tenant's.
+    pub worker_tenant: Option<uuid::Uuid>,
 }
 
 #[derive(Clone, Debug)]
@@ -280,6 +283,13 @@ impl KbConfig {
             worker_enabled: parse("WORKER_ENABLED", "true")?,
             worker_poll: Duration::from_millis(parse("WORKER_POLL_MS", "1000")?),
             worker_lease: Duration::from_secs(parse("WORKER_LEASE_SECS", "60")?),
+            worker_tenant: match var("WORKER_TENANT_ID", "") {
+                t if t.is_empty() => None,
+                t => Some(
+                    t.parse()
+                        .map_err(|e| anyhow::anyhow!("WORKER_TENANT_ID={t:?} is not valid: {e}"))?,
+                ),
+            },
         })
     }
 }

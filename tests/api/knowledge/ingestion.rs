@@ -147,6 +147,157 @@ async fn a_worker_that_dies_mid_job_loses_nothing_and_its_late_writes_are_refuse
     assert_eq!(j.body["status"], "completed");
 }
 
+/// The real `tenantdesk worker` process, dedicated to the test's tenant (`WORKER_TENANT_ID`, so
+/// it leaves other tests' jobs alone), is killed with SIGKILL in the middle of a bulk job. After
+/// its lease runs out another worker finishes the job: every document ends up with exactly the
+/// chunks the chunker makes of it, none missing and none twice, and nothing is counted twice.
+#[tokio::test]
+async fn a_worker_process_killed_mid_job_loses_nothing() {
+    let app = spawn().await;
+    let t = app.tenant().await;
+    let tok = &t.admin.token;
+    let contents: Vec<String> = (0..24)
+        .map(|i| {
+            format!(
+                "Document {i} of the runbook. Restart the gateway, then check the queue depth \
+                 on the dashboard; if it keeps growing, page the on-call engineer and open an \
+                 incident ticket with the error rate and the time of the last deploy. {}",
+                "Logs older than a week are archived. ".repeat(1 + i % 3)
+            )
+        })
+        .collect();
+    let docs: Vec<_> = contents
+        .iter()
+        .enumerate()
+        .map(|(i, c)| json!({"title": format!("Runbook {i}"), "content": c}))
+        .collect();
+    let r = app
+        .post("/v1/documents/bulk", tok, json!({"documents": docs}))
+        .await;
+    let body = r.ok(202).clone();
+    let job_path = format!("/v1/ingestion-jobs/{}", body["job_id"].as_str().unwrap());
+    let ids: Vec<uuid::Uuid> = body["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(ids.len(), contents.len());
+
+    let cfg = &app.config;
+    let mut worker = std::process::Command::new(env!("CARGO_BIN_EXE_tenantdesk"))
+        .arg("worker")
+        .env("DATABASE_URL", &cfg.database_url)
+        .env("MIGRATION_DATABASE_URL", &cfg.migration_database_url)
+        .env("EMBEDDING_MODEL_DIR", &cfg.embedding.model_dir)
+        .env("WORKER_TENANT_ID", t.id.to_string())
+        .env("WORKER_LEASE_SECS", "2")
+        .env("WORKER_POLL_MS", "50")
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("tenantdesk worker starts");
+
+    // Kill it once it has finished a document or two, while the job is still running.
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    let done_at_kill = loop {
+        let j = app.get(&job_path, tok).await;
+        let done = j.ok(200)["documents_processed"].as_i64().unwrap();
+        if done >= 2 {
+            worker.kill().expect("SIGKILL");
+            worker.wait().unwrap();
+            break done;
+        }
+        assert!(
+            worker.try_wait().unwrap().is_none(),
+            "the worker exited on its own"
+        );
+        assert!(std::time::Instant::now() < deadline, "{}", j.text);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let j = app.get(&job_path, tok).await;
+    assert_eq!(
+        j.ok(200)["status"],
+        "running",
+        "killed too late: {}",
+        j.text
+    );
+    let processed = j.body["documents_processed"].as_i64().unwrap();
+    assert!(
+        processed < ids.len() as i64,
+        "the job finished before the kill ({done_at_kill} done then)"
+    );
+
+    // Its lease (2 s) runs out; another worker takes the job over and finishes it.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    drain(&app, &t).await;
+    let j = app.get(&job_path, tok).await;
+    assert_eq!(j.ok(200)["status"], "completed");
+    assert_eq!(j.body["attempts"], 2);
+    assert_eq!(j.body["documents_processed"], ids.len());
+    assert_eq!(j.body["documents_failed"], 0);
+
+    let scope = tenantdesk::db::Scope {
+        tenant_id: t.id,
+        user_id: None,
+        role: tenantdesk::db::Role::Agent,
+        token: None,
+        api_key_id: None,
+        audit: None,
+    };
+    let stored: std::collections::HashMap<uuid::Uuid, Vec<i32>> = app
+        .state
+        .db
+        .tenant(&scope, async |tx| {
+            Ok(tx
+                .query(
+                    "select document_id, array_agg(chunk_index order by chunk_index)
+                       from kb_chunks group by document_id",
+                    &[],
+                )
+                .await?
+                .iter()
+                .map(|r| (r.get(0), r.get(1)))
+                .collect())
+        })
+        .await
+        .unwrap();
+    for (id, content) in ids.iter().zip(&contents) {
+        let expected = app.state.chunker.chunk(content).unwrap().len() as i32;
+        assert_eq!(
+            stored.get(id),
+            Some(&(0..expected).collect::<Vec<_>>()),
+            "document {id}"
+        );
+    }
+}
+
+/// `WORKER_TENANT_ID`: the state's worker takes its tenant's job and then stands idle, with
+/// another tenant's job due.
+#[tokio::test]
+async fn a_dedicated_worker_takes_only_its_tenants_jobs() {
+    let mut app = spawn().await;
+    let a = app.tenant().await;
+    let b = app.tenant().await;
+    doc(&app, &b.admin.token, "B", "Another tenant's document.").await;
+    let r = app
+        .post(
+            "/v1/documents",
+            &a.admin.token,
+            json!({"title": "A", "content": "Ours."}),
+        )
+        .await;
+    let job: uuid::Uuid = r.ok(201)["job_id"].as_str().unwrap().parse().unwrap();
+    std::sync::Arc::make_mut(&mut app.state.config)
+        .kb
+        .worker_tenant = Some(a.id);
+    let w = app.state.worker();
+    assert_eq!(w.run_once().await.unwrap(), Outcome::Completed(job));
+    assert_eq!(w.run_once().await.unwrap(), Outcome::Idle);
+    drain(&app, &b).await;
+}
+
 #[tokio::test]
 async fn a_worker_task_dropped_mid_job_leaves_a_job_that_is_finished_later() {
     let app = spawn().await;
