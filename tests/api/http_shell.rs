@@ -218,6 +218,8 @@ fn binary_logs_json_and_drains_in_flight_requests_on_sigterm() {
         .env("DATABASE_URL", &cfg.database_url)
         .env("MIGRATION_DATABASE_URL", &cfg.migration_database_url)
         .env("SHUTDOWN_GRACE_SECS", "20")
+        // No ingestion worker: it would take other tests' jobs.
+        .env("WORKER_ENABLED", "false")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::support::*;
 
 /// Runs a worker for `tenant` only until all of the tenant's jobs are finished, asserting none
-/// fails. (A test that runs the worker inside `serve` may take some of them; that is fine.)
+/// fails.
 pub async fn drain(app: &TestApp, tenant: &TestTenant) {
     let mut w = app.state.worker();
     w.tenant = Some(tenant.id);
@@ -43,19 +43,46 @@ pub async fn drain(app: &TestApp, tenant: &TestTenant) {
     }
 }
 
-/// Chunks of the document's current version per model, read in the tenant's own transaction.
-pub async fn chunk_counts(app: &TestApp, tenant: &TestTenant, doc: Uuid) -> Vec<(String, i64)> {
-    let scope = tenantdesk::db::Scope {
+/// An agent's scope in `tenant`, for reading its rows straight from the database.
+pub fn agent_scope(tenant: &TestTenant) -> tenantdesk::db::Scope {
+    tenantdesk::db::Scope {
         tenant_id: tenant.id,
         user_id: None,
         role: tenantdesk::db::Role::Agent,
         token: None,
         api_key_id: None,
         audit: None,
-    };
+    }
+}
+
+/// Creates documents with these contents in one bulk request; returns the job's path and the
+/// documents' ids in order.
+pub async fn bulk(app: &TestApp, token: &str, contents: &[String]) -> (String, Vec<Uuid>) {
+    let docs: Vec<_> = contents
+        .iter()
+        .enumerate()
+        .map(|(i, c)| json!({"title": format!("Doc {i}"), "content": c}))
+        .collect();
+    let r = app
+        .post("/v1/documents/bulk", token, json!({"documents": docs}))
+        .await;
+    let body = r.ok(202);
+    let job = format!("/v1/ingestion-jobs/{}", body["job_id"].as_str().unwrap());
+    let ids: Vec<Uuid> = body["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(ids.len(), contents.len());
+    (job, ids)
+}
+
+/// Chunks of the document's current version per model, read in the tenant's own transaction.
+pub async fn chunk_counts(app: &TestApp, tenant: &TestTenant, doc: Uuid) -> Vec<(String, i64)> {
     app.state
         .db
-        .tenant(&scope, async |tx| {
+        .tenant(&agent_scope(tenant), async |tx| {
             tenantdesk::repo::knowledge::chunk_counts(tx, doc).await
         })
         .await

@@ -35,8 +35,9 @@ pub fn config() -> Config {
     );
     c.bind_addr = "127.0.0.1:0".parse().unwrap();
     c.pool_size = 4;
-    // Tests that need ingestion run a worker for their own tenant (`TestApp::ingest`), so one
-    // test's worker never takes another test's jobs.
+    // Tests that need ingestion run a worker for their own tenant (`knowledge::drain`, or
+    // `worker_tenant` for the one inside `serve`), so one test's worker never takes another
+    // test's jobs.
     c.kb.worker_enabled = false;
     c
 }

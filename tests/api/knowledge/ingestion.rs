@@ -8,7 +8,7 @@ use serde_json::json;
 use tenantdesk::{embeddings::Embedder, ingestion::Outcome};
 use tokio::sync::Semaphore;
 
-use super::{chunk_counts, doc, drain};
+use super::{agent_scope, bulk, chunk_counts, doc, drain};
 use crate::support::*;
 
 #[tokio::test]
@@ -76,26 +76,13 @@ async fn a_worker_that_dies_mid_job_loses_nothing_and_its_late_writes_are_refuse
     let app = spawn().await;
     let t = app.tenant().await;
     let tok = &t.admin.token;
-    let docs: Vec<_> = [
+    let contents = [
         "Refunds take five days.",
         "Invoices are monthly.",
         "Plans renew yearly.",
     ]
-    .iter()
-    .enumerate()
-    .map(|(i, c)| json!({"title": format!("Doc {i}"), "content": c}))
-    .collect();
-    let r = app
-        .post("/v1/documents/bulk", tok, json!({"documents": docs}))
-        .await;
-    let body = r.ok(202).clone();
-    let job = body["job_id"].as_str().unwrap().to_string();
-    let ids: Vec<uuid::Uuid> = body["documents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["id"].as_str().unwrap().parse().unwrap())
-        .collect();
+    .map(String::from);
+    let (job_path, ids) = bulk(&app, tok, &contents).await;
 
     let gate = Arc::new(Semaphore::new(0));
     let mut zombie = app.state.worker();
@@ -109,7 +96,6 @@ async fn a_worker_that_dies_mid_job_loses_nothing_and_its_late_writes_are_refuse
     let zombie_task = tokio::spawn(async move { zombie.run_once().await });
 
     // It finishes the first document, then hangs on the second.
-    let job_path = format!("/v1/ingestion-jobs/{job}");
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     loop {
         let j = app.get(&job_path, tok).await;
@@ -166,23 +152,7 @@ async fn a_worker_process_killed_mid_job_loses_nothing() {
             )
         })
         .collect();
-    let docs: Vec<_> = contents
-        .iter()
-        .enumerate()
-        .map(|(i, c)| json!({"title": format!("Runbook {i}"), "content": c}))
-        .collect();
-    let r = app
-        .post("/v1/documents/bulk", tok, json!({"documents": docs}))
-        .await;
-    let body = r.ok(202).clone();
-    let job_path = format!("/v1/ingestion-jobs/{}", body["job_id"].as_str().unwrap());
-    let ids: Vec<uuid::Uuid> = body["documents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["id"].as_str().unwrap().parse().unwrap())
-        .collect();
-    assert_eq!(ids.len(), contents.len());
+    let (job_path, ids) = bulk(&app, tok, &contents).await;
 
     let cfg = &app.config;
     let mut worker = std::process::Command::new(env!("CARGO_BIN_EXE_tenantdesk"))
@@ -238,18 +208,10 @@ async fn a_worker_process_killed_mid_job_loses_nothing() {
     assert_eq!(j.body["documents_processed"], ids.len());
     assert_eq!(j.body["documents_failed"], 0);
 
-    let scope = tenantdesk::db::Scope {
-        tenant_id: t.id,
-        user_id: None,
-        role: tenantdesk::db::Role::Agent,
-        token: None,
-        api_key_id: None,
-        audit: None,
-    };
     let stored: std::collections::HashMap<uuid::Uuid, Vec<i32>> = app
         .state
         .db
-        .tenant(&scope, async |tx| {
+        .tenant(&agent_scope(&t), async |tx| {
             Ok(tx
                 .query(
                     "select document_id, array_agg(chunk_index order by chunk_index)
@@ -320,12 +282,15 @@ async fn a_worker_task_dropped_mid_job_leaves_a_job_that_is_finished_later() {
 
 #[tokio::test]
 async fn the_worker_inside_serve_processes_jobs() {
+    // The tenant first, so the served worker can be dedicated to it and leave other tests' jobs
+    // alone.
+    let t = spawn().await.tenant().await;
     let app = spawn_with(|c| {
         c.kb.worker_enabled = true;
         c.kb.worker_poll = Duration::from_millis(100);
+        c.kb.worker_tenant = Some(t.id);
     })
     .await;
-    let t = app.tenant().await;
     let r = app
         .post(
             "/v1/documents",

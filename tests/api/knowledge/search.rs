@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{doc_with, drain};
+use super::{agent_scope, doc_with, drain};
 use crate::support::*;
 
 fn ids(r: &Value) -> Vec<String> {
@@ -400,14 +400,7 @@ async fn the_hnsw_path_still_fills_top_k_under_rls() {
     let mut far = unit(5);
     far[6] = 2.0;
     vector_docs(&app, &a, 12, &far, "A", true).await;
-    let scope = tenantdesk::db::Scope {
-        tenant_id: a.id,
-        user_id: None,
-        role: tenantdesk::db::Role::Agent,
-        token: None,
-        api_key_id: None,
-        audit: None,
-    };
+    let scope = agent_scope(&a);
     let filters = tenantdesk::repo::search::Filters {
         collection_id: None,
         doc_type: None,
