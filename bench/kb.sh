@@ -8,17 +8,19 @@
 #   bench/kb.sh recall    recall@10 and SQL latency, EF="40 100 200", iterative scan on and off
 #   bench/kb.sh http      p50/p95 of POST /v1/search: vector queries (both tenants) with
 #                         HNSW_ITERATIVE_SCAN relaxed_order and off (SCANS), with recall@10 when
-#                         `recall` has stored the exact answers; text queries
+#                         `recall` has stored the exact answers; keyword, hybrid and text queries
 #   bench/kb.sh ingest    chunks/s: POST /v1/documents/{id}/chunks (client vectors), one INSERT of
 #                         10,000 rows with and without the HNSW index (PostgreSQL's ceiling), and
 #                         the worker with the built-in model (from the job's timestamps); what it
 #                         adds is deleted again (INGEST="client ceiling builtin" picks parts)
-#   bench/kb.sh all       load, recall, http, ingest
+#   bench/kb.sh keyword   keyword search in SQL: the query before sql/0005 (matched under RLS) against
+#                         the service's (kb_chunks_matching), p50/p95 (bench/kb_keyword.sql)
+#   bench/kb.sh all       load, recall, http, keyword, ingest
 #   bench/kb.sh reindex   re-create the HNSW index with M (16) and EFC (200); then recall/http/ingest
 #                         measure the service with it (`load` restores the migration's index)
 #
 # Own embedded cluster `kbbench` on BENCH_PG_PORT (default 5483), the release build serving on
-# BENCH_HTTP_PORT (8095). Knobs: DIST, EF, ROUNDS, SCANS, TEXT_ROUNDS, DOCS, PER, CONC, INGEST,
+# BENCH_HTTP_PORT (8095). Knobs: DIST, EF, ROUNDS, SCANS, KEYWORD_ROUNDS, TEXT_ROUNDS, DOCS, PER, CONC, INGEST,
 # BUILTIN_DOCS, MAX_BODY_BYTES (the service's own; the default 1 MiB holds ~250 vectors of 384
 # dims as JSON, hence PER=200). Outputs land in bench/out/kb-*.txt. Every step prints the load
 # average: this machine's two cores are shared, so figures are only comparable within one run.
@@ -32,6 +34,7 @@ TOTAL=${TOTAL:-200000} SMALL=${SMALL:-2000} LARGE=${LARGE:-20000} TENANTS=${TENA
 CENTROIDS=${CENTROIDS:-300} SIGMA=${SIGMA:-0.05}
 EF=${EF:-40 100 200}
 PG=deploy/embedded-pg.sh
+BIN=target/release/tenantdesk
 OUT=bench/out
 mkdir -p "$OUT"
 psql_su() { "$PG" psql kbbench "$PG_PORT" -v ON_ERROR_STOP=1 "$@"; }
@@ -40,10 +43,11 @@ load() { echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"; }
 "$PG" start kbbench "$PG_PORT" >/dev/null 2>&1
 eval "$("$PG" env kbbench "$PG_PORT")"
 
+# The service's own migration runner (as the schema owner, recorded in schema_migrations), so a
+# new migration reaches an existing bench cluster too.
 migrate() {
-  if [ "$(psql_su -tAc "select to_regclass('public.kb_chunks') is not null")" != t ]; then
-    for f in sql/*.sql; do psql_su -q -c "set role tenantdesk_owner" -f "$f" >/dev/null; done
-  fi
+  cargo build --release --quiet
+  "$BIN" migrate >/dev/null
 }
 
 step_load() {
@@ -160,7 +164,6 @@ SQL
   done
 }
 
-BIN=target/release/tenantdesk
 server=
 SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')
 # serve WORKER_ENABLED [HNSW_ITERATIVE_SCAN]: the release build on HTTP_PORT (HNSW_EF_SEARCH from
@@ -183,7 +186,7 @@ token() { sed -n "${1}p" "$OUT/kb-tokens.txt"; }
 URL=http://127.0.0.1:$HTTP_PORT
 
 step_http() {
-  cargo build --release --quiet
+  migrate
   echo "== http: $(psql_su -tAc 'select dist from bench_dist'), HNSW_EF_SEARCH=${HNSW_EF_SEARCH:-40 (default)}, $(date -u '+%F %T UTC')"
   echo "   sequential requests on one keep-alive connection (bench/kb_http.py), 5 warm-up requests not counted"
   local g scan
@@ -205,10 +208,24 @@ step_http() {
     done
   done
   serve false
+  for g in 1 2; do
+    echo "tenant $g, POST /v1/search {query, mode keyword|hybrid, top_k 10}, $(load)"
+    python3 bench/kb_http.py keyword "$URL" "$(token "$g")" "${KEYWORD_ROUNDS:-30}"
+  done
   echo "tenant 2, POST /v1/search {query, mode semantic, top_k 10} (includes the built-in model's embedding), $(load)"
   python3 bench/kb_http.py text "$URL" "$(token 2)" "${TEXT_ROUNDS:-5}"
   echo "   ($(load))"
   stop_server
+}
+
+step_keyword() {
+  migrate
+  echo "== keyword (SQL level, bench/kb_keyword.sql): $(date -u '+%F %T UTC'), $(load)"
+  local g
+  for g in 1 2; do
+    psql_su -q -c "set bench.g = '$g'; set bench.rounds = '${KEYWORD_ROUNDS:-30}'" -v g="$g" -f bench/kb_keyword.sql 2>&1 | sed 's/^psql:[^ ]* NOTICE: */   /; s/^NOTICE: */   /'
+    echo "   ($(load))"
+  done
 }
 
 # Removes what step_ingest added, so the other steps see the loaded 200,000 chunks.
@@ -225,7 +242,7 @@ SQL
 }
 
 step_ingest() {
-  cargo build --release --quiet
+  migrate
   unload_ingested
   trap 'stop_server; unload_ingested' EXIT
   local docs=${DOCS:-51} per=${PER:-200} conc parts=${INGEST:-client ceiling builtin}
@@ -342,6 +359,7 @@ case ${1:-all} in
   recall) step_recall ;;
   http) step_http ;;
   ingest) step_ingest ;;
-  all) step_load; step_recall; step_http; step_ingest ;;
-  *) echo "usage: bench/kb.sh load|recall|http|ingest|all" >&2; exit 2 ;;
+  keyword) step_keyword ;;
+  all) step_load; step_recall; step_http; step_keyword; step_ingest ;;
+  *) echo "usage: bench/kb.sh load|recall|http|keyword|ingest|all|reindex" >&2; exit 2 ;;
 esac

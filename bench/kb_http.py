@@ -6,6 +6,7 @@ timed from sending the request to reading the whole answer (time.perf_counter).
                                                          vector queries (one "[...]" per line);
                                                          recall@10 against EXACT_FILE's id lists
   kb_http.py text URL TOKEN ROUNDS                       text queries, semantic mode
+  kb_http.py keyword URL TOKEN ROUNDS                    keyword and hybrid queries
   kb_http.py chunks URL TOKEN DOC_IDS_FILE PER CENTROIDS_FILE SIGMA CONC
                                                          POST /v1/documents/{id}/chunks, PER chunks
                                                          a request, CONC connections at once
@@ -86,6 +87,26 @@ def text(url, token, rounds):
     summary(f"text query, semantic ({len(TEXT_QUERIES)} questions x {rounds})", ms)
 
 
+# Keyword queries over kb.sh's chunks, whose text is "Bench chunk <n> of tenant <g>: how to reset
+# a password, configure the VPN or read an invoice.": a word in every chunk, a term in one chunk
+# of the tenant (its chunk number), a word in none.
+# (Chunks are numbered per tenant from 0; every bench tenant holds at least 2,000, so "1234" is in
+# one chunk of each.)
+def keyword(url, token, rounds):
+    c = conn_for(url)
+    for mode, q, what in [("keyword", "password", "a word in every chunk"),
+                          ("keyword", "chunk 1234", "a term in one chunk of the tenant"),
+                          ("keyword", "zebra", "a word in no chunk"),
+                          ("hybrid", "reset my password", "hybrid, embedding included")]:
+        for _ in range(3):
+            post(c, "/v1/search", token, {"query": q, "mode": mode, "top_k": 10})
+        ms = []
+        for _ in range(rounds):
+            t, out = post(c, "/v1/search", token, {"query": q, "mode": mode, "top_k": 10})
+            ms.append(t)
+        summary(f"{mode} {q!r} ({what}; {len(out['results'])} results, x {rounds})", ms)
+
+
 def chunks(url, token, docs_file, per, centroids_file, sigma, conc):
     docs = [l.strip() for l in open(docs_file) if l.strip()]
     cents = [json.loads(l) for l in open(centroids_file) if l.strip()]
@@ -134,6 +155,8 @@ if __name__ == "__main__":
     if mode == "search":
         search(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]),
                sys.argv[6] if len(sys.argv) > 6 else None)
+    elif mode == "keyword":
+        keyword(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     elif mode == "text":
         text(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     elif mode == "chunks":

@@ -105,6 +105,11 @@ pub async fn semantic(
 }
 
 /// The `limit` chunks best matching `query` as keywords (score = `ts_rank_cd`), best first.
+///
+/// The match runs in `kb_chunks_matching` (sql/0005): under RLS the planner may not use the GIN
+/// index for `@@` (not LEAKPROOF), so the function matches as the schema owner for the tenant in
+/// `app.tenant_id`. Its rows are filtered and ranked here against `kb_documents`, and only the
+/// `limit` best are read from `kb_chunks`, both under this transaction's own RLS.
 pub async fn keyword(
     tx: &TenantTx,
     model: &str,
@@ -113,13 +118,17 @@ pub async fn keyword(
     limit: i64,
 ) -> ApiResult<Vec<Hit>> {
     let sql = format!(
-        "select {HIT_COLUMNS}, ts_rank_cd(c.tsv, q.q)::float8 as score
-           from kb_chunks c
-           join kb_documents d on d.tenant_id = c.tenant_id and d.id = c.document_id
-          cross join (select websearch_to_tsquery('english', $2) as q) q
-          where c.tsv @@ q.q and {FILTERS}
-          order by score desc, c.id
-          limit $8"
+        "select t.chunk_id, ch.chunk_index, ch.content, t.document_id, t.title, t.source_url,
+                t.version, t.score
+           from (select c.id as chunk_id, d.id as document_id, d.title, d.source_url, c.version,
+                        c.rank::float8 as score
+                   from kb_chunks_matching(websearch_to_tsquery('english', $2)) c
+                   join kb_documents d on d.tenant_id = c.tenant_id and d.id = c.document_id
+                  where {FILTERS}
+                  order by score desc, c.id
+                  limit $8) t
+           join kb_chunks ch on ch.tenant_id = $1 and ch.id = t.chunk_id
+          order by t.score desc, t.chunk_id"
     );
     let rows = tx
         .query(

@@ -243,6 +243,58 @@ async fn with_no_tenant_set_nothing_is_visible_or_writable() {
     }
 }
 
+/// Keyword search matches through `kb_chunks_matching`, a SECURITY DEFINER function that reads
+/// `kb_chunks` past RLS so the full-text index can be used (sql/0005). As the login role in a
+/// raw tenant transaction: it returns exactly the tenant's own matching chunks, never another
+/// tenant's with the same word, and nothing with no tenant set or an emptied one, or for a query
+/// of stop words.
+#[tokio::test]
+async fn the_keyword_match_function_returns_only_the_current_tenants_chunks() {
+    use crate::knowledge::{doc, drain};
+    let app = spawn().await;
+    let root = app.superadmin().await;
+    let (a, b) = (app.tenant_by(&root).await, app.tenant_by(&root).await);
+    let word = format!("quokka{}", &Uuid::new_v4().simple().to_string()[..8]);
+    let text = format!("How to feed the {word} in winter.");
+    let a_doc = doc(&app, &a.admin.token, "A", &text).await;
+    for i in 0..3 {
+        doc(&app, &b.admin.token, "B", &format!("{text} Part {i}.")).await;
+    }
+    drain(&app, &a).await;
+    drain(&app, &b).await;
+
+    let c = app_conn().await;
+    let matching = async |tenant: Option<Uuid>, setting: Option<&str>, query: &str| {
+        raw_tenant_tx(&c, tenant).await;
+        if let Some(v) = setting {
+            c.execute("select set_config('app.tenant_id', $1, true)", &[&v])
+                .await
+                .unwrap();
+        }
+        let rows: Vec<(Uuid, Uuid)> = c
+            .query(
+                "select m.tenant_id, m.document_id
+                   from kb_chunks_matching(websearch_to_tsquery('english', $1)) m",
+                &[&query],
+            )
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        c.batch_execute("rollback").await.unwrap();
+        rows
+    };
+    assert_eq!(matching(Some(a.id), None, &word).await, [(a.id, a_doc)]);
+    let of_b = matching(Some(b.id), None, &word).await;
+    assert_eq!(of_b.len(), 3);
+    assert!(of_b.iter().all(|(t, _)| *t == b.id), "{of_b:?}");
+    assert_eq!(matching(None, None, &word).await, []);
+    assert_eq!(matching(None, Some(""), &word).await, []);
+    // A query of stop words only is empty and matches nothing (not every chunk of the tenant).
+    assert_eq!(matching(Some(a.id), None, "the and of").await, []);
+}
+
 /// One pooled connection, two tenants, 10,000 alternations: every transaction sees exactly its
 /// own tenant's rows, and nothing is left on the connection between transactions.
 #[tokio::test]

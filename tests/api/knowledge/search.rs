@@ -118,53 +118,48 @@ async fn filters_narrow_the_results_and_deleted_or_inactive_documents_are_not_fo
     let t = app.tenant().await;
     let [pw, ship, refund] = corpus(&app, &t).await;
     let tok = &t.admin.token;
-    let q = |filters: Value| json!({"query": "password shipping refund", "mode": "semantic", "filters": filters});
-    let mut all = ids(app.post("/v1/search", tok, q(json!({}))).await.ok(200));
-    all.sort();
-    let mut want = vec![pw.to_string(), ship.to_string(), refund.to_string()];
-    want.sort();
-    assert_eq!(all, want);
+    // Every mode, each with a query that finds all three documents unfiltered; every mode must
+    // find the same (sorted) set.
+    let found = async |filters: Value| {
+        let mut sets = Vec::new();
+        for (mode, query) in [
+            ("semantic", "password shipping refund"),
+            ("keyword", "password or orders or refunds"),
+            ("hybrid", "password or orders or refunds"),
+        ] {
+            let body = json!({"query": query, "mode": mode, "filters": filters});
+            let mut got = ids(app.post("/v1/search", tok, body).await.ok(200));
+            got.sort();
+            sets.push((mode, got));
+        }
+        for (mode, got) in &sets[1..] {
+            assert_eq!(got, &sets[0].1, "{mode} vs semantic, filters {filters}");
+        }
+        sets.remove(0).1
+    };
+    let sorted = |mut v: Vec<Uuid>| {
+        v.sort();
+        v.iter().map(Uuid::to_string).collect::<Vec<_>>()
+    };
+    assert_eq!(found(json!({})).await, sorted(vec![pw, ship, refund]));
+    assert_eq!(found(json!({"type": "faq"})).await, sorted(vec![ship]));
     assert_eq!(
-        ids(app
-            .post("/v1/search", tok, q(json!({"type": "faq"})))
-            .await
-            .ok(200)),
-        vec![ship.to_string()]
+        found(json!({"category": "orders"})).await,
+        sorted(vec![ship, refund])
     );
-    let mut orders = ids(app
-        .post("/v1/search", tok, q(json!({"category": "orders"})))
-        .await
-        .ok(200));
-    orders.sort();
-    let mut want = vec![ship.to_string(), refund.to_string()];
-    want.sort();
-    assert_eq!(orders, want);
     assert_eq!(
-        ids(app
-            .post("/v1/search", tok, q(json!({"metadata": {"lang": "de"}})))
-            .await
-            .ok(200)),
-        vec![refund.to_string()]
+        found(json!({"metadata": {"lang": "de"}})).await,
+        sorted(vec![refund])
     );
     assert_eq!(
-        ids(app
-            .post(
-                "/v1/search",
-                tok,
-                q(json!({"metadata": {"lang": "en", "tier": "free"}}))
-            )
-            .await
-            .ok(200)),
-        vec![pw.to_string()]
+        found(json!({"metadata": {"lang": "en", "tier": "free"}})).await,
+        sorted(vec![pw])
     );
     let pw_doc = app.get(&format!("/v1/documents/{pw}"), tok).await;
     let coll = pw_doc.ok(200)["collection_id"].clone();
     assert_eq!(
-        ids(app
-            .post("/v1/search", tok, q(json!({"collection_id": coll})))
-            .await
-            .ok(200)),
-        vec![pw.to_string()]
+        found(json!({"collection_id": coll})).await,
+        sorted(vec![pw])
     );
 
     app.delete(&format!("/v1/documents/{ship}"), tok)
@@ -177,20 +172,11 @@ async fn filters_narrow_the_results_and_deleted_or_inactive_documents_are_not_fo
     )
     .await
     .ok(200);
-    assert_eq!(
-        ids(app.post("/v1/search", tok, q(json!({}))).await.ok(200)),
-        vec![pw.to_string()]
-    );
+    assert_eq!(found(json!({})).await, sorted(vec![pw]));
     app.post(&format!("/v1/documents/{ship}/restore"), tok, json!({}))
         .await
         .ok(200);
-    assert_eq!(
-        ids(app
-            .post("/v1/search", tok, q(json!({"type": "faq"})))
-            .await
-            .ok(200)),
-        vec![ship.to_string()]
-    );
+    assert_eq!(found(json!({"type": "faq"})).await, sorted(vec![ship]));
 }
 
 /// `n` documents with one client chunk each, all with the vector `v` (model "iso-384"); with
