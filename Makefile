@@ -6,6 +6,10 @@ MODEL := deploy/fetch-model.sh
 RUN_PG_PORT ?= 5433
 TEST_PG_PORT ?= 5434
 CARGO ?= cargo
+# The service has no built-in signing key and refuses to start without JWT_KEYS. These targets
+# (and only these) run it with a development key everybody knows, unless JWT_KEYS is set.
+DEV_JWT_KEYS := dev:tenantdesk-development-signing-key-change-me-0123456789
+run worker superadmin test: export JWT_KEYS ?= $(DEV_JWT_KEYS)
 
 .PHONY: run worker stop test pg-test model superadmin build release openapi fmt lint bench
 

@@ -33,6 +33,8 @@ pub struct AppState {
 impl AppState {
     /// Migrations (when `MIGRATE_ON_START`), the pool, the models: everything but the listener.
     pub async fn build(config: &Config) -> anyhow::Result<Self> {
+        // Secrets first: refuse to start without them before touching anything.
+        let keys = Keys::new(&config.auth)?;
         if config.migrate_on_start {
             migrate(config).await?;
         }
@@ -48,7 +50,7 @@ impl AppState {
         )?;
         Ok(AppState {
             db: Db::new(pool),
-            keys: Arc::new(Keys::new(&config.auth)),
+            keys: Arc::new(keys),
             config: Arc::new(config.clone()),
             embedder,
             chunker: Arc::new(chunker),

@@ -38,6 +38,7 @@ pub enum Tag {
     /// Users of the caller's tenant (admins manage, agents read).
     Users,
     /// API keys of the caller's tenant (admins).
+    #[oai(rename = "API keys")]
     ApiKeys,
     /// The tenant's audit log (admins).
     Audit,

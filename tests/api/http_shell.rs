@@ -34,8 +34,8 @@ async fn readyz_is_503_when_migrations_are_pending() {
         .await
         .unwrap();
     let app = spawn_with(|c| {
-        c.database_url = db.app_url.clone();
-        c.migration_database_url = db.owner_url.clone();
+        c.database_url = db.app_url.clone().into();
+        c.migration_database_url = db.owner_url.clone().into();
         c.migrate_on_start = false;
     })
     .await;
@@ -205,6 +205,31 @@ async fn request_id_is_echoed_or_generated() {
     assert_ne!(r.header("x-request-id"), Some("x".repeat(200).as_str()));
 }
 
+/// The real binary has no built-in signing key: without JWT_KEYS, `serve` and `worker` exit
+/// with an error naming the variable instead of signing tokens with a key everyone knows.
+#[test]
+fn the_binary_refuses_to_start_without_jwt_keys() {
+    let cfg = config();
+    for command in ["serve", "worker"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_tenantdesk"))
+            .arg(command)
+            .env_remove("JWT_KEYS")
+            .env("BIND_ADDR", "127.0.0.1:0")
+            .env("DATABASE_URL", cfg.database_url.expose())
+            .env(
+                "MIGRATION_DATABASE_URL",
+                cfg.migration_database_url.expose(),
+            )
+            .env("WORKER_ENABLED", "false")
+            .stdin(Stdio::null())
+            .output()
+            .expect("binary runs");
+        assert!(!out.status.success(), "{command} started without JWT_KEYS");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("JWT_KEYS"), "{command}: {stderr}");
+    }
+}
+
 /// The real binary: JSON logs with the request id on every line of a request, and SIGTERM lets
 /// an in-flight request finish before the process exits 0.
 #[test]
@@ -215,8 +240,12 @@ fn binary_logs_json_and_drains_in_flight_requests_on_sigterm() {
         .env("BIND_ADDR", "127.0.0.1:0")
         .env("LOG_FORMAT", "json")
         .env("RUST_LOG", "info")
-        .env("DATABASE_URL", &cfg.database_url)
-        .env("MIGRATION_DATABASE_URL", &cfg.migration_database_url)
+        .env("DATABASE_URL", cfg.database_url.expose())
+        .env("JWT_KEYS", TEST_JWT_KEYS)
+        .env(
+            "MIGRATION_DATABASE_URL",
+            cfg.migration_database_url.expose(),
+        )
         .env("SHUTDOWN_GRACE_SECS", "20")
         // No ingestion worker: it would take other tests' jobs.
         .env("WORKER_ENABLED", "false")

@@ -2,6 +2,7 @@
 
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use reqwest::Method;
+use secrecy::ExposeSecret;
 use serde_json::json;
 use tenantdesk::auth::jwt::Claims;
 
@@ -10,7 +11,10 @@ use crate::support::*;
 
 /// The claims of an access token, checked with the service's own key.
 fn claims(app: &TestApp, token: &str) -> Claims {
-    let (_, secret) = &app.config.auth.jwt_keys[0];
+    let secret = app.config.auth.jwt_keys[0]
+        .secret
+        .expose_secret()
+        .as_bytes();
     let mut v = Validation::new(Algorithm::HS256);
     v.set_issuer(&[&app.config.auth.jwt_issuer]);
     v.set_audience(&[&app.config.auth.jwt_audience]);

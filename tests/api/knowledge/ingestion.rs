@@ -157,8 +157,12 @@ async fn a_worker_process_killed_mid_job_loses_nothing() {
     let cfg = &app.config;
     let mut worker = std::process::Command::new(env!("CARGO_BIN_EXE_tenantdesk"))
         .arg("worker")
-        .env("DATABASE_URL", &cfg.database_url)
-        .env("MIGRATION_DATABASE_URL", &cfg.migration_database_url)
+        .env("DATABASE_URL", cfg.database_url.expose())
+        .env("JWT_KEYS", TEST_JWT_KEYS)
+        .env(
+            "MIGRATION_DATABASE_URL",
+            cfg.migration_database_url.expose(),
+        )
         .env("EMBEDDING_MODEL_DIR", &cfg.embedding.model_dir)
         .env("WORKER_TENANT_ID", t.id.to_string())
         .env("WORKER_LEASE_SECS", "2")
