@@ -136,11 +136,11 @@ impl Application {
 
 pub fn routes(state: AppState, max_body: usize) -> impl poem::Endpoint<Output = poem::Response> {
     let api = openapi::service();
-    let ui = api.swagger_ui();
-    let spec = api.spec();
+    let ui = openapi::swagger_ui_html();
+    let spec = openapi::spec_json();
     let app = Route::new()
         .nest("/", api)
-        .nest("/docs", ui)
+        .at("/docs", make_sync(move |_| poem::web::Html(ui.clone())))
         .at(
             "/openapi.json",
             make_sync(move |_| {

@@ -161,6 +161,41 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// One log line with everything needed to find the cause: the request id, the code, and
+    /// for an underlying error its whole source chain and, for a database error, its SQLSTATE,
+    /// constraint, table, column, detail and hint. None of it reaches the response.
+    fn log(&self) {
+        let request_id = telemetry::current_request_id().unwrap_or_default();
+        let Some(src) = &self.source else {
+            tracing::error!(%request_id, code = self.code, detail = %self.detail, "request failed");
+            return;
+        };
+        let chain = format!("{src:#}");
+        let db = src
+            .chain()
+            .find_map(|e| e.downcast_ref::<tokio_postgres::Error>())
+            .and_then(tokio_postgres::Error::as_db_error);
+        match db {
+            Some(db) => tracing::error!(
+                %request_id,
+                code = self.code,
+                error = %chain,
+                sqlstate = db.code().code(),
+                constraint = db.constraint().unwrap_or_default(),
+                table = db.table().unwrap_or_default(),
+                column = db.column().unwrap_or_default(),
+                db_detail = db.detail().unwrap_or_default(),
+                db_hint = db.hint().unwrap_or_default(),
+                "request failed"
+            ),
+            None => {
+                tracing::error!(%request_id, code = self.code, error = %chain, "request failed")
+            }
+        }
+    }
+}
+
 impl From<tokio_postgres::Error> for ApiError {
     fn from(err: tokio_postgres::Error) -> Self {
         crate::db::map_db_error(err)
@@ -180,10 +215,7 @@ impl ResponseError for ApiError {
 
     fn as_response(&self) -> Response {
         if self.status.is_server_error() {
-            match &self.source {
-                Some(src) => tracing::error!(code = self.code, error = ?src, "request failed"),
-                None => tracing::error!(code = self.code, detail = %self.detail, "request failed"),
-            }
+            self.log();
         }
         let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
         let mut resp = Response::builder()
@@ -252,13 +284,11 @@ pub fn from_poem_error(err: poem::Error) -> ApiError {
         ContentTypeError, ParseMultipartError, ParseParamError, ParsePathError,
         ParseRequestPayloadError,
     };
-    if let Some(e) = err.downcast_ref::<ApiError>() {
-        let mut copy = ApiError::new(e.status, e.code, e.detail.clone());
-        copy.field = e.field.clone();
-        copy.allowed = e.allowed.clone();
-        copy.retry_after = e.retry_after;
-        return copy;
-    }
+    // Our own error, with its source (the cause a 500 logs) intact.
+    let err = match err.downcast::<ApiError>() {
+        Ok(e) => return e,
+        Err(err) => err,
+    };
     if let Some(e) = err.downcast_ref::<ParseParamError>() {
         return ApiError::invalid(e.name, format!("parameter `{}`: {}", e.name, e.reason));
     }

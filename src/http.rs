@@ -44,7 +44,8 @@ pub fn wrap<E: Endpoint + 'static>(ep: E, max_body: usize) -> impl Endpoint<Outp
             );
             let started = Instant::now();
             let fut = async move {
-                let resp = match limit_body(req, max_body).await {
+                let checked = crate::api::text::check_request(&req).map(|()| req);
+                let resp = match async { limit_body(checked?, max_body).await }.await {
                     Ok(req) => match AssertUnwindSafe(ep.call(req)).catch_unwind().await {
                         Ok(Ok(out)) => out.into_response(),
                         Ok(Err(err)) => crate::error::from_poem_error(err).as_response(),

@@ -9,6 +9,7 @@ pub mod embeddings;
 pub mod error;
 pub mod http;
 pub mod ingestion;
+pub mod knowledge;
 pub mod openapi;
 pub mod repo;
 pub mod telemetry;

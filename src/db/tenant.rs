@@ -20,32 +20,28 @@ const TENANT_DB_ROLE: &str = "tenantdesk_tenant";
 /// The database role superadmin requests run as; it has its own explicit policies.
 const PLATFORM_DB_ROLE: &str = "tenantdesk_platform";
 
-/// A user's role inside their tenant.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// A user's role inside their tenant (`users.role`), in increasing power.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum Role {
     User,
     Agent,
     Admin,
 }
 
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::User => "user",
-            Role::Agent => "agent",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "user" => Some(Role::User),
-            "agent" => Some(Role::Agent),
-            "admin" => Some(Role::Admin),
-            _ => None,
-        }
-    }
-}
+super::text_enum!(Role);
 
 /// What a superadmin does inside a tenant is written to the audit log in the same transaction.
 #[derive(Clone, Debug)]

@@ -6,6 +6,7 @@ mod support;
 mod catalog;
 mod http_shell;
 mod identity;
+mod input;
 mod isolation;
 mod knowledge;
 mod migrations;
