@@ -47,7 +47,7 @@ pub struct SuperadminTokenIn {
 #[derive(Debug, Object)]
 pub struct RefreshIn {
     /// The refresh token from the last token response. It can be used once.
-    #[oai(validator(min_length = 1, max_length = 200))]
+    #[oai(validator(max_length = 200))]
     pub refresh_token: Text,
 }
 

@@ -91,7 +91,7 @@ impl<T: Type + ParseFromJSON + 'static> JsonBody<T> {
 
     /// The rules of step 2 and 3 for a value that came another way (a multipart form's fields).
     pub fn from_value(value: Value) -> ApiResult<Self> {
-        if !(value.is_null() && !T::IS_REQUIRED) {
+        if !value.is_null() || T::IS_REQUIRED {
             let registry = registry::<T>();
             Walker {
                 registry: &registry,

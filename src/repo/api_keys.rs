@@ -84,12 +84,11 @@ pub async fn list(tx: &TenantTx, after: Option<Uuid>, limit: i64) -> ApiResult<V
 
 pub async fn get(tx: &TenantTx, id: Uuid) -> ApiResult<Option<ApiKeyRow>> {
     let sql = format!("select {COLUMNS} from api_keys where tenant_id = $1 and id = $2");
-    Ok(tx
-        .query_opt(&sql, &[&tx.tenant_id(), &id])
+    tx.query_opt(&sql, &[&tx.tenant_id(), &id])
         .await?
         .as_ref()
         .map(ApiKeyRow::try_from)
-        .transpose()?)
+        .transpose()
 }
 
 pub async fn revoke(tx: &TenantTx, id: Uuid) -> ApiResult<Option<ApiKeyRow>> {
@@ -97,12 +96,11 @@ pub async fn revoke(tx: &TenantTx, id: Uuid) -> ApiResult<Option<ApiKeyRow>> {
         "update api_keys set revoked_at = coalesce(revoked_at, now())
           where tenant_id = $1 and id = $2 returning {COLUMNS}"
     );
-    Ok(tx
-        .query_opt(&sql, &[&tx.tenant_id(), &id])
+    tx.query_opt(&sql, &[&tx.tenant_id(), &id])
         .await?
         .as_ref()
         .map(ApiKeyRow::try_from)
-        .transpose()?)
+        .transpose()
 }
 
 /// What authenticating a key needs, looked up by its public prefix before the caller is known

@@ -110,23 +110,21 @@ pub async fn create(tx: &TenantTx, t: &NewTicket<'_>, actor: Option<Uuid>) -> Ap
 
 pub async fn get(tx: &TenantTx, id: Uuid) -> ApiResult<Option<TicketRow>> {
     let sql = format!("select {COLUMNS} from tickets where tenant_id = $1 and id = $2");
-    Ok(tx
-        .query_opt(&sql, &[&tx.tenant_id(), &id])
+    tx.query_opt(&sql, &[&tx.tenant_id(), &id])
         .await?
         .as_ref()
         .map(TicketRow::try_from)
-        .transpose()?)
+        .transpose()
 }
 
 /// The ticket, locked until the end of the transaction (for a read-check-write).
 pub async fn get_for_update(tx: &TenantTx, id: Uuid) -> ApiResult<Option<TicketRow>> {
     let sql = format!("select {COLUMNS} from tickets where tenant_id = $1 and id = $2 for update");
-    Ok(tx
-        .query_opt(&sql, &[&tx.tenant_id(), &id])
+    tx.query_opt(&sql, &[&tx.tenant_id(), &id])
         .await?
         .as_ref()
         .map(TicketRow::try_from)
-        .transpose()?)
+        .transpose()
 }
 
 #[derive(Default)]
@@ -162,25 +160,24 @@ pub async fn update(tx: &TenantTx, id: Uuid, p: &TicketPatch<'_>) -> ApiResult<O
     );
     let set_assignee = p.assignee_id.is_some();
     let assignee = p.assignee_id.flatten();
-    Ok(tx
-        .query_opt(
-            &sql,
-            &[
-                &tx.tenant_id(),
-                &id,
-                &p.title,
-                &p.description,
-                &p.priority,
-                &set_assignee,
-                &assignee,
-                &p.tags,
-                &p.metadata,
-            ],
-        )
-        .await?
-        .as_ref()
-        .map(TicketRow::try_from)
-        .transpose()?)
+    tx.query_opt(
+        &sql,
+        &[
+            &tx.tenant_id(),
+            &id,
+            &p.title,
+            &p.description,
+            &p.priority,
+            &set_assignee,
+            &assignee,
+            &p.tags,
+            &p.metadata,
+        ],
+    )
+    .await?
+    .as_ref()
+    .map(TicketRow::try_from)
+    .transpose()
 }
 
 /// Moves the ticket to `to` and records the change.

@@ -82,12 +82,11 @@ pub async fn list(tx: &TenantTx, after: Option<Uuid>, limit: i64) -> ApiResult<V
 
 pub async fn get(tx: &TenantTx, id: Uuid) -> ApiResult<Option<UserRow>> {
     let sql = format!("select {COLUMNS} from users where tenant_id = $1 and id = $2");
-    Ok(tx
-        .query_opt(&sql, &[&tx.tenant_id(), &id])
+    tx.query_opt(&sql, &[&tx.tenant_id(), &id])
         .await?
         .as_ref()
         .map(UserRow::try_from)
-        .transpose()?)
+        .transpose()
 }
 
 #[derive(Default)]
@@ -103,15 +102,14 @@ pub async fn update(tx: &TenantTx, id: Uuid, p: &UserPatch<'_>) -> ApiResult<Opt
                 is_active = coalesce($5, is_active), updated_at = now()
           where tenant_id = $1 and id = $2 returning {COLUMNS}"
     );
-    Ok(tx
-        .query_opt(
-            &sql,
-            &[&tx.tenant_id(), &id, &p.full_name, &p.role, &p.is_active],
-        )
-        .await?
-        .as_ref()
-        .map(UserRow::try_from)
-        .transpose()?)
+    tx.query_opt(
+        &sql,
+        &[&tx.tenant_id(), &id, &p.full_name, &p.role, &p.is_active],
+    )
+    .await?
+    .as_ref()
+    .map(UserRow::try_from)
+    .transpose()
 }
 
 /// The user and password hash for a login.
@@ -122,11 +120,10 @@ pub async fn by_email_for_login(
     let sql = format!(
         "select {COLUMNS}, password_hash from users where tenant_id = $1 and lower(email) = lower($2)"
     );
-    Ok(tx
-        .query_opt(&sql, &[&tx.tenant_id(), &email])
+    tx.query_opt(&sql, &[&tx.tenant_id(), &email])
         .await?
         .map(|r| ApiResult::Ok((UserRow::try_from(&r)?, r.get("password_hash"))))
-        .transpose()?)
+        .transpose()
 }
 
 pub async fn password_hash(tx: &TenantTx, id: Uuid) -> ApiResult<Option<String>> {

@@ -36,7 +36,7 @@ pub struct DocumentIn {
     /// Where the content comes from: an http or https URL, up to 2000 characters.
     #[oai(
         skip_serializing_if_is_none,
-        validator(max_length = 2000, pattern = r"^(https?://\\S+)?$")
+        validator(max_length = 2000, pattern = r"^(https?://\S+)?$")
     )]
     pub source_url: Option<Text>,
     /// A JSON object, matched by containment in search filters.
@@ -68,7 +68,7 @@ pub struct DocumentPatch {
     /// An http or https URL, up to 2000 characters; an empty string clears it.
     #[oai(
         skip_serializing_if_is_none,
-        validator(max_length = 2000, pattern = r"^(https?://\\S+)?$")
+        validator(max_length = 2000, pattern = r"^(https?://\S+)?$")
     )]
     pub source_url: Option<Text>,
     /// Moves the document into this collection.

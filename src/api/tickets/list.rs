@@ -125,35 +125,6 @@ const PRIORITY_RANKS: std::ops::RangeInclusive<i16> = 1..=4;
 const TIMESTAMP_MICROS: std::ops::RangeInclusive<i64> =
     -210_866_803_200_000_000..=253_402_300_799_999_999;
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn forged(text: &str) -> String {
-        URL_SAFE_NO_PAD.encode(text)
-    }
-
-    #[test]
-    fn a_forged_cursor_out_of_range_is_refused_before_the_database() {
-        let id = Uuid::nil();
-        for key in [
-            "-210866803200000001",
-            "-9223372036854775808",
-            "253402300800000000",
-        ] {
-            let c = forged(&format!("t1:created:desc:{key}:{id}"));
-            let e = decode_list_cursor(Some(&c), TicketSort::Created, true).unwrap_err();
-            assert_eq!(e.field.as_deref(), Some("cursor"), "{key}");
-        }
-        for rank in ["0", "5", "-1", "40000"] {
-            let c = forged(&format!("t1:priority:desc:{rank}:{id}"));
-            assert!(decode_list_cursor(Some(&c), TicketSort::Priority, true).is_err());
-        }
-        let ok = forged(&format!("t1:created:desc:0:{id}"));
-        assert!(decode_list_cursor(Some(&ok), TicketSort::Created, true).is_ok());
-    }
-}
-
 /// One page of tickets, in the requested order.
 pub type TicketPage = crate::api::Page<TicketOut>;
 
@@ -185,4 +156,33 @@ where
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn forged(text: &str) -> String {
+        URL_SAFE_NO_PAD.encode(text)
+    }
+
+    #[test]
+    fn a_forged_cursor_out_of_range_is_refused_before_the_database() {
+        let id = Uuid::nil();
+        for key in [
+            "-210866803200000001",
+            "-9223372036854775808",
+            "253402300800000000",
+        ] {
+            let c = forged(&format!("t1:created:desc:{key}:{id}"));
+            let e = decode_list_cursor(Some(&c), TicketSort::Created, true).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("cursor"), "{key}");
+        }
+        for rank in ["0", "5", "-1", "40000"] {
+            let c = forged(&format!("t1:priority:desc:{rank}:{id}"));
+            assert!(decode_list_cursor(Some(&c), TicketSort::Priority, true).is_err());
+        }
+        let ok = forged(&format!("t1:created:desc:0:{id}"));
+        assert!(decode_list_cursor(Some(&ok), TicketSort::Created, true).is_ok());
+    }
 }

@@ -92,12 +92,11 @@ pub async fn find_by_hash(tx: &TenantTx, hash: &[u8]) -> ApiResult<Option<Docume
         "{DOCUMENT_SELECT} where d.tenant_id = $1 and v.content_hash = $2 and v.valid_to is null
             and d.deleted_at is null order by d.id limit 1"
     );
-    Ok(tx
-        .query_opt(&sql, &[&tx.tenant_id(), &hash])
+    tx.query_opt(&sql, &[&tx.tenant_id(), &hash])
         .await?
         .as_ref()
         .map(DocumentRow::try_from)
-        .transpose()?)
+        .transpose()
 }
 
 /// Creates a document with version 1 and queues its ingestion, unless a live document already
@@ -158,12 +157,11 @@ async fn insert_version(tx: &TenantTx, id: Uuid, version: i32, c: &Content<'_>) 
 
 pub async fn get_document(tx: &TenantTx, id: Uuid) -> ApiResult<Option<DocumentRow>> {
     let sql = format!("{DOCUMENT_SELECT} where d.tenant_id = $1 and d.id = $2");
-    Ok(tx
-        .query_opt(&sql, &[&tx.tenant_id(), &id])
+    tx.query_opt(&sql, &[&tx.tenant_id(), &id])
         .await?
         .as_ref()
         .map(DocumentRow::try_from)
-        .transpose()?)
+        .transpose()
 }
 
 pub struct DocumentFilter {

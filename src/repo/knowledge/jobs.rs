@@ -74,12 +74,11 @@ pub async fn create_job(tx: &TenantTx, document_ids: &[Uuid]) -> ApiResult<JobRo
 pub async fn get_job(tx: &TenantTx, id: Uuid) -> ApiResult<Option<JobRow>> {
     let sql =
         format!("select {JOB_COLUMNS} from kb_ingestion_jobs where tenant_id = $1 and id = $2");
-    Ok(tx
-        .query_opt(&sql, &[&tx.tenant_id(), &id])
+    tx.query_opt(&sql, &[&tx.tenant_id(), &id])
         .await?
         .as_ref()
         .map(JobRow::try_from)
-        .transpose()?)
+        .transpose()
 }
 
 /// Newest first.
@@ -106,12 +105,11 @@ pub async fn leased_job(tx: &TenantTx, id: Uuid, worker: &str) -> ApiResult<Opti
         "select {JOB_COLUMNS} from kb_ingestion_jobs
           where tenant_id = $1 and id = $2 and status = 'running' and locked_by = $3 for update"
     );
-    Ok(tx
-        .query_opt(&sql, &[&tx.tenant_id(), &id, &worker])
+    tx.query_opt(&sql, &[&tx.tenant_id(), &id, &worker])
         .await?
         .as_ref()
         .map(JobRow::try_from)
-        .transpose()?)
+        .transpose()
 }
 
 /// Records one finished document and renews the lease. False: the lease is no longer ours.
