@@ -437,3 +437,34 @@ async fn an_unknown_enum_value_from_the_database_is_an_error_not_a_default() {
     assert_eq!(r.get::<_, TicketStatus>(0), TicketStatus::PendingCustomer);
     assert_eq!(r.get::<_, &str>(1), "read_write");
 }
+
+/// Every operation that takes a body says in the spec that it answers 415, and does.
+#[tokio::test]
+async fn every_operation_with_a_body_declares_and_answers_415() {
+    let spec: Value = serde_json::from_str(&tenantdesk::openapi::spec_json()).unwrap();
+    let mut with_body = 0;
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            if op.get("requestBody").is_some() {
+                with_body += 1;
+                assert!(
+                    op["responses"]["415"].is_object(),
+                    "{method} {path} does not declare 415"
+                );
+            }
+        }
+    }
+    assert!(with_body >= 22, "{with_body}");
+    let app = spawn().await;
+    let cred = caller(&app).await;
+    for (method, path, _) in json_operations() {
+        let r = app
+            .send(
+                app.req(method.clone(), &path, cred.clone())
+                    .header("content-type", "text/plain")
+                    .body("{}"),
+            )
+            .await;
+        r.problem(415, "unsupported_media_type");
+    }
+}

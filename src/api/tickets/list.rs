@@ -2,7 +2,13 @@
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::DateTime;
-use poem_openapi::Enum;
+use std::borrow::Cow;
+
+use poem_openapi::{
+    Enum,
+    registry::{MetaSchema, MetaSchemaRef, Registry},
+    types::{ParseFromParameter, ParseResult, ToJSON, Type},
+};
 use uuid::Uuid;
 
 use super::TicketOut;
@@ -128,8 +134,86 @@ const TIMESTAMP_MICROS: std::ops::RangeInclusive<i64> =
 /// One page of tickets, in the requested order.
 pub type TicketPage = crate::api::Page<TicketOut>;
 
+/// A query parameter taking values of the enum `T`, repeated (`status=a&status=b`) or
+/// comma-separated (`status=a,b`). The spec shows an array of `T`, so clients see the values;
+/// [`EnumList::values`] checks them against the same enum.
+pub struct EnumList<T> {
+    raw: Vec<String>,
+    _values: std::marker::PhantomData<T>,
+}
+
+impl<T> Default for EnumList<T> {
+    fn default() -> Self {
+        Self {
+            raw: Vec::new(),
+            _values: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<T: Type> Type for EnumList<T> {
+    const IS_REQUIRED: bool = false;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> Cow<'static, str> {
+        format!("[{}]", T::name()).into()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Inline(Box::new(MetaSchema {
+            items: Some(Box::new(T::schema_ref())),
+            ..MetaSchema::new("array")
+        }))
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+
+    fn as_raw_value(&self) -> Option<&Self> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
+        Box::new(std::iter::once(self))
+    }
+}
+
+impl<T: Type> ParseFromParameter for EnumList<T> {
+    fn parse_from_parameter(value: &str) -> ParseResult<Self> {
+        Self::parse_from_parameters([value])
+    }
+
+    fn parse_from_parameters<I: IntoIterator<Item = A>, A: AsRef<str>>(
+        iter: I,
+    ) -> ParseResult<Self> {
+        Ok(Self {
+            raw: iter.into_iter().map(|v| v.as_ref().to_string()).collect(),
+            _values: std::marker::PhantomData,
+        })
+    }
+}
+
+/// For the spec's `default` (an empty list).
+impl<T: Type> ToJSON for EnumList<T> {
+    fn to_json(&self) -> Option<serde_json::Value> {
+        Some(self.raw.clone().into())
+    }
+}
+
+impl<T> EnumList<T>
+where
+    T: std::str::FromStr + strum::VariantArray + Copy + PartialEq + Into<&'static str>,
+{
+    /// The distinct values, or a 422 naming `field` with the values it takes.
+    pub fn values(&self, field: &str) -> ApiResult<Vec<T>> {
+        value_set(field, &self.raw)
+    }
+}
+
 /// Splits repeated and comma-separated values and checks each against the enum's values.
-pub(super) fn value_set<T>(field: &str, raw: &[String]) -> ApiResult<Vec<T>>
+fn value_set<T>(field: &str, raw: &[String]) -> ApiResult<Vec<T>>
 where
     T: std::str::FromStr + strum::VariantArray + Copy + PartialEq + Into<&'static str>,
 {

@@ -33,7 +33,7 @@ use crate::{
     repo::{self, Timestamp, tickets::TicketRow},
     tickets::{TicketPriority, TicketSource, TicketStatus},
 };
-use list::{SortOrder, TicketPage, TicketSort, decode_list_cursor, encode_list_cursor, value_set};
+use list::{EnumList, SortOrder, TicketPage, TicketSort, decode_list_cursor, encode_list_cursor};
 
 pub struct TicketsApi;
 
@@ -506,11 +506,11 @@ impl TicketsApi {
         /// Statuses to include (`open`, `in_progress`, `pending_customer`, `resolved`, `closed`,
         /// `escalated`, `reopened`), repeated or comma-separated.
         #[oai(default)]
-        status: Query<Vec<String>>,
+        status: Query<EnumList<TicketStatus>>,
         /// Priorities to include (`low`, `medium`, `high`, `urgent`), repeated or
         /// comma-separated.
         #[oai(default)]
-        priority: Query<Vec<String>>,
+        priority: Query<EnumList<TicketPriority>>,
         /// Only tickets assigned to this user.
         assignee: Query<Option<Uuid>>,
         /// Only tickets opened by this user.
@@ -546,8 +546,8 @@ impl TicketsApi {
         limit: Query<i64>,
     ) -> ApiResult<Json<TicketPage>> {
         let p = auth.principal()?;
-        let statuses = value_set::<TicketStatus>("status", &status.0)?;
-        let priorities = value_set::<TicketPriority>("priority", &priority.0)?;
+        let statuses = status.0.values("status")?;
+        let priorities = priority.0.values("priority")?;
         let tags = clean_tags("tag", &tag.0)?;
         let q = q.0.map(Text::into_string).filter(|s| !s.is_empty());
         let desc = order.0 == SortOrder::Desc;
