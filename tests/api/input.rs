@@ -384,6 +384,16 @@ async fn an_idempotency_key_with_non_ascii_bytes_is_a_422_naming_the_header() {
     // Nothing was created.
     let list = app.get("/v1/tickets", tok).await;
     assert_eq!(list.ok(200)["items"], json!([]));
+    // The same rule for every other header the API reads.
+    for header in ["If-Match", "If-None-Match", "X-Tenant-Id", "X-API-Key"] {
+        let r = app
+            .send(
+                app.req(Method::GET, "/v1/tickets", tok)
+                    .header(header, HeaderValue::from_bytes(b"caf\xc3\xa9").unwrap()),
+            )
+            .await;
+        r.problem_field(422, header);
+    }
 }
 
 /// Enum text read from the database goes through one conversion per type: a value the enum
