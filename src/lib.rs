@@ -11,5 +11,6 @@ pub mod http;
 pub mod ingestion;
 pub mod openapi;
 pub mod repo;
+pub mod server;
 pub mod telemetry;
 pub mod tickets;
