@@ -4,10 +4,12 @@
 mod support;
 
 mod catalog;
+mod connections;
 mod http_shell;
 mod identity;
 mod isolation;
 mod knowledge;
 mod migrations;
+mod protocol;
 mod spec;
 mod tickets;
