@@ -458,9 +458,10 @@ async fn sigterm_stops_a_busy_worker_within_the_grace_period() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     served.sigterm();
+    // The grace period, and a few seconds for a loaded machine to end a process.
     let took = served.exits_within(Duration::from_secs(90));
     assert!(
-        took.is_some_and(|t| t < Duration::from_secs(5)),
+        took.is_some_and(|t| t < Duration::from_secs(3 + 4)),
         "exit took {took:?} with a grace period of 3 s"
     );
     assert!(
