@@ -26,9 +26,45 @@ pub struct Config {
     pub log_json: bool,
     /// How long in-flight requests may run after SIGTERM (`SHUTDOWN_GRACE_SECS`).
     pub shutdown_grace: Duration,
+    pub http: HttpConfig,
     pub auth: AuthConfig,
     pub embedding: EmbeddingConfig,
     pub kb: KbConfig,
+}
+
+/// Deadlines and the cap on client connections (`src/server.rs`).
+#[derive(Clone, Copy, Debug)]
+pub struct HttpConfig {
+    /// How long a client may take to send a request head, from its first byte (from the
+    /// connection's start for the first request) (`HEADER_READ_TIMEOUT_SECS`).
+    pub header_read_timeout: Duration,
+    /// How long a connection may stay open with no request in flight, HTTP/1.1 keep-alive and
+    /// HTTP/2 alike (`IDLE_TIMEOUT_SECS`).
+    pub idle_timeout: Duration,
+    /// Most open client connections; more wait in the listen backlog (`MAX_CONNECTIONS`). Kept
+    /// below the open-file limit.
+    pub max_connections: usize,
+}
+
+impl HttpConfig {
+    pub fn from_env() -> anyhow::Result<Self> {
+        let secs = |name, default| -> anyhow::Result<Duration> {
+            let s: u64 = parse(name, default)?;
+            if s == 0 {
+                bail!("{name} must be at least 1");
+            }
+            Ok(Duration::from_secs(s))
+        };
+        let max_connections = parse("MAX_CONNECTIONS", "10000")?;
+        if max_connections == 0 {
+            bail!("MAX_CONNECTIONS must be at least 1");
+        }
+        Ok(Self {
+            header_read_timeout: secs("HEADER_READ_TIMEOUT_SECS", "10")?,
+            idle_timeout: secs("IDLE_TIMEOUT_SECS", "75")?,
+            max_connections,
+        })
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -198,6 +234,7 @@ impl Config {
             max_body_bytes: parse("MAX_BODY_BYTES", "1048576")?,
             log_json: log_format == "json",
             shutdown_grace: Duration::from_secs(parse("SHUTDOWN_GRACE_SECS", "30")?),
+            http: HttpConfig::from_env()?,
             auth: AuthConfig::from_env()?,
             embedding: EmbeddingConfig::from_env()?,
             kb: KbConfig::from_env()?,

@@ -9,7 +9,7 @@ use poem::{
 };
 use poem_openapi::{
     ApiResponse, Object,
-    registry::{MetaMediaType, MetaResponse, MetaResponses, Registry},
+    registry::{MetaHeader, MetaMediaType, MetaResponse, MetaResponses, Registry},
     types::Type,
 };
 use serde::Serialize;
@@ -17,6 +17,10 @@ use serde::Serialize;
 use crate::telemetry;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// `Retry-After` (seconds) on a 503: the database is unreachable or every pooled connection
+/// stayed busy for `DB_POOL_TIMEOUT_MS`.
+pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 2;
 
 /// An RFC 9457 problem document. Every error this API returns has this shape.
 #[derive(Debug, Clone, Serialize, Object)]
@@ -140,6 +144,7 @@ impl ApiError {
             "the service is temporarily unavailable",
         );
         e.source = Some(err.into());
+        e.retry_after = Some(UNAVAILABLE_RETRY_AFTER_SECS);
         e
     }
 
@@ -254,6 +259,10 @@ impl ApiResponse for ApiError {
                 500,
                 "Internal error; details are logged under the request id.",
             ),
+            (
+                503,
+                "Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.",
+            ),
         ];
         MetaResponses {
             responses: ERRORS
@@ -266,7 +275,17 @@ impl ApiResponse for ApiError {
                         content_type: PROBLEM_JSON,
                         schema: Problem::schema_ref(),
                     }],
-                    headers: vec![],
+                    headers: if matches!(status, 429 | 503) {
+                        vec![MetaHeader {
+                            name: "Retry-After".into(),
+                            description: Some("Seconds to wait before trying again.".into()),
+                            required: true,
+                            deprecated: false,
+                            schema: u64::schema_ref(),
+                        }]
+                    } else {
+                        vec![]
+                    },
                 })
                 .collect(),
         }

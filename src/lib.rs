@@ -12,5 +12,6 @@ pub mod ingestion;
 pub mod knowledge;
 pub mod openapi;
 pub mod repo;
+pub mod server;
 pub mod telemetry;
 pub mod tickets;

@@ -165,6 +165,11 @@ pub fn map_db_error(err: tokio_postgres::Error) -> ApiError {
         return ApiError::unavailable(err);
     };
     let state = db.code().clone();
+    // The connection is gone or the server is going away (class 08, 57P01–57P05): the database
+    // is unavailable, not the request wrong.
+    if state.code().starts_with("08") || state.code().starts_with("57P") {
+        return ApiError::unavailable(err);
+    }
     if let Some(name) = db.constraint()
         && let Some((_, status, code, detail, field)) =
             CONSTRAINTS.iter().find(|(n, ..)| *n == name)

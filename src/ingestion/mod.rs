@@ -83,27 +83,39 @@ impl Worker {
         Ok(self.process(tenant, job).await)
     }
 
-    /// Processes jobs until `shutdown` resolves; sleeps `poll` when idle.
+    /// Processes jobs until `shutdown` resolves; sleeps `poll` when idle. Shutdown is looked at
+    /// before every claim and while a job runs: a job cut short keeps its lease, and another
+    /// worker carries on with its remaining documents once the lease runs out.
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
         tracing::info!(worker = %self.id, "ingestion worker started");
         let mut shutdown = std::pin::pin!(shutdown);
         loop {
-            let idle = match self.run_once().await {
-                Ok(Outcome::Idle) => true,
-                Ok(outcome) => {
+            let claimed = tokio::select! {
+                biased;
+                _ = &mut shutdown => break,
+                claimed = self.claim() => claimed,
+            };
+            match claimed {
+                Ok(Some((tenant, job))) => {
+                    let outcome = tokio::select! {
+                        biased;
+                        _ = &mut shutdown => {
+                            tracing::info!(worker = %self.id, %job, "stopping mid-job; the job is left to its lease");
+                            break;
+                        }
+                        outcome = self.process(tenant, job) => outcome,
+                    };
                     tracing::info!(worker = %self.id, ?outcome, "ingestion job");
-                    false
+                    continue;
                 }
+                Ok(None) => {}
                 Err(e) => {
                     tracing::warn!(worker = %self.id, error = %e, "claiming an ingestion job failed");
-                    true
                 }
-            };
-            if idle {
-                tokio::select! {
-                    _ = &mut shutdown => break,
-                    _ = tokio::time::sleep(self.poll) => {}
-                }
+            }
+            tokio::select! {
+                _ = &mut shutdown => break,
+                _ = tokio::time::sleep(self.poll) => {}
             }
         }
         tracing::info!(worker = %self.id, "ingestion worker stopped");

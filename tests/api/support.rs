@@ -459,6 +459,22 @@ impl ScratchDb {
     pub async fn owner(&self) -> tokio_postgres::Client {
         tenantdesk::db::connect(&self.owner_url).await.unwrap()
     }
+
+    /// Refuses new connections to this database and ends its sessions: to the service, a
+    /// database server that is down.
+    pub fn take_offline(&self) {
+        psql(&[
+            "-d",
+            "postgres",
+            "-c",
+            &format!("alter database {} allow_connections false", self.name),
+            "-c",
+            &format!(
+                "select pg_terminate_backend(pid) from pg_stat_activity where datname = '{}'",
+                self.name
+            ),
+        ]);
+    }
 }
 
 impl Drop for ScratchDb {
