@@ -2,6 +2,7 @@
 //! mapping of database errors to API errors.
 
 pub mod migrate;
+pub mod statement;
 pub mod tenant;
 
 use std::time::Duration;
