@@ -2,6 +2,7 @@
 //! mapping of database errors to API errors.
 
 pub mod migrate;
+pub mod statement;
 pub mod tenant;
 
 use std::time::Duration;
@@ -64,6 +65,18 @@ macro_rules! text_enum {
             }
 
             postgres_types::to_sql_checked!();
+        }
+
+        impl $crate::db::statement::SqlType for $t {
+            fn sql_type() -> postgres_types::Type {
+                postgres_types::Type::TEXT
+            }
+        }
+
+        impl $crate::db::statement::SqlArrayType for $t {
+            fn sql_array_type() -> postgres_types::Type {
+                postgres_types::Type::TEXT_ARRAY
+            }
         }
     )*};
 }

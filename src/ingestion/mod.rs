@@ -12,7 +12,7 @@ use std::{sync::Arc, time::Duration};
 use uuid::Uuid;
 
 use crate::{
-    db::{Db, Role, Scope},
+    db::{Db, Role, Scope, statement},
     embeddings::{Chunker, Embedder},
     error::{ApiError, ApiResult},
     repo::knowledge::{self as repo, NewChunk},
@@ -66,12 +66,8 @@ impl Worker {
     pub async fn claim(&self) -> ApiResult<Option<(Uuid, Uuid)>> {
         let conn = self.db.pool().get().await?;
         let lease = self.lease.as_secs().max(1) as i32;
-        let row = conn
-            .query_opt(
-                "select tenant_id, job_id from kb_claim_ingestion_job($1, $2, $3)",
-                &[&self.id, &lease, &self.tenant],
-            )
-            .await?;
+        let sql = "select tenant_id, job_id from kb_claim_ingestion_job($1, $2, $3)";
+        let row = statement::query_opt(&conn, sql, &[&self.id, &lease, &self.tenant]).await?;
         Ok(row.map(|r| (r.get(0), r.get(1))))
     }
 

@@ -4,7 +4,7 @@ use uuid::Uuid;
 use super::{Timestamp, column};
 use crate::{
     auth::ApiKeyScope,
-    db::TenantTx,
+    db::{TenantTx, statement},
     error::{ApiError, ApiResult},
 };
 
@@ -121,13 +121,10 @@ pub async fn for_auth(
     prefix: &str,
 ) -> ApiResult<Option<KeyForAuth>> {
     let conn = pool.get().await?;
-    let stmt = conn
-        .prepare_cached(
-            "select tenant_id, id, key_hash, scope, expires_at, revoked_at, last_used_at, tenant_active
-               from auth_api_key($1)",
-        )
-        .await?;
-    conn.query_opt(&stmt, &[&prefix])
+    let sql =
+        "select tenant_id, id, key_hash, scope, expires_at, revoked_at, last_used_at, tenant_active
+                 from auth_api_key($1)";
+    statement::query_opt(&conn, sql, &[&prefix])
         .await?
         .map(|r| {
             Ok(KeyForAuth {
@@ -146,9 +143,7 @@ pub async fn for_auth(
 
 pub async fn touch(pool: &deadpool_postgres::Pool, tenant_id: Uuid, id: Uuid) -> ApiResult<()> {
     let conn = pool.get().await?;
-    let stmt = conn
-        .prepare_cached("select auth_touch_api_key($1, $2)")
-        .await?;
-    conn.execute(&stmt, &[&tenant_id, &id]).await?;
+    let sql = "select auth_touch_api_key($1, $2)";
+    statement::execute(&conn, sql, &[&tenant_id, &id]).await?;
     Ok(())
 }

@@ -3,12 +3,12 @@
 //! say `tenant_id = $1` for the planner.
 
 use serde_json::Value;
-use tokio_postgres::{Row, types::ToSql};
+use tokio_postgres::Row;
 use uuid::Uuid;
 
 use super::{Timestamp, column};
 use crate::{
-    db::TenantTx,
+    db::{TenantTx, statement::Param},
     error::{ApiError, ApiResult},
     tickets::{MessageRole, TicketPriority, TicketSource, TicketStatus},
 };
@@ -251,9 +251,9 @@ pub struct ListQuery {
 /// One page of tickets in keyset order `(sort column, id)`, so concurrent inserts never shift
 /// a page. Only the filters that are set reach the SQL, so each combination gets its own plan.
 pub async fn list(tx: &TenantTx, q: &ListQuery) -> ApiResult<Vec<TicketRow>> {
-    let mut params: Vec<Box<dyn ToSql + Sync + Send>> = vec![Box::new(tx.tenant_id())];
+    let mut params: Vec<Box<dyn Param + Send>> = vec![Box::new(tx.tenant_id())];
     let mut sql = format!("select {COLUMNS} from tickets t where t.tenant_id = $1");
-    let mut bind = |sql: &mut String, clause: &str, v: Box<dyn ToSql + Sync + Send>| {
+    let mut bind = |sql: &mut String, clause: &str, v: Box<dyn Param + Send>| {
         params.push(v);
         sql.push_str(&clause.replace('?', &format!("${}", params.len())));
     };
@@ -333,10 +333,7 @@ pub async fn list(tx: &TenantTx, q: &ListQuery) -> ApiResult<Vec<TicketRow>> {
         &format!(" order by {col} {dir}, t.id {dir} limit ?"),
         Box::new(q.limit),
     );
-    let refs: Vec<&(dyn ToSql + Sync)> = params
-        .iter()
-        .map(|p| p.as_ref() as &(dyn ToSql + Sync))
-        .collect();
+    let refs: Vec<&dyn Param> = params.iter().map(|p| p.as_ref() as &dyn Param).collect();
     let rows = tx.query(&sql, &refs).await?;
     rows.iter().map(TicketRow::try_from).collect()
 }

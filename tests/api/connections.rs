@@ -35,7 +35,10 @@ impl Served {
         cmd.arg("serve")
             .env("BIND_ADDR", "127.0.0.1:0")
             .env("DATABASE_URL", cfg.database_url.expose())
-            .env("MIGRATION_DATABASE_URL", cfg.migration_database_url.expose())
+            .env(
+                "MIGRATION_DATABASE_URL",
+                cfg.migration_database_url.expose(),
+            )
             .env("EMBEDDING_MODEL_DIR", &cfg.embedding.model_dir)
             .env("WORKER_ENABLED", "false")
             .env("RUST_LOG", "info")
