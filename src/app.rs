@@ -159,6 +159,12 @@ pub fn routes(state: AppState, max_body: usize) -> impl poem::Endpoint<Output = 
     let app = Route::new()
         .nest("/", api)
         .at("/docs", make_sync(move |_| poem::web::Html(ui.clone())))
+        // The same page under the spelling with a slash, by a redirect: Swagger UI fetches the
+        // spec by a relative URL, which a page served at `/docs/` would resolve wrongly.
+        .at(
+            "/docs/",
+            make_sync(|_| poem::web::Redirect::permanent("/docs")),
+        )
         .at(
             "/openapi.json",
             make_sync(move |_| {
