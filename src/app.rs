@@ -11,6 +11,7 @@ use poem::{
 };
 
 use crate::{
+    assistant::Assistant,
     auth::jwt::Keys,
     config::Config,
     db::{self, Db, migrate},
@@ -28,6 +29,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub embedder: Arc<dyn Embedder>,
     pub chunker: Arc<Chunker>,
+    pub assistant: Arc<Assistant>,
 }
 
 impl AppState {
@@ -46,22 +48,33 @@ impl AppState {
             config.kb.chunk_tokens,
             config.kb.chunk_overlap,
         )?;
+        let db = Db::new(pool);
+        let chunker = Arc::new(chunker);
+        let assistant = Assistant::new(
+            db.clone(),
+            embedder.clone(),
+            chunker.clone(),
+            config.assistant.clone(),
+            config.kb.hnsw,
+        )?;
         Ok(AppState {
-            db: Db::new(pool),
+            db,
             keys: Arc::new(Keys::new(&config.auth)),
             config: Arc::new(config.clone()),
             embedder,
-            chunker: Arc::new(chunker),
+            chunker,
+            assistant: Arc::new(assistant),
         })
     }
 
-    /// An ingestion worker over this state's pool and models (for one tenant's jobs only when
+    /// A worker over this state's pool, models and assistant (for one tenant's jobs only when
     /// `WORKER_TENANT_ID` is set).
     pub fn worker(&self) -> Worker {
         let mut w = Worker::new(
             self.db.clone(),
             self.embedder.clone(),
             self.chunker.clone(),
+            self.assistant.clone(),
             self.config.kb.worker_lease,
             self.config.kb.worker_poll,
         );

@@ -28,6 +28,7 @@ pub struct Config {
     pub auth: AuthConfig,
     pub embedding: EmbeddingConfig,
     pub kb: KbConfig,
+    pub assistant: AssistantConfig,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -149,6 +150,7 @@ impl Config {
             auth: AuthConfig::from_env()?,
             embedding: EmbeddingConfig::from_env()?,
             kb: KbConfig::from_env()?,
+            assistant: AssistantConfig::from_env()?,
         })
     }
 }
@@ -294,9 +296,114 @@ impl KbConfig {
     }
 }
 
+/// The assistant (`src/assistant/`): how it reaches answer providers and seals their keys.
+#[derive(Clone, Debug)]
+pub struct AssistantConfig {
+    /// Keys that seal the providers' API keys in the settings tables
+    /// (`SETTINGS_ENCRYPTION_KEYS`, required): the first seals, all open.
+    pub sealing_keys: SealingKeys,
+    /// Tokens of knowledge-base text given to a provider per answer (`ASSISTANT_CONTEXT_TOKENS`).
+    pub context_tokens: usize,
+    /// Per-attempt timeout of a provider request, streaming included (`ASSISTANT_TIMEOUT_MS`).
+    pub timeout: Duration,
+    /// Retries of a provider request after a timeout, connection error, 429 or 5xx before any
+    /// text arrived (`ASSISTANT_RETRIES`).
+    pub retries: u32,
+    /// First backoff, doubled per retry, with jitter; a longer `Retry-After` wins
+    /// (`ASSISTANT_BACKOFF_MS`).
+    pub backoff: Duration,
+    /// Attempts of an assistant run on a ticket before it fails for good (`ASSISTANT_RUN_ATTEMPTS`).
+    pub run_attempts: i32,
+    /// Whether tenants may point the provider at loopback, private or link-local addresses
+    /// (`ASSISTANT_ALLOW_PRIVATE_URLS`): off in production (a tenant's base URL must not reach
+    /// the service's own network), on under `make run` for a local model server.
+    pub allow_private_urls: bool,
+}
+
+/// Named 32-byte keys; `Debug` never shows them.
+#[derive(Clone)]
+pub struct SealingKeys(pub Vec<(String, [u8; 32])>);
+
+impl std::fmt::Debug for SealingKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ids: Vec<&str> = self.0.iter().map(|(id, _)| id.as_str()).collect();
+        write!(f, "SealingKeys({ids:?}, redacted)")
+    }
+}
+
+impl SealingKeys {
+    /// `kid:base64key[,kid:base64key…]`, each key 32 bytes (`openssl rand -base64 32`).
+    pub fn parse(raw: &str) -> anyhow::Result<Self> {
+        use base64::{Engine, engine::general_purpose::STANDARD};
+        let mut keys = Vec::new();
+        for pair in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (kid, b64) = pair
+                .split_once(':')
+                .context("SETTINGS_ENCRYPTION_KEYS entries are kid:base64key")?;
+            if kid.is_empty() || !kid.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+                bail!("SETTINGS_ENCRYPTION_KEYS: key ids are letters, digits and '-'");
+            }
+            let key: [u8; 32] = STANDARD
+                .decode(b64)
+                .ok()
+                .and_then(|k| k.try_into().ok())
+                .with_context(|| {
+                    format!("SETTINGS_ENCRYPTION_KEYS: the key {kid:?} must be 32 bytes in base64")
+                })?;
+            keys.push((kid.to_string(), key));
+        }
+        if keys.is_empty() {
+            bail!(
+                "SETTINGS_ENCRYPTION_KEYS is required (kid:base64 of 32 random bytes; \
+                 `make run` and `make test` set a development key)"
+            );
+        }
+        Ok(Self(keys))
+    }
+}
+
+impl AssistantConfig {
+    pub fn from_env() -> anyhow::Result<Self> {
+        let run_attempts: i32 = parse("ASSISTANT_RUN_ATTEMPTS", "3")?;
+        if !(1..=10).contains(&run_attempts) {
+            bail!("ASSISTANT_RUN_ATTEMPTS must be 1–10");
+        }
+        let context_tokens: usize = parse("ASSISTANT_CONTEXT_TOKENS", "1500")?;
+        if !(100..=100_000).contains(&context_tokens) {
+            bail!("ASSISTANT_CONTEXT_TOKENS must be 100–100000");
+        }
+        Ok(Self {
+            sealing_keys: SealingKeys::parse(&var("SETTINGS_ENCRYPTION_KEYS", ""))?,
+            context_tokens,
+            timeout: Duration::from_millis(parse("ASSISTANT_TIMEOUT_MS", "60000")?),
+            retries: parse("ASSISTANT_RETRIES", "2")?,
+            backoff: Duration::from_millis(parse("ASSISTANT_BACKOFF_MS", "500")?),
+            run_attempts,
+            allow_private_urls: parse("ASSISTANT_ALLOW_PRIVATE_URLS", "false")?,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::IterativeScan;
+    use super::{IterativeScan, SealingKeys};
+
+    #[test]
+    fn sealing_keys_need_32_bytes_and_never_print() {
+        let k = SealingKeys::parse("a:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=, b:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=")
+            .unwrap();
+        assert_eq!(k.0.len(), 2);
+        assert_eq!(k.0[1].1, [1u8; 32]);
+        assert!(!format!("{k:?}").contains("AQEB"));
+        for bad in [
+            "",
+            "a:short",
+            "nokid",
+            ":AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        ] {
+            assert!(SealingKeys::parse(bad).is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn iterative_scan_parses_pgvectors_values_only() {

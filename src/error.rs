@@ -222,6 +222,10 @@ impl ApiResponse for ApiError {
                 500,
                 "Internal error; details are logged under the request id.",
             ),
+            (
+                503,
+                "Temporarily unavailable (database, embedding model or answer provider).",
+            ),
         ];
         MetaResponses {
             responses: ERRORS

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod app;
+pub mod assistant;
 pub mod auth;
 pub mod config;
 pub mod db;
@@ -11,5 +12,6 @@ pub mod http;
 pub mod ingestion;
 pub mod openapi;
 pub mod repo;
+pub mod search;
 pub mod telemetry;
 pub mod tickets;

@@ -36,7 +36,7 @@ pub enum JobStatus {
 }
 
 impl JobStatus {
-    fn parse(s: &str) -> Self {
+    pub(crate) fn parse(s: &str) -> Self {
         match s {
             "running" => JobStatus::Running,
             "completed" => JobStatus::Completed,
@@ -157,6 +157,7 @@ impl IngestionApi {
                 repo::knowledge::get_job(tx, id.0).await
             })
             .await?
+            .filter(|j| j.kind == "ingestion")
             .map(|j| Json(j.into()))
             .ok_or_else(|| ApiError::not_found("ingestion job"))
     }

@@ -1,16 +1,20 @@
 //! HTTP only: DTOs, validation, status codes. One OpenApi struct per resource.
 
 pub mod api_keys;
+pub mod ask;
 pub mod audit;
 pub mod auth;
 pub mod body;
+pub mod bounded;
 pub mod collections;
 pub mod documents;
 pub mod health;
 pub mod idempotency;
 pub mod ingestion;
 pub mod me;
+pub mod query_logs;
 pub mod search;
+pub mod settings;
 pub mod tenants;
 pub mod tickets;
 pub mod users;
@@ -49,6 +53,10 @@ pub enum Tag {
     Knowledge,
     /// Semantic, keyword and hybrid search over the knowledge base.
     Search,
+    /// The assistant: answers from the knowledge base with cited sources, and its query log.
+    Assistant,
+    /// The assistant's settings: the tenant's own over the platform defaults.
+    Settings,
 }
 
 /// A user's role inside their tenant.

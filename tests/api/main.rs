@@ -3,6 +3,7 @@
 
 mod support;
 
+mod assistant;
 mod catalog;
 mod http_shell;
 mod identity;

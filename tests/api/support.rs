@@ -39,6 +39,10 @@ pub fn config() -> Config {
     // `worker_tenant` for the one inside `serve`), so one test's worker never takes another
     // test's jobs.
     c.kb.worker_enabled = false;
+    // Fake answer providers listen on loopback; retries wait little.
+    c.assistant.allow_private_urls = true;
+    c.assistant.backoff = std::time::Duration::from_millis(20);
+    c.assistant.timeout = std::time::Duration::from_secs(5);
     c
 }
 
