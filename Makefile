@@ -7,13 +7,14 @@ RUN_PG_PORT ?= 5433
 TEST_PG_PORT ?= 5434
 CARGO ?= cargo
 
-.PHONY: run worker stop test pg-test model superadmin build release openapi fmt lint bench
+.PHONY: run worker stop test pg-test model superadmin build release openapi fmt lint bench eval
 
-## Start PostgreSQL (fetched and cached on first use), apply migrations, serve on :8080 (with an
-## ingestion worker).
+## Start PostgreSQL (fetched and cached on first use), apply migrations, serve on :8080 (with a
+## worker). The assistant may use a model server on this machine (e.g. Ollama on localhost).
 run: model
 	@$(PG) start dev $(RUN_PG_PORT)
-	@eval "$$($(PG) env dev $(RUN_PG_PORT))" && exec $(CARGO) run --quiet -- serve
+	@eval "$$($(PG) env dev $(RUN_PG_PORT))" && \
+	ASSISTANT_ALLOW_PRIVATE_URLS=$${ASSISTANT_ALLOW_PRIVATE_URLS:-true} exec $(CARGO) run --quiet -- serve
 
 ## Create a platform superadmin on the `make run` database. The password is read from
 ## TENANTDESK_SUPERADMIN_PASSWORD, or from stdin when that is unset.
@@ -70,3 +71,7 @@ lint:
 ## The tickets benchmark (see bench/README.md): the service vs pgbench on the same transaction.
 bench:
 	bench/run.sh
+
+## The assistant's quality on the labelled set (bench/eval; EVAL_SETTINGS picks the provider).
+eval:
+	bench/eval.sh

@@ -8,6 +8,7 @@ pub mod config;
 pub mod db;
 pub mod embeddings;
 pub mod error;
+pub mod eval;
 pub mod http;
 pub mod ingestion;
 pub mod openapi;

@@ -7,15 +7,15 @@
 //! 4. `cannot_help`: the answer itself says it cannot help ("I don't know", "не могу помочь").
 //!
 //! Phrases match on word forms, not substrings: text and phrases are split into words, lowercased
-//! and reduced to their Snowball stems (English, or Russian for Cyrillic words), and a phrase
-//! matches a run of consecutive words of the text. So "refunds", "refunded" and "refund" match
+//! and reduced to their Snowball stems (`text.rs`), and a phrase matches a run of consecutive
+//! words of the text. So "refunds", "refunded" and "refund" match
 //! "refund", "возврата" and "возвратом" match "возврат", "в суде" matches "суд", while "судно"
 //! (a ship) does not, and neither does "prefund".
 
 use poem_openapi::Enum;
-use rust_stemmers::{Algorithm, Stemmer};
 use serde::{Deserialize, Serialize};
-use unicode_segmentation::UnicodeSegmentation;
+
+pub use super::text::stems;
 
 /// The tenant's default escalation keywords: money back, legal threats, complaints, leaving.
 pub const DEFAULT_KEYWORDS: &[&str] = &[
@@ -147,23 +147,6 @@ impl Rule {
 pub struct Escalation {
     pub rule: Rule,
     pub reason: String,
-}
-
-/// The words of `text`, lowercased and stemmed (Russian for words with Cyrillic letters).
-pub fn stems(text: &str) -> Vec<String> {
-    let en = Stemmer::create(Algorithm::English);
-    let ru = Stemmer::create(Algorithm::Russian);
-    text.unicode_words()
-        .map(|w| {
-            let w = w.to_lowercase().replace('ё', "е").replace('’', "'");
-            let cyrillic = w.chars().any(|c| ('\u{0400}'..='\u{04FF}').contains(&c));
-            if cyrillic {
-                ru.stem(&w).into_owned()
-            } else {
-                en.stem(&w).into_owned()
-            }
-        })
-        .collect()
 }
 
 /// Phrases prepared for matching.

@@ -11,6 +11,7 @@ pub mod escalation;
 pub mod provider;
 pub mod sealed;
 pub mod settings;
+pub mod text;
 pub mod tickets;
 
 use std::{sync::Arc, time::Instant};
@@ -235,6 +236,7 @@ impl Assistant {
 
         let given: Vec<Passage> = passages.iter().map(|(p, _)| p.clone()).collect();
         let prompt = Prompt {
+            tenant: scope.tenant_id,
             question,
             question_vector: found.query_vector.as_deref(),
             passages: &given,

@@ -71,9 +71,10 @@ text_enum!(ProviderKind { Builtin = "builtin", Openai = "openai" });
 
 /// The built-in defaults.
 pub const DEFAULT_MODE: AssistantMode = AssistantMode::Off;
-/// Calibrated on bench/eval (bench/README.md): below this best cosine similarity the answer is
-/// more likely wrong than right.
-pub const DEFAULT_THRESHOLD: f64 = 0.5;
+/// Calibrated on bench/eval (bench/README.md): the highest best-match cosine similarity below
+/// which every question of the set is unanswerable; a higher one escalates answerable questions
+/// (the built-in responder's own floor catches most of the rest as `cannot_help`).
+pub const DEFAULT_THRESHOLD: f64 = 0.3;
 pub const DEFAULT_TOP_K: i64 = 5;
 /// Chunks scoring lower than this are not given to the provider at all.
 pub const DEFAULT_MIN_SCORE: f64 = 0.2;

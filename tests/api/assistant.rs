@@ -2,6 +2,7 @@
 //! log, and its quality on the evaluation set.
 
 mod ask;
+mod eval;
 
 mod provider;
 mod query_logs;

@@ -25,6 +25,9 @@ pub struct Passage {
 /// What a provider answers.
 #[derive(Debug)]
 pub struct Prompt<'a> {
+    /// Whose knowledge base the passages come from (what a provider keeps between answers is
+    /// kept per tenant).
+    pub tenant: uuid::Uuid,
     pub question: &'a str,
     /// The question's embedding, when retrieval made one.
     pub question_vector: Option<&'a [f32]>,

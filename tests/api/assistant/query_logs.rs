@@ -32,6 +32,7 @@ async fn admins_list_answers_with_filters_and_pages() {
     let app = spawn().await;
     let t = app.tenant().await;
     knowledge(&app, &t).await;
+    super::settings(&app, &t, json!({"escalation_threshold": 0.5})).await;
     let user = app.user(&t, "user").await;
     let start = chrono::Utc::now();
     let good = ask(&app, &user.token, "How do I reset my router?").await;

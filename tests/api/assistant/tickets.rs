@@ -388,7 +388,8 @@ async fn escalation_by_an_explicit_request_for_a_person() {
 #[tokio::test]
 async fn escalation_by_a_weak_knowledge_base_match() {
     let app = spawn().await;
-    let d = desk(&app, true, json!({})).await;
+    // A threshold above the built-in responder's own floor, so that this rule fires first.
+    let d = desk(&app, true, json!({"escalation_threshold": 0.5})).await;
     escalates(
         &app,
         &d,
