@@ -71,7 +71,8 @@ pub struct SourceOut {
     pub source_url: Option<String>,
     /// Its retrieval score: cosine similarity to the question.
     pub score: f64,
-    /// The text an extractive answer quotes from it.
+    /// The text an extractive answer quotes from it: the quoted sentences, in answer order,
+    /// joined with ` … ` when the answer quotes this source more than once.
     #[oai(skip_serializing_if_is_none)]
     #[serde(default)]
     pub quote: Option<String>,

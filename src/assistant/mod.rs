@@ -53,7 +53,7 @@ pub struct Source {
     pub source_url: Option<String>,
     /// Its retrieval score (cosine similarity to the question).
     pub score: f64,
-    /// What an extractive answer quotes from it.
+    /// What an extractive answer quotes from it (several quotes joined with ` … `).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quote: Option<String>,
 }
