@@ -37,6 +37,9 @@ fi
 BIN=target/$PROFILE/tenantdesk
 "$BIN" migrate || { "$PG" reset eval "$PG_PORT"; "$BIN" migrate; }
 
+# Keys of this run only (the service has no built-in ones; the evaluation's tenant is throwaway).
+JWT_KEYS=${JWT_KEYS:-"eval:$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')"} \
+SETTINGS_ENCRYPTION_KEYS=${SETTINGS_ENCRYPTION_KEYS:-"eval:$(head -c 32 /dev/urandom | base64)"} \
 BIND_ADDR="127.0.0.1:$HTTP_PORT" MIGRATE_ON_START=false WORKER_ENABLED=true WORKER_POLL_MS=200 \
   ASSISTANT_ALLOW_PRIVATE_URLS=true RUST_LOG=warn "$BIN" serve > "$OUT/eval-server.log" 2>&1 &
 server=$!

@@ -170,6 +170,7 @@ SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')
 # the environment; iterative scan relaxed_order, the service's default, unless given).
 serve() {
   stop_server
+  SETTINGS_ENCRYPTION_KEYS="bench:$(head -c 32 /dev/urandom | base64)" \
   JWT_KEYS="bench:$SECRET" BIND_ADDR="127.0.0.1:$HTTP_PORT" MIGRATE_ON_START=false \
     HNSW_ITERATIVE_SCAN="${2:-relaxed_order}" \
     WORKER_ENABLED="$1" WORKER_POLL_MS=200 RUST_LOG=warn "$BIN" serve > "$OUT/kb-server.log" 2>&1 &

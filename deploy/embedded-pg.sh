@@ -25,10 +25,6 @@ DB_NAME=${TENANTDESK_DB_NAME:-tenantdesk}
 # Development passwords for the embedded cluster only; a real deployment sets its own.
 OWNER_PASSWORD=${TENANTDESK_OWNER_PASSWORD:-tenantdesk_owner}
 APP_PASSWORD=${TENANTDESK_APP_PASSWORD:-tenantdesk_app}
-# The development key that seals assistant provider API keys in the embedded clusters (`make run`,
-# `make test`, benches); a deployment must set SETTINGS_ENCRYPTION_KEYS itself, and the service
-# refuses to start without it.
-DEV_SETTINGS_KEY=dev:dGVuYW50ZGVzay1kZXZlbG9wbWVudC1vbmx5LWtleSE=
 
 log() { printf 'embedded-pg: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
@@ -188,7 +184,6 @@ export MIGRATION_DATABASE_URL=postgres://tenantdesk_owner:$OWNER_PASSWORD@127.0.
 export TENANTDESK_PG_BIN=$BIN
 export TENANTDESK_PG_SOCKET=$(sockdir_for "$name")
 export TENANTDESK_PG_PORT=$port
-export SETTINGS_ENCRYPTION_KEYS=\${SETTINGS_ENCRYPTION_KEYS:-$DEV_SETTINGS_KEY}
 EOF
 }
 

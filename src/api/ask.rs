@@ -20,7 +20,7 @@ use poem_openapi::{
 use uuid::Uuid;
 
 use crate::{
-    api::{Tag, body::JsonBody, bounded::Text, search::SearchFilters},
+    api::{Tag, body::JsonBody, search::SearchFilters, text::Text},
     assistant::{self, Answer, Assistant, escalation::Rule, settings::ProviderKind},
     auth::Auth,
     db::Scope,
@@ -33,11 +33,11 @@ use crate::app::AppState;
 pub struct AskApi;
 
 /// A question for the assistant.
-#[derive(Debug, Object, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Object)]
 pub struct AskIn {
     /// The question, 1–4,000 characters.
-    pub question: Text<1, 4000>,
+    #[oai(validator(min_length = 1, max_length = 4000))]
+    pub question: Text,
     /// Answer only from documents that match these filters.
     #[oai(skip_serializing_if_is_none)]
     pub filters: Option<SearchFilters>,

@@ -14,14 +14,11 @@ use crate::{
         Tag,
         ask::{EscalationOut, SourceOut},
         body::JsonBody,
-        bounded::Text,
         decode_cursor, default_limit,
+        text::Text,
     },
     app::AppState,
-    assistant::{
-        escalation::Rule,
-        settings::{ProviderKind, text_enum},
-    },
+    assistant::{escalation::Rule, settings::ProviderKind},
     auth::Auth,
     db::Role,
     error::{ApiError, ApiResult},
@@ -34,8 +31,19 @@ use crate::{
 pub struct QueryLogsApi;
 
 /// Where a question came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Enum,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[oai(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum LogChannel {
     /// `POST /v1/ask`.
     Ask,
@@ -43,7 +51,7 @@ pub enum LogChannel {
     Ticket,
 }
 
-text_enum!(LogChannel { Ask = "ask", Ticket = "ticket" });
+crate::db::text_enum!(LogChannel);
 
 /// Which feedback to list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -147,11 +155,13 @@ impl QueryLogOut {
         };
         Ok(Self {
             id: r.id,
-            channel: LogChannel::parse(&r.channel).map_err(bad)?,
+            channel: LogChannel::parse(&r.channel)
+                .ok_or_else(|| bad(anyhow::anyhow!("unknown channel {:?}", r.channel)))?,
             ticket_id: r.ticket_id,
             sources: serde_json::from_value(r.sources.clone()).map_err(|e| bad(e.into()))?,
             retrieved: serde_json::from_value(r.retrieved.clone()).map_err(|e| bad(e.into()))?,
-            provider: ProviderKind::parse(&r.provider).map_err(bad)?,
+            provider: ProviderKind::parse(&r.provider)
+                .ok_or_else(|| bad(anyhow::anyhow!("unknown provider {:?}", r.provider)))?,
             question: r.question,
             answer: r.answer,
             best_score: r.best_score,
@@ -176,14 +186,16 @@ impl QueryLogOut {
 pub type QueryLogPage = crate::api::Page<QueryLogOut>;
 
 /// A rating of an answer.
-#[derive(Debug, Object, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Object)]
 pub struct FeedbackIn {
     /// Whether the answer helped.
     pub helpful: bool,
     /// Why, 1–2,000 characters.
-    #[oai(skip_serializing_if_is_none)]
-    pub comment: Option<Text<1, 2000>>,
+    #[oai(
+        skip_serializing_if_is_none,
+        validator(min_length = 1, max_length = 2000)
+    )]
+    pub comment: Option<Text>,
 }
 
 #[OpenApi(prefix_path = "/v1/query-logs", tag = "Tag::Assistant")]

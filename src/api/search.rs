@@ -11,6 +11,7 @@ use crate::{
     api::Tag,
     api::body::JsonBody,
     api::documents::DocumentType,
+    api::text::Text,
     app::AppState,
     auth::Auth,
     error::ApiResult,
@@ -20,41 +21,51 @@ use crate::{
 pub struct SearchApi;
 
 /// Narrowing the search; all given filters must hold.
-#[derive(Debug, Default, Object, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Default, Object)]
 pub struct SearchFilters {
     #[oai(skip_serializing_if_is_none)]
     pub collection_id: Option<Uuid>,
     #[oai(rename = "type", skip_serializing_if_is_none)]
-    #[serde(rename = "type")]
     pub doc_type: Option<DocumentType>,
-    #[oai(skip_serializing_if_is_none)]
-    pub category: Option<String>,
+    /// Only documents of this category (up to 200 characters).
+    #[oai(skip_serializing_if_is_none, validator(max_length = 200))]
+    pub category: Option<Text>,
     /// A JSON object the document's metadata must contain (`@>`).
     #[oai(skip_serializing_if_is_none)]
     pub metadata: Option<Value>,
 }
 
 /// A search request: a text `query`, a `vector`, or both.
-#[derive(Debug, Object, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Object)]
 pub struct SearchIn {
     /// The question or keywords (1–2000 characters). Embedded with the service's model for
     /// semantic search unless `vector` is given.
-    #[oai(skip_serializing_if_is_none)]
-    pub query: Option<String>,
-    /// A query vector made by the client, for semantic search (with `model`).
-    #[oai(skip_serializing_if_is_none)]
+    #[oai(
+        skip_serializing_if_is_none,
+        validator(min_length = 1, max_length = 2000)
+    )]
+    pub query: Option<Text>,
+    /// A query vector made by the client (1–4096 numbers), for semantic search (with `model`).
+    #[oai(
+        skip_serializing_if_is_none,
+        validator(min_items = 1, max_items = 4096)
+    )]
     pub vector: Option<Vec<f32>>,
     /// Whose vectors to search (default: the service's model). Only chunks embedded by this model
-    /// are compared and returned.
-    #[oai(skip_serializing_if_is_none)]
-    pub model: Option<String>,
+    /// are compared and returned. 1–200 characters.
+    #[oai(
+        skip_serializing_if_is_none,
+        validator(min_length = 1, max_length = 200)
+    )]
+    pub model: Option<Text>,
     /// Default: `hybrid` with a query, `semantic` with only a vector.
     #[oai(skip_serializing_if_is_none)]
     pub mode: Option<SearchMode>,
     /// Number of results, 1–100 (default 10).
-    #[oai(skip_serializing_if_is_none)]
+    #[oai(
+        skip_serializing_if_is_none,
+        validator(minimum(value = "1"), maximum(value = "100"))
+    )]
     pub top_k: Option<i64>,
     #[oai(skip_serializing_if_is_none)]
     pub filters: Option<SearchFilters>,
@@ -150,7 +161,7 @@ impl From<SearchFilters> for Filters {
         Filters {
             collection_id: f.collection_id,
             doc_type: f.doc_type.map(|t| t.as_str().to_string()),
-            category: f.category,
+            category: f.category.map(Text::into_string),
             metadata: f.metadata,
         }
     }
@@ -159,9 +170,9 @@ impl From<SearchFilters> for Filters {
 impl From<SearchIn> for search::Request {
     fn from(b: SearchIn) -> Self {
         search::Request {
-            query: b.query,
+            query: b.query.map(Text::into_string),
             vector: b.vector,
-            model: b.model,
+            model: b.model.map(Text::into_string),
             mode: b.mode,
             top_k: b.top_k,
             filters: b.filters.map(Into::into).unwrap_or_default(),

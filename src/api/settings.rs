@@ -9,11 +9,7 @@ use poem::web::Data;
 use poem_openapi::{Object, OpenApi, payload::Json, types::MaybeUndefined};
 
 use crate::{
-    api::{
-        Tag,
-        body::JsonBody,
-        bounded::{Fraction, Int, Text},
-    },
+    api::{Tag, body::JsonBody, text::Text},
     app::AppState,
     assistant::{
         escalation,
@@ -85,52 +81,41 @@ impl From<Settings> for SettingsOut {
 
 /// Changes to the settings: an absent field stays as it is, `null` removes this level's value
 /// (the platform default, or the built-in one, applies again), a value sets it.
-#[derive(Debug, Default, Object, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Default, Object)]
 pub struct SettingsPatch {
     /// `off`, `draft` or `reply`.
     #[oai(nullable)]
-    #[serde(default)]
     pub assistant_mode: MaybeUndefined<AssistantMode>,
     /// Up to 100 phrases of 1–100 characters; they replace the current list (`[]`: no keyword
     /// escalates).
-    #[oai(nullable, validator(max_items = 100))]
-    #[serde(default)]
-    pub escalation_keywords: MaybeUndefined<Vec<Text<1, 100>>>,
+    #[oai(nullable, validator(max_items = 100, min_length = 1, max_length = 100))]
+    pub escalation_keywords: MaybeUndefined<Vec<Text>>,
     /// 0–1.
-    #[oai(nullable)]
-    #[serde(default)]
-    pub escalation_threshold: MaybeUndefined<Fraction>,
+    #[oai(nullable, validator(minimum(value = "0"), maximum(value = "1")))]
+    pub escalation_threshold: MaybeUndefined<f64>,
     /// 1–20.
-    #[oai(nullable)]
-    #[serde(default)]
-    pub retrieval_top_k: MaybeUndefined<Int<1, 20>>,
+    #[oai(nullable, validator(minimum(value = "1"), maximum(value = "20")))]
+    pub retrieval_top_k: MaybeUndefined<i64>,
     /// 0–1.
-    #[oai(nullable)]
-    #[serde(default)]
-    pub retrieval_min_score: MaybeUndefined<Fraction>,
+    #[oai(nullable, validator(minimum(value = "0"), maximum(value = "1")))]
+    pub retrieval_min_score: MaybeUndefined<f64>,
     /// `builtin` or `openai`.
     #[oai(nullable)]
-    #[serde(default)]
     pub provider: MaybeUndefined<ProviderKind>,
     /// An `http` or `https` URL without credentials, query or fragment; loopback, private and
     /// link-local addresses are refused unless the service allows them
     /// (`ASSISTANT_ALLOW_PRIVATE_URLS`).
-    #[oai(nullable)]
-    #[serde(default)]
-    pub base_url: MaybeUndefined<Text<1, 2000>>,
+    #[oai(nullable, validator(min_length = 1, max_length = 2000))]
+    pub base_url: MaybeUndefined<Text>,
     /// 1–200 characters.
-    #[oai(nullable)]
-    #[serde(default)]
-    pub model: MaybeUndefined<Text<1, 200>>,
+    #[oai(nullable, validator(min_length = 1, max_length = 200))]
+    pub model: MaybeUndefined<Text>,
     /// 1–8,000 characters.
-    #[oai(nullable)]
-    #[serde(default)]
-    pub system_prompt: MaybeUndefined<Text<1, 8000>>,
+    #[oai(nullable, validator(min_length = 1, max_length = 8000))]
+    pub system_prompt: MaybeUndefined<Text>,
     /// The provider's API key, write-only: stored sealed (XChaCha20-Poly1305), never returned.
-    #[oai(nullable, write_only)]
-    #[serde(default)]
-    pub api_key: MaybeUndefined<Text<1, 1000>>,
+    #[oai(nullable, write_only, validator(min_length = 1, max_length = 1000))]
+    pub api_key: MaybeUndefined<Text>,
 }
 
 fn change<T, U>(v: MaybeUndefined<T>, f: impl FnOnce(T) -> U) -> Option<Option<U>> {
@@ -138,17 +123,11 @@ fn change<T, U>(v: MaybeUndefined<T>, f: impl FnOnce(T) -> U) -> Option<Option<U
 }
 
 impl SettingsPatch {
-    /// The checked change (limits the types did not already enforce: the list's size first,
-    /// then its items; the URL).
+    /// The checked change (what the declared validators cannot say: each keyword holds a word,
+    /// repeats count once; the URL's shape and address).
     fn into_patch(self, allow_private: bool) -> ApiResult<LayerPatch> {
         let keywords = match self.escalation_keywords {
             MaybeUndefined::Value(list) => {
-                if list.len() > 100 {
-                    return Err(ApiError::invalid(
-                        "escalation_keywords",
-                        "escalation_keywords: at most 100 phrases",
-                    ));
-                }
                 let mut seen = HashSet::new();
                 let mut out = Vec::new();
                 for (i, k) in list.into_iter().enumerate() {
@@ -178,9 +157,9 @@ impl SettingsPatch {
         Ok(LayerPatch {
             mode: self.assistant_mode.into(),
             escalation_keywords: keywords,
-            escalation_threshold: change(self.escalation_threshold, |f| f.0),
-            top_k: change(self.retrieval_top_k, |k| k.0),
-            min_score: change(self.retrieval_min_score, |f| f.0),
+            escalation_threshold: self.escalation_threshold.into(),
+            top_k: self.retrieval_top_k.into(),
+            min_score: self.retrieval_min_score.into(),
             provider: self.provider.into(),
             base_url,
             model: change(self.model, Text::into_string),
@@ -227,7 +206,7 @@ impl SettingsApi {
                 if !patch.touched().is_empty() {
                     let target = audit_target(&patch);
                     let row = repo::settings::tenant_for_update(tx).await?;
-                    let mut layer = Layer::from_row(&row).map_err(ApiError::internal)?;
+                    let mut layer = Layer::from_row(&row);
                     patch
                         .apply(&mut layer, &a.sealer, Owner::Tenant(tenant))
                         .map_err(ApiError::internal)?;
@@ -287,7 +266,7 @@ impl SettingsApi {
                     return Ok(row);
                 }
                 let target = audit_target(&patch);
-                let mut layer = Layer::from_row(&row).map_err(ApiError::internal)?;
+                let mut layer = Layer::from_row(&row);
                 patch
                     .apply(&mut layer, &a.sealer, Owner::Platform)
                     .map_err(ApiError::internal)?;
@@ -303,7 +282,7 @@ impl SettingsApi {
 }
 
 fn defaults(state: &AppState, row: &repo::settings::SettingsRow) -> ApiResult<SettingsOut> {
-    let layer = Layer::from_row(row).map_err(ApiError::internal)?;
+    let layer = Layer::from_row(row);
     Ok(Settings::resolve(&layer, None, &state.assistant.sealer)
         .map_err(ApiError::internal)?
         .into())

@@ -106,9 +106,22 @@ const CANNOT_HELP: &[&str] = &[
 ];
 
 /// Which rule escalated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Enum,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Rule {
     /// The question contains one of the tenant's escalation keywords.
     Keyword,
@@ -120,27 +133,7 @@ pub enum Rule {
     CannotHelp,
 }
 
-impl Rule {
-    pub const ALL: [Rule; 4] = [
-        Rule::Keyword,
-        Rule::HumanRequest,
-        Rule::LowScore,
-        Rule::CannotHelp,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Rule::Keyword => "keyword",
-            Rule::HumanRequest => "human_request",
-            Rule::LowScore => "low_score",
-            Rule::CannotHelp => "cannot_help",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-}
+crate::db::text_enum!(Rule);
 
 /// A decision to escalate: the rule and a sentence naming what fired it.
 #[derive(Debug, Clone, PartialEq)]

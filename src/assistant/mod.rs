@@ -112,7 +112,7 @@ impl Assistant {
         Ok(Self {
             builtin: Arc::new(Extractive::new(embedder.clone(), chunker.clone())),
             http: provider::openai::client(config.allow_private_urls)?,
-            sealer: Sealer::new(&config.sealing_keys),
+            sealer: Sealer::new(config.sealing_keys()?)?,
             db,
             embedder,
             chunker,
@@ -138,12 +138,8 @@ impl Assistant {
         platform: &repo::settings::SettingsRow,
         own: Option<&repo::settings::SettingsRow>,
     ) -> ApiResult<Settings> {
-        let platform = Layer::from_row(platform).map_err(ApiError::internal)?;
-        let own = own
-            .map(Layer::from_row)
-            .transpose()
-            .map_err(ApiError::internal)?
-            .unwrap_or_default();
+        let platform = Layer::from_row(platform);
+        let own = own.map(Layer::from_row).unwrap_or_default();
         Settings::resolve(&platform, Some((tenant, &own)), &self.sealer).map_err(ApiError::internal)
     }
 

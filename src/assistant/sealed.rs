@@ -7,12 +7,14 @@
 use anyhow::{Context, anyhow};
 use base64::{Engine, engine::general_purpose::STANDARD};
 use chacha20poly1305::{
-    Key, XChaCha20Poly1305, XNonce,
+    XChaCha20Poly1305, XNonce,
     aead::{Aead, AeadCore, KeyInit, OsRng, Payload},
 };
 use uuid::Uuid;
 
-use crate::config::SealingKeys;
+use secrecy::ExposeSecret;
+
+use crate::config::SealingKey;
 
 /// Whose value a sealed key is: its associated data.
 #[derive(Clone, Copy, Debug)]
@@ -35,14 +37,20 @@ pub struct Sealer {
 }
 
 impl Sealer {
-    pub fn new(keys: &SealingKeys) -> Self {
-        Self {
-            keys: keys
-                .0
-                .iter()
-                .map(|(id, k)| (id.clone(), XChaCha20Poly1305::new(&Key::from(*k))))
-                .collect(),
+    /// Keys of 32 bytes (as `config::parse_sealing_keys` checks); the first seals.
+    pub fn new(keys: &[SealingKey]) -> anyhow::Result<Self> {
+        let keys = keys
+            .iter()
+            .map(|k| {
+                let cipher = XChaCha20Poly1305::new_from_slice(k.key.expose_secret())
+                    .map_err(|_| anyhow!("the sealing key {:?} is not 32 bytes", k.kid))?;
+                Ok((k.kid.clone(), cipher))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        if keys.is_empty() {
+            anyhow::bail!("no sealing key");
         }
+        Ok(Self { keys })
     }
 
     pub fn seal(&self, owner: Owner, secret: &str) -> anyhow::Result<String> {
@@ -93,17 +101,18 @@ impl Sealer {
 mod tests {
     use super::*;
 
-    fn keys(spec: &[(&str, u8)]) -> SealingKeys {
-        SealingKeys(
-            spec.iter()
-                .map(|(id, b)| (id.to_string(), [*b; 32]))
-                .collect(),
-        )
+    fn keys(spec: &[(&str, u8)]) -> Vec<SealingKey> {
+        spec.iter()
+            .map(|(id, b)| SealingKey {
+                kid: id.to_string(),
+                key: vec![*b; 32].into(),
+            })
+            .collect()
     }
 
     #[test]
     fn a_sealed_key_opens_only_for_its_owner_and_hides_the_secret() {
-        let s = Sealer::new(&keys(&[("k1", 7)]));
+        let s = Sealer::new(&keys(&[("k1", 7)])).unwrap();
         let t = Uuid::new_v4();
         let sealed = s.seal(Owner::Tenant(t), "sk-secret-value").unwrap();
         assert!(sealed.starts_with("k1:"));
@@ -120,9 +129,9 @@ mod tests {
 
     #[test]
     fn keys_rotate_by_putting_the_new_one_first() {
-        let old = Sealer::new(&keys(&[("old", 1)]));
+        let old = Sealer::new(&keys(&[("old", 1)])).unwrap();
         let sealed = old.seal(Owner::Platform, "k").unwrap();
-        let rotated = Sealer::new(&keys(&[("new", 2), ("old", 1)]));
+        let rotated = Sealer::new(&keys(&[("new", 2), ("old", 1)])).unwrap();
         assert_eq!(rotated.open(Owner::Platform, &sealed).unwrap(), "k");
         assert!(
             rotated
@@ -130,7 +139,7 @@ mod tests {
                 .unwrap()
                 .starts_with("new:")
         );
-        let dropped = Sealer::new(&keys(&[("new", 2)]));
+        let dropped = Sealer::new(&keys(&[("new", 2)])).unwrap();
         assert!(dropped.open(Owner::Platform, &sealed).is_err());
         // Tampering is detected.
         let mut bad = sealed.clone();

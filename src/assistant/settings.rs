@@ -17,9 +17,21 @@ use super::{
 use crate::repo::settings::SettingsRow;
 
 /// What the assistant does with tickets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Enum,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum AssistantMode {
     /// Nothing on its own (agents may still ask it for a draft).
     Off,
@@ -30,9 +42,21 @@ pub enum AssistantMode {
 }
 
 /// Who writes the answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Enum,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ProviderKind {
     /// In-process and extractive: quotes the best one or two sentences of the knowledge base,
     /// chosen with the embedding model; no network, no key.
@@ -41,33 +65,7 @@ pub enum ProviderKind {
     Openai,
 }
 
-/// The text forms of an enum stored as text, derived once from one table: `ALL`, `as_str`, and
-/// a strict `parse` (an unknown value is an error, never a default).
-macro_rules! text_enum {
-    ($ty:ident { $($v:ident = $s:literal),* $(,)? }) => {
-        impl $ty {
-            pub const ALL: &'static [$ty] = &[$($ty::$v),*];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($ty::$v => $s),* }
-            }
-
-            /// A value read from the database; anything else is an error, never a default.
-            pub fn parse(s: &str) -> anyhow::Result<Self> {
-                Self::ALL
-                    .iter()
-                    .copied()
-                    .find(|v| v.as_str() == s)
-                    .ok_or_else(|| anyhow::anyhow!(concat!("unknown ", stringify!($ty), " {:?}"), s))
-            }
-        }
-    };
-}
-
-pub(crate) use text_enum;
-
-text_enum!(AssistantMode { Off = "off", Draft = "draft", Reply = "reply" });
-text_enum!(ProviderKind { Builtin = "builtin", Openai = "openai" });
+crate::db::text_enum!(AssistantMode, ProviderKind);
 
 /// The built-in defaults.
 pub const DEFAULT_MODE: AssistantMode = AssistantMode::Off;
@@ -117,33 +115,29 @@ pub const FIELDS: [&str; 10] = [
 ];
 
 impl Layer {
-    pub fn from_row(r: &SettingsRow) -> anyhow::Result<Self> {
-        Ok(Self {
-            mode: r
-                .assistant_mode
-                .as_deref()
-                .map(AssistantMode::parse)
-                .transpose()?,
+    pub fn from_row(r: &SettingsRow) -> Self {
+        Self {
+            mode: r.assistant_mode,
             escalation_keywords: r.escalation_keywords.clone(),
             escalation_threshold: r.escalation_threshold,
             top_k: r.retrieval_top_k.map(i64::from),
             min_score: r.retrieval_min_score,
-            provider: r.provider.as_deref().map(ProviderKind::parse).transpose()?,
+            provider: r.provider,
             base_url: r.base_url.clone(),
             model: r.model.clone(),
             system_prompt: r.system_prompt.clone(),
             api_key_sealed: r.api_key_sealed.clone(),
-        })
+        }
     }
 
     pub fn to_row(&self) -> SettingsRow {
         SettingsRow {
-            assistant_mode: self.mode.map(|m| m.as_str().to_string()),
+            assistant_mode: self.mode,
             escalation_keywords: self.escalation_keywords.clone(),
             escalation_threshold: self.escalation_threshold,
             retrieval_top_k: self.top_k.map(|k| k as i32),
             retrieval_min_score: self.min_score,
-            provider: self.provider.map(|p| p.as_str().to_string()),
+            provider: self.provider,
             base_url: self.base_url.clone(),
             model: self.model.clone(),
             system_prompt: self.system_prompt.clone(),
@@ -314,10 +308,14 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::SealingKeys;
+    use crate::config::SealingKey;
 
     fn sealer() -> Sealer {
-        Sealer::new(&SealingKeys(vec![("t".into(), [3; 32])]))
+        Sealer::new(&[SealingKey {
+            kid: "t".into(),
+            key: vec![3; 32].into(),
+        }])
+        .unwrap()
     }
 
     #[test]
@@ -383,16 +381,13 @@ mod tests {
 
     #[test]
     fn unknown_values_from_the_database_are_errors() {
-        let row = SettingsRow {
-            assistant_mode: Some("auto".into()),
-            ..Default::default()
-        };
-        assert!(Layer::from_row(&row).is_err());
-        let row = SettingsRow {
-            provider: Some("anthropic".into()),
-            ..Default::default()
-        };
-        assert!(Layer::from_row(&row).is_err());
+        use postgres_types::{FromSql, Type};
+        assert!(AssistantMode::from_sql(&Type::TEXT, b"auto").is_err());
+        assert!(ProviderKind::from_sql(&Type::TEXT, b"anthropic").is_err());
+        assert_eq!(
+            ProviderKind::from_sql(&Type::TEXT, b"openai").unwrap(),
+            ProviderKind::Openai
+        );
     }
 
     #[test]

@@ -32,9 +32,21 @@ use crate::{
 };
 
 /// How a run posts its answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Enum,
+    serde::Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum PostAs {
     /// An internal note for agents.
     Draft,
@@ -42,7 +54,7 @@ pub enum PostAs {
     Reply,
 }
 
-super::settings::text_enum!(PostAs { Draft = "draft", Reply = "reply" });
+crate::db::text_enum!(PostAs);
 
 /// What queued a run.
 #[derive(Debug, Clone, Copy)]
@@ -115,12 +127,14 @@ impl Assistant {
         };
         let settings = self.resolve(tenant, &platform, own.as_ref())?;
         let post_as = match (run.post_as.as_deref(), settings.mode) {
-            (Some(p), _) => Some(PostAs::parse(p).map_err(ApiError::internal)?),
+            (Some(p), _) => Some(PostAs::parse(p).ok_or_else(|| {
+                ApiError::internal(anyhow!("assistant run {job}: unknown post_as {p:?}"))
+            })?),
             (None, AssistantMode::Off) => None,
             (None, AssistantMode::Draft) => Some(PostAs::Draft),
             (None, AssistantMode::Reply) => Some(PostAs::Reply),
         };
-        let skip = match (post_as, status(&ticket)?) {
+        let skip = match (post_as, ticket.status) {
             (None, _) => Some("the assistant mode is off"),
             (_, TicketStatus::Escalated) => Some("the ticket is escalated: a person handles it"),
             _ => None,
@@ -181,11 +195,6 @@ impl Assistant {
     }
 }
 
-fn status(t: &TicketRow) -> ApiResult<TicketStatus> {
-    TicketStatus::parse(&t.status)
-        .ok_or_else(|| ApiError::internal(anyhow!("unknown ticket status {:?}", t.status)))
-}
-
 /// What the run answers: the customer's message that triggered it (or, for an agent's request,
 /// their latest), else the ticket's title and description. Internal notes are never read.
 fn question(t: &TicketRow, customer: Option<&str>, run: &RunRow) -> String {
@@ -226,7 +235,7 @@ async fn post(
         tx,
         t.id,
         &NewMessage {
-            role: MessageRole::Assistant.as_str(),
+            role: MessageRole::Assistant,
             author_id: None,
             content: &with_sources(a),
             is_internal: post_as == PostAs::Draft,
@@ -253,19 +262,12 @@ async fn escalate(
     job: Uuid,
     log_id: Uuid,
 ) -> ApiResult<Outcome<'static>> {
-    let from = status(t)?;
+    let from = t.status;
     let moved = from.next().contains(&TicketStatus::Escalated);
     let reason = format!("assistant escalation ({}): {}", e.rule.as_str(), e.reason);
     if moved {
-        repo::tickets::set_status(
-            tx,
-            t.id,
-            from.as_str(),
-            TicketStatus::Escalated.as_str(),
-            None,
-            Some(&reason),
-        )
-        .await?;
+        repo::tickets::set_status(tx, t.id, from, TicketStatus::Escalated, None, Some(&reason))
+            .await?;
     }
     let mut note = if moved {
         format!(
@@ -292,7 +294,7 @@ async fn escalate(
         tx,
         t.id,
         &NewMessage {
-            role: MessageRole::System.as_str(),
+            role: MessageRole::System,
             author_id: None,
             content: &note,
             is_internal: true,

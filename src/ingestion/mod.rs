@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::{
     assistant::Assistant,
-    db::{Db, Role, Scope},
+    db::{Db, Role, Scope, statement},
     embeddings::{Chunker, Embedder},
     error::{ApiError, ApiResult},
     repo::knowledge::{self as repo, NewChunk},
@@ -46,25 +46,15 @@ pub enum Outcome {
     LostLease(Uuid),
 }
 
-/// What a job does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a job does (`jobs.kind`); an unknown kind is an error, and the job is left to its lease.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumString, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum JobKind {
     Ingestion,
     Assistant,
 }
 
-impl JobKind {
-    /// The kind the claim returned; an unknown one is an error (the job is left to its lease).
-    fn parse(s: &str) -> ApiResult<Self> {
-        match s {
-            "ingestion" => Ok(JobKind::Ingestion),
-            "assistant" => Ok(JobKind::Assistant),
-            other => Err(ApiError::internal(anyhow::anyhow!(
-                "a job of unknown kind {other:?}"
-            ))),
-        }
-    }
-}
+crate::db::text_enum!(JobKind);
 
 impl Worker {
     pub fn new(
@@ -91,13 +81,9 @@ impl Worker {
     pub async fn claim(&self) -> ApiResult<Option<(Uuid, Uuid, JobKind)>> {
         let conn = self.db.pool().get().await?;
         let lease = self.lease.as_secs().max(1) as i32;
-        let row = conn
-            .query_opt(
-                "select tenant_id, job_id, kind from claim_job($1, $2, $3)",
-                &[&self.id, &lease, &self.tenant],
-            )
-            .await?;
-        row.map(|r| Ok((r.get(0), r.get(1), JobKind::parse(r.get(2))?)))
+        let sql = "select tenant_id, job_id, kind from claim_job($1, $2, $3)";
+        let row = statement::query_opt(&conn, sql, &[&self.id, &lease, &self.tenant]).await?;
+        row.map(|r| Ok((r.get(0), r.get(1), crate::repo::column(&r, 2)?)))
             .transpose()
     }
 
@@ -109,30 +95,42 @@ impl Worker {
         Ok(self.process(tenant, job, kind).await)
     }
 
-    /// Processes jobs until `shutdown` resolves; sleeps `poll` when idle.
+    /// Processes jobs until `shutdown` resolves; sleeps `poll` when idle. Shutdown is looked at
+    /// before every claim and while a job runs: a job cut short keeps its lease, and another
+    /// worker carries on with its remaining documents once the lease runs out.
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
-        tracing::info!(worker = %self.id, "ingestion worker started");
+        tracing::info!(worker = %self.id, "worker started");
         let mut shutdown = std::pin::pin!(shutdown);
         loop {
-            let idle = match self.run_once().await {
-                Ok(Outcome::Idle) => true,
-                Ok(outcome) => {
-                    tracing::info!(worker = %self.id, ?outcome, "job");
-                    false
+            let claimed = tokio::select! {
+                biased;
+                _ = &mut shutdown => break,
+                claimed = self.claim() => claimed,
+            };
+            match claimed {
+                Ok(Some((tenant, job, kind))) => {
+                    let outcome = tokio::select! {
+                        biased;
+                        _ = &mut shutdown => {
+                            tracing::info!(worker = %self.id, %job, "stopping mid-job; the job is left to its lease");
+                            break;
+                        }
+                        outcome = self.process(tenant, job, kind) => outcome,
+                    };
+                    tracing::info!(worker = %self.id, ?outcome, ?kind, "job");
+                    continue;
                 }
+                Ok(None) => {}
                 Err(e) => {
                     tracing::warn!(worker = %self.id, error = %e, "claiming a job failed");
-                    true
-                }
-            };
-            if idle {
-                tokio::select! {
-                    _ = &mut shutdown => break,
-                    _ = tokio::time::sleep(self.poll) => {}
                 }
             }
+            tokio::select! {
+                _ = &mut shutdown => break,
+                _ = tokio::time::sleep(self.poll) => {}
+            }
         }
-        tracing::info!(worker = %self.id, "ingestion worker stopped");
+        tracing::info!(worker = %self.id, "worker stopped");
     }
 
     /// The scope a worker acts in: an agent of the job's tenant, with no user.

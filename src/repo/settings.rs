@@ -1,23 +1,24 @@
 //! Assistant settings: the tenant's row and the platform defaults (one row). A NULL column is a
 //! value not set at that level (see `assistant::settings`).
 
-use tokio_postgres::{Row, types::ToSql};
+use tokio_postgres::Row;
 use uuid::Uuid;
 
-use super::Timestamp;
+use super::{Timestamp, column};
 use crate::{
-    db::{PlatformTx, TenantTx},
+    assistant::settings::{AssistantMode, ProviderKind},
+    db::{PlatformTx, TenantTx, statement::Param},
     error::ApiResult,
 };
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SettingsRow {
-    pub assistant_mode: Option<String>,
+    pub assistant_mode: Option<AssistantMode>,
     pub escalation_keywords: Option<Vec<String>>,
     pub escalation_threshold: Option<f64>,
     pub retrieval_top_k: Option<i32>,
     pub retrieval_min_score: Option<f64>,
-    pub provider: Option<String>,
+    pub provider: Option<ProviderKind>,
     pub base_url: Option<String>,
     pub model: Option<String>,
     pub system_prompt: Option<String>,
@@ -28,21 +29,22 @@ pub struct SettingsRow {
 const COLUMNS: &str = "assistant_mode, escalation_keywords, escalation_threshold, retrieval_top_k,
     retrieval_min_score, provider, base_url, model, system_prompt, api_key_sealed, updated_at";
 
-/// Reads the columns starting at `at` (the platform's and the tenant's share one row).
-fn from_row(r: &Row, at: usize) -> SettingsRow {
-    SettingsRow {
-        assistant_mode: r.get(at),
+/// Reads the columns starting at `at` (the platform's and the tenant's share one row). A mode or
+/// provider the service does not know is an error, never a default.
+fn from_row(r: &Row, at: usize) -> ApiResult<SettingsRow> {
+    Ok(SettingsRow {
+        assistant_mode: column(r, at)?,
         escalation_keywords: r.get(at + 1),
         escalation_threshold: r.get(at + 2),
         retrieval_top_k: r.get(at + 3),
         retrieval_min_score: r.get(at + 4),
-        provider: r.get(at + 5),
+        provider: column(r, at + 5)?,
         base_url: r.get(at + 6),
         model: r.get(at + 7),
         system_prompt: r.get(at + 8),
         api_key_sealed: r.get(at + 9),
         updated_at: r.get(at + 10),
-    }
+    })
 }
 
 /// The platform defaults and the tenant's own row (if it has one), in one round trip.
@@ -61,7 +63,10 @@ pub async fn layers(tx: &TenantTx) -> ApiResult<(SettingsRow, Option<SettingsRow
         )
         .await?;
     let has_tenant: bool = row.get(22);
-    Ok((from_row(&row, 0), has_tenant.then(|| from_row(&row, 11))))
+    Ok((
+        from_row(&row, 0)?,
+        has_tenant.then(|| from_row(&row, 11)).transpose()?,
+    ))
 }
 
 /// The tenant's row, created empty when missing, locked until the end of the transaction.
@@ -72,7 +77,7 @@ pub async fn tenant_for_update(tx: &TenantTx) -> ApiResult<SettingsRow> {
     )
     .await?;
     let sql = format!("select {COLUMNS} from tenant_settings where tenant_id = $1 for update");
-    Ok(from_row(&tx.query_one(&sql, &[&tx.tenant_id()]).await?, 0))
+    from_row(&tx.query_one(&sql, &[&tx.tenant_id()]).await?, 0)
 }
 
 /// The SET list both levels write: `$1`–`$10` are [`values`].
@@ -80,7 +85,7 @@ const SET: &str = "assistant_mode = $1, escalation_keywords = $2, escalation_thr
     retrieval_top_k = $4, retrieval_min_score = $5, provider = $6, base_url = $7, model = $8,
     system_prompt = $9, api_key_sealed = $10, updated_at = now()";
 
-fn values(s: &SettingsRow) -> Vec<&(dyn ToSql + Sync)> {
+fn values(s: &SettingsRow) -> Vec<&dyn Param> {
     vec![
         &s.assistant_mode,
         &s.escalation_keywords,
@@ -111,7 +116,7 @@ pub async fn save_tenant(tx: &TenantTx, s: &SettingsRow) -> ApiResult<()> {
 pub async fn platform(tx: &PlatformTx, for_update: bool) -> ApiResult<SettingsRow> {
     let lock = if for_update { " for update" } else { "" };
     let sql = format!("select {COLUMNS} from platform_settings{lock}");
-    Ok(from_row(&tx.query_one(&sql, &[]).await?, 0))
+    from_row(&tx.query_one(&sql, &[]).await?, 0)
 }
 
 pub async fn save_platform(tx: &PlatformTx, s: &SettingsRow, by: Option<Uuid>) -> ApiResult<()> {

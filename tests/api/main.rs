@@ -5,10 +5,13 @@ mod support;
 
 mod assistant;
 mod catalog;
+mod connections;
 mod http_shell;
 mod identity;
+mod input;
 mod isolation;
 mod knowledge;
 mod migrations;
+mod protocol;
 mod spec;
 mod tickets;

@@ -11,23 +11,20 @@ use uuid::Uuid;
 
 use super::visible;
 use crate::{
-    api::{Tag, body::JsonBody, decode_cursor, default_limit, ingestion::JobStatus},
+    api::{Tag, body::JsonBody, decode_cursor, default_limit},
     app::AppState,
-    assistant::{
-        settings::text_enum,
-        tickets::{PostAs, Trigger},
-    },
+    assistant::tickets::{PostAs, Trigger},
     auth::Auth,
     db::Role,
     error::{ApiError, ApiResult},
+    knowledge::JobStatus,
     repo::{self, Timestamp, assistant_runs::RunRow},
 };
 
 pub struct TicketAssistApi;
 
 /// An agent's request for an answer.
-#[derive(Debug, Default, Object, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Default, Object)]
 pub struct AssistIn {
     /// How to post the answer: `draft` (an internal note, the default) or `reply` (a message the
     /// customer sees). Escalation still applies: an answer that should escalate is never posted.
@@ -36,8 +33,19 @@ pub struct AssistIn {
 }
 
 /// What queued a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Enum,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[oai(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum RunTrigger {
     /// A new ticket.
     TicketCreated,
@@ -48,8 +56,19 @@ pub enum RunTrigger {
 }
 
 /// What came of a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Enum,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[oai(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum RunOutcome {
     /// Posted an answer the customer sees.
     Replied,
@@ -61,17 +80,7 @@ pub enum RunOutcome {
     Skipped,
 }
 
-text_enum!(RunTrigger {
-    TicketCreated = "ticket_created",
-    CustomerMessage = "customer_message",
-    AgentRequest = "agent_request",
-});
-text_enum!(RunOutcome {
-    Replied = "replied",
-    Drafted = "drafted",
-    Escalated = "escalated",
-    Skipped = "skipped",
-});
+crate::db::text_enum!(RunTrigger, RunOutcome);
 
 /// One assistant run on a ticket: a job in the worker queue (leases, retries with backoff) and
 /// what came of it.
@@ -119,20 +128,25 @@ pub struct AssistantRunOut {
 
 impl AssistantRunOut {
     fn of(r: RunRow) -> ApiResult<Self> {
-        let strict = |e: anyhow::Error| ApiError::internal(e);
+        // Text the enums do not know is an error naming the run and the value, never a default.
+        let strict = |what: &str, v: &str| {
+            ApiError::internal(anyhow::anyhow!(
+                "assistant run {}: unknown {what} {v:?}",
+                r.job_id
+            ))
+        };
         Ok(Self {
             id: r.job_id,
             ticket_id: r.ticket_id,
-            trigger: RunTrigger::parse(&r.trigger).map_err(strict)?,
+            trigger: RunTrigger::parse(&r.trigger).ok_or_else(|| strict("trigger", &r.trigger))?,
             trigger_message_id: r.trigger_message_id,
             post_as: r
                 .post_as
                 .as_deref()
-                .map(PostAs::parse)
-                .transpose()
-                .map_err(strict)?,
+                .map(|p| PostAs::parse(p).ok_or_else(|| strict("post_as", p)))
+                .transpose()?,
             requested_by: r.requested_by,
-            status: JobStatus::parse(&r.status),
+            status: JobStatus::parse(&r.status).ok_or_else(|| strict("status", &r.status))?,
             attempts: r.attempts,
             max_attempts: r.max_attempts,
             next_attempt_at: r.next_attempt_at,
@@ -140,9 +154,8 @@ impl AssistantRunOut {
             outcome: r
                 .outcome
                 .as_deref()
-                .map(RunOutcome::parse)
-                .transpose()
-                .map_err(strict)?,
+                .map(|o| RunOutcome::parse(o).ok_or_else(|| strict("outcome", o)))
+                .transpose()?,
             outcome_detail: r.outcome_detail,
             query_log_id: r.query_log_id,
             message_id: r.message_id,
