@@ -170,6 +170,7 @@ SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')
 # the environment; iterative scan relaxed_order, the service's default, unless given).
 serve() {
   stop_server
+  SETTINGS_ENCRYPTION_KEYS="bench:$(head -c 32 /dev/urandom | base64)" \
   JWT_KEYS="bench:$SECRET" BIND_ADDR="127.0.0.1:$HTTP_PORT" MIGRATE_ON_START=false \
     HNSW_ITERATIVE_SCAN="${2:-relaxed_order}" \
     WORKER_ENABLED="$1" WORKER_POLL_MS=200 RUST_LOG=warn "$BIN" serve > "$OUT/kb-server.log" 2>&1 &
@@ -235,7 +236,7 @@ delete from kb_chunks c using kb_documents d where d.tenant_id = c.tenant_id and
    and (d.title like 'Client-vector document %' or d.title like 'Builtin-model document %');
 delete from kb_document_versions v using kb_documents d where d.tenant_id = v.tenant_id and d.id = v.document_id
    and (d.title like 'Client-vector document %' or d.title like 'Builtin-model document %');
-delete from kb_ingestion_jobs;
+delete from jobs;
 delete from kb_documents where title like 'Client-vector document %' or title like 'Builtin-model document %';
 analyze kb_chunks, kb_documents, kb_document_versions;
 SQL
@@ -318,7 +319,7 @@ PY
   job=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["job_id"])' "$OUT/kb-bulk.json")
   echo "built-in model: $n documents (~12 paragraphs of 40-90 words each) in one bulk request, job $job, worker in serve, $(load)"
   for _ in $(seq 600); do
-    [ "$(psql_su -tAc "select status from kb_ingestion_jobs where id = '$job'")" = completed ] && break
+    [ "$(psql_su -tAc "select status from jobs where id = '$job'")" = completed ] && break
     sleep 1
   done
   psql_su -tA <<SQL
@@ -327,7 +328,7 @@ select format('job %s: %s documents, %s chunks (model %s) in %s s = %s chunks/s;
        round(extract(epoch from j.finished_at - j.started_at)::numeric, 2),
        round(n.chunks / extract(epoch from j.finished_at - j.started_at)::numeric, 1),
        round(extract(epoch from j.started_at - j.created_at)::numeric, 2))
-  from kb_ingestion_jobs j,
+  from jobs j,
        lateral (select count(*) as chunks, min(c.model) as model from kb_chunks c
                  where c.tenant_id = j.tenant_id and c.document_id = any(j.document_ids)) n
  where j.id = '$job';

@@ -111,6 +111,7 @@ if [ "$VIA" = pgbouncer ]; then
 fi
 
 secret=$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')
+SETTINGS_ENCRYPTION_KEYS="bench:$(head -c 32 /dev/urandom | base64)" \
 JWT_KEYS="bench:$secret" BIND_ADDR="127.0.0.1:$HTTP_PORT" DB_POOL_SIZE="$POOL" MIGRATE_ON_START=false \
   RUST_LOG=warn "$BIN" serve > "$OUT/server.log" 2>&1 &
 server=$!

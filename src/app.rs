@@ -11,6 +11,7 @@ use poem::{EndpointExt, Route, endpoint::make_sync};
 use tokio_util::sync::CancellationToken;
 
 use crate::{
+    assistant::Assistant,
     auth::jwt::Keys,
     config::Config,
     db::{self, Db, migrate},
@@ -29,6 +30,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub embedder: Arc<dyn Embedder>,
     pub chunker: Arc<Chunker>,
+    pub assistant: Arc<Assistant>,
     /// The database had every migration this binary knows at the last look (readiness answers
     /// from it while the pool is busy).
     pub migrations_current: Arc<AtomicBool>,
@@ -39,6 +41,7 @@ impl AppState {
     pub async fn build(config: &Config) -> anyhow::Result<Self> {
         // Secrets first: refuse to start without them before touching anything.
         let keys = Keys::new(&config.auth)?;
+        config.assistant.sealing_keys()?;
         if config.migrate_on_start {
             migrate(config).await?;
         }
@@ -52,23 +55,34 @@ impl AppState {
             config.kb.chunk_tokens,
             config.kb.chunk_overlap,
         )?;
+        let db = Db::new(pool);
+        let chunker = Arc::new(chunker);
+        let assistant = Assistant::new(
+            db.clone(),
+            embedder.clone(),
+            chunker.clone(),
+            config.assistant.clone(),
+            config.kb.hnsw,
+        )?;
         Ok(AppState {
-            db: Db::new(pool),
+            db,
             keys: Arc::new(keys),
             config: Arc::new(config.clone()),
             embedder,
-            chunker: Arc::new(chunker),
+            chunker,
+            assistant: Arc::new(assistant),
             migrations_current: Arc::new(AtomicBool::new(config.migrate_on_start)),
         })
     }
 
-    /// An ingestion worker over this state's pool and models (for one tenant's jobs only when
+    /// A worker over this state's pool, models and assistant (for one tenant's jobs only when
     /// `WORKER_TENANT_ID` is set).
     pub fn worker(&self) -> Worker {
         let mut w = Worker::new(
             self.db.clone(),
             self.embedder.clone(),
             self.chunker.clone(),
+            self.assistant.clone(),
             self.config.kb.worker_lease,
             self.config.kb.worker_poll,
         );

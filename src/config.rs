@@ -4,7 +4,7 @@
 use std::{net::SocketAddr, time::Duration};
 
 use anyhow::{Context, bail};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::{ExposeSecret, SecretSlice, SecretString};
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -30,6 +30,7 @@ pub struct Config {
     pub auth: AuthConfig,
     pub embedding: EmbeddingConfig,
     pub kb: KbConfig,
+    pub assistant: AssistantConfig,
 }
 
 /// Deadlines and the cap on client connections (`src/server.rs`).
@@ -238,6 +239,7 @@ impl Config {
             auth: AuthConfig::from_env()?,
             embedding: EmbeddingConfig::from_env()?,
             kb: KbConfig::from_env()?,
+            assistant: AssistantConfig::from_env()?,
         })
     }
 }
@@ -409,9 +411,111 @@ impl KbConfig {
     }
 }
 
+/// The assistant (`src/assistant/`): how it reaches answer providers and seals their keys.
+#[derive(Clone, Debug)]
+pub struct AssistantConfig {
+    /// Keys that seal the providers' API keys in the settings tables
+    /// (`SETTINGS_ENCRYPTION_KEYS`): the first seals, all open. Empty when unset: `serve` and
+    /// `worker` then refuse to start ([`AssistantConfig::sealing_keys`]), as without `JWT_KEYS`.
+    pub sealing_keys: Vec<SealingKey>,
+    /// Tokens of knowledge-base text given to a provider per answer (`ASSISTANT_CONTEXT_TOKENS`).
+    pub context_tokens: usize,
+    /// Per-attempt timeout of a provider request, streaming included (`ASSISTANT_TIMEOUT_MS`).
+    pub timeout: Duration,
+    /// Retries of a provider request after a timeout, connection error, 429 or 5xx before any
+    /// text arrived (`ASSISTANT_RETRIES`).
+    pub retries: u32,
+    /// First backoff, doubled per retry, with jitter; a longer `Retry-After` wins
+    /// (`ASSISTANT_BACKOFF_MS`).
+    pub backoff: Duration,
+    /// Attempts of an assistant run on a ticket before it fails for good (`ASSISTANT_RUN_ATTEMPTS`).
+    pub run_attempts: i32,
+    /// Whether tenants may point the provider at loopback, private or link-local addresses
+    /// (`ASSISTANT_ALLOW_PRIVATE_URLS`): off in production (a tenant's base URL must not reach
+    /// the service's own network), on under `make run` for a local model server.
+    pub allow_private_urls: bool,
+}
+
+/// One `kid:base64key` pair of `SETTINGS_ENCRYPTION_KEYS`. The key's `Debug` prints `[REDACTED]`
+/// and its memory is zeroed when dropped.
+#[derive(Clone, Debug)]
+pub struct SealingKey {
+    pub kid: String,
+    pub key: SecretSlice<u8>,
+}
+
+/// `kid:base64key[,kid:base64key…]`, each key 32 bytes (`openssl rand -base64 32`).
+pub fn parse_sealing_keys(raw: &str) -> anyhow::Result<Vec<SealingKey>> {
+    use base64::{Engine, engine::general_purpose::STANDARD};
+    let mut keys = Vec::new();
+    for pair in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (kid, b64) = pair
+            .split_once(':')
+            .context("SETTINGS_ENCRYPTION_KEYS entries are kid:base64key")?;
+        if kid.is_empty() || !kid.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            bail!("SETTINGS_ENCRYPTION_KEYS: key ids are letters, digits and '-'");
+        }
+        let key = STANDARD
+            .decode(b64)
+            .ok()
+            .filter(|k| k.len() == 32)
+            .with_context(|| {
+                format!("SETTINGS_ENCRYPTION_KEYS: the key {kid:?} must be 32 bytes in base64")
+            })?;
+        keys.push(SealingKey {
+            kid: kid.to_string(),
+            key: key.into(),
+        });
+    }
+    if keys.is_empty() {
+        bail!("SETTINGS_ENCRYPTION_KEYS needs at least one kid:base64key pair");
+    }
+    Ok(keys)
+}
+
+impl AssistantConfig {
+    pub fn from_env() -> anyhow::Result<Self> {
+        let run_attempts: i32 = parse("ASSISTANT_RUN_ATTEMPTS", "3")?;
+        if !(1..=10).contains(&run_attempts) {
+            bail!("ASSISTANT_RUN_ATTEMPTS must be 1–10");
+        }
+        let context_tokens: usize = parse("ASSISTANT_CONTEXT_TOKENS", "1500")?;
+        if !(100..=100_000).contains(&context_tokens) {
+            bail!("ASSISTANT_CONTEXT_TOKENS must be 100–100000");
+        }
+        let sealing_keys = match std::env::var("SETTINGS_ENCRYPTION_KEYS") {
+            Ok(raw) if !raw.trim().is_empty() => parse_sealing_keys(&raw)?,
+            _ => Vec::new(),
+        };
+        Ok(Self {
+            sealing_keys,
+            context_tokens,
+            timeout: Duration::from_millis(parse("ASSISTANT_TIMEOUT_MS", "60000")?),
+            retries: parse("ASSISTANT_RETRIES", "2")?,
+            backoff: Duration::from_millis(parse("ASSISTANT_BACKOFF_MS", "500")?),
+            run_attempts,
+            allow_private_urls: parse("ASSISTANT_ALLOW_PRIVATE_URLS", "false")?,
+        })
+    }
+
+    /// The sealing keys, or the reason the service will not start: there is no built-in key.
+    pub fn sealing_keys(&self) -> anyhow::Result<&[SealingKey]> {
+        if self.sealing_keys.is_empty() {
+            bail!(
+                "SETTINGS_ENCRYPTION_KEYS is not set: the service will not start without the keys \
+                 that seal provider API keys (kid:base64 of 32 random bytes[,…]; `make run` and \
+                 `make test` set a development key)"
+            );
+        }
+        Ok(&self.sealing_keys)
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{Config, DbUrl, IterativeScan, parse_jwt_keys};
+    use secrecy::ExposeSecret;
+
+    use super::{Config, DbUrl, IterativeScan, parse_jwt_keys, parse_sealing_keys};
 
     #[test]
     fn debug_output_shows_no_secret_and_no_password() {
@@ -421,12 +525,17 @@ mod tests {
             DbUrl::from("host=db user=owner password=s3cret-owner-pw".to_string());
         c.auth.jwt_keys = parse_jwt_keys("k1:s3cret-signing-key-0123456789abcdefghij").unwrap();
         c.embedding.api_key = Some("sk-s3cret-embedding-key".to_string().into());
+        // base64 of the 32 bytes "s3cret-sealing-key-0123456789abc".
+        c.assistant.sealing_keys =
+            parse_sealing_keys("sk1:czNjcmV0LXNlYWxpbmcta2V5LTAxMjM0NTY3ODlhYmM=").unwrap();
         let shown = format!("{c:?} {c:#?}");
         for secret in [
             "s3cret-app-pw",
             "s3cret-owner-pw",
             "s3cret-signing-key",
             "sk-s3cret-embedding-key",
+            "czNjcmV0LXNlYWxpbmcta2V5",
+            "s3cret-sealing-key",
         ] {
             assert!(!shown.contains(secret), "{secret} printed: {shown}");
         }
@@ -442,6 +551,28 @@ mod tests {
         let err = c.auth.signing_keys().unwrap_err().to_string();
         assert!(err.contains("JWT_KEYS"), "{err}");
         assert!(parse_jwt_keys("k1:short").is_err());
+    }
+
+    #[test]
+    fn a_missing_sealing_key_is_an_error_not_a_default() {
+        let mut c = Config::from_env().unwrap();
+        c.assistant.sealing_keys.clear();
+        let err = c.assistant.sealing_keys().unwrap_err().to_string();
+        assert!(err.contains("SETTINGS_ENCRYPTION_KEYS"), "{err}");
+        let k = parse_sealing_keys(
+            "a:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=, b:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=",
+        )
+        .unwrap();
+        assert_eq!(k.len(), 2);
+        assert_eq!(k[1].key.expose_secret(), &[1u8; 32]);
+        for bad in [
+            "",
+            "a:short",
+            "nokid",
+            ":AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        ] {
+            assert!(parse_sealing_keys(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

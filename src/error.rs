@@ -261,7 +261,8 @@ impl ApiResponse for ApiError {
             ),
             (
                 503,
-                "Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.",
+                "Temporarily unavailable (the database is unreachable or busy, or the embedding model \
+                 or answer provider is down); see `Retry-After`.",
             ),
         ];
         MetaResponses {

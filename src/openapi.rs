@@ -20,6 +20,13 @@ pub type Apis = (
     api::documents::DocumentsApi,
     api::ingestion::IngestionApi,
     api::search::SearchApi,
+    // poem-openapi joins at most 16 APIs per tuple: the assistant's are one entry.
+    (
+        api::ask::AskApi,
+        api::query_logs::QueryLogsApi,
+        api::settings::SettingsApi,
+        api::tickets::assist::TicketAssistApi,
+    ),
 );
 
 pub fn service() -> OpenApiService<Apis, ()> {
@@ -40,6 +47,12 @@ pub fn service() -> OpenApiService<Apis, ()> {
             api::documents::DocumentsApi,
             api::ingestion::IngestionApi,
             api::search::SearchApi,
+            (
+                api::ask::AskApi,
+                api::query_logs::QueryLogsApi,
+                api::settings::SettingsApi,
+                api::tickets::assist::TicketAssistApi,
+            ),
         ),
         "tenantdesk",
         env!("CARGO_PKG_VERSION"),

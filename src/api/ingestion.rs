@@ -16,6 +16,7 @@ use crate::{
     auth::Auth,
     db::Role,
     error::{ApiError, ApiResult},
+    ingestion::JobKind,
     knowledge::JobStatus,
     repo::{self, Timestamp, knowledge::JobRow},
 };
@@ -124,6 +125,7 @@ impl IngestionApi {
                 repo::knowledge::get_job(tx, id.0).await
             })
             .await?
+            .filter(|j| j.kind == JobKind::Ingestion)
             .map(|j| Json(j.into()))
             .ok_or_else(|| ApiError::not_found("ingestion job"))
     }

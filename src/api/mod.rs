@@ -1,6 +1,7 @@
 //! HTTP only: DTOs, validation, status codes. One OpenApi struct per resource.
 
 pub mod api_keys;
+pub mod ask;
 pub mod audit;
 pub mod auth;
 pub mod body;
@@ -10,7 +11,9 @@ pub mod health;
 pub mod idempotency;
 pub mod ingestion;
 pub mod me;
+pub mod query_logs;
 pub mod search;
+pub mod settings;
 pub mod tenants;
 pub mod text;
 pub mod tickets;
@@ -51,6 +54,10 @@ pub enum Tag {
     Knowledge,
     /// Semantic, keyword and hybrid search over the knowledge base.
     Search,
+    /// The assistant: answers from the knowledge base with cited sources, and its query log.
+    Assistant,
+    /// The assistant's settings: the tenant's own over the platform defaults.
+    Settings,
 }
 
 /// A user's role inside their tenant.

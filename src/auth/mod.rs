@@ -352,9 +352,9 @@ async fn check_api_key(state: &AppState, req: &Request, key: &str) -> ApiResult<
         repo::api_keys::touch(state.db.pool(), key_row.tenant_id, key_row.id).await?;
     }
     let (tenant_id, id, scope) = (key_row.tenant_id, key_row.id, key_row.scope);
-    // Search is a read that takes a body, so it is a POST.
+    // Search and asking are reads that take a body, so they are POSTs.
     let read = matches!(*req.method(), Method::GET | Method::HEAD)
-        || (*req.method() == Method::POST && req.uri().path() == "/v1/search");
+        || (*req.method() == Method::POST && matches!(req.uri().path(), "/v1/search" | "/v1/ask"));
     if scope == ApiKeyScope::ReadOnly && !read {
         return Err(ApiError::forbidden(
             "read_only_key",

@@ -6,9 +6,9 @@ use serde_json::Value;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
-use super::{Timestamp, column};
+use super::{Sql, Timestamp, column};
 use crate::{
-    db::{TenantTx, statement::Param},
+    db::TenantTx,
     error::{ApiError, ApiResult},
     tickets::{MessageRole, TicketPriority, TicketSource, TicketStatus},
 };
@@ -251,56 +251,45 @@ pub struct ListQuery {
 /// One page of tickets in keyset order `(sort column, id)`, so concurrent inserts never shift
 /// a page. Only the filters that are set reach the SQL, so each combination gets its own plan.
 pub async fn list(tx: &TenantTx, q: &ListQuery) -> ApiResult<Vec<TicketRow>> {
-    let mut params: Vec<Box<dyn Param + Send>> = vec![Box::new(tx.tenant_id())];
-    let mut sql = format!("select {COLUMNS} from tickets t where t.tenant_id = $1");
-    let mut bind = |sql: &mut String, clause: &str, v: Box<dyn Param + Send>| {
-        params.push(v);
-        sql.push_str(&clause.replace('?', &format!("${}", params.len())));
-    };
+    let mut sql = Sql::new(
+        format!("select {COLUMNS} from tickets t where t.tenant_id = $1"),
+        tx.tenant_id(),
+    );
     if !q.statuses.is_empty() {
-        bind(
-            &mut sql,
-            " and t.status = any(?)",
-            Box::new(q.statuses.clone()),
-        );
+        sql.bind(" and t.status = any(?)", q.statuses.clone());
     }
     if !q.priorities.is_empty() {
-        bind(
-            &mut sql,
-            " and t.priority = any(?)",
-            Box::new(q.priorities.clone()),
-        );
+        sql.bind(" and t.priority = any(?)", q.priorities.clone());
     }
     if let Some(a) = q.assignee {
-        bind(&mut sql, " and t.assignee_id = ?", Box::new(a));
+        sql.bind(" and t.assignee_id = ?", a);
     }
     if let Some(c) = q.creator {
-        bind(&mut sql, " and t.creator_id = ?", Box::new(c));
+        sql.bind(" and t.creator_id = ?", c);
     }
     if !q.tags.is_empty() {
-        bind(&mut sql, " and t.tags @> ?", Box::new(q.tags.clone()));
+        sql.bind(" and t.tags @> ?", q.tags.clone());
     }
     if let Some(v) = q.created_after {
-        bind(&mut sql, " and t.created_at > ?", Box::new(v));
+        sql.bind(" and t.created_at > ?", v);
     }
     if let Some(v) = q.created_before {
-        bind(&mut sql, " and t.created_at < ?", Box::new(v));
+        sql.bind(" and t.created_at < ?", v);
     }
     if let Some(v) = q.updated_after {
-        bind(&mut sql, " and t.updated_at > ?", Box::new(v));
+        sql.bind(" and t.updated_at > ?", v);
     }
     if let Some(v) = q.updated_before {
-        bind(&mut sql, " and t.updated_at < ?", Box::new(v));
+        sql.bind(" and t.updated_at < ?", v);
     }
     if let Some(text) = &q.q {
         // Messages the caller may not read (internal notes for a `user`) are hidden by their
         // policy, so they cannot make a ticket match.
-        bind(
-            &mut sql,
+        sql.bind(
             " and (t.search @@ websearch_to_tsquery('english', ?)
                    or t.id in (select m.ticket_id from ticket_messages m
                                 where m.tenant_id = $1 and m.search @@ websearch_to_tsquery('english', ?)))",
-            Box::new(text.clone()),
+            text.clone(),
         );
     }
     let col = match q.sort {
@@ -311,30 +300,20 @@ pub async fn list(tx: &TenantTx, q: &ListQuery) -> ApiResult<Vec<TicketRow>> {
     let (cmp, dir) = if q.desc { ("<", "desc") } else { (">", "asc") };
     match q.after {
         Some(After::Time(at, id)) => {
-            bind(
-                &mut sql,
-                &format!(" and ({col}, t.id) {cmp} (?, "),
-                Box::new(at),
-            );
-            bind(&mut sql, "?)", Box::new(id));
+            sql.bind(&format!(" and ({col}, t.id) {cmp} (?, "), at);
+            sql.bind("?)", id);
         }
         Some(After::Rank(rank, id)) => {
-            bind(
-                &mut sql,
-                &format!(" and ({col}, t.id) {cmp} (?, "),
-                Box::new(rank),
-            );
-            bind(&mut sql, "?)", Box::new(id));
+            sql.bind(&format!(" and ({col}, t.id) {cmp} (?, "), rank);
+            sql.bind("?)", id);
         }
         None => {}
     }
-    bind(
-        &mut sql,
+    sql.bind(
         &format!(" order by {col} {dir}, t.id {dir} limit ?"),
-        Box::new(q.limit),
+        q.limit,
     );
-    let refs: Vec<&dyn Param> = params.iter().map(|p| p.as_ref() as &dyn Param).collect();
-    let rows = tx.query(&sql, &refs).await?;
+    let rows = tx.query(&sql.text, &sql.params()).await?;
     rows.iter().map(TicketRow::try_from).collect()
 }
 

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod assistant;
 mod catalog;
 mod connections;
 mod http_shell;

@@ -15,6 +15,7 @@ use crate::{
     api::{Tag, decode_cursor, default_limit},
     api::{body::JsonBody, text::Text},
     app::AppState,
+    assistant::tickets::Trigger,
     auth::Auth,
     db::Role,
     error::{ApiError, ApiResult},
@@ -100,7 +101,8 @@ impl TicketMessagesApi {
     /// `user` and cannot write internal notes (403). When a `user` replies to a ticket that is
     /// `pending_customer`, the ticket moves to `in_progress` and the change is recorded in its
     /// history. Otherwise a message leaves the ticket (its `version`, `ETag` and `updated_at`) as it
-    /// is. `Idempotency-Key` works as for creating tickets.
+    /// is. A customer's message (role `user`) queues an assistant run when the tenant's assistant
+    /// mode is `draft` or `reply`. `Idempotency-Key` works as for creating tickets.
     #[oai(
         path = "/:id/messages",
         method = "post",
@@ -155,6 +157,12 @@ impl TicketMessagesApi {
                     }
                     .ok_or_else(|| ApiError::not_found("ticket"))?;
                     let m = repo::tickets::add_message(tx, id.0, &new).await?;
+                    if role == MessageRole::User && !new.is_internal {
+                        state
+                            .assistant
+                            .queue(tx, id.0, Trigger::CustomerMessage(m.id))
+                            .await?;
+                    }
                     let pending = TicketStatus::PendingCustomer;
                     if customer && ticket.status == pending {
                         let to = TicketStatus::InProgress;
