@@ -26,6 +26,10 @@ pub struct Config {
     pub log_json: bool,
     /// How long in-flight requests may run after SIGTERM (`SHUTDOWN_GRACE_SECS`).
     pub shutdown_grace: Duration,
+    /// Most tickets a rare `q` search or `tag` filter lists by their ids from the tenant-keyed
+    /// indexes (`TICKET_SEARCH_CANDIDATES`); with more matches the list tests every row in its
+    /// own order (src/repo/tickets.rs, sql/0040_ticket_search.sql).
+    pub ticket_search_candidates: i32,
     pub http: HttpConfig,
     pub auth: AuthConfig,
     pub embedding: EmbeddingConfig,
@@ -225,6 +229,10 @@ impl Config {
         if !matches!(log_format.as_str(), "text" | "json") {
             bail!("LOG_FORMAT must be text or json, not {log_format:?}");
         }
+        let ticket_search_candidates = parse("TICKET_SEARCH_CANDIDATES", "10000")?;
+        if !(1..=100_000).contains(&ticket_search_candidates) {
+            bail!("TICKET_SEARCH_CANDIDATES must be 1–100000");
+        }
         Ok(Self {
             bind_addr: parse("BIND_ADDR", "127.0.0.1:8080")?,
             database_url,
@@ -235,6 +243,7 @@ impl Config {
             max_body_bytes: parse("MAX_BODY_BYTES", "1048576")?,
             log_json: log_format == "json",
             shutdown_grace: Duration::from_secs(parse("SHUTDOWN_GRACE_SECS", "30")?),
+            ticket_search_candidates,
             http: HttpConfig::from_env()?,
             auth: AuthConfig::from_env()?,
             embedding: EmbeddingConfig::from_env()?,

@@ -55,9 +55,15 @@ impl Sql {
     }
 
     pub fn bind(&mut self, clause: &str, v: impl Param + Send + 'static) {
+        let clause = self.clause(clause, v);
+        self.text.push_str(&clause);
+    }
+
+    /// Binds `v` and returns `clause` with its `?` numbered, for statements assembled from
+    /// several parts that share one parameter list.
+    pub fn clause(&mut self, clause: &str, v: impl Param + Send + 'static) -> String {
         self.params.push(Box::new(v));
-        self.text
-            .push_str(&clause.replace('?', &format!("${}", self.params.len())));
+        clause.replace('?', &format!("${}", self.params.len()))
     }
 
     pub fn params(&self) -> Vec<&dyn Param> {

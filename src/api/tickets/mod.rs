@@ -576,6 +576,7 @@ impl TicketsApi {
             updated_after: updated_after.0,
             updated_before: updated_before.0,
             q,
+            candidate_cap: state.config.ticket_search_candidates,
             sort: sort.0.key(),
             desc,
             after,
