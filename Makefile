@@ -12,9 +12,10 @@ TEST_PGBOUNCER_PORT ?= $(shell echo $$(( $(TEST_PG_PORT) + 1000 )))
 # different tenants take turns on the same server connection.
 TEST_PGBOUNCER_POOL ?= 2
 # The tests that run a second time through PgBouncer (nextest filter): the tenant boundary,
-# login, tickets (list, create, idempotency, ...) and knowledge-base search.
-POOLER_TESTS := test(/^isolation::/) | test(/^identity::login::/) | test(/^tickets::/) | test(/^knowledge::search::/)
-POOLER_TESTS_LIBTEST := isolation:: identity::login:: tickets:: knowledge::search::
+# login, tickets (list, create, idempotency, ...), knowledge-base search, and usage (rate limits
+# shared by two instances, the usage log, retention).
+POOLER_TESTS := test(/^isolation::/) | test(/^identity::login::/) | test(/^tickets::/) | test(/^knowledge::search::/) | test(/^usage::/)
+POOLER_TESTS_LIBTEST := isolation:: identity::login:: tickets:: knowledge::search:: usage::
 CARGO ?= cargo
 # The service has no built-in signing key and refuses to start without JWT_KEYS. These targets
 # (and only these) run it with a development key everybody knows, unless JWT_KEYS is set.

@@ -20,6 +20,7 @@ pub type Apis = (
     api::documents::DocumentsApi,
     api::ingestion::IngestionApi,
     api::search::SearchApi,
+    api::usage::UsageApi,
 );
 
 pub fn service() -> OpenApiService<Apis, ()> {
@@ -40,6 +41,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             api::documents::DocumentsApi,
             api::ingestion::IngestionApi,
             api::search::SearchApi,
+            api::usage::UsageApi,
         ),
         "tenantdesk",
         env!("CARGO_PKG_VERSION"),

@@ -14,6 +14,7 @@ pub mod search;
 pub mod tenants;
 pub mod text;
 pub mod tickets;
+pub mod usage;
 pub mod users;
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
@@ -51,6 +52,8 @@ pub enum Tag {
     Knowledge,
     /// Semantic, keyword and hybrid search over the knowledge base.
     Search,
+    /// API usage reports, and tenant plans (rate limits and quotas).
+    Usage,
 }
 
 /// A user's role inside their tenant.

@@ -10,6 +10,7 @@ pub mod superadmins;
 pub mod tenants;
 pub mod tickets;
 pub mod tokens;
+pub mod usage;
 pub mod users;
 
 use chrono::{DateTime, Utc};

@@ -14,3 +14,4 @@ mod migrations;
 mod protocol;
 mod spec;
 mod tickets;
+mod usage;

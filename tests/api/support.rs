@@ -46,11 +46,16 @@ pub fn config() -> Config {
     // `worker_tenant` for the one inside `serve`), so one test's worker never takes another
     // test's jobs.
     c.kb.worker_enabled = false;
+    // Every app serves its metrics on a port of its own; usage rows reach the table quickly.
+    c.usage.metrics_addr = Some("127.0.0.1:0".parse().unwrap());
+    c.usage.flush = std::time::Duration::from_millis(50);
     c
 }
 
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// Where `/metrics` is served.
+    pub metrics_addr: Option<SocketAddr>,
     pub base: String,
     pub client: reqwest::Client,
     pub state: AppState,
@@ -84,6 +89,7 @@ pub async fn spawn_with(f: impl FnOnce(&mut Config)) -> TestApp {
         .await
         .expect("service starts");
     let addr = app.addr();
+    let metrics_addr = app.metrics_addr();
     let state = app.state.clone();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until(async move {
@@ -91,6 +97,7 @@ pub async fn spawn_with(f: impl FnOnce(&mut Config)) -> TestApp {
     }));
     TestApp {
         addr,
+        metrics_addr,
         base: format!("http://{addr}"),
         client: client(),
         state,
