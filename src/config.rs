@@ -61,6 +61,8 @@ pub struct UsageConfig {
     pub usage_retention_days: u32,
     /// Audit log entries older than this many days are deleted (`AUDIT_RETENTION_DAYS`).
     pub audit_retention_days: u32,
+    /// Recorded searches older than this many days are deleted (`SEARCH_LOG_RETENTION_DAYS`).
+    pub search_retention_days: u32,
     /// How often the maintenance job (partitions ahead, retention) runs (`MAINTENANCE_EVERY_SECS`).
     pub maintenance_every: Duration,
     /// Where `/metrics` is served, apart from the API (`METRICS_ADDR`); unset: nowhere.
@@ -118,6 +120,7 @@ impl UsageConfig {
             flush: Duration::from_millis(parse("USAGE_FLUSH_MS", "1000")?),
             usage_retention_days: parse("USAGE_RETENTION_DAYS", "30")?,
             audit_retention_days: parse("AUDIT_RETENTION_DAYS", "730")?,
+            search_retention_days: parse("SEARCH_LOG_RETENTION_DAYS", "90")?,
             maintenance_every: Duration::from_secs(maintenance_every),
             metrics_addr: match var("METRICS_ADDR", "") {
                 a if a.is_empty() => None,

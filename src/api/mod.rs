@@ -1,5 +1,6 @@
 //! HTTP only: DTOs, validation, status codes. One OpenApi struct per resource.
 
+pub mod analytics;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
@@ -54,6 +55,8 @@ pub enum Tag {
     Search,
     /// API usage reports, and tenant plans (rate limits and quotas).
     Usage,
+    /// The support desk's and the knowledge base's figures.
+    Analytics,
 }
 
 /// A user's role inside their tenant.

@@ -289,12 +289,14 @@ impl SearchApi {
             SearchMode::Keyword => kw,
             SearchMode::Hybrid => fuse([sem, kw], top_k as usize),
         };
-        let results = hits
+        let results: Vec<_> = hits
             .into_iter()
             .filter(|h| b.min_score.is_none_or(|m| h.score >= m))
             .take(top_k as usize)
             .map(Into::into)
             .collect();
+        crate::api::analytics::record_search(&state, p, mode, query.as_deref(), results.len())
+            .await;
         Ok(Json(SearchOut {
             mode,
             model,

@@ -186,21 +186,29 @@ impl PlanOut {
     }
 }
 
-/// `[from, to)`: by default the last 7 days; at most 400 days.
-fn period(from: Option<Timestamp>, to: Option<Timestamp>) -> ApiResult<(Timestamp, Timestamp)> {
+/// The period of a report, `[from, to)`: by default the `default_days` before now; at most 400
+/// days.
+pub(crate) fn period(
+    from: Option<Timestamp>,
+    to: Option<Timestamp>,
+    default_days: i64,
+) -> ApiResult<(Timestamp, Timestamp)> {
     let to = to.unwrap_or_else(Utc::now);
-    let from = from.unwrap_or(to - chrono::Duration::days(7));
+    let from = from.unwrap_or(to - chrono::Duration::days(default_days));
     if from >= to {
         return Err(ApiError::invalid("from", "from must be before to"));
     }
     if to - from > chrono::Duration::days(400) {
         return Err(ApiError::invalid(
             "from",
-            "a report covers at most 400 days",
+            "a period covers at most 400 days",
         ));
     }
     Ok((from, to))
 }
+
+/// The period usage reports cover unless told.
+const DEFAULT_DAYS: i64 = 7;
 
 fn report(from: Timestamp, to: Timestamp, rows: Vec<UsageRow>) -> Json<UsageReportOut> {
     Json(UsageReportOut {
@@ -228,7 +236,7 @@ impl UsageApi {
     ) -> ApiResult<Json<UsageReportOut>> {
         let p = auth.principal()?;
         p.require(Role::Admin)?;
-        let (from, to) = period(from.0, to.0)?;
+        let (from, to) = period(from.0, to.0, DEFAULT_DAYS)?;
         let rows = state
             .db
             .tenant(&p.scope(), async |tx| {
@@ -259,7 +267,7 @@ impl UsageApi {
         group_by: Query<UsageGroup>,
     ) -> ApiResult<Json<UsageReportOut>> {
         let access = auth.platform()?;
-        let (from, to) = period(from.0, to.0)?;
+        let (from, to) = period(from.0, to.0, DEFAULT_DAYS)?;
         let rows = state
             .db
             .platform(&access, async |tx| {
@@ -288,7 +296,7 @@ impl UsageApi {
         to: Query<Option<Timestamp>>,
     ) -> ApiResult<Json<UsageReportOut>> {
         let access = auth.platform()?;
-        let (from, to) = period(from.0, to.0)?;
+        let (from, to) = period(from.0, to.0, DEFAULT_DAYS)?;
         let rows = state
             .db
             .platform(&access, async |tx| {

@@ -1,6 +1,7 @@
 //! SQL only. Every function takes the tenant transaction (or, for platform work, the platform
 //! transaction): no tenant query can run without the tenant setting.
 
+pub mod analytics;
 pub mod api_keys;
 pub mod audit;
 pub mod idempotency;

@@ -30,6 +30,10 @@ pub const TARGETS: &[Target] = &[
         table: "audit_log",
         days: |c| c.audit_retention_days,
     },
+    Target {
+        table: "search_log",
+        days: |c| c.search_retention_days,
+    },
 ];
 
 const JOB: &str = "maintenance";

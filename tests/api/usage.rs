@@ -1,5 +1,6 @@
 //! Issue 14: rate limits and quotas, the usage log, retention, metrics.
 
+mod analytics;
 mod limits;
 mod log;
 mod metrics;
