@@ -52,20 +52,9 @@ pub struct AgentRow {
 const SERIES: &str = include_str!("sql/analytics_series.sql");
 const TIMES: &str = include_str!("sql/analytics_times.sql");
 
-const BACKLOG: &str = "select t.status, t.priority, count(*) as tickets
-       from tickets t
-      where ($1::uuid is null or t.tenant_id = $1) and t.status not in ('resolved', 'closed')
-      group by 1, 2 order by 1, 2";
+const BACKLOG: &str = include_str!("sql/analytics_backlog.sql");
 
-const AGENTS: &str = "select t.assignee_id,
-            count(*) filter (where t.created_at >= $2 and t.created_at < $3) as assigned,
-            count(*) filter (where t.resolved_at >= $2 and t.resolved_at < $3) as resolved,
-            percentile_cont(0.5) within group (order by extract(epoch from t.resolved_at - t.created_at)::float8)
-                filter (where t.resolved_at >= $2 and t.resolved_at < $3) as resolution_p50
-       from tickets t
-      where ($1::uuid is null or t.tenant_id = $1) and t.assignee_id is not null
-        and ((t.created_at >= $2 and t.created_at < $3) or (t.resolved_at >= $2 and t.resolved_at < $3))
-      group by 1 order by resolved desc, assigned desc, 1 limit 100";
+const AGENTS: &str = include_str!("sql/analytics_agents.sql");
 
 /// Everything `GET /v1/analytics/tickets` answers.
 pub struct TicketAnalytics {
@@ -142,21 +131,9 @@ pub struct KnowledgeAnalytics {
     pub top_queries: Vec<(String, i64, i64)>,
 }
 
-const KNOWLEDGE: &str = "select
-        (select count(*) from kb_documents d
-          where ($1::uuid is null or d.tenant_id = $1) and d.deleted_at is null) as documents,
-        (select count(*) from kb_chunks c where ($1::uuid is null or c.tenant_id = $1)) as chunks,
-        count(*) as searches,
-        count(*) filter (where s.results = 0) as zero_result_searches
-   from search_log s
-  where ($1::uuid is null or s.tenant_id = $1) and s.created_at >= $2 and s.created_at < $3";
+const KNOWLEDGE: &str = include_str!("sql/analytics_knowledge.sql");
 
-const TOP_QUERIES: &str = "select lower(btrim(s.query)) as q, count(*) as n,
-        count(*) filter (where s.results = 0) as zero
-   from search_log s
-  where ($1::uuid is null or s.tenant_id = $1) and s.created_at >= $2 and s.created_at < $3
-    and s.query is not null
-  group by 1 order by n desc, q limit 20";
+const TOP_QUERIES: &str = include_str!("sql/analytics_top_queries.sql");
 
 pub async fn knowledge(
     tx: &Tx,

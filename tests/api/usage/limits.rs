@@ -14,6 +14,26 @@ use uuid::Uuid;
 use super::{api_key, set_plan, sf_param};
 use crate::{connections::Served, support::*};
 
+/// GETs `url` with the API key `key` while `go()` holds; counts the answers (200, 429).
+async fn hammer(url: String, key: String, go: impl Fn() -> bool) -> (u32, u32) {
+    let client = client();
+    let (mut ok, mut limited) = (0, 0);
+    while go() {
+        let r = client
+            .get(&url)
+            .header("x-api-key", &key)
+            .send()
+            .await
+            .unwrap();
+        match r.status().as_u16() {
+            200 => ok += 1,
+            429 => limited += 1,
+            s => panic!("{url}: unexpected {s}"),
+        }
+    }
+    (ok, limited)
+}
+
 #[tokio::test]
 async fn answers_carry_the_ratelimit_policy_and_ratelimit_headers_of_the_user_and_the_tenant() {
     let app = spawn().await;
@@ -138,25 +158,12 @@ async fn a_key_over_its_limit_does_not_slow_down_another_tenant() {
     let flood_started = Instant::now();
     let mut flood = Vec::new();
     for _ in 0..16 {
-        let (client, url, key, stop) =
-            (client(), app.url("/v1/tickets"), key.clone(), stop.clone());
-        flood.push(tokio::spawn(async move {
-            let (mut ok, mut limited) = (0, 0);
-            while !stop.load(Ordering::Relaxed) {
-                let r = client
-                    .get(&url)
-                    .header("x-api-key", &key)
-                    .send()
-                    .await
-                    .unwrap();
-                match r.status().as_u16() {
-                    200 => ok += 1,
-                    429 => limited += 1,
-                    s => panic!("unexpected {s}"),
-                }
-            }
-            (ok, limited)
-        }));
+        let stop = stop.clone();
+        flood.push(tokio::spawn(hammer(
+            app.url("/v1/tickets"),
+            key.clone(),
+            move || !stop.load(Ordering::Relaxed),
+        )));
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
     // Meanwhile tenant B gets every request answered, from its own untouched budget.
@@ -212,28 +219,12 @@ async fn two_instances_share_one_budget_within_ten_percent() {
     let window = Duration::from_secs(4);
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for (i, addr) in [&one.addr, &two.addr, &one.addr, &two.addr]
-        .into_iter()
-        .enumerate()
-    {
-        let (client, url, key) = (client(), format!("http://{addr}/v1/tickets"), key.clone());
-        tasks.push(tokio::spawn(async move {
-            let (mut ok, mut refused) = (0u32, 0u32);
-            while started.elapsed() < window {
-                let r = client
-                    .get(&url)
-                    .header("x-api-key", &key)
-                    .send()
-                    .await
-                    .unwrap();
-                match r.status().as_u16() {
-                    200 => ok += 1,
-                    429 => refused += 1,
-                    s => panic!("instance {i}: unexpected {s}"),
-                }
-            }
-            (ok, refused)
-        }));
+    for addr in [&one.addr, &two.addr, &one.addr, &two.addr] {
+        tasks.push(tokio::spawn(hammer(
+            format!("http://{addr}/v1/tickets"),
+            key.clone(),
+            move || started.elapsed() < window,
+        )));
     }
     let mut per_task = Vec::new();
     for t in tasks {
