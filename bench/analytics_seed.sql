@@ -5,12 +5,12 @@
 \set ON_ERROR_STOP on
 set synchronous_commit = off;
 
-update tickets set resolved_at = created_at + make_interval(mins => 5 + number % 600)
+update tickets set resolved_at = created_at + make_interval(mins => (5 + number % 600)::int)
  where status in ('resolved', 'closed') and resolved_at is null;
 
 insert into ticket_messages (tenant_id, ticket_id, role, author_id, content, created_at)
 select t.tenant_id, t.id, 'agent', t.assignee_id, 'Looking into it.',
-       t.created_at + make_interval(mins => 1 + t.number % 120)
+       t.created_at + make_interval(mins => (1 + t.number % 120)::int)
   from tickets t
  where t.number % 3 <> 0;
 
