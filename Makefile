@@ -12,11 +12,12 @@ TEST_PGBOUNCER_PORT ?= $(shell echo $$(( $(TEST_PG_PORT) + 1000 )))
 # different tenants take turns on the same server connection.
 TEST_PGBOUNCER_POOL ?= 2
 # The tests that run a second time through PgBouncer (nextest filter): the tenant boundary,
-# login, tickets (list, create, idempotency, ...), knowledge-base search, and the assistant
-# (asking and streaming, ticket runs whose claim, work and result are separate transactions
-# under one lease, settings in tenant and platform transactions; not the quality evaluation).
-POOLER_TESTS := test(/^isolation::/) | test(/^identity::login::/) | test(/^tickets::/) | test(/^knowledge::search::/) | test(/^assistant::(ask|tickets|settings|query_logs)::/)
-POOLER_TESTS_LIBTEST := isolation:: identity::login:: tickets:: knowledge::search:: assistant::ask:: assistant::tickets:: assistant::settings:: assistant::query_logs::
+# login, tickets (list, create, idempotency, ...), knowledge-base search, the assistant (asking
+# and streaming, ticket runs whose claim, work and result are separate transactions under one
+# lease, settings in tenant and platform transactions; not the quality evaluation), and usage
+# (rate limits shared by two instances, the usage log, retention).
+POOLER_TESTS := test(/^isolation::/) | test(/^identity::login::/) | test(/^tickets::/) | test(/^knowledge::search::/) | test(/^assistant::(ask|tickets|settings|query_logs)::/) | test(/^usage::/)
+POOLER_TESTS_LIBTEST := isolation:: identity::login:: tickets:: knowledge::search:: assistant::ask:: assistant::tickets:: assistant::settings:: assistant::query_logs:: usage::
 CARGO ?= cargo
 # The service has no built-in signing key and refuses to start without JWT_KEYS. These targets
 # (and only these) run it with a development key everybody knows, unless JWT_KEYS is set.

@@ -35,6 +35,111 @@ pub struct Config {
     pub embedding: EmbeddingConfig,
     pub kb: KbConfig,
     pub assistant: AssistantConfig,
+    pub usage: UsageConfig,
+}
+
+/// Rate limits, quotas, the usage log, retention and metrics (`src/usage/`, `src/metrics.rs`).
+#[derive(Clone, Debug)]
+pub struct UsageConfig {
+    /// Rate-limit authenticated requests (`RATE_LIMIT_ENABLED`).
+    pub rate_limit_enabled: bool,
+    /// A tenant's requests per minute, all callers together (`RATE_LIMIT_TENANT_RPM`), and how
+    /// many may come at once (`RATE_LIMIT_TENANT_BURST`). A tenant plan may override both.
+    pub tenant_rpm: i32,
+    pub tenant_burst: i32,
+    /// One caller's (an API key, or a user with an access token) requests per minute
+    /// (`RATE_LIMIT_CALLER_RPM`) and burst (`RATE_LIMIT_CALLER_BURST`). A plan may override both.
+    pub caller_rpm: i32,
+    pub caller_burst: i32,
+    /// Default quotas of a tenant (a plan may override each).
+    pub quotas: Quotas,
+    /// Record every authenticated request in the usage log (`USAGE_LOG_ENABLED`).
+    pub log_enabled: bool,
+    /// Requests waiting to be written; when full, more are dropped and counted
+    /// (`USAGE_QUEUE_CAPACITY`).
+    pub queue_capacity: usize,
+    /// Most rows per insert (`USAGE_BATCH`).
+    pub batch: usize,
+    /// The longest a row waits before its batch is written (`USAGE_FLUSH_MS`).
+    pub flush: Duration,
+    /// Usage log partitions older than this many days are dropped (`USAGE_RETENTION_DAYS`).
+    pub usage_retention_days: u32,
+    /// Audit log entries older than this many days are deleted (`AUDIT_RETENTION_DAYS`).
+    pub audit_retention_days: u32,
+    /// Recorded searches older than this many days are deleted (`SEARCH_LOG_RETENTION_DAYS`).
+    pub search_retention_days: u32,
+    /// How often the maintenance job (partitions ahead, retention) runs (`MAINTENANCE_EVERY_SECS`).
+    pub maintenance_every: Duration,
+    /// Where `/metrics` is served, apart from the API (`METRICS_ADDR`); unset: nowhere.
+    pub metrics_addr: Option<SocketAddr>,
+    /// A bearer token `/metrics` requires (`METRICS_TOKEN`); unset: none (keep the address private).
+    pub metrics_token: Option<SecretString>,
+}
+
+/// A tenant's quotas, checked on write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Quotas {
+    /// Live documents (`QUOTA_MAX_DOCUMENTS`).
+    pub max_documents: i64,
+    /// Chunks in the knowledge base (`QUOTA_MAX_CHUNKS`); new documents are refused once reached.
+    pub max_chunks: i64,
+    /// Bytes of current document content (`QUOTA_MAX_STORAGE_BYTES`).
+    pub max_storage_bytes: i64,
+    /// API keys that are not revoked (`QUOTA_MAX_API_KEYS`).
+    pub max_api_keys: i64,
+}
+
+impl UsageConfig {
+    pub fn from_env() -> anyhow::Result<Self> {
+        let positive = |name, default| -> anyhow::Result<i32> {
+            let v: i32 = parse(name, default)?;
+            if v < 1 {
+                bail!("{name} must be at least 1");
+            }
+            Ok(v)
+        };
+        let batch: usize = parse("USAGE_BATCH", "500")?;
+        let queue_capacity: usize = parse("USAGE_QUEUE_CAPACITY", "10000")?;
+        if batch == 0 || queue_capacity == 0 {
+            bail!("USAGE_BATCH and USAGE_QUEUE_CAPACITY must be at least 1");
+        }
+        let maintenance_every: u64 = parse("MAINTENANCE_EVERY_SECS", "3600")?;
+        if maintenance_every == 0 {
+            bail!("MAINTENANCE_EVERY_SECS must be at least 1");
+        }
+        Ok(Self {
+            rate_limit_enabled: parse("RATE_LIMIT_ENABLED", "true")?,
+            tenant_rpm: positive("RATE_LIMIT_TENANT_RPM", "60000")?,
+            tenant_burst: positive("RATE_LIMIT_TENANT_BURST", "2000")?,
+            caller_rpm: positive("RATE_LIMIT_CALLER_RPM", "6000")?,
+            caller_burst: positive("RATE_LIMIT_CALLER_BURST", "500")?,
+            quotas: Quotas {
+                max_documents: parse("QUOTA_MAX_DOCUMENTS", "100000")?,
+                max_chunks: parse("QUOTA_MAX_CHUNKS", "5000000")?,
+                max_storage_bytes: parse("QUOTA_MAX_STORAGE_BYTES", "10737418240")?,
+                max_api_keys: parse("QUOTA_MAX_API_KEYS", "100")?,
+            },
+            log_enabled: parse("USAGE_LOG_ENABLED", "true")?,
+            queue_capacity,
+            batch,
+            flush: Duration::from_millis(parse("USAGE_FLUSH_MS", "1000")?),
+            usage_retention_days: parse("USAGE_RETENTION_DAYS", "30")?,
+            audit_retention_days: parse("AUDIT_RETENTION_DAYS", "730")?,
+            search_retention_days: parse("SEARCH_LOG_RETENTION_DAYS", "90")?,
+            maintenance_every: Duration::from_secs(maintenance_every),
+            metrics_addr: match var("METRICS_ADDR", "") {
+                a if a.is_empty() => None,
+                a => Some(
+                    a.parse()
+                        .map_err(|e| anyhow::anyhow!("METRICS_ADDR={a:?} is not valid: {e}"))?,
+                ),
+            },
+            metrics_token: std::env::var("METRICS_TOKEN")
+                .ok()
+                .filter(|t| !t.is_empty())
+                .map(Into::into),
+        })
+    }
 }
 
 /// Deadlines and the cap on client connections (`src/server.rs`).
@@ -249,6 +354,7 @@ impl Config {
             embedding: EmbeddingConfig::from_env()?,
             kb: KbConfig::from_env()?,
             assistant: AssistantConfig::from_env()?,
+            usage: UsageConfig::from_env()?,
         })
     }
 }

@@ -80,7 +80,17 @@ async fn run() -> anyhow::Result<()> {
         }
         Command::Worker => {
             let state = app::AppState::build(&config).await?;
+            // The maintenance job (usage partitions ahead, retention) runs in every worker; a
+            // lease row lets only one of them run it at a time.
+            let stop = tokio_util::sync::CancellationToken::new();
+            let maintenance = tokio::spawn(tenantdesk::usage::retention::schedule(
+                state.db.pool().clone(),
+                config.usage.clone(),
+                stop.clone(),
+            ));
             state.worker().run(shutdown_signal()).await;
+            stop.cancel();
+            let _ = maintenance.await;
         }
         Command::Migrate => {
             let report = app::migrate(&config).await?;

@@ -133,6 +133,11 @@ impl ApiKeysApi {
         let row = state
             .db
             .tenant(&p.scope(), async |tx| {
+                let adding = repo::usage::Adding {
+                    api_keys: 1,
+                    ..Default::default()
+                };
+                repo::usage::require_quota(tx, &state.config.usage.quotas, adding).await?;
                 let row = repo::api_keys::create(tx, &new).await?;
                 repo::audit::record(tx, "api_key.create", &format!("api_key:{}", row.id)).await?;
                 Ok(row)

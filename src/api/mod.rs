@@ -1,5 +1,6 @@
 //! HTTP only: DTOs, validation, status codes. One OpenApi struct per resource.
 
+pub mod analytics;
 pub mod api_keys;
 pub mod ask;
 pub mod audit;
@@ -17,6 +18,7 @@ pub mod settings;
 pub mod tenants;
 pub mod text;
 pub mod tickets;
+pub mod usage;
 pub mod users;
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
@@ -58,6 +60,10 @@ pub enum Tag {
     Assistant,
     /// The assistant's settings: the tenant's own over the platform defaults.
     Settings,
+    /// API usage reports, and tenant plans (rate limits and quotas).
+    Usage,
+    /// The support desk's and the knowledge base's figures.
+    Analytics,
 }
 
 /// A user's role inside their tenant.

@@ -139,7 +139,9 @@ impl SearchApi {
             )
             .await?;
         let (mode, model) = (plan.mode, plan.model);
-        let results = found.hits.into_iter().map(Into::into).collect();
+        let results: Vec<SearchHit> = found.hits.into_iter().map(Into::into).collect();
+        crate::api::analytics::record_search(&state, p, mode, plan.query.as_deref(), results.len())
+            .await;
         Ok(Json(SearchOut {
             mode,
             model,

@@ -181,13 +181,14 @@ impl<'a> ApiExtractor<'a> for Auth {
         body: &mut RequestBody,
         opts: ExtractParamOptions<()>,
     ) -> poem::Result<Self> {
-        if req.headers().contains_key("x-api-key") {
-            let a = ApiKeyAuth::from_request(req, body, opts).await?;
-            Ok(Auth(a.0))
+        let caller = if req.headers().contains_key("x-api-key") {
+            ApiKeyAuth::from_request(req, body, opts).await?.0
         } else {
-            let b = BearerAuth::from_request(req, body, opts).await?;
-            Ok(Auth(b.0))
-        }
+            BearerAuth::from_request(req, body, opts).await?.0
+        };
+        // The caller is known: spend its rate-limit budget, and tell the usage log who it is.
+        crate::usage::admit(req, &caller).await?;
+        Ok(Auth(caller))
     }
 }
 

@@ -1,6 +1,7 @@
 //! SQL only. Every function takes the tenant transaction (or, for platform work, the platform
 //! transaction): no tenant query can run without the tenant setting.
 
+pub mod analytics;
 pub mod api_keys;
 pub mod assistant_runs;
 pub mod audit;
@@ -13,6 +14,7 @@ pub mod superadmins;
 pub mod tenants;
 pub mod tickets;
 pub mod tokens;
+pub mod usage;
 pub mod users;
 
 use chrono::{DateTime, Utc};

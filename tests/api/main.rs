@@ -15,3 +15,4 @@ mod migrations;
 mod protocol;
 mod spec;
 mod tickets;
+mod usage;

@@ -58,11 +58,16 @@ pub fn config() -> Config {
     c.assistant.allow_private_urls = true;
     c.assistant.backoff = std::time::Duration::from_millis(20);
     c.assistant.timeout = std::time::Duration::from_secs(5);
+    // Every app serves its metrics on a port of its own; usage rows reach the table quickly.
+    c.usage.metrics_addr = Some("127.0.0.1:0".parse().unwrap());
+    c.usage.flush = std::time::Duration::from_millis(50);
     c
 }
 
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// Where `/metrics` is served.
+    pub metrics_addr: Option<SocketAddr>,
     pub base: String,
     pub client: reqwest::Client,
     pub state: AppState,
@@ -96,6 +101,7 @@ pub async fn spawn_with(f: impl FnOnce(&mut Config)) -> TestApp {
         .await
         .expect("service starts");
     let addr = app.addr();
+    let metrics_addr = app.metrics_addr();
     let state = app.state.clone();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until(async move {
@@ -103,6 +109,7 @@ pub async fn spawn_with(f: impl FnOnce(&mut Config)) -> TestApp {
     }));
     TestApp {
         addr,
+        metrics_addr,
         base: format!("http://{addr}"),
         client: client(),
         state,
