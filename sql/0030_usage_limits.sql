@@ -302,16 +302,18 @@ as $$
     select count(*) from gone
 $$;
 
--- The ingestion queue, for the metrics: jobs due (pending and due, or running past their lease)
--- and the age of the oldest due one. Counts only, across tenants, no ids.
+-- The ingestion queue, for the metrics: ingestion jobs due (pending and due, or running past
+-- their lease) and the age of the oldest due one. Counts only, across tenants, no ids. (0020 made
+-- the queue one table of jobs of several kinds.)
 create function ingestion_queue_stats() returns table (due bigint, oldest_due_secs double precision)
 language sql stable security definer set search_path = public, pg_temp
 as $$
     select count(*),
            coalesce(extract(epoch from (now() - min(coalesce(j.locked_until, j.next_attempt_at))))::float8, 0)
-      from kb_ingestion_jobs j
-     where (j.status = 'pending' and j.next_attempt_at <= now())
-        or (j.status = 'running' and j.locked_until < now())
+      from jobs j
+     where j.kind = 'ingestion'
+       and ((j.status = 'pending' and j.next_attempt_at <= now())
+            or (j.status = 'running' and j.locked_until < now()))
 $$;
 
 do $$
