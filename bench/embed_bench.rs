@@ -134,6 +134,22 @@ fn read_lines(path: &str) -> anyhow::Result<Vec<String>> {
         .collect()
 }
 
+/// This process's user + system CPU time (`/proc/self/stat`, in clock ticks of 1/100 s): on a
+/// shared machine, work per CPU-second is steadier than work per second.
+fn cpu_seconds() -> anyhow::Result<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat")?;
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| -> anyhow::Result<f64> {
+        Ok(fields.get(i).context("short /proc/self/stat")?.parse()?)
+    };
+    Ok((ticks(11)? + ticks(12)?) / 100.0)
+}
+
 fn p50(mut xs: Vec<f64>) -> f64 {
     xs.sort_by(f64::total_cmp);
     xs[xs.len() / 2]
@@ -142,13 +158,12 @@ fn p50(mut xs: Vec<f64>) -> f64 {
 async fn run(chunks: &str, threads: usize, vectors: Option<&str>) -> anyhow::Result<()> {
     let texts = read_lines(chunks)?;
     let loaded = Instant::now();
-    // Today's candle build takes its thread count from RAYON_NUM_THREADS.
-    let e = BuiltinEmbedder::load(&model_dir())?;
+    let e = BuiltinEmbedder::load_with_threads(&model_dir(), threads)?;
     let load_s = loaded.elapsed().as_secs_f64();
     e.embed(&texts[..texts.len().min(8)]).await?;
-    let start = Instant::now();
+    let (start, cpu) = (Instant::now(), cpu_seconds()?);
     let out = e.embed(&texts).await?;
-    let secs = start.elapsed().as_secs_f64();
+    let (secs, cpu_s) = (start.elapsed().as_secs_f64(), cpu_seconds()? - cpu);
     // A query of one full chunk: the longest kind a search sends.
     let query = texts
         .iter()
@@ -174,6 +189,7 @@ async fn run(chunks: &str, threads: usize, vectors: Option<&str>) -> anyhow::Res
             "threads": threads,
             "chunks": texts.len(),
             "seconds": secs,
+            "cpu_s": cpu_s,
             "chunks_per_s": texts.len() as f64 / secs,
             "query_p50_ms": p50(lat),
             "load_s": load_s,

@@ -160,6 +160,7 @@ fn remote(url: &str) -> RemoteEmbedder {
         retries: 2,
         backoff: Duration::from_millis(10),
         model_dir: String::new(),
+        threads: 0,
     })
     .unwrap()
 }
