@@ -2,12 +2,26 @@
 # test against its own embedded cluster (another port and data directory, so both can run at once).
 SHELL := /bin/bash
 PG := deploy/embedded-pg.sh
+PGBOUNCER := deploy/pgbouncer.sh
 MODEL := deploy/fetch-model.sh
 RUN_PG_PORT ?= 5433
 TEST_PG_PORT ?= 5434
+# PgBouncer (transaction mode) in front of the test cluster: by default 1000 above its port.
+TEST_PGBOUNCER_PORT ?= $(shell echo $$(( $(TEST_PG_PORT) + 1000 )))
+# Its server connections: fewer than the tests' client connections, so that transactions of
+# different tenants take turns on the same server connection.
+TEST_PGBOUNCER_POOL ?= 2
+# The tests that run a second time through PgBouncer (nextest filter): the tenant boundary,
+# login, tickets (list, create, idempotency, ...) and knowledge-base search.
+POOLER_TESTS := test(/^isolation::/) | test(/^identity::login::/) | test(/^tickets::/) | test(/^knowledge::search::/)
+POOLER_TESTS_LIBTEST := isolation:: identity::login:: tickets:: knowledge::search::
 CARGO ?= cargo
+# The service has no built-in signing key and refuses to start without JWT_KEYS. These targets
+# (and only these) run it with a development key everybody knows, unless JWT_KEYS is set.
+DEV_JWT_KEYS := dev:tenantdesk-development-signing-key-change-me-0123456789
+run worker superadmin test: export JWT_KEYS ?= $(DEV_JWT_KEYS)
 
-.PHONY: run worker stop test pg-test model superadmin build release openapi fmt lint bench
+.PHONY: run worker stop test test-direct test-pooler pg-test pgbouncer-test model superadmin build release openapi fmt lint bench
 
 ## Start PostgreSQL (fetched and cached on first use), apply migrations, serve on :8080 (with an
 ## ingestion worker).
@@ -32,13 +46,23 @@ worker: model
 model:
 	@$(MODEL)
 
-## Stop the embedded PostgreSQL clusters (dev and test).
+## Stop the embedded PostgreSQL clusters (dev and test) and the test PgBouncer.
 stop:
 	@$(PG) stop dev
 	@$(PG) stop test
+	@$(PGBOUNCER) stop test
 
-## Every test, on a freshly reset test database.
-test: model pg-test
+## Every test on a freshly reset test database, then part of them again through PgBouncer in
+## transaction mode (both always run; either failing fails the target).
+test: model pg-test pgbouncer-test
+	@direct=0; pooled=0; \
+	$(MAKE) --no-print-directory test-direct || direct=$$?; \
+	$(MAKE) --no-print-directory test-pooler || pooled=$$?; \
+	echo "make test: direct $$([ $$direct = 0 ] && echo passed || echo FAILED)," \
+		"through PgBouncer $$([ $$pooled = 0 ] && echo passed || echo FAILED)"; \
+	[ $$direct = 0 ] && [ $$pooled = 0 ]
+
+test-direct:
 	@eval "$$($(PG) env test $(TEST_PG_PORT))" && \
 	if $(CARGO) nextest --version >/dev/null 2>&1; then \
 		$(CARGO) nextest run --workspace --no-fail-fast; \
@@ -46,9 +70,23 @@ test: model pg-test
 		$(CARGO) test --workspace --no-fail-fast; \
 	fi
 
+## The pooler part: DATABASE_URL through PgBouncer (migrations still go to PostgreSQL directly).
+test-pooler:
+	@echo "== the pooler part of the suite through PgBouncer on 127.0.0.1:$(TEST_PGBOUNCER_PORT) (transaction mode, $(TEST_PGBOUNCER_POOL) server connections)"
+	@eval "$$($(PG) env test $(TEST_PG_PORT))" && \
+	eval "$$($(PGBOUNCER) env test $(TEST_PGBOUNCER_PORT) $(TEST_PGBOUNCER_POOL))" && \
+	if $(CARGO) nextest --version >/dev/null 2>&1; then \
+		$(CARGO) nextest run --no-fail-fast -E '$(POOLER_TESTS)'; \
+	else \
+		$(CARGO) test --test api --no-fail-fast -- $(POOLER_TESTS_LIBTEST); \
+	fi
+
 pg-test:
 	@$(PG) start test $(TEST_PG_PORT)
 	@$(PG) reset test $(TEST_PG_PORT)
+
+pgbouncer-test:
+	@$(PGBOUNCER) start test $(TEST_PGBOUNCER_PORT) $(TEST_PG_PORT) $(TEST_PGBOUNCER_POOL)
 
 build:
 	$(CARGO) build

@@ -13,6 +13,7 @@
 #   bench/run.sh                        both modes, one tenant's token, 1,000 × 1,000, 30 s each
 #   MODE=list TOKENS=random DURATION=20 bench/run.sh
 #   TENANTS=100 PER=1000 DURATION=10 bench/run.sh
+#   VIA=pgbouncer PGBOUNCER_POOL=8 MODE=list bench/run.sh
 #
 # MODE=list|create|both (default both). TOKENS=one (default, the issue's variant: every request
 # with tenant 1's agent token, pgbench on tenant 1) or random (a random tenant per request and per
@@ -20,6 +21,10 @@
 # once; the seed is re-made when TENANTS or PER change, and the tickets a create run adds are
 # deleted at the start of the next run. The client, the service and PostgreSQL share this
 # machine's cores, so compare figures from one run, not across machines.
+#
+# VIA=pgbouncer puts PgBouncer in transaction mode (deploy/pgbouncer.sh, port
+# BENCH_PGBOUNCER_PORT, PGBOUNCER_POOL server connections) between PostgreSQL and both sides:
+# the service's DATABASE_URL and pgbench's connections go through it. Its CPU is reported apart.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,7 +38,11 @@ DURATION=${DURATION:-30}
 POOL=${POOL:-$CONNS}
 MODE=${MODE:-both}
 TOKENS=${TOKENS:-one}
+VIA=${VIA:-direct}
+PGB_PORT=${BENCH_PGBOUNCER_PORT:-$((PG_PORT + 1000))}
+PGB_POOL=${PGBOUNCER_POOL:-8}
 PG=deploy/embedded-pg.sh
+PGBOUNCER=deploy/pgbouncer.sh
 OUT=bench/out
 mkdir -p "$OUT"
 
@@ -41,6 +50,7 @@ case $MODE in list) modes=(list) ;; create) modes=(create) ;; both) modes=(list 
   *) echo "MODE must be list, create or both" >&2; exit 2 ;; esac
 case $TOKENS in one) tlo=1 thi=1 ;; random) tlo=1 thi=$TENANTS ;;
   *) echo "TOKENS must be one or random" >&2; exit 2 ;; esac
+case $VIA in direct | pgbouncer) ;; *) echo "VIA must be direct or pgbouncer" >&2; exit 2 ;; esac
 
 # The load generator and /usr/bin/time (CPU accounting) come from Debian packages; as root they
 # are installed when missing, otherwise the script says how.
@@ -60,8 +70,8 @@ need /usr/bin/time time
 
 "$PG" start bench "$PG_PORT"
 eval "$("$PG" env bench "$PG_PORT")"
-cargo build --release --quiet
-BIN=target/release/tenantdesk
+# BENCH_BIN: an already built binary instead (to compare two builds on one seed).
+if [ -n "${BENCH_BIN:-}" ]; then BIN=$BENCH_BIN; else cargo build --release --quiet; BIN=target/release/tenantdesk; fi
 PGDATA_DIR=.local/data-bench
 # A bench database made from an older version of a migration is simply re-made.
 "$BIN" migrate || { "$PG" reset bench "$PG_PORT"; "$BIN" migrate; }
@@ -90,11 +100,21 @@ vacuum analyze tickets, ticket_status_history, ticket_counters;
 SQL
 fi
 
+# Where the service and pgbench connect: PostgreSQL, or PgBouncer in front of it.
+DB_PORT=$PG_PORT
+PGB_PID=
+if [ "$VIA" = pgbouncer ]; then
+  "$PGBOUNCER" start bench "$PGB_PORT" "$PG_PORT" "$PGB_POOL"
+  eval "$("$PGBOUNCER" env bench "$PGB_PORT" "$PGB_POOL")"
+  DB_PORT=$PGB_PORT
+  PGB_PID=$("$PGBOUNCER" pid bench)
+fi
+
 secret=$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')
 JWT_KEYS="bench:$secret" BIND_ADDR="127.0.0.1:$HTTP_PORT" DB_POOL_SIZE="$POOL" MIGRATE_ON_START=false \
   RUST_LOG=warn "$BIN" serve > "$OUT/server.log" 2>&1 &
 server=$!
-trap 'kill "$server" 2>/dev/null || true' EXIT
+trap 'kill "$server" 2>/dev/null || true; [ "$VIA" != pgbouncer ] || "$PGBOUNCER" stop bench' EXIT
 for _ in $(seq 50); do
   curl -fsS "http://127.0.0.1:$HTTP_PORT/healthz" >/dev/null 2>&1 && break
   sleep 0.2
@@ -139,46 +159,49 @@ pgcpu() {
   echo "$t"
 }
 srvcpu() { awk '{print $14 + $15}' "/proc/$server/stat"; }
-# cpu_line N_REQUESTS SECONDS BUSY PG SERVICE CLIENT_SECONDS: µs per request and others' share.
+pgbcpu() { if [ -n "$PGB_PID" ]; then awk '{print $14 + $15}' "/proc/$PGB_PID/stat"; else echo 0; fi; }
+# cpu_line N_REQUESTS SECONDS BUSY PG SERVICE CLIENT_SECONDS PGBOUNCER: µs per request and
+# others' share.
 cpu_line() {
-  awk -v n="$1" -v secs="$2" -v busy="$3" -v pg="$4" -v sv="$5" -v cl="$6" -v t="$TICK" -v cores="$(nproc)" 'BEGIN {
-    other = busy / t - pg / t - sv / t - cl; if (other < 0) other = 0
+  awk -v n="$1" -v secs="$2" -v busy="$3" -v pg="$4" -v sv="$5" -v cl="$6" -v pb="$7" -v t="$TICK" -v cores="$(nproc)" 'BEGIN {
+    other = busy / t - pg / t - sv / t - pb / t - cl; if (other < 0) other = 0
     svc = sv > 0 ? sprintf("%.0f", sv / t / n * 1e6) : "-"
-    printf "CPU µs/request: postgres %.0f service %s client %.0f; rest of the machine (other processes, kernel threads) %.0f%%\n",
-      pg / t / n * 1e6, svc, cl / n * 1e6, other / (secs * cores) * 100 }'
+    pgb = pb > 0 ? sprintf(" pgbouncer %.0f", pb / t / n * 1e6) : ""
+    printf "CPU µs/request: postgres %.0f service %s client %.0f%s; rest of the machine (other processes, kernel threads) %.0f%%\n",
+      pg / t / n * 1e6, svc, cl / n * 1e6, pgb, other / (secs * cores) * 100 }'
 }
 
 declare -A path=([list]="GET /v1/tickets?limit=20" [create]="POST /v1/tickets")
 summary=$OUT/summary.txt.new
 {
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')  host: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
-  echo "tenants=$TENANTS tickets_per_tenant=$PER tokens=$TOKENS connections=$CONNS wrk_threads=$THREADS pool=$POOL duration=${DURATION}s"
+  echo "tenants=$TENANTS tickets_per_tenant=$PER tokens=$TOKENS connections=$CONNS wrk_threads=$THREADS pool=$POOL duration=${DURATION}s via=$VIA$([ "$VIA" = direct ] || echo " (transaction mode, $PGB_POOL server connections)")"
 } > "$summary"
 
 for m in "${modes[@]}"; do
   echo "== $m: wrk, service ${path[$m]}, $CONNS connections, pool $POOL, ${DURATION}s, load $(load)" | tee "$OUT/wrk-$m.txt"
-  wl=$(load) b0=$(busy) g0=$(pgcpu) s0=$(srvcpu) t0=$(date +%s.%N)
+  wl=$(load) b0=$(busy) g0=$(pgcpu) s0=$(srvcpu) x0=$(pgbcpu) t0=$(date +%s.%N)
   /usr/bin/time -f "%U %S" -o "$OUT/wrk-$m.time" \
     wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency -s "bench/$m.lua" \
     "http://127.0.0.1:$HTTP_PORT" -- "$OUT/tokens.txt" 2> "$OUT/wrk-$m.err" | tee -a "$OUT/wrk-$m.txt"
-  wl_after=$(load) b1=$(busy) g1=$(pgcpu) s1=$(srvcpu) t1=$(date +%s.%N)
+  wl_after=$(load) b1=$(busy) g1=$(pgcpu) s1=$(srvcpu) x1=$(pgbcpu) t1=$(date +%s.%N)
   wcpu=$(cpu_line "$(awk '/requests in/ {print $1}' "$OUT/wrk-$m.txt")" "$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')" \
-    $((b1 - b0)) $((g1 - g0)) $((s1 - s0)) "$(awk '{print $1 + $2}' "$OUT/wrk-$m.time")")
+    $((b1 - b0)) $((g1 - g0)) $((s1 - s0)) "$(awk '{print $1 + $2}' "$OUT/wrk-$m.time")" $((x1 - x0)))
 
   echo "== $m: pgbench, the same transaction, $CONNS clients, ${DURATION}s, load $(load)" | tee "$OUT/pgbench-$m.txt"
   pl=$(load)
   rm -f "$OUT"/pgbench-"$m".log*
-  b0=$(busy) g0=$(pgcpu) t0=$(date +%s.%N)
+  b0=$(busy) g0=$(pgcpu) x0=$(pgbcpu) t0=$(date +%s.%N)
   PGPASSWORD=${TENANTDESK_APP_PASSWORD:-tenantdesk_app} /usr/bin/time -f "%U %S" -o "$OUT/pgbench-$m.time" \
     "$TENANTDESK_PG_BIN/pgbench" -n -M simple \
     -c "$CONNS" -j "$THREADS" -T "$DURATION" -D tlo="$tlo" -D thi="$thi" -f "bench/$m.pgbench" \
     -l --log-prefix="$OUT/pgbench-$m.log" \
-    -h 127.0.0.1 -p "$PG_PORT" -U tenantdesk_app tenantdesk | tee -a "$OUT/pgbench-$m.txt"
+    -h 127.0.0.1 -p "$DB_PORT" -U tenantdesk_app tenantdesk | tee -a "$OUT/pgbench-$m.txt"
   # pgbench's backends end as it exits: let the postmaster reap them (and add their CPU time).
   sleep 1
-  pl_after=$(load) b1=$(busy) g1=$(pgcpu) t1=$(date +%s.%N)
+  pl_after=$(load) b1=$(busy) g1=$(pgcpu) x1=$(pgbcpu) t1=$(date +%s.%N)
   pcpu=$(cpu_line "$(awk '/actually processed/ {split($NF, a, "/"); print a[1]}' "$OUT/pgbench-$m.txt")" \
-    "$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')" $((b1 - b0)) $((g1 - g0)) 0 "$(awk '{print $1 + $2}' "$OUT/pgbench-$m.time")")
+    "$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')" $((b1 - b0)) $((g1 - g0)) 0 "$(awk '{print $1 + $2}' "$OUT/pgbench-$m.time")" $((x1 - x0)))
 
   rps=$(awk '/^Requests\/sec:/ {print $2}' "$OUT/wrk-$m.txt")
   w50=$(wrk_ms 50% "$OUT/wrk-$m.txt")

@@ -1,14 +1,14 @@
 //! Builds the service: pool, routes, middleware, listener. Tests call [`Application::build`]
 //! with port 0 and talk to the returned address over real HTTP.
 
-use std::{net::SocketAddr, sync::Arc};
+use std::{
+    net::SocketAddr,
+    sync::{Arc, atomic::AtomicBool},
+};
 
 use anyhow::Context;
-use poem::{
-    EndpointExt, Route, Server,
-    endpoint::make_sync,
-    listener::{Acceptor, AcceptorExt, Listener, TcpListener},
-};
+use poem::{EndpointExt, Route, endpoint::make_sync};
+use tokio_util::sync::CancellationToken;
 
 use crate::{
     auth::jwt::Keys,
@@ -18,6 +18,7 @@ use crate::{
     http,
     ingestion::Worker,
     openapi,
+    server::Server,
 };
 
 /// Shared by every handler (poem `Data`).
@@ -28,11 +29,16 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub embedder: Arc<dyn Embedder>,
     pub chunker: Arc<Chunker>,
+    /// The database had every migration this binary knows at the last look (readiness answers
+    /// from it while the pool is busy).
+    pub migrations_current: Arc<AtomicBool>,
 }
 
 impl AppState {
     /// Migrations (when `MIGRATE_ON_START`), the pool, the models: everything but the listener.
     pub async fn build(config: &Config) -> anyhow::Result<Self> {
+        // Secrets first: refuse to start without them before touching anything.
+        let keys = Keys::new(&config.auth)?;
         if config.migrate_on_start {
             migrate(config).await?;
         }
@@ -48,10 +54,11 @@ impl AppState {
         )?;
         Ok(AppState {
             db: Db::new(pool),
-            keys: Arc::new(Keys::new(&config.auth)),
+            keys: Arc::new(keys),
             config: Arc::new(config.clone()),
             embedder,
             chunker: Arc::new(chunker),
+            migrations_current: Arc::new(AtomicBool::new(config.migrate_on_start)),
         })
     }
 
@@ -72,8 +79,7 @@ impl AppState {
 
 pub struct Application {
     addr: SocketAddr,
-    acceptor: poem::listener::BoxAcceptor,
-    routes: poem::endpoint::BoxEndpoint<'static, poem::Response>,
+    server: Server,
     grace: std::time::Duration,
     pub state: AppState,
 }
@@ -89,19 +95,19 @@ pub async fn migrate(config: &Config) -> anyhow::Result<migrate::Report> {
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let state = AppState::build(&config).await?;
-        let acceptor = TcpListener::bind(config.bind_addr)
-            .into_acceptor()
+        let listener = tokio::net::TcpListener::bind(config.bind_addr)
             .await
             .with_context(|| format!("binding {}", config.bind_addr))?;
-        let addr = acceptor
-            .local_addr()
-            .first()
-            .and_then(|a| a.as_socket_addr().copied())
-            .context("listener has no address")?;
+        let addr = listener.local_addr().context("listener has no address")?;
+        let server = Server::new(
+            listener,
+            routes(state.clone(), config.max_body_bytes).boxed(),
+            config.http,
+            config.pool_size,
+        );
         Ok(Self {
             addr,
-            acceptor: acceptor.boxed(),
-            routes: routes(state.clone(), config.max_body_bytes).boxed(),
+            server,
             grace: config.shutdown_grace,
             state,
         })
@@ -111,34 +117,54 @@ impl Application {
         self.addr
     }
 
-    /// Serves (and, when `WORKER_ENABLED`, runs an ingestion worker) until `shutdown` resolves,
-    /// then lets in-flight requests finish (up to the grace period).
+    /// The cap on open connections in force (`MAX_CONNECTIONS`, kept under the open-file limit).
+    pub fn max_connections(&self) -> usize {
+        self.server.max_connections()
+    }
+
+    /// Serves (and, when `WORKER_ENABLED`, runs an ingestion worker) until `shutdown` resolves.
+    /// Then everything stops within the grace period: the listener closes, idle connections
+    /// close at once, requests in flight may finish, and the worker stops at once, leaving a
+    /// job it was in the middle of to its lease.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) -> std::io::Result<()> {
-        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let worker = self.state.config.kb.worker_enabled.then(|| {
-            let mut rx = stop_rx.clone();
-            tokio::spawn(self.state.worker().run(async move {
-                let _ = rx.wait_for(|s| *s).await;
-            }))
-        });
-        let result = Server::new_with_acceptor(self.acceptor)
-            .run_with_graceful_shutdown(self.routes, shutdown, Some(self.grace))
-            .await;
-        let _ = stop_tx.send(true);
-        if let Some(w) = worker {
-            let _ = w.await;
+        let stop = CancellationToken::new();
+        let mut worker = self
+            .state
+            .config
+            .kb
+            .worker_enabled
+            .then(|| tokio::spawn(self.state.worker().run(stop.clone().cancelled_owned())));
+        let mut serving = tokio::spawn(self.server.run(stop.clone(), self.grace));
+        tokio::select! {
+            _ = shutdown => {}
+            // Only a panic ends the server before it is told to stop.
+            res = &mut serving => return res.map_err(std::io::Error::other)?,
         }
-        result
+        stop.cancel();
+        let deadline = tokio::time::Instant::now() + self.grace;
+        if let Some(w) = worker.as_mut()
+            && tokio::time::timeout_at(deadline, &mut *w).await.is_err()
+        {
+            tracing::warn!("the ingestion worker did not stop within the grace period");
+            w.abort();
+        }
+        serving.await.map_err(std::io::Error::other)?
     }
 }
 
 pub fn routes(state: AppState, max_body: usize) -> impl poem::Endpoint<Output = poem::Response> {
     let api = openapi::service();
-    let ui = api.swagger_ui();
-    let spec = api.spec();
+    let ui = openapi::swagger_ui_html();
+    let spec = openapi::spec_json();
     let app = Route::new()
         .nest("/", api)
-        .nest("/docs", ui)
+        .at("/docs", make_sync(move |_| poem::web::Html(ui.clone())))
+        // The same page under the spelling with a slash, by a redirect: Swagger UI fetches the
+        // spec by a relative URL, which a page served at `/docs/` would resolve wrongly.
+        .at(
+            "/docs/",
+            make_sync(|_| poem::web::Redirect::permanent("/docs")),
+        )
         .at(
             "/openapi.json",
             make_sync(move |_| {

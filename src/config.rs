@@ -4,15 +4,16 @@
 use std::{net::SocketAddr, time::Duration};
 
 use anyhow::{Context, bail};
+use secrecy::{ExposeSecret, SecretString};
 
 #[derive(Clone, Debug)]
 pub struct Config {
     /// Where the HTTP server listens (`BIND_ADDR`).
     pub bind_addr: SocketAddr,
     /// The service's login role (`DATABASE_URL`): not the owner, no BYPASSRLS.
-    pub database_url: String,
+    pub database_url: DbUrl,
     /// The schema owner's connection, used only to apply migrations (`MIGRATION_DATABASE_URL`).
-    pub migration_database_url: String,
+    pub migration_database_url: DbUrl,
     /// Apply pending migrations when `serve` starts (`MIGRATE_ON_START`).
     pub migrate_on_start: bool,
     /// Maximum pooled connections (`DB_POOL_SIZE`).
@@ -25,9 +26,45 @@ pub struct Config {
     pub log_json: bool,
     /// How long in-flight requests may run after SIGTERM (`SHUTDOWN_GRACE_SECS`).
     pub shutdown_grace: Duration,
+    pub http: HttpConfig,
     pub auth: AuthConfig,
     pub embedding: EmbeddingConfig,
     pub kb: KbConfig,
+}
+
+/// Deadlines and the cap on client connections (`src/server.rs`).
+#[derive(Clone, Copy, Debug)]
+pub struct HttpConfig {
+    /// How long a client may take to send a request head, from its first byte (from the
+    /// connection's start for the first request) (`HEADER_READ_TIMEOUT_SECS`).
+    pub header_read_timeout: Duration,
+    /// How long a connection may stay open with no request in flight, HTTP/1.1 keep-alive and
+    /// HTTP/2 alike (`IDLE_TIMEOUT_SECS`).
+    pub idle_timeout: Duration,
+    /// Most open client connections; more wait in the listen backlog (`MAX_CONNECTIONS`). Kept
+    /// below the open-file limit.
+    pub max_connections: usize,
+}
+
+impl HttpConfig {
+    pub fn from_env() -> anyhow::Result<Self> {
+        let secs = |name, default| -> anyhow::Result<Duration> {
+            let s: u64 = parse(name, default)?;
+            if s == 0 {
+                bail!("{name} must be at least 1");
+            }
+            Ok(Duration::from_secs(s))
+        };
+        let max_connections = parse("MAX_CONNECTIONS", "10000")?;
+        if max_connections == 0 {
+            bail!("MAX_CONNECTIONS must be at least 1");
+        }
+        Ok(Self {
+            header_read_timeout: secs("HEADER_READ_TIMEOUT_SECS", "10")?,
+            idle_timeout: secs("IDLE_TIMEOUT_SECS", "75")?,
+            max_connections,
+        })
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,7 +84,7 @@ pub struct EmbeddingConfig {
     /// Model name sent to the service and stored with each vector (`EMBEDDING_MODEL`).
     pub model: String,
     /// Bearer token for the service (`EMBEDDING_API_KEY`).
-    pub api_key: Option<String>,
+    pub api_key: Option<SecretString>,
     /// Vector size the service returns (`EMBEDDING_DIMS`).
     pub dims: usize,
     /// Texts per request (`EMBEDDING_BATCH`).
@@ -93,7 +130,9 @@ pub struct AuthConfig {
     /// Signing keys as `kid:secret` pairs separated by commas (`JWT_KEYS`). The first signs;
     /// all verify, so a new key is rotated in by putting it first and dropping the old one once
     /// the access-token lifetime has passed.
-    pub jwt_keys: Vec<(String, Vec<u8>)>,
+    /// Empty when `JWT_KEYS` is unset: `serve` and `worker` then refuse to start
+    /// ([`AuthConfig::signing_keys`]); commands that issue no tokens (`migrate`) do not need it.
+    pub jwt_keys: Vec<JwtKey>,
     pub jwt_issuer: String,
     pub jwt_audience: String,
     pub access_ttl: Duration,
@@ -107,7 +146,54 @@ pub struct AuthConfig {
     pub password_min_len: usize,
 }
 
-const DEV_JWT_KEY: &str = "dev:tenantdesk-development-signing-key-change-me-0123456789";
+/// One `kid:secret` pair of `JWT_KEYS`. The secret's `Debug` prints `[REDACTED]`.
+#[derive(Clone, Debug)]
+pub struct JwtKey {
+    pub kid: String,
+    pub secret: SecretString,
+}
+
+/// A PostgreSQL connection URL whose `Debug` hides the password (`postgres://app:***@host/db`);
+/// key=value connection strings, which this cannot take apart, print as `[REDACTED]`.
+#[derive(Clone)]
+pub struct DbUrl(SecretString);
+
+impl DbUrl {
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+}
+
+impl std::ops::Deref for DbUrl {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.expose()
+    }
+}
+
+impl From<String> for DbUrl {
+    fn from(s: String) -> Self {
+        Self(s.into())
+    }
+}
+
+impl std::fmt::Debug for DbUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match url::Url::parse(self.expose()) {
+            Ok(mut u) if u.has_host() => {
+                if u.password().is_some() {
+                    let _ = u.set_password(Some("***"));
+                }
+                // A password may also hide in the query (`?password=`).
+                if u.query_pairs().any(|(k, _)| k == "password") {
+                    u.set_query(Some("[REDACTED]"));
+                }
+                write!(f, "{:?}", u.as_str())
+            }
+            _ => f.write_str("[REDACTED]"),
+        }
+    }
+}
 
 fn var(name: &str, default: &str) -> String {
     std::env::var(name)
@@ -130,11 +216,13 @@ impl Config {
         let database_url = var(
             "DATABASE_URL",
             "postgres://tenantdesk_app:tenantdesk_app@127.0.0.1:5433/tenantdesk",
-        );
+        )
+        .into();
         let migration_database_url = var(
             "MIGRATION_DATABASE_URL",
             "postgres://tenantdesk_owner:tenantdesk_owner@127.0.0.1:5433/tenantdesk",
-        );
+        )
+        .into();
         let log_format = var("LOG_FORMAT", "text");
         if !matches!(log_format.as_str(), "text" | "json") {
             bail!("LOG_FORMAT must be text or json, not {log_format:?}");
@@ -149,6 +237,7 @@ impl Config {
             max_body_bytes: parse("MAX_BODY_BYTES", "1048576")?,
             log_json: log_format == "json",
             shutdown_grace: Duration::from_secs(parse("SHUTDOWN_GRACE_SECS", "30")?),
+            http: HttpConfig::from_env()?,
             auth: AuthConfig::from_env()?,
             embedding: EmbeddingConfig::from_env()?,
             kb: KbConfig::from_env()?,
@@ -158,20 +247,10 @@ impl Config {
 
 impl AuthConfig {
     pub fn from_env() -> anyhow::Result<Self> {
-        let raw = var("JWT_KEYS", DEV_JWT_KEY);
-        let mut jwt_keys = Vec::new();
-        for pair in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let (kid, secret) = pair
-                .split_once(':')
-                .context("JWT_KEYS entries are kid:secret")?;
-            if secret.len() < 32 {
-                bail!("JWT_KEYS: the secret for {kid:?} must be at least 32 bytes");
-            }
-            jwt_keys.push((kid.to_string(), secret.as_bytes().to_vec()));
-        }
-        if jwt_keys.is_empty() {
-            bail!("JWT_KEYS needs at least one kid:secret pair");
-        }
+        let jwt_keys = match std::env::var("JWT_KEYS") {
+            Ok(raw) if !raw.trim().is_empty() => parse_jwt_keys(&raw)?,
+            _ => Vec::new(),
+        };
         Ok(Self {
             jwt_keys,
             jwt_issuer: var("JWT_ISSUER", "tenantdesk"),
@@ -183,6 +262,41 @@ impl AuthConfig {
             login_window: Duration::from_secs(parse("LOGIN_WINDOW_SECS", "900")?),
             password_min_len: parse("PASSWORD_MIN_LENGTH", "12")?,
         })
+    }
+}
+
+/// `kid:secret[,kid:secret…]`, each secret at least 32 bytes. Never echoes a secret in an error.
+pub fn parse_jwt_keys(raw: &str) -> anyhow::Result<Vec<JwtKey>> {
+    let mut keys = Vec::new();
+    for pair in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (kid, secret) = pair
+            .split_once(':')
+            .context("JWT_KEYS entries are kid:secret")?;
+        if secret.len() < 32 {
+            bail!("JWT_KEYS: the secret for {kid:?} must be at least 32 bytes");
+        }
+        keys.push(JwtKey {
+            kid: kid.to_string(),
+            secret: secret.into(),
+        });
+    }
+    if keys.is_empty() {
+        bail!("JWT_KEYS needs at least one kid:secret pair");
+    }
+    Ok(keys)
+}
+
+impl AuthConfig {
+    /// The signing keys, or the error that stops `serve` and `worker` from starting: there is no
+    /// built-in key to fall back to (`make run` and `make test` set a development key).
+    pub fn signing_keys(&self) -> anyhow::Result<&[JwtKey]> {
+        if self.jwt_keys.is_empty() {
+            bail!(
+                "JWT_KEYS is not set: the service will not start without its token signing keys \
+                 (kid:secret[,kid:secret…], secrets of at least 32 bytes)"
+            );
+        }
+        Ok(&self.jwt_keys)
     }
 }
 
@@ -207,7 +321,8 @@ impl EmbeddingConfig {
             model: var("EMBEDDING_MODEL", default_model),
             api_key: std::env::var("EMBEDDING_API_KEY")
                 .ok()
-                .filter(|k| !k.is_empty()),
+                .filter(|k| !k.is_empty())
+                .map(Into::into),
             dims: parse("EMBEDDING_DIMS", default_dims)?,
             batch: parse("EMBEDDING_BATCH", "64")?,
             timeout: Duration::from_millis(parse("EMBEDDING_TIMEOUT_MS", "30000")?),
@@ -300,7 +415,38 @@ impl KbConfig {
 
 #[cfg(test)]
 mod tests {
-    use super::IterativeScan;
+    use super::{Config, DbUrl, IterativeScan, parse_jwt_keys};
+
+    #[test]
+    fn debug_output_shows_no_secret_and_no_password() {
+        let mut c = Config::from_env().unwrap();
+        c.database_url = DbUrl::from("postgres://app:s3cret-app-pw@db.example:5432/td".to_string());
+        c.migration_database_url =
+            DbUrl::from("host=db user=owner password=s3cret-owner-pw".to_string());
+        c.auth.jwt_keys = parse_jwt_keys("k1:s3cret-signing-key-0123456789abcdefghij").unwrap();
+        c.embedding.api_key = Some("sk-s3cret-embedding-key".to_string().into());
+        let shown = format!("{c:?} {c:#?}");
+        for secret in [
+            "s3cret-app-pw",
+            "s3cret-owner-pw",
+            "s3cret-signing-key",
+            "sk-s3cret-embedding-key",
+        ] {
+            assert!(!shown.contains(secret), "{secret} printed: {shown}");
+        }
+        // What is not secret stays readable.
+        assert!(shown.contains("db.example"), "{shown}");
+        assert!(shown.contains("k1"), "{shown}");
+    }
+
+    #[test]
+    fn a_missing_signing_key_is_an_error_not_a_default() {
+        let mut c = Config::from_env().unwrap();
+        c.auth.jwt_keys.clear();
+        let err = c.auth.signing_keys().unwrap_err().to_string();
+        assert!(err.contains("JWT_KEYS"), "{err}");
+        assert!(parse_jwt_keys("k1:short").is_err());
+    }
 
     #[test]
     fn iterative_scan_parses_pgvectors_values_only() {

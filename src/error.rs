@@ -9,7 +9,7 @@ use poem::{
 };
 use poem_openapi::{
     ApiResponse, Object,
-    registry::{MetaMediaType, MetaResponse, MetaResponses, Registry},
+    registry::{MetaHeader, MetaMediaType, MetaResponse, MetaResponses, Registry},
     types::Type,
 };
 use serde::Serialize;
@@ -17,6 +17,10 @@ use serde::Serialize;
 use crate::telemetry;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// `Retry-After` (seconds) on a 503: the database is unreachable or every pooled connection
+/// stayed busy for `DB_POOL_TIMEOUT_MS`.
+pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 2;
 
 /// An RFC 9457 problem document. Every error this API returns has this shape.
 #[derive(Debug, Clone, Serialize, Object)]
@@ -140,6 +144,7 @@ impl ApiError {
             "the service is temporarily unavailable",
         );
         e.source = Some(err.into());
+        e.retry_after = Some(UNAVAILABLE_RETRY_AFTER_SECS);
         e
     }
 
@@ -157,6 +162,41 @@ impl ApiError {
             field: self.field.clone(),
             request_id: telemetry::current_request_id(),
             allowed: self.allowed.clone(),
+        }
+    }
+}
+
+impl ApiError {
+    /// One log line with everything needed to find the cause: the request id, the code, and
+    /// for an underlying error its whole source chain and, for a database error, its SQLSTATE,
+    /// constraint, table, column, detail and hint. None of it reaches the response.
+    fn log(&self) {
+        let request_id = telemetry::current_request_id().unwrap_or_default();
+        let Some(src) = &self.source else {
+            tracing::error!(%request_id, code = self.code, detail = %self.detail, "request failed");
+            return;
+        };
+        let chain = format!("{src:#}");
+        let db = src
+            .chain()
+            .find_map(|e| e.downcast_ref::<tokio_postgres::Error>())
+            .and_then(tokio_postgres::Error::as_db_error);
+        match db {
+            Some(db) => tracing::error!(
+                %request_id,
+                code = self.code,
+                error = %chain,
+                sqlstate = db.code().code(),
+                constraint = db.constraint().unwrap_or_default(),
+                table = db.table().unwrap_or_default(),
+                column = db.column().unwrap_or_default(),
+                db_detail = db.detail().unwrap_or_default(),
+                db_hint = db.hint().unwrap_or_default(),
+                "request failed"
+            ),
+            None => {
+                tracing::error!(%request_id, code = self.code, error = %chain, "request failed")
+            }
         }
     }
 }
@@ -180,10 +220,7 @@ impl ResponseError for ApiError {
 
     fn as_response(&self) -> Response {
         if self.status.is_server_error() {
-            match &self.source {
-                Some(src) => tracing::error!(code = self.code, error = ?src, "request failed"),
-                None => tracing::error!(code = self.code, detail = %self.detail, "request failed"),
-            }
+            self.log();
         }
         let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
         let mut resp = Response::builder()
@@ -222,6 +259,10 @@ impl ApiResponse for ApiError {
                 500,
                 "Internal error; details are logged under the request id.",
             ),
+            (
+                503,
+                "Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.",
+            ),
         ];
         MetaResponses {
             responses: ERRORS
@@ -234,7 +275,17 @@ impl ApiResponse for ApiError {
                         content_type: PROBLEM_JSON,
                         schema: Problem::schema_ref(),
                     }],
-                    headers: vec![],
+                    headers: if matches!(status, 429 | 503) {
+                        vec![MetaHeader {
+                            name: "Retry-After".into(),
+                            description: Some("Seconds to wait before trying again.".into()),
+                            required: true,
+                            deprecated: false,
+                            schema: u64::schema_ref(),
+                        }]
+                    } else {
+                        vec![]
+                    },
                 })
                 .collect(),
         }
@@ -252,13 +303,11 @@ pub fn from_poem_error(err: poem::Error) -> ApiError {
         ContentTypeError, ParseMultipartError, ParseParamError, ParsePathError,
         ParseRequestPayloadError,
     };
-    if let Some(e) = err.downcast_ref::<ApiError>() {
-        let mut copy = ApiError::new(e.status, e.code, e.detail.clone());
-        copy.field = e.field.clone();
-        copy.allowed = e.allowed.clone();
-        copy.retry_after = e.retry_after;
-        return copy;
-    }
+    // Our own error, with its source (the cause a 500 logs) intact.
+    let err = match err.downcast::<ApiError>() {
+        Ok(e) => return e,
+        Err(err) => err,
+    };
     if let Some(e) = err.downcast_ref::<ParseParamError>() {
         return ApiError::invalid(e.name, format!("parameter `{}`: {}", e.name, e.reason));
     }

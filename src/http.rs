@@ -1,14 +1,24 @@
 //! The outermost HTTP layer: request id, request span and access log, body size limit, panic
-//! guard, and the rule that every error leaves as problem+json.
+//! guard, `Allow` on 405, and the rule that every error leaves as problem+json.
 
-use std::{panic::AssertUnwindSafe, sync::Arc, time::Instant};
+use std::{
+    collections::BTreeMap,
+    panic::AssertUnwindSafe,
+    sync::{
+        Arc, OnceLock,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Instant,
+};
 
 use futures_util::FutureExt;
+use http_body_util::{BodyExt, LengthLimitError, Limited, combinators::BoxBody};
 use poem::{
     Body, Endpoint, IntoResponse, Request, Response,
     error::ResponseError,
-    http::{HeaderValue, StatusCode, header},
+    http::{HeaderValue, Method, StatusCode, header},
 };
+use poem_openapi::{OpenApi, registry::MetaApi};
 use tracing::Instrument;
 
 use crate::{error::ApiError, telemetry};
@@ -43,9 +53,15 @@ pub fn wrap<E: Endpoint + 'static>(ep: E, max_body: usize) -> impl Endpoint<Outp
                 path = %req.uri().path(),
             );
             let started = Instant::now();
+            let path = req.uri().path().to_string();
             let fut = async move {
-                let resp = match limit_body(req, max_body).await {
-                    Ok(req) => match AssertUnwindSafe(ep.call(req)).catch_unwind().await {
+                let mut req = req;
+                let checked = crate::api::text::check_request(&req)
+                    .and_then(|()| limit_body(&mut req, max_body));
+                let resp = match checked {
+                    Ok(exceeded) => match AssertUnwindSafe(ep.call(req)).catch_unwind().await {
+                        // However the reader reported the failed body, the answer is 413.
+                        _ if exceeded.load(Ordering::Relaxed) => too_large(max_body).as_response(),
                         Ok(Ok(out)) => out.into_response(),
                         Ok(Err(err)) => crate::error::from_poem_error(err).as_response(),
                         Err(panic) => {
@@ -61,6 +77,11 @@ pub fn wrap<E: Endpoint + 'static>(ep: E, max_body: usize) -> impl Endpoint<Outp
                     Err(err) => err.as_response(),
                 };
                 let mut resp = problem_for_bare_error(resp);
+                if resp.status() == StatusCode::METHOD_NOT_ALLOWED
+                    && let Some(allow) = api_methods().allowed(&path)
+                {
+                    resp.headers_mut().insert(header::ALLOW, allow);
+                }
                 tracing::info!(
                     status = resp.status().as_u16(),
                     latency_ms = started.elapsed().as_secs_f64() * 1000.0,
@@ -78,16 +99,18 @@ pub fn wrap<E: Endpoint + 'static>(ep: E, max_body: usize) -> impl Endpoint<Outp
     })
 }
 
-/// A declared length over the limit is refused before reading; a body without a length is read
-/// up to the limit and refused past it.
-async fn limit_body(mut req: Request, max: usize) -> Result<Request, ApiError> {
-    let too_large = || {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            format!("the request body is larger than {max} bytes"),
-        )
-    };
+fn too_large(max: usize) -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        format!("the request body is larger than {max} bytes"),
+    )
+}
+
+/// The body limit, for every protocol and transfer encoding: a declared length over the limit
+/// is refused before reading; any other body is counted as it streams and fails as soon as it
+/// passes the limit, nothing past it read (the flag tells the caller that the answer is 413).
+fn limit_body(req: &mut Request, max: usize) -> Result<Arc<AtomicBool>, ApiError> {
     if let Some(len) = req.headers().get(header::CONTENT_LENGTH) {
         let len: u64 = len
             .to_str()
@@ -102,16 +125,75 @@ async fn limit_body(mut req: Request, max: usize) -> Result<Request, ApiError> {
                 .with_field("Content-Length")
             })?;
         if len > max as u64 {
-            return Err(too_large());
+            return Err(too_large(max));
         }
-        return Ok(req);
     }
-    if req.headers().contains_key(header::TRANSFER_ENCODING) {
-        let body = req.take_body();
-        let bytes = body.into_bytes_limit(max).await.map_err(|_| too_large())?;
-        req.set_body(Body::from_bytes(bytes));
+    let exceeded = Arc::new(AtomicBool::new(false));
+    let flag = exceeded.clone();
+    let body: BoxBody<_, _> = req.take_body().into();
+    let limited = Limited::new(body, max).map_err(move |e| {
+        if e.is::<LengthLimitError>() {
+            flag.store(true, Ordering::Relaxed);
+        }
+        std::io::Error::other(e)
+    });
+    req.set_body(Body::from(BoxBody::new(limited)));
+    Ok(exceeded)
+}
+
+/// The methods each route of the API answers, for the `Allow` header that RFC 9110 requires on
+/// a 405. poem's router knows them but does not say; the API's metadata does.
+pub struct RouteMethods(Vec<(Vec<Option<String>>, HeaderValue)>);
+
+impl RouteMethods {
+    pub fn from_meta(apis: Vec<MetaApi>) -> Self {
+        let mut by_path: BTreeMap<String, Vec<Method>> = BTreeMap::new();
+        for path in apis.into_iter().flat_map(|a| a.paths) {
+            let methods = by_path.entry(path.path).or_default();
+            methods.extend(path.operations.into_iter().map(|o| o.method));
+        }
+        let routes = by_path
+            .into_iter()
+            .map(|(path, mut methods)| {
+                // poem answers HEAD wherever there is a GET.
+                if methods.contains(&Method::GET) {
+                    methods.push(Method::HEAD);
+                }
+                let mut names: Vec<&str> = methods.iter().map(Method::as_str).collect();
+                names.sort_unstable();
+                names.dedup();
+                let template = path
+                    .split('/')
+                    .map(|seg| (!seg.starts_with('{')).then(|| seg.to_string()))
+                    .collect();
+                let allow = HeaderValue::from_str(&names.join(", ")).expect("method names");
+                (template, allow)
+            })
+            .collect();
+        Self(routes)
     }
-    Ok(req)
+
+    /// The `Allow` value for `path`: of the templates it matches, the one the router prefers
+    /// (a literal segment before a parameter, from the left).
+    pub fn allowed(&self, path: &str) -> Option<HeaderValue> {
+        let segs: Vec<&str> = path.split('/').collect();
+        self.0
+            .iter()
+            .filter(|(t, _)| {
+                t.len() == segs.len()
+                    && t.iter().zip(&segs).all(|(t, s)| match t {
+                        Some(lit) => lit == s,
+                        None => !s.is_empty(),
+                    })
+            })
+            .max_by_key(|(t, _)| t.iter().map(Option::is_some).collect::<Vec<_>>())
+            .map(|(_, allow)| allow.clone())
+    }
+}
+
+fn api_methods() -> &'static RouteMethods {
+    static METHODS: OnceLock<RouteMethods> = OnceLock::new();
+    METHODS.get_or_init(|| RouteMethods::from_meta(crate::openapi::Apis::meta()))
 }
 
 /// Responses that poem built itself for an error status, without a body (e.g. a 405 from the

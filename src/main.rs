@@ -32,8 +32,16 @@ enum Command {
     },
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    let result = runtime.block_on(run());
+    // An embedding batch of an interrupted ingestion job may still be running on a blocking
+    // thread; it cannot be interrupted and its job is left to its lease, so exit without it.
+    runtime.shutdown_background();
+    result
+}
+
+async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Serve);
     if let Command::Openapi = command {
@@ -45,7 +53,11 @@ async fn main() -> anyhow::Result<()> {
     match command {
         Command::Serve => {
             let app = app::Application::build(config).await?;
-            tracing::info!(addr = %app.addr(), "listening");
+            tracing::info!(
+                addr = %app.addr(),
+                max_connections = app.max_connections(),
+                "listening"
+            );
             app.run_until(shutdown_signal()).await?;
             tracing::info!("stopped");
         }

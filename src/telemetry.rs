@@ -1,6 +1,8 @@
 //! Logging: text or JSON lines, and the request id carried by every line logged while a request
 //! is handled (it is a field of the request's span).
 
+use std::io::IsTerminal;
+
 use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 
 /// What every log line and audit entry of a request carries.
@@ -29,7 +31,9 @@ pub fn init(json: bool) {
             )
             .try_init()
     } else {
-        registry.with(fmt::layer()).try_init()
+        // Colour codes only for a person at a terminal, never into a file or a log collector.
+        let ansi = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        registry.with(fmt::layer().with_ansi(ansi)).try_init()
     };
 }
 

@@ -16,14 +16,23 @@
 //! `in_progress` by itself. Agents and admins may take every edge.
 
 use poem_openapi::Enum;
-use serde::{Deserialize, Serialize};
 
 use crate::db::Role;
 
 /// Where a ticket is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Enum,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum TicketStatus {
     /// New, nobody has started on it.
     Open,
@@ -41,33 +50,9 @@ pub enum TicketStatus {
     Reopened,
 }
 
+crate::db::text_enum!(TicketStatus, TicketPriority, TicketSource, MessageRole);
+
 impl TicketStatus {
-    pub const ALL: [TicketStatus; 7] = [
-        TicketStatus::Open,
-        TicketStatus::InProgress,
-        TicketStatus::PendingCustomer,
-        TicketStatus::Resolved,
-        TicketStatus::Closed,
-        TicketStatus::Escalated,
-        TicketStatus::Reopened,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TicketStatus::Open => "open",
-            TicketStatus::InProgress => "in_progress",
-            TicketStatus::PendingCustomer => "pending_customer",
-            TicketStatus::Resolved => "resolved",
-            TicketStatus::Closed => "closed",
-            TicketStatus::Escalated => "escalated",
-            TicketStatus::Reopened => "reopened",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|v| v.as_str() == s)
-    }
-
     /// The statuses this one may move to.
     pub fn next(self) -> &'static [TicketStatus] {
         use TicketStatus::*;
@@ -106,9 +91,19 @@ impl TicketStatus {
 }
 
 /// How urgent a ticket is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Enum,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum TicketPriority {
     /// Whenever there is time.
     Low,
@@ -120,32 +115,20 @@ pub enum TicketPriority {
     Urgent,
 }
 
-impl TicketPriority {
-    pub const ALL: [TicketPriority; 4] = [
-        TicketPriority::Low,
-        TicketPriority::Medium,
-        TicketPriority::High,
-        TicketPriority::Urgent,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TicketPriority::Low => "low",
-            TicketPriority::Medium => "medium",
-            TicketPriority::High => "high",
-            TicketPriority::Urgent => "urgent",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|v| v.as_str() == s)
-    }
-}
-
 /// Where a ticket came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Enum,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum TicketSource {
     /// A web form or portal.
     Web,
@@ -157,32 +140,20 @@ pub enum TicketSource {
     Chat,
 }
 
-impl TicketSource {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TicketSource::Web => "web",
-            TicketSource::Email => "email",
-            TicketSource::Api => "api",
-            TicketSource::Chat => "chat",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            TicketSource::Web,
-            TicketSource::Email,
-            TicketSource::Api,
-            TicketSource::Chat,
-        ]
-        .into_iter()
-        .find(|v| v.as_str() == s)
-    }
-}
-
 /// Who wrote a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Enum,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum MessageRole {
     /// The customer.
     User,
@@ -194,30 +165,10 @@ pub enum MessageRole {
     System,
 }
 
-impl MessageRole {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MessageRole::User => "user",
-            MessageRole::Agent => "agent",
-            MessageRole::Assistant => "assistant",
-            MessageRole::System => "system",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            MessageRole::User,
-            MessageRole::Agent,
-            MessageRole::Assistant,
-            MessageRole::System,
-        ]
-        .into_iter()
-        .find(|v| v.as_str() == s)
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use strum::VariantArray;
+
     use super::{TicketStatus::*, *};
 
     #[test]
@@ -234,7 +185,7 @@ mod tests {
 
     #[test]
     fn every_status_can_move_and_no_edge_is_a_loop() {
-        for s in TicketStatus::ALL {
+        for s in TicketStatus::VARIANTS.iter().copied() {
             assert!(!s.next().is_empty());
             assert!(!s.next().contains(&s));
         }

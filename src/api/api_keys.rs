@@ -3,7 +3,7 @@
 
 use poem::web::Data;
 use poem_openapi::{
-    ApiResponse, Enum, Object, OpenApi,
+    ApiResponse, Object, OpenApi,
     param::{Path, Query},
     payload::Json,
 };
@@ -12,9 +12,9 @@ use uuid::Uuid;
 
 use crate::{
     api::body::JsonBody,
-    api::{Tag, decode_cursor, default_limit, required_text},
+    api::{Tag, decode_cursor, default_limit, text::Text},
     app::AppState,
-    auth::{API_KEY_PREFIX, Auth, secrets},
+    auth::{API_KEY_PREFIX, ApiKeyScope, Auth, secrets},
     db::Role,
     error::{ApiError, ApiResult},
     repo::{self, Timestamp, api_keys::ApiKeyRow},
@@ -22,42 +22,13 @@ use crate::{
 
 pub struct ApiKeysApi;
 
-/// What a key may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Deserialize)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum ApiKeyScope {
-    /// GET and HEAD only, with an agent's visibility.
-    ReadOnly,
-    /// Reads and writes, with an agent's rights.
-    ReadWrite,
-    /// An admin's rights (users, API keys).
-    Admin,
-}
-
-impl ApiKeyScope {
-    fn as_str(self) -> &'static str {
-        match self {
-            ApiKeyScope::ReadOnly => "read_only",
-            ApiKeyScope::ReadWrite => "read_write",
-            ApiKeyScope::Admin => "admin",
-        }
-    }
-
-    fn parse(s: &str) -> Self {
-        match s {
-            "read_only" => ApiKeyScope::ReadOnly,
-            "admin" => ApiKeyScope::Admin,
-            _ => ApiKeyScope::ReadWrite,
-        }
-    }
-}
-
 /// A new API key.
-#[derive(Debug, Object, serde::Deserialize)]
+#[derive(Debug, Object)]
 pub struct ApiKeyIn {
     /// Unique among the tenant's active keys, 1–100 characters.
-    pub name: String,
+    #[oai(validator(min_length = 1, max_length = 100))]
+    pub name: Text,
+    /// What the key may do.
     pub scope: ApiKeyScope,
     /// When the key stops working; must be in the future. Absent: never.
     #[oai(skip_serializing_if_is_none)]
@@ -91,7 +62,7 @@ impl From<ApiKeyRow> for ApiKeyOut {
             id: k.id,
             name: k.name,
             prefix: k.prefix,
-            scope: ApiKeyScope::parse(&k.scope),
+            scope: k.scope,
             created_by: k.created_by,
             expires_at: k.expires_at,
             last_used_at: k.last_used_at,
@@ -140,7 +111,6 @@ impl ApiKeysApi {
     ) -> ApiResult<CreatedApiKey> {
         let p = auth.principal()?;
         p.require(Role::Admin)?;
-        let name = required_text("name", &body.name, 100)?;
         if body.expires_at.is_some_and(|e| e <= chrono::Utc::now()) {
             return Err(ApiError::invalid(
                 "expires_at",
@@ -153,10 +123,10 @@ impl ApiKeysApi {
         let key = format!("{API_KEY_PREFIX}{prefix}_{}", secrets::random_token(32));
         let hash = secrets::sha256(&key);
         let new = repo::api_keys::NewApiKey {
-            name: &name,
+            name: &body.name,
             prefix: &prefix,
             hash: &hash,
-            scope: body.scope.as_str(),
+            scope: body.scope,
             created_by: p.user_id,
             expires_at: body.expires_at,
         };

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::{
     api::Tag,
     api::body::JsonBody,
+    api::text::Text,
     app::AppState,
     auth::{Auth, Via, secrets, tenant_inactive},
     db::Scope,
@@ -18,36 +19,46 @@ use crate::{
 pub struct AuthApi;
 
 /// Credentials of a tenant user.
-#[derive(Debug, Object, serde::Deserialize)]
+#[derive(Debug, Object)]
 pub struct TokenIn {
-    /// The tenant's slug.
-    pub tenant: String,
-    /// The user's email (case-insensitive).
-    pub email: String,
+    /// The tenant's slug (case-insensitive), up to 63 characters.
+    #[oai(validator(min_length = 1, max_length = 63))]
+    pub tenant: Text,
+    /// The user's email (case-insensitive), up to 254 characters.
+    #[oai(validator(min_length = 1, max_length = 254))]
+    pub email: Text,
+    /// The user's password, up to 1024 characters.
+    #[oai(validator(max_length = 1024))]
     pub password: String,
 }
 
 /// Credentials of a platform superadmin.
-#[derive(Debug, Object, serde::Deserialize)]
+#[derive(Debug, Object)]
 pub struct SuperadminTokenIn {
-    pub email: String,
+    /// The superadmin's email (case-insensitive), up to 254 characters.
+    #[oai(validator(min_length = 1, max_length = 254))]
+    pub email: Text,
+    /// The password, up to 1024 characters.
+    #[oai(validator(max_length = 1024))]
     pub password: String,
 }
 
-#[derive(Debug, Object, serde::Deserialize)]
+/// A refresh token to exchange.
+#[derive(Debug, Object)]
 pub struct RefreshIn {
     /// The refresh token from the last token response. It can be used once.
-    pub refresh_token: String,
+    #[oai(validator(max_length = 200))]
+    pub refresh_token: Text,
 }
 
-#[derive(Debug, Object, serde::Deserialize, Default)]
+/// What else to revoke at logout.
+#[derive(Debug, Object, Default)]
 pub struct LogoutIn {
     /// Also revoke this refresh token's whole family (this session).
-    #[oai(skip_serializing_if_is_none)]
-    pub refresh_token: Option<String>,
+    #[oai(skip_serializing_if_is_none, validator(max_length = 200))]
+    pub refresh_token: Option<Text>,
     /// Revoke every refresh token of the user (all sessions).
     #[oai(default)]
-    #[serde(default)]
     pub all_sessions: bool,
 }
 
@@ -90,20 +101,51 @@ fn invalid_credentials() -> ApiError {
     )
 }
 
-fn throttle_key(kind: &str, value: &str) -> Vec<u8> {
-    secrets::sha256(&format!("{kind}:{}", value.trim().to_lowercase()))
+/// Who is logging in, normalised once — each part trimmed (a [`Text`]) and lower-cased, as the
+/// look-ups compare — before anything keys on it: the throttle and the look-ups see the same
+/// account however it was spelled (`"acme "`, `" Ada@Acme.test"`).
+struct Account {
+    tenant: Option<String>,
+    email: String,
 }
 
-fn client_ip(req: &Request) -> String {
-    req.remote_addr()
+impl Account {
+    fn tenant_user(tenant: &Text, email: &Text) -> Self {
+        Self {
+            tenant: Some(tenant.to_lowercase()),
+            email: email.to_lowercase(),
+        }
+    }
+
+    fn superadmin(email: &Text) -> Self {
+        Self {
+            tenant: None,
+            email: email.to_lowercase(),
+        }
+    }
+
+    /// The throttle key of this account.
+    fn key(&self) -> Vec<u8> {
+        match &self.tenant {
+            Some(t) => secrets::sha256(&format!("acct:{t}:{}", self.email)),
+            None => secrets::sha256(&format!("superadmin:{}", self.email)),
+        }
+    }
+}
+
+/// The throttle key of a client address (shared by every credential check).
+pub(crate) fn address_key(req: &Request) -> Vec<u8> {
+    let ip = req
+        .remote_addr()
         .as_socket_addr()
         .map(|a| a.ip().to_string())
-        .unwrap_or_default()
+        .unwrap_or_default();
+    secrets::sha256(&format!("ip:{ip}"))
 }
 
 /// 429 when the account (`keys[0]`) or the address (`keys[1]`) has failed too often within the
 /// window.
-async fn throttle(state: &AppState, keys: &[Vec<u8>; 2]) -> ApiResult<()> {
+pub(crate) async fn throttle(state: &AppState, keys: &[Vec<u8>; 2]) -> ApiResult<()> {
     let cfg = &state.config.auth;
     let limits = [cfg.login_max_failures, cfg.login_max_failures_per_address].map(|n| n as i32);
     let wait = tokens::login_throttle(
@@ -172,16 +214,21 @@ impl AuthApi {
         body: JsonBody<TokenIn>,
     ) -> ApiResult<Json<TokenOut>> {
         let state = *state;
-        let account = throttle_key("acct", &format!("{}:{}", body.tenant, body.email));
-        let keys = [account.clone(), throttle_key("ip", &client_ip(req))];
+        let login = Account::tenant_user(&body.tenant, &body.email);
+        let account = login.key();
+        let keys = [account.clone(), address_key(req)];
         throttle(state, &keys).await?;
 
-        let tenant = repo::tenants::resolve_slug(state.db.pool(), body.tenant.trim()).await?;
+        let tenant = repo::tenants::resolve_slug(
+            state.db.pool(),
+            login.tenant.as_deref().unwrap_or_default(),
+        )
+        .await?;
         // A deactivated tenant's accounts are looked up too: a correct password then learns
         // `tenant_inactive`, a wrong one the same `invalid_credentials` as anywhere else.
         let found = match tenant {
             Some((tenant_id, active)) => {
-                let email = body.email.trim().to_string();
+                let email = login.email.clone();
                 state
                     .db
                     .tenant_for_login(tenant_id, async |tx| {
@@ -236,10 +283,11 @@ impl AuthApi {
         body: JsonBody<SuperadminTokenIn>,
     ) -> ApiResult<Json<TokenOut>> {
         let state = *state;
-        let account = throttle_key("superadmin", &body.email);
-        let keys = [account.clone(), throttle_key("ip", &client_ip(req))];
+        let login = Account::superadmin(&body.email);
+        let account = login.key();
+        let keys = [account.clone(), address_key(req)];
         throttle(state, &keys).await?;
-        let found = repo::superadmins::for_login(state.db.pool(), body.email.trim()).await?;
+        let found = repo::superadmins::for_login(state.db.pool(), &login.email).await?;
         let hash = found.as_ref().map(|(_, h, _)| h.clone());
         if !secrets::verify_password(body.password.clone(), hash).await {
             tokens::login_failed(state.db.pool(), &keys).await?;
@@ -281,7 +329,7 @@ impl AuthApi {
         body: JsonBody<RefreshIn>,
     ) -> ApiResult<Json<TokenOut>> {
         let state = *state;
-        let hash = secrets::sha256(body.refresh_token.trim());
+        let hash = secrets::sha256(&body.refresh_token);
         let invalid = || ApiError::unauthorized("invalid refresh token");
         let tenant_id = tokens::refresh_tenant(state.db.pool(), &hash)
             .await?
@@ -357,7 +405,7 @@ impl AuthApi {
                 if body.all_sessions {
                     tokens::revoke_user(tx, user_id).await?;
                 } else if let Some(rt) = &body.refresh_token {
-                    let hash = secrets::sha256(rt.trim());
+                    let hash = secrets::sha256(rt);
                     // Only the caller's own refresh tokens can be revoked this way.
                     if let Some(row) = tokens::find_refresh_for_update(tx, &hash).await?
                         && row.user_id == user_id

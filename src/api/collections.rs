@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::{
     api::body::JsonBody,
-    api::{Tag, decode_cursor, default_limit, required_text},
+    api::{Tag, decode_cursor, default_limit, text::Text},
     app::AppState,
     auth::Auth,
     db::Role,
@@ -22,23 +22,28 @@ use crate::{
 pub struct CollectionsApi;
 
 /// A new collection.
-#[derive(Debug, Object, serde::Deserialize)]
+#[derive(Debug, Object)]
 pub struct CollectionIn {
     /// Unique in the tenant (case-insensitively), 1–200 characters.
-    pub name: String,
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub name: Text,
     /// Up to 2000 characters.
-    #[oai(default)]
-    #[serde(default)]
-    pub description: String,
+    #[oai(default, validator(max_length = 2000))]
+    pub description: Text,
 }
 
 /// Changes to a collection; absent fields stay as they are.
-#[derive(Debug, Object, serde::Deserialize)]
+#[derive(Debug, Object)]
 pub struct CollectionPatch {
-    #[oai(skip_serializing_if_is_none)]
-    pub name: Option<String>,
-    #[oai(skip_serializing_if_is_none)]
-    pub description: Option<String>,
+    /// 1–200 characters.
+    #[oai(
+        skip_serializing_if_is_none,
+        validator(min_length = 1, max_length = 200)
+    )]
+    pub name: Option<Text>,
+    /// Up to 2000 characters.
+    #[oai(skip_serializing_if_is_none, validator(max_length = 2000))]
+    pub description: Option<Text>,
 }
 
 /// A collection of documents.
@@ -80,17 +85,6 @@ pub enum DeletedCollection {
     Done,
 }
 
-fn description(d: &str) -> ApiResult<String> {
-    let d = d.trim();
-    if d.chars().count() > 2000 {
-        return Err(ApiError::invalid(
-            "description",
-            "description must be at most 2000 characters",
-        ));
-    }
-    Ok(d.to_string())
-}
-
 #[OpenApi(prefix_path = "/v1/collections", tag = "Tag::Knowledge")]
 impl CollectionsApi {
     /// Create a collection (agents and admins).
@@ -103,12 +97,10 @@ impl CollectionsApi {
     ) -> ApiResult<CreatedCollection> {
         let p = auth.principal()?;
         p.require(Role::Agent)?;
-        let name = required_text("name", &body.name, 200)?;
-        let description = description(&body.description)?;
         let row = state
             .db
             .tenant(&p.scope(), async |tx| {
-                repo::knowledge::create_collection(tx, &name, &description).await
+                repo::knowledge::create_collection(tx, &body.name, &body.description).await
             })
             .await?;
         Ok(CreatedCollection::Created(Json(row.into())))
@@ -170,20 +162,14 @@ impl CollectionsApi {
     ) -> ApiResult<Json<CollectionOut>> {
         let p = auth.principal()?;
         p.require(Role::Agent)?;
-        let name = body
-            .name
-            .as_deref()
-            .map(|n| required_text("name", n, 200))
-            .transpose()?;
-        let description = body.description.as_deref().map(description).transpose()?;
         state
             .db
             .tenant(&p.scope(), async |tx| {
                 repo::knowledge::update_collection(
                     tx,
                     id.0,
-                    name.as_deref(),
-                    description.as_deref(),
+                    body.name.as_deref(),
+                    body.description.as_deref(),
                 )
                 .await
             })

@@ -3,7 +3,7 @@
 
 use poem::web::Data;
 use poem_openapi::{
-    Enum, Object, OpenApi,
+    Object, OpenApi,
     param::{Path, Query},
     payload::Json,
 };
@@ -16,44 +16,11 @@ use crate::{
     auth::Auth,
     db::Role,
     error::{ApiError, ApiResult},
+    knowledge::JobStatus,
     repo::{self, Timestamp, knowledge::JobRow},
 };
 
 pub struct IngestionApi;
-
-/// Where a job is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "lowercase")]
-pub enum JobStatus {
-    /// Waiting for a worker (new, or to be retried at `next_attempt_at`).
-    Pending,
-    /// Held by a worker until `locked_until`; a worker that dies lets it expire and another
-    /// takes over.
-    Running,
-    Completed,
-    /// Out of attempts; see `error_log`.
-    Failed,
-}
-
-impl JobStatus {
-    fn parse(s: &str) -> Self {
-        match s {
-            "running" => JobStatus::Running,
-            "completed" => JobStatus::Completed,
-            "failed" => JobStatus::Failed,
-            _ => JobStatus::Pending,
-        }
-    }
-
-    fn as_str(self) -> &'static str {
-        match self {
-            JobStatus::Pending => "pending",
-            JobStatus::Running => "running",
-            JobStatus::Completed => "completed",
-            JobStatus::Failed => "failed",
-        }
-    }
-}
 
 /// An ingestion job.
 #[derive(Debug, Object)]
@@ -87,7 +54,7 @@ impl From<JobRow> for JobOut {
     fn from(j: JobRow) -> Self {
         Self {
             id: j.id,
-            status: JobStatus::parse(&j.status),
+            status: j.status,
             documents_total: j.document_ids.len() as i32,
             document_ids: j.document_ids,
             documents_processed: j.documents_processed,
@@ -131,7 +98,7 @@ impl IngestionApi {
         let p = auth.principal()?;
         p.require(Role::Agent)?;
         let before = decode_cursor(cursor.0.as_deref())?;
-        let status = status.0.map(JobStatus::as_str);
+        let status = status.0;
         let rows = state
             .db
             .tenant(&p.scope(), async |tx| {

@@ -1,10 +1,11 @@
 //! The caller's own account.
 
-use poem::web::Data;
+use poem::{Request, web::Data};
 use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
 use uuid::Uuid;
 
 use crate::{
+    api::auth::{address_key, throttle},
     api::body::JsonBody,
     api::{Tag, UserRole, tenants::TenantOut, users::UserOut},
     app::AppState,
@@ -35,10 +36,14 @@ pub struct MeOut {
     pub superadmin_id: Option<Uuid>,
 }
 
-#[derive(Debug, Object, serde::Deserialize)]
+/// A password change.
+#[derive(Debug, Object)]
 pub struct PasswordChangeIn {
+    /// The password now, up to 1024 characters. Wrong guesses are throttled like logins.
+    #[oai(validator(max_length = 1024))]
     pub current_password: String,
-    /// At least `PASSWORD_MIN_LENGTH` (default 12) characters.
+    /// At least `PASSWORD_MIN_LENGTH` (default 12) characters, at most 1024.
+    #[oai(validator(max_length = 1024))]
     pub new_password: String,
 }
 
@@ -83,11 +88,15 @@ impl MeApi {
         }))
     }
 
-    /// Change one's own password (users only). The current password is required.
+    /// Change one's own password (users only). The current password is required; wrong ones
+    /// count like failed logins: after `LOGIN_MAX_FAILURES` for the account, or
+    /// `LOGIN_MAX_FAILURES_PER_ADDRESS` from the client address, within `LOGIN_WINDOW_SECS`,
+    /// 429 with `Retry-After`.
     #[oai(path = "/password", method = "post", operation_id = "change_password")]
     async fn change_password(
         &self,
         state: Data<&AppState>,
+        req: &Request,
         auth: Auth,
         body: JsonBody<PasswordChangeIn>,
     ) -> ApiResult<PasswordChanged> {
@@ -95,6 +104,13 @@ impl MeApi {
         let user_id = p.require_user()?;
         validate_password(&body.new_password, state.config.auth.password_min_len)
             .map_err(|e| e.with_field("new_password"))?;
+        // Someone holding a stolen access token could otherwise guess the password here, where
+        // login would throttle them.
+        let keys = [
+            secrets::sha256(&format!("password:{}:{user_id}", p.tenant_id)),
+            address_key(req),
+        ];
+        throttle(&state, &keys).await?;
         let current = state
             .db
             .tenant(&p.scope(), async |tx| {
@@ -102,11 +118,13 @@ impl MeApi {
             })
             .await?;
         if !secrets::verify_password(body.current_password.clone(), current).await {
+            repo::tokens::login_failed(state.db.pool(), &keys).await?;
             return Err(ApiError::invalid(
                 "current_password",
                 "current_password is wrong",
             ));
         }
+        repo::tokens::login_succeeded(state.db.pool(), &keys[0]).await?;
         let hash = secrets::hash_password(body.new_password.clone()).await?;
         state
             .db

@@ -12,6 +12,7 @@ pub mod ingestion;
 pub mod me;
 pub mod search;
 pub mod tenants;
+pub mod text;
 pub mod tickets;
 pub mod users;
 
@@ -38,6 +39,7 @@ pub enum Tag {
     /// Users of the caller's tenant (admins manage, agents read).
     Users,
     /// API keys of the caller's tenant (admins).
+    #[oai(rename = "API keys")]
     ApiKeys,
     /// The tenant's audit log (admins).
     Audit,
@@ -52,9 +54,8 @@ pub enum Tag {
 }
 
 /// A user's role inside their tenant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[oai(rename_all = "lowercase")]
-#[serde(rename_all = "lowercase")]
 pub enum UserRole {
     /// A customer: sees only what they opened.
     User,
@@ -144,20 +145,39 @@ fn paginate<T>(mut rows: Vec<T>, limit: i64, id: impl Fn(&T) -> Uuid) -> (Vec<T>
     (rows, next)
 }
 
-/// Trims and checks a required, bounded text field.
-pub fn required_text(field: &str, value: &str, max: usize) -> ApiResult<String> {
-    let v = value.trim();
-    if v.is_empty() {
-        return Err(ApiError::invalid(
-            field,
-            format!("{field} must not be empty"),
-        ));
+#[cfg(test)]
+mod tests {
+    use poem_openapi::types::ToJSON;
+    use strum::VariantArray;
+
+    use super::UserRole;
+    use crate::{
+        auth::ApiKeyScope,
+        db::Role,
+        knowledge::{DocumentType, JobStatus},
+        tickets::{MessageRole, TicketPriority, TicketSource, TicketStatus},
+    };
+
+    fn same_text<T: VariantArray + Copy + Into<&'static str> + ToJSON + std::fmt::Debug>() {
+        for v in T::VARIANTS {
+            let db: &str = (*v).into();
+            assert_eq!(v.to_json(), Some(db.into()), "{v:?}");
+        }
     }
-    if v.chars().count() > max {
-        return Err(ApiError::invalid(
-            field,
-            format!("{field} must be at most {max} characters"),
-        ));
+
+    /// The database text (strum) and the API text (poem-openapi) of every enum agree, so one
+    /// value has one spelling everywhere.
+    #[test]
+    fn every_enum_has_the_same_text_in_the_database_and_the_api() {
+        same_text::<TicketStatus>();
+        same_text::<TicketPriority>();
+        same_text::<TicketSource>();
+        same_text::<MessageRole>();
+        same_text::<ApiKeyScope>();
+        same_text::<DocumentType>();
+        same_text::<JobStatus>();
+        for r in Role::VARIANTS {
+            assert_eq!(UserRole::from(*r).to_json(), Some(r.as_str().into()));
+        }
     }
-    Ok(v.to_string())
 }

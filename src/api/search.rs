@@ -12,6 +12,7 @@ use crate::{
     api::Tag,
     api::body::JsonBody,
     api::documents::DocumentType,
+    api::text::Text,
     app::AppState,
     auth::Auth,
     error::{ApiError, ApiResult},
@@ -24,9 +25,8 @@ use crate::{
 pub struct SearchApi;
 
 /// How results are found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[oai(rename_all = "lowercase")]
-#[serde(rename_all = "lowercase")]
 pub enum SearchMode {
     /// Nearest chunks by cosine similarity of embeddings.
     Semantic,
@@ -37,41 +37,51 @@ pub enum SearchMode {
 }
 
 /// Narrowing the search; all given filters must hold.
-#[derive(Debug, Default, Object, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Default, Object)]
 pub struct SearchFilters {
     #[oai(skip_serializing_if_is_none)]
     pub collection_id: Option<Uuid>,
     #[oai(rename = "type", skip_serializing_if_is_none)]
-    #[serde(rename = "type")]
     pub doc_type: Option<DocumentType>,
-    #[oai(skip_serializing_if_is_none)]
-    pub category: Option<String>,
+    /// Only documents of this category (up to 200 characters).
+    #[oai(skip_serializing_if_is_none, validator(max_length = 200))]
+    pub category: Option<Text>,
     /// A JSON object the document's metadata must contain (`@>`).
     #[oai(skip_serializing_if_is_none)]
     pub metadata: Option<Value>,
 }
 
 /// A search request: a text `query`, a `vector`, or both.
-#[derive(Debug, Object, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Object)]
 pub struct SearchIn {
     /// The question or keywords (1–2000 characters). Embedded with the service's model for
     /// semantic search unless `vector` is given.
-    #[oai(skip_serializing_if_is_none)]
-    pub query: Option<String>,
-    /// A query vector made by the client, for semantic search (with `model`).
-    #[oai(skip_serializing_if_is_none)]
+    #[oai(
+        skip_serializing_if_is_none,
+        validator(min_length = 1, max_length = 2000)
+    )]
+    pub query: Option<Text>,
+    /// A query vector made by the client (1–4096 numbers), for semantic search (with `model`).
+    #[oai(
+        skip_serializing_if_is_none,
+        validator(min_items = 1, max_items = 4096)
+    )]
     pub vector: Option<Vec<f32>>,
     /// Whose vectors to search (default: the service's model). Only chunks embedded by this model
-    /// are compared and returned.
-    #[oai(skip_serializing_if_is_none)]
-    pub model: Option<String>,
+    /// are compared and returned. 1–200 characters.
+    #[oai(
+        skip_serializing_if_is_none,
+        validator(min_length = 1, max_length = 200)
+    )]
+    pub model: Option<Text>,
     /// Default: `hybrid` with a query, `semantic` with only a vector.
     #[oai(skip_serializing_if_is_none)]
     pub mode: Option<SearchMode>,
     /// Number of results, 1–100 (default 10).
-    #[oai(skip_serializing_if_is_none)]
+    #[oai(
+        skip_serializing_if_is_none,
+        validator(minimum(value = "1"), maximum(value = "100"))
+    )]
     pub top_k: Option<i64>,
     #[oai(skip_serializing_if_is_none)]
     pub filters: Option<SearchFilters>,
@@ -160,16 +170,7 @@ impl SearchApi {
     ) -> ApiResult<Json<SearchOut>> {
         let p = auth.principal()?;
         let b = body.0;
-        let query = match b.query.as_deref().map(str::trim) {
-            None => None,
-            Some(q) if q.is_empty() || q.chars().count() > 2000 => {
-                return Err(ApiError::invalid(
-                    "query",
-                    "query must be 1–2000 characters",
-                ));
-            }
-            Some(q) => Some(q.to_string()),
-        };
+        let query = b.query.map(Text::into_string);
         let mode = match (b.mode, &query, &b.vector) {
             (Some(m), ..) => m,
             (None, Some(_), _) => SearchMode::Hybrid,
@@ -191,9 +192,6 @@ impl SearchApi {
             ));
         }
         let top_k = b.top_k.unwrap_or(10);
-        if !(1..=100).contains(&top_k) {
-            return Err(ApiError::invalid("top_k", "top_k must be 1–100"));
-        }
         if b.min_score.is_some_and(|s| !s.is_finite()) {
             return Err(ApiError::invalid("min_score", "min_score must be a number"));
         }
@@ -206,25 +204,15 @@ impl SearchApi {
                 "filters.metadata must be a JSON object",
             ));
         }
-        if f.category.as_ref().is_some_and(|c| c.chars().count() > 200) {
-            return Err(ApiError::invalid(
-                "filters.category",
-                "filters.category must be at most 200 characters",
-            ));
-        }
-        let model = match b.model.as_deref().map(str::trim) {
-            None => state.embedder.model().to_string(),
-            Some(m) if m.is_empty() || m.chars().count() > 200 => {
-                return Err(ApiError::invalid("model", "model must be 1–200 characters"));
-            }
-            Some(m) => m.to_string(),
-        };
+        let model = b
+            .model
+            .map_or_else(|| state.embedder.model().to_string(), Text::into_string);
         let own_model = model == state.embedder.model();
         if let Some(v) = &b.vector {
-            if v.is_empty() || v.len() > 4096 || v.iter().any(|x| !x.is_finite()) {
+            if v.iter().any(|x| !x.is_finite()) {
                 return Err(ApiError::invalid(
                     "vector",
-                    "vector must hold 1–4096 finite numbers",
+                    "vector must hold finite numbers",
                 ));
             }
             if own_model && v.len() != state.embedder.dims() {
@@ -260,7 +248,7 @@ impl SearchApi {
         let filters = Filters {
             collection_id: f.collection_id,
             doc_type: f.doc_type.map(|t| t.as_str().to_string()),
-            category: f.category,
+            category: f.category.map(Text::into_string),
             metadata: f.metadata,
         };
         // Hybrid fuses deeper lists than it returns, so a chunk strong in one list only can rank.

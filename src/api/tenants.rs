@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::{
     api::body::JsonBody,
-    api::{Tag, audit::AuditPage, decode_cursor, default_limit, required_text, users::UserPage},
+    api::{Tag, audit::AuditPage, decode_cursor, default_limit, text::Text, users::UserPage},
     app::AppState,
     auth::Auth,
     db::PlatformTx,
@@ -21,21 +21,31 @@ use crate::{
 pub struct TenantsApi;
 
 /// A new tenant.
-#[derive(Debug, Object, serde::Deserialize)]
+#[derive(Debug, Object)]
 pub struct TenantIn {
     /// Display name, 1–200 characters.
-    pub name: String,
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub name: Text,
     /// Unique handle used at login: lowercase letters, digits and inner hyphens, 1–63 characters.
-    pub slug: String,
+    #[oai(validator(max_length = 63, pattern = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"))]
+    pub slug: Text,
 }
 
 /// Changes to a tenant; absent fields stay as they are.
-#[derive(Debug, Object, serde::Deserialize)]
+#[derive(Debug, Object)]
 pub struct TenantPatch {
-    #[oai(skip_serializing_if_is_none)]
-    pub name: Option<String>,
-    #[oai(skip_serializing_if_is_none)]
-    pub slug: Option<String>,
+    /// Display name, 1–200 characters.
+    #[oai(
+        skip_serializing_if_is_none,
+        validator(min_length = 1, max_length = 200)
+    )]
+    pub name: Option<Text>,
+    /// Unique handle used at login: lowercase letters, digits and inner hyphens, 1–63 characters.
+    #[oai(
+        skip_serializing_if_is_none,
+        validator(max_length = 63, pattern = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
+    )]
+    pub slug: Option<Text>,
 }
 
 /// A tenant (a customer company).
@@ -78,23 +88,6 @@ pub enum CreatedTenant {
     /// Created.
     #[oai(status = 201)]
     Created(Json<TenantOut>),
-}
-
-fn valid_slug(slug: &str) -> ApiResult<String> {
-    let s = slug.trim().to_string();
-    let ok = (1..=63).contains(&s.len())
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !s.starts_with('-')
-        && !s.ends_with('-');
-    if ok {
-        Ok(s)
-    } else {
-        Err(ApiError::invalid(
-            "slug",
-            "slug must be 1–63 lowercase letters, digits or inner hyphens",
-        ))
-    }
 }
 
 /// Writes the audit entry for a platform action on `tenant`.
@@ -164,13 +157,12 @@ impl TenantsApi {
         body: JsonBody<TenantIn>,
     ) -> ApiResult<CreatedTenant> {
         let access = auth.platform()?;
-        let name = required_text("name", &body.name, 200)?;
-        let slug = valid_slug(&body.slug)?;
+        let (name, slug) = (&body.name, &body.slug);
         let actor = auth.caller().superadmin_id();
         let t = state
             .db
             .platform(&access, async |tx| {
-                let t = repo::tenants::create(tx, &name, &slug).await?;
+                let t = repo::tenants::create(tx, name, slug).await?;
                 audit(tx, req, actor, t.id, "tenant.create").await?;
                 Ok(t)
             })
@@ -232,17 +224,12 @@ impl TenantsApi {
         body: JsonBody<TenantPatch>,
     ) -> ApiResult<Json<TenantOut>> {
         let access = auth.platform()?;
-        let name = body
-            .name
-            .as_deref()
-            .map(|n| required_text("name", n, 200))
-            .transpose()?;
-        let slug = body.slug.as_deref().map(valid_slug).transpose()?;
+        let (name, slug) = (body.name.as_deref(), body.slug.as_deref());
         let actor = auth.caller().superadmin_id();
         let t = state
             .db
             .platform(&access, async |tx| {
-                let t = repo::tenants::update(tx, id.0, name.as_deref(), slug.as_deref())
+                let t = repo::tenants::update(tx, id.0, name, slug)
                     .await?
                     .ok_or_else(|| ApiError::not_found("tenant"))?;
                 audit(tx, req, actor, id.0, "tenant.update").await?;

@@ -11,9 +11,9 @@ use uuid::Uuid;
 
 use crate::{
     api::body::JsonBody,
-    api::{Tag, UserRole, decode_cursor, default_limit, required_text},
+    api::{Tag, UserRole, decode_cursor, default_limit, text::Text},
     app::AppState,
-    auth::{Auth, secrets, validate_email, validate_password},
+    auth::{Auth, secrets, validate_password},
     db::Role,
     error::{ApiError, ApiResult},
     repo::{self, Timestamp, users::UserRow},
@@ -22,24 +22,32 @@ use crate::{
 pub struct UsersApi;
 
 /// A new user.
-#[derive(Debug, Object, serde::Deserialize)]
+#[derive(Debug, Object)]
 pub struct UserIn {
-    /// Unique within the tenant, case-insensitively.
-    pub email: String,
+    /// Unique within the tenant, case-insensitively: an address like `name@example.com`, up to
+    /// 254 characters.
+    #[oai(validator(max_length = 254, pattern = r"^[^@\s]+@[^@\s]+$"))]
+    pub email: Text,
     /// Display name, up to 200 characters.
-    #[oai(default)]
-    #[serde(default)]
-    pub full_name: String,
+    #[oai(default, validator(max_length = 200))]
+    pub full_name: Text,
+    /// What the user may do in the tenant.
     pub role: UserRole,
-    /// At least `PASSWORD_MIN_LENGTH` (default 12) characters.
+    /// At least `PASSWORD_MIN_LENGTH` (default 12) characters, at most 1024.
+    #[oai(validator(max_length = 1024))]
     pub password: String,
 }
 
 /// Changes to a user; absent fields stay as they are.
-#[derive(Debug, Object, serde::Deserialize)]
+#[derive(Debug, Object)]
 pub struct UserPatch {
-    #[oai(skip_serializing_if_is_none)]
-    pub full_name: Option<String>,
+    /// Display name, 1–200 characters.
+    #[oai(
+        skip_serializing_if_is_none,
+        validator(min_length = 1, max_length = 200)
+    )]
+    pub full_name: Option<Text>,
+    /// The new role (an admin cannot demote themself).
     #[oai(skip_serializing_if_is_none)]
     pub role: Option<UserRole>,
     /// `false` deactivates (and revokes the user's refresh tokens), `true` reactivates.
@@ -100,19 +108,11 @@ impl UsersApi {
     ) -> ApiResult<CreatedUser> {
         let p = auth.principal()?;
         p.require(Role::Admin)?;
-        validate_email(&body.email)?;
-        let full_name = body.full_name.trim().to_string();
-        if full_name.chars().count() > 200 {
-            return Err(ApiError::invalid(
-                "full_name",
-                "full_name must be at most 200 characters",
-            ));
-        }
         validate_password(&body.password, state.config.auth.password_min_len)?;
         let hash = secrets::hash_password(body.password.clone()).await?;
         let new = repo::users::NewUser {
-            email: body.email.trim(),
-            full_name: &full_name,
+            email: &body.email,
+            full_name: &body.full_name,
             role: body.role.into(),
             password_hash: &hash,
         };
@@ -184,13 +184,8 @@ impl UsersApi {
     ) -> ApiResult<Json<UserOut>> {
         let p = auth.principal()?;
         p.require(Role::Admin)?;
-        let full_name = body
-            .full_name
-            .as_deref()
-            .map(|n| required_text("full_name", n, 200))
-            .transpose()?;
         let patch = repo::users::UserPatch {
-            full_name: full_name.as_deref(),
+            full_name: body.full_name.as_deref(),
             role: body.role.map(Role::from),
             is_active: body.is_active,
         };

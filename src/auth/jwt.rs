@@ -3,6 +3,7 @@
 //! `JWT_KEYS` in the README).
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, errors::ErrorKind};
+use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -38,25 +39,29 @@ pub struct Keys {
 }
 
 impl Keys {
-    pub fn new(cfg: &AuthConfig) -> Self {
-        let (kid, secret) = &cfg.jwt_keys[0];
+    /// Fails when `JWT_KEYS` is not set: there is no built-in key.
+    pub fn new(cfg: &AuthConfig) -> anyhow::Result<Self> {
+        let keys = cfg.signing_keys()?;
+        let secret = |k: &crate::config::JwtKey| k.secret.expose_secret().as_bytes().to_vec();
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[&cfg.jwt_issuer]);
         validation.set_audience(&[&cfg.jwt_audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.leeway = 5;
-        Self {
-            signing: (kid.clone(), EncodingKey::from_secret(secret)),
-            verifying: cfg
-                .jwt_keys
+        Ok(Self {
+            signing: (
+                keys[0].kid.clone(),
+                EncodingKey::from_secret(&secret(&keys[0])),
+            ),
+            verifying: keys
                 .iter()
-                .map(|(k, s)| (k.clone(), DecodingKey::from_secret(s)))
+                .map(|k| (k.kid.clone(), DecodingKey::from_secret(&secret(k))))
                 .collect(),
             validation,
             issuer: cfg.jwt_issuer.clone(),
             audience: cfg.jwt_audience.clone(),
             ttl: cfg.access_ttl.as_secs() as i64,
-        }
+        })
     }
 
     /// Issues an access token; returns it with its claims.

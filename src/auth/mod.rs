@@ -283,6 +283,41 @@ fn acting_tenant(req: &Request, superadmin: Uuid) -> ApiResult<Option<Principal>
 
 pub const API_KEY_PREFIX: &str = "tdk_";
 
+/// What an API key may do (`api_keys.scope`).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    poem_openapi::Enum,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
+#[oai(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum ApiKeyScope {
+    /// GET and HEAD only (and search), with an agent's visibility.
+    ReadOnly,
+    /// Reads and writes, with an agent's rights.
+    ReadWrite,
+    /// An admin's rights (users, API keys).
+    Admin,
+}
+
+crate::db::text_enum!(ApiKeyScope);
+
+impl ApiKeyScope {
+    /// The tenant role a key of this scope acts with.
+    pub fn role(self) -> Role {
+        match self {
+            ApiKeyScope::ReadOnly | ApiKeyScope::ReadWrite => Role::Agent,
+            ApiKeyScope::Admin => Role::Admin,
+        }
+    }
+}
+
 /// API keys look like `tdk_<12 hex prefix>_<secret>`; the prefix finds the row, the sha256 of
 /// the whole key must match.
 async fn check_api_key(state: &AppState, req: &Request, key: &str) -> ApiResult<Caller> {
@@ -320,7 +355,7 @@ async fn check_api_key(state: &AppState, req: &Request, key: &str) -> ApiResult<
     // Search is a read that takes a body, so it is a POST.
     let read = matches!(*req.method(), Method::GET | Method::HEAD)
         || (*req.method() == Method::POST && req.uri().path() == "/v1/search");
-    if scope == "read_only" && !read {
+    if scope == ApiKeyScope::ReadOnly && !read {
         return Err(ApiError::forbidden(
             "read_only_key",
             "this API key is read-only",
@@ -329,11 +364,7 @@ async fn check_api_key(state: &AppState, req: &Request, key: &str) -> ApiResult<
     Ok(Caller::Tenant(Principal {
         tenant_id,
         user_id: None,
-        role: if scope == "admin" {
-            Role::Admin
-        } else {
-            Role::Agent
-        },
+        role: scope.role(),
         via: Via::ApiKey { id },
         audit: None,
     }))

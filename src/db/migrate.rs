@@ -129,8 +129,9 @@ async fn run_locked(client: &mut Client, migrations: &[Migration]) -> anyhow::Re
 }
 
 async fn applied(client: &Client) -> anyhow::Result<Vec<(i64, String, String)>> {
+    // Unnamed: `/readyz` runs this on a pooled connection, possibly through PgBouncer.
     Ok(client
-        .query(
+        .query_typed(
             "select version, name, checksum from schema_migrations order by version",
             &[],
         )

@@ -2,6 +2,7 @@
 //! mapping of database errors to API errors.
 
 pub mod migrate;
+pub mod statement;
 pub mod tenant;
 
 use std::time::Duration;
@@ -14,6 +15,72 @@ use tokio_postgres::{NoTls, error::SqlState};
 use crate::error::ApiError;
 
 pub use tenant::{Db, PlatformTx, Role, Scope, TenantTx};
+
+/// The database text of enums kept in `text` columns (each with a CHECK listing its values).
+/// The text is strum's (`#[strum(serialize_all = …)]`, the same rule as the enum's
+/// `#[oai(rename_all = …)]`), derived once: `as_str`, `parse`, `ToSql` and `FromSql` all use it.
+/// A value the enum does not know is an error naming the type and the value, never a default:
+/// a row with an unknown role or scope cannot quietly become some access.
+macro_rules! text_enum {
+    ($($t:ty),* $(,)?) => {$(
+        impl $t {
+            /// The text stored in the database and shown in the API.
+            pub fn as_str(self) -> &'static str {
+                self.into()
+            }
+
+            /// `None` for text that is not one of the values.
+            pub fn parse(s: &str) -> Option<Self> {
+                s.parse().ok()
+            }
+        }
+
+        impl<'a> postgres_types::FromSql<'a> for $t {
+            fn from_sql(
+                ty: &postgres_types::Type,
+                raw: &'a [u8],
+            ) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+                let s = <&str as postgres_types::FromSql>::from_sql(ty, raw)?;
+                s.parse::<$t>().map_err(|_| {
+                    format!("unknown {} value {s:?} in the database", stringify!($t)).into()
+                })
+            }
+
+            fn accepts(ty: &postgres_types::Type) -> bool {
+                <&str as postgres_types::FromSql>::accepts(ty)
+            }
+        }
+
+        impl postgres_types::ToSql for $t {
+            fn to_sql(
+                &self,
+                ty: &postgres_types::Type,
+                out: &mut bytes::BytesMut,
+            ) -> Result<postgres_types::IsNull, Box<dyn std::error::Error + Sync + Send>> {
+                <&str as postgres_types::ToSql>::to_sql(&self.as_str(), ty, out)
+            }
+
+            fn accepts(ty: &postgres_types::Type) -> bool {
+                <&str as postgres_types::ToSql>::accepts(ty)
+            }
+
+            postgres_types::to_sql_checked!();
+        }
+
+        impl $crate::db::statement::SqlType for $t {
+            fn sql_type() -> postgres_types::Type {
+                postgres_types::Type::TEXT
+            }
+        }
+
+        impl $crate::db::statement::SqlArrayType for $t {
+            fn sql_array_type() -> postgres_types::Type {
+                postgres_types::Type::TEXT_ARRAY
+            }
+        }
+    )*};
+}
+pub(crate) use text_enum;
 
 pub fn pool(url: &str, size: usize, wait: Duration) -> anyhow::Result<Pool> {
     let mut pg: tokio_postgres::Config = url.parse().context("DATABASE_URL is not a valid URL")?;
@@ -111,6 +178,11 @@ pub fn map_db_error(err: tokio_postgres::Error) -> ApiError {
         return ApiError::unavailable(err);
     };
     let state = db.code().clone();
+    // The connection is gone or the server is going away (class 08, 57P01–57P05): the database
+    // is unavailable, not the request wrong.
+    if state.code().starts_with("08") || state.code().starts_with("57P") {
+        return ApiError::unavailable(err);
+    }
     if let Some(name) = db.constraint()
         && let Some((_, status, code, detail, field)) =
             CONSTRAINTS.iter().find(|(n, ..)| *n == name)

@@ -2,7 +2,9 @@
 //! `app.*` settings the row-level-security policies read, and it does so transaction-locally:
 //! `BEGIN; SELECT set_config('role', …, true), set_config('app.tenant_id', …, true), …` in one
 //! round trip, then the work, then `COMMIT`. Nothing survives into the next checkout of the
-//! pooled connection, so the scheme is also correct behind PgBouncer in transaction mode.
+//! pooled connection, and every statement is unnamed ([`super::statement`]), so the scheme is
+//! also correct behind PgBouncer in transaction mode (`make test` runs part of the suite through
+//! one).
 //!
 //! Repository functions take `&TenantTx` (or `&PlatformTx`), which only this module can make, so
 //! no tenant query can run without the setting.
@@ -10,9 +12,10 @@
 use std::ops::Deref;
 
 use deadpool_postgres::{Object, Pool};
-use tokio_postgres::{Row, SimpleQueryMessage, types::ToSql};
+use tokio_postgres::{Row, SimpleQueryMessage};
 use uuid::Uuid;
 
+use super::statement::{self, Param};
 use crate::error::{ApiError, ApiResult};
 
 /// The database role tenant requests run as; its policies read `app.tenant_id`.
@@ -20,32 +23,28 @@ const TENANT_DB_ROLE: &str = "tenantdesk_tenant";
 /// The database role superadmin requests run as; it has its own explicit policies.
 const PLATFORM_DB_ROLE: &str = "tenantdesk_platform";
 
-/// A user's role inside their tenant.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// A user's role inside their tenant (`users.role`), in increasing power.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum Role {
     User,
     Agent,
     Admin,
 }
 
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::User => "user",
-            Role::Agent => "agent",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "user" => Some(Role::User),
-            "agent" => Some(Role::Agent),
-            "admin" => Some(Role::Admin),
-            _ => None,
-        }
-    }
-}
+super::text_enum!(Role);
 
 /// What a superadmin does inside a tenant is written to the audit log in the same transaction.
 #[derive(Clone, Debug)]
@@ -124,28 +123,21 @@ impl Tx {
         self.conn.as_ref().expect("transaction already finished")
     }
 
-    pub async fn query(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> ApiResult<Vec<Row>> {
-        let stmt = self.client().prepare_cached(sql).await?;
-        Ok(self.client().query(&stmt, params).await?)
+    // Unnamed statements, one round trip each (see `super::statement` for why not prepared ones).
+    pub async fn query(&self, sql: &str, params: &[&dyn Param]) -> ApiResult<Vec<Row>> {
+        Ok(statement::query(self.client(), sql, params).await?)
     }
 
-    pub async fn query_opt(
-        &self,
-        sql: &str,
-        params: &[&(dyn ToSql + Sync)],
-    ) -> ApiResult<Option<Row>> {
-        let stmt = self.client().prepare_cached(sql).await?;
-        Ok(self.client().query_opt(&stmt, params).await?)
+    pub async fn query_opt(&self, sql: &str, params: &[&dyn Param]) -> ApiResult<Option<Row>> {
+        Ok(statement::query_opt(self.client(), sql, params).await?)
     }
 
-    pub async fn query_one(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> ApiResult<Row> {
-        let stmt = self.client().prepare_cached(sql).await?;
-        Ok(self.client().query_one(&stmt, params).await?)
+    pub async fn query_one(&self, sql: &str, params: &[&dyn Param]) -> ApiResult<Row> {
+        Ok(statement::query_one(self.client(), sql, params).await?)
     }
 
-    pub async fn execute(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> ApiResult<u64> {
-        let stmt = self.client().prepare_cached(sql).await?;
-        Ok(self.client().execute(&stmt, params).await?)
+    pub async fn execute(&self, sql: &str, params: &[&dyn Param]) -> ApiResult<u64> {
+        Ok(statement::execute(self.client(), sql, params).await?)
     }
 
     /// Sets planner or index settings for the rest of this transaction, all in one round trip.
@@ -161,9 +153,9 @@ impl Tx {
         let calls: Vec<String> = (0..settings.len())
             .map(|i| format!("set_config(${}, ${}, true)", 2 * i + 1, 2 * i + 2))
             .collect();
-        let params: Vec<&(dyn ToSql + Sync)> = settings
+        let params: Vec<&dyn Param> = settings
             .iter()
-            .flat_map(|(name, value)| [name as &(dyn ToSql + Sync), value as &(dyn ToSql + Sync)])
+            .flat_map(|(name, value)| [name as &dyn Param, value as &dyn Param])
             .collect();
         self.execute(&format!("select {}", calls.join(", ")), &params)
             .await?;

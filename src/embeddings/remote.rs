@@ -15,7 +15,7 @@ pub struct RemoteEmbedder {
     client: reqwest::Client,
     url: String,
     model: String,
-    api_key: Option<String>,
+    api_key: Option<secrecy::SecretString>,
     dims: usize,
     batch: usize,
     retries: u32,
@@ -58,7 +58,7 @@ impl RemoteEmbedder {
             client,
             url: format!("{}/v1/embeddings", c.url.trim_end_matches('/')),
             model: c.model.clone(),
-            api_key: c.api_key.clone().filter(|k| !k.is_empty()),
+            api_key: c.api_key.clone(),
             dims: c.dims,
             batch: c.batch.max(1),
             retries: c.retries,
@@ -72,7 +72,7 @@ impl RemoteEmbedder {
             input,
         });
         if let Some(k) = &self.api_key {
-            req = req.bearer_auth(k);
+            req = req.bearer_auth(secrecy::ExposeSecret::expose_secret(k));
         }
         let resp = req
             .send()

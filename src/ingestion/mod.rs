@@ -12,7 +12,7 @@ use std::{sync::Arc, time::Duration};
 use uuid::Uuid;
 
 use crate::{
-    db::{Db, Role, Scope},
+    db::{Db, Role, Scope, statement},
     embeddings::{Chunker, Embedder},
     error::{ApiError, ApiResult},
     repo::knowledge::{self as repo, NewChunk},
@@ -66,12 +66,8 @@ impl Worker {
     pub async fn claim(&self) -> ApiResult<Option<(Uuid, Uuid)>> {
         let conn = self.db.pool().get().await?;
         let lease = self.lease.as_secs().max(1) as i32;
-        let row = conn
-            .query_opt(
-                "select tenant_id, job_id from kb_claim_ingestion_job($1, $2, $3)",
-                &[&self.id, &lease, &self.tenant],
-            )
-            .await?;
+        let sql = "select tenant_id, job_id from kb_claim_ingestion_job($1, $2, $3)";
+        let row = statement::query_opt(&conn, sql, &[&self.id, &lease, &self.tenant]).await?;
         Ok(row.map(|r| (r.get(0), r.get(1))))
     }
 
@@ -83,27 +79,39 @@ impl Worker {
         Ok(self.process(tenant, job).await)
     }
 
-    /// Processes jobs until `shutdown` resolves; sleeps `poll` when idle.
+    /// Processes jobs until `shutdown` resolves; sleeps `poll` when idle. Shutdown is looked at
+    /// before every claim and while a job runs: a job cut short keeps its lease, and another
+    /// worker carries on with its remaining documents once the lease runs out.
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
         tracing::info!(worker = %self.id, "ingestion worker started");
         let mut shutdown = std::pin::pin!(shutdown);
         loop {
-            let idle = match self.run_once().await {
-                Ok(Outcome::Idle) => true,
-                Ok(outcome) => {
+            let claimed = tokio::select! {
+                biased;
+                _ = &mut shutdown => break,
+                claimed = self.claim() => claimed,
+            };
+            match claimed {
+                Ok(Some((tenant, job))) => {
+                    let outcome = tokio::select! {
+                        biased;
+                        _ = &mut shutdown => {
+                            tracing::info!(worker = %self.id, %job, "stopping mid-job; the job is left to its lease");
+                            break;
+                        }
+                        outcome = self.process(tenant, job) => outcome,
+                    };
                     tracing::info!(worker = %self.id, ?outcome, "ingestion job");
-                    false
+                    continue;
                 }
+                Ok(None) => {}
                 Err(e) => {
                     tracing::warn!(worker = %self.id, error = %e, "claiming an ingestion job failed");
-                    true
                 }
-            };
-            if idle {
-                tokio::select! {
-                    _ = &mut shutdown => break,
-                    _ = tokio::time::sleep(self.poll) => {}
-                }
+            }
+            tokio::select! {
+                _ = &mut shutdown => break,
+                _ = tokio::time::sleep(self.poll) => {}
             }
         }
         tracing::info!(worker = %self.id, "ingestion worker stopped");

@@ -3,8 +3,9 @@
 /// The content types a document may have.
 pub const CONTENT_TYPES: &[&str] = &["text/plain", "text/markdown", "text/html"];
 
-/// Normalized text: HTML reduced to its text (blocks become paragraphs), line endings unified, trailing spaces and runs of
-/// blank lines removed. Markdown stays markdown (its markup reads fine to both models and people).
+/// Normalized text: HTML reduced to its text (blocks on their own lines, headings marked `#`,
+/// list items `*`), line endings unified, trailing spaces and runs of blank lines removed.
+/// Markdown stays markdown (its markup reads fine to both models and people).
 pub fn normalize(content_type: &str, raw: &str) -> String {
     let text = if content_type == "text/html" {
         html_to_text(raw)
@@ -28,120 +29,82 @@ pub fn normalize(content_type: &str, raw: &str) -> String {
     out
 }
 
-const BLOCK_TAGS: &[&str] = &[
-    "p",
-    "div",
-    "br",
-    "li",
-    "ul",
-    "ol",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "tr",
-    "table",
-    "section",
-    "article",
-    "header",
-    "footer",
-    "pre",
-    "blockquote",
-    "hr",
-    "title",
-];
+/// Lines are not wrapped: chunking measures tokens, not columns.
+const NO_WRAP: usize = 1_000_000;
 
-/// Drops tags, comments, scripts and styles; block elements become line breaks; entities are
-/// decoded.
+/// HTML to its text with html2text (an HTML5 parser, html5ever, underneath): markup, comments,
+/// scripts and styles dropped, every named and numeric entity decoded, block elements on their
+/// own lines, table cells one after another, and malformed markup read as browsers read it.
 fn html_to_text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let lower = html.to_ascii_lowercase();
-    let mut i = 0;
-    while i < html.len() {
-        let rest = &html[i..];
-        if rest.starts_with("<!--") {
-            i += rest.find("-->").map_or(rest.len(), |e| e + 3);
-            continue;
-        }
-        if rest.starts_with('<') {
-            let end = rest.find('>').map_or(rest.len(), |e| e + 1);
-            let tag = rest[1..end.saturating_sub(1).max(1)]
-                .trim_start_matches('/')
-                .split(|c: char| c.is_whitespace() || c == '/' || c == '>')
-                .next()
-                .unwrap_or("")
-                .to_ascii_lowercase();
-            if (tag == "script" || tag == "style") && !rest.starts_with("</") {
-                let close = format!("</{tag}");
-                i += lower[i..].find(&close).unwrap_or(rest.len());
-                continue;
-            }
-            if BLOCK_TAGS.contains(&tag.as_str()) {
-                out.push('\n');
-            } else {
-                out.push(' ');
-            }
-            i += end;
-            continue;
-        }
-        let next = rest.find('<').unwrap_or(rest.len());
-        out.push_str(&decode_entities(&rest[..next]));
-        i += next;
-    }
-    // Inline tags left double spaces behind.
-    out.lines()
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn decode_entities(s: &str) -> String {
-    if !s.contains('&') {
-        return s.to_string();
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        rest = &rest[amp..];
-        let decoded = rest.find(';').filter(|&e| e <= 10).and_then(|e| {
-            let name = &rest[1..e];
-            let c = match name {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                "nbsp" => Some(' '),
-                _ => name
-                    .strip_prefix("#x")
-                    .or_else(|| name.strip_prefix("#X"))
-                    .and_then(|h| u32::from_str_radix(h, 16).ok())
-                    .or_else(|| name.strip_prefix('#').and_then(|d| d.parse().ok()))
-                    .and_then(char::from_u32),
-            };
-            c.map(|c| (c, e + 1))
-        });
-        match decoded {
-            Some((c, len)) => {
-                out.push(c);
-                rest = &rest[len..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    html2text::config::plain_no_decorate()
+        .raw_mode(true)
+        .no_link_wrapping()
+        .allow_width_overflow()
+        .string_from_read(html.as_bytes(), NO_WRAP)
+        // The parser does not fail on any input text; keep the text rather than lose a document.
+        .unwrap_or_else(|_| html.to_string())
+        // `&nbsp;` is a space to a reader and to search.
+        .replace('\u{a0}', " ")
 }
 
 #[cfg(test)]
 mod tests {
     use super::normalize;
+
+    #[test]
+    fn a_real_world_page_keeps_its_text_only() {
+        let html = r#"<!DOCTYPE html>
+<html lang="en"><head>
+<meta charset="utf-8"><title>Refunds &amp; returns</title>
+<style>.x > p { color: red } /* <p>not text</p> */</style>
+<script type="text/javascript">if (a < b && c > d) { document.write("<p>not text</p>"); }</script>
+<script type="application/ld+json">{"@context": "https://schema.org"}</script>
+</head><body>
+<nav><a href="/" title="a > b">Home</a></nav>
+<h1 class="hero" data-x="1 > 0">Refunds&nbsp;policy</h1>
+<!-- a comment with <b>markup</b> -->
+<p>Prices in &euro; &mdash; caf&eacute; &#8364;5 &#x263A; &hellip; &copy; &lt;tag&gt;</p>
+<table><tr><th>Plan</th><th>Days</th></tr><tr><td>Basic</td><td>14</td></tr></table>
+<ul><li>One<li>Two</ul>
+<p>Unclosed <b>bold <i>and italic</p>
+<noscript>Enable JavaScript</noscript>
+</body></html>"#;
+        let text = normalize("text/html", html);
+        for kept in [
+            "Refunds policy",
+            "Prices in € — café €5 ☺ … © <tag>",
+            "Plan",
+            "Basic",
+            "14",
+            "One",
+            "Two",
+            "Unclosed bold and italic",
+            "Home",
+        ] {
+            assert!(text.contains(kept), "{kept:?} missing from {text:?}");
+        }
+        for dropped in [
+            "color",
+            "not text",
+            "schema.org",
+            "comment",
+            "a > b",
+            "1 > 0",
+            "hero",
+        ] {
+            assert!(!text.contains(dropped), "{dropped:?} leaked into {text:?}");
+        }
+    }
+
+    #[test]
+    fn a_greater_than_sign_inside_an_attribute_does_not_end_the_tag() {
+        let text = normalize(
+            "text/html",
+            r#"<p><img alt="x" src="a.png" onerror="if (1 > 0) steal()">After the image</p>"#,
+        );
+        assert!(!text.contains("steal"), "{text:?}");
+        assert!(text.contains("After the image"), "{text:?}");
+    }
 
     #[test]
     fn html_becomes_text() {
@@ -150,7 +113,7 @@ mod tests {
             follow the&#32;link.</p><script>alert('x<y')</script><ul><li>One</li><li>Two</li></ul></body></html>";
         assert_eq!(
             normalize("text/html", html),
-            "Reset\n\nPassword reset\n\nClick Forgot & follow the link.\n\nOne\n\nTwo"
+            "# Password reset\n\nClick Forgot & follow the link.\n* One\n* Two"
         );
     }
 

@@ -1,15 +1,19 @@
 use tokio_postgres::Row;
 use uuid::Uuid;
 
-use super::Timestamp;
-use crate::{db::TenantTx, error::ApiResult};
+use super::{Timestamp, column};
+use crate::{
+    auth::ApiKeyScope,
+    db::{TenantTx, statement},
+    error::{ApiError, ApiResult},
+};
 
 #[derive(Debug, Clone)]
 pub struct ApiKeyRow {
     pub id: Uuid,
     pub name: String,
     pub prefix: String,
-    pub scope: String,
+    pub scope: ApiKeyScope,
     pub created_by: Option<Uuid>,
     pub expires_at: Option<Timestamp>,
     pub last_used_at: Option<Timestamp>,
@@ -17,19 +21,21 @@ pub struct ApiKeyRow {
     pub created_at: Timestamp,
 }
 
-impl From<&Row> for ApiKeyRow {
-    fn from(r: &Row) -> Self {
-        Self {
+impl TryFrom<&Row> for ApiKeyRow {
+    type Error = ApiError;
+
+    fn try_from(r: &Row) -> ApiResult<Self> {
+        Ok(Self {
             id: r.get("id"),
             name: r.get("name"),
             prefix: r.get("prefix"),
-            scope: r.get("scope"),
+            scope: column(r, "scope")?,
             created_by: r.get("created_by"),
             expires_at: r.get("expires_at"),
             last_used_at: r.get("last_used_at"),
             revoked_at: r.get("revoked_at"),
             created_at: r.get("created_at"),
-        }
+        })
     }
 }
 
@@ -40,7 +46,7 @@ pub struct NewApiKey<'a> {
     pub name: &'a str,
     pub prefix: &'a str,
     pub hash: &'a [u8],
-    pub scope: &'a str,
+    pub scope: ApiKeyScope,
     pub created_by: Option<Uuid>,
     pub expires_at: Option<Timestamp>,
 }
@@ -64,7 +70,7 @@ pub async fn create(tx: &TenantTx, k: &NewApiKey<'_>) -> ApiResult<ApiKeyRow> {
             ],
         )
         .await?;
-    Ok(ApiKeyRow::from(&row))
+    ApiKeyRow::try_from(&row)
 }
 
 pub async fn list(tx: &TenantTx, after: Option<Uuid>, limit: i64) -> ApiResult<Vec<ApiKeyRow>> {
@@ -73,16 +79,16 @@ pub async fn list(tx: &TenantTx, after: Option<Uuid>, limit: i64) -> ApiResult<V
          order by id limit $3"
     );
     let rows = tx.query(&sql, &[&tx.tenant_id(), &after, &limit]).await?;
-    Ok(rows.iter().map(ApiKeyRow::from).collect())
+    rows.iter().map(ApiKeyRow::try_from).collect()
 }
 
 pub async fn get(tx: &TenantTx, id: Uuid) -> ApiResult<Option<ApiKeyRow>> {
     let sql = format!("select {COLUMNS} from api_keys where tenant_id = $1 and id = $2");
-    Ok(tx
-        .query_opt(&sql, &[&tx.tenant_id(), &id])
+    tx.query_opt(&sql, &[&tx.tenant_id(), &id])
         .await?
         .as_ref()
-        .map(ApiKeyRow::from))
+        .map(ApiKeyRow::try_from)
+        .transpose()
 }
 
 pub async fn revoke(tx: &TenantTx, id: Uuid) -> ApiResult<Option<ApiKeyRow>> {
@@ -90,11 +96,11 @@ pub async fn revoke(tx: &TenantTx, id: Uuid) -> ApiResult<Option<ApiKeyRow>> {
         "update api_keys set revoked_at = coalesce(revoked_at, now())
           where tenant_id = $1 and id = $2 returning {COLUMNS}"
     );
-    Ok(tx
-        .query_opt(&sql, &[&tx.tenant_id(), &id])
+    tx.query_opt(&sql, &[&tx.tenant_id(), &id])
         .await?
         .as_ref()
-        .map(ApiKeyRow::from))
+        .map(ApiKeyRow::try_from)
+        .transpose()
 }
 
 /// What authenticating a key needs, looked up by its public prefix before the caller is known
@@ -103,7 +109,7 @@ pub struct KeyForAuth {
     pub tenant_id: Uuid,
     pub id: Uuid,
     pub key_hash: Vec<u8>,
-    pub scope: String,
+    pub scope: ApiKeyScope,
     pub expires_at: Option<Timestamp>,
     pub revoked_at: Option<Timestamp>,
     pub last_used_at: Option<Timestamp>,
@@ -115,32 +121,29 @@ pub async fn for_auth(
     prefix: &str,
 ) -> ApiResult<Option<KeyForAuth>> {
     let conn = pool.get().await?;
-    let stmt = conn
-        .prepare_cached(
-            "select tenant_id, id, key_hash, scope, expires_at, revoked_at, last_used_at, tenant_active
-               from auth_api_key($1)",
-        )
-        .await?;
-    Ok(conn
-        .query_opt(&stmt, &[&prefix])
+    let sql =
+        "select tenant_id, id, key_hash, scope, expires_at, revoked_at, last_used_at, tenant_active
+                 from auth_api_key($1)";
+    statement::query_opt(&conn, sql, &[&prefix])
         .await?
-        .map(|r| KeyForAuth {
-            tenant_id: r.get(0),
-            id: r.get(1),
-            key_hash: r.get(2),
-            scope: r.get(3),
-            expires_at: r.get(4),
-            revoked_at: r.get(5),
-            last_used_at: r.get(6),
-            tenant_active: r.get(7),
-        }))
+        .map(|r| {
+            Ok(KeyForAuth {
+                tenant_id: r.get("tenant_id"),
+                id: r.get("id"),
+                key_hash: r.get("key_hash"),
+                scope: column(&r, "scope")?,
+                expires_at: r.get("expires_at"),
+                revoked_at: r.get("revoked_at"),
+                last_used_at: r.get("last_used_at"),
+                tenant_active: r.get("tenant_active"),
+            })
+        })
+        .transpose()
 }
 
 pub async fn touch(pool: &deadpool_postgres::Pool, tenant_id: Uuid, id: Uuid) -> ApiResult<()> {
     let conn = pool.get().await?;
-    let stmt = conn
-        .prepare_cached("select auth_touch_api_key($1, $2)")
-        .await?;
-    conn.execute(&stmt, &[&tenant_id, &id]).await?;
+    let sql = "select auth_touch_api_key($1, $2)";
+    statement::execute(&conn, sql, &[&tenant_id, &id]).await?;
     Ok(())
 }

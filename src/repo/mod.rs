@@ -13,5 +13,16 @@ pub mod tokens;
 pub mod users;
 
 use chrono::{DateTime, Utc};
+use tokio_postgres::{Row, types::FromSql};
+
+use crate::error::{ApiError, ApiResult};
 
 pub type Timestamp = DateTime<Utc>;
+
+/// Reads a column the Rust type may refuse (an enum's text): an unknown value is an error whose
+/// log names the column and the value (a 500 to the client), never a default.
+pub(crate) fn column<'a, T: FromSql<'a>>(r: &'a Row, name: &str) -> ApiResult<T> {
+    r.try_get(name).map_err(|e| {
+        ApiError::internal(anyhow::Error::new(e).context(format!("reading column {name}")))
+    })
+}

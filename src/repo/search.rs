@@ -63,10 +63,10 @@ pub async fn semantic(
     hnsw: HnswSearch,
 ) -> ApiResult<Vec<Hit>> {
     let dims = vector.as_slice().len();
-    // The statement is prepared once per connection (`prepare_cached`); from its sixth run
-    // PostgreSQL may switch to a generic plan, which cannot see the tenant's size and picks an
-    // exact scan of the tenant's chunks (about 45 ms instead of 3 ms for 20,000 chunks, see
-    // bench/README.md). A custom plan per query keeps the planner's choice per tenant.
+    // A generic plan cannot see the tenant's size and picks an exact scan of the tenant's chunks
+    // (about 45 ms instead of 3 ms for 20,000 chunks, see bench/README.md). Unnamed statements
+    // (db::statement) are planned for their parameters every time anyway; the setting keeps a
+    // custom plan per query should this statement ever be prepared and reused.
     let ef_search = hnsw.ef_search.max(limit).clamp(1, 1000).to_string();
     tx.set_local(&[
         ("plan_cache_mode", "force_custom_plan"),

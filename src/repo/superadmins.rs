@@ -1,6 +1,9 @@
 use uuid::Uuid;
 
-use crate::{db::PlatformTx, error::ApiResult};
+use crate::{
+    db::{PlatformTx, statement},
+    error::ApiResult,
+};
 
 pub async fn create(
     tx: &PlatformTx,
@@ -23,20 +26,14 @@ pub async fn for_login(
     email: &str,
 ) -> ApiResult<Option<(Uuid, String, bool)>> {
     let conn = pool.get().await?;
-    let stmt = conn
-        .prepare_cached("select id, password_hash, is_active from auth_superadmin_by_email($1)")
-        .await?;
-    Ok(conn
-        .query_opt(&stmt, &[&email])
+    let sql = "select id, password_hash, is_active from auth_superadmin_by_email($1)";
+    Ok(statement::query_opt(&conn, sql, &[&email])
         .await?
         .map(|r| (r.get(0), r.get(1), r.get(2))))
 }
 
 pub async fn touch_login(pool: &deadpool_postgres::Pool, id: Uuid) -> ApiResult<()> {
     let conn = pool.get().await?;
-    let stmt = conn
-        .prepare_cached("select auth_superadmin_login($1)")
-        .await?;
-    conn.execute(&stmt, &[&id]).await?;
+    statement::execute(&conn, "select auth_superadmin_login($1)", &[&id]).await?;
     Ok(())
 }

@@ -3,7 +3,7 @@ use uuid::Uuid;
 
 use super::Timestamp;
 use crate::{
-    db::{PlatformTx, TenantTx},
+    db::{PlatformTx, TenantTx, statement},
     error::ApiResult,
 };
 
@@ -115,11 +115,8 @@ pub async fn resolve_slug(
     slug: &str,
 ) -> ApiResult<Option<(Uuid, bool)>> {
     let conn = pool.get().await?;
-    let stmt = conn
-        .prepare_cached("select id, is_active from auth_tenant_by_slug($1)")
-        .await?;
-    Ok(conn
-        .query_opt(&stmt, &[&slug])
+    let sql = "select id, is_active from auth_tenant_by_slug($1)";
+    Ok(statement::query_opt(&conn, sql, &[&slug])
         .await?
         .map(|r| (r.get(0), r.get(1))))
 }

@@ -3,11 +3,15 @@
 //! say `tenant_id = $1` for the planner.
 
 use serde_json::Value;
-use tokio_postgres::{Row, types::ToSql};
+use tokio_postgres::Row;
 use uuid::Uuid;
 
-use super::Timestamp;
-use crate::{db::TenantTx, error::ApiResult};
+use super::{Timestamp, column};
+use crate::{
+    db::{TenantTx, statement::Param},
+    error::{ApiError, ApiResult},
+    tickets::{MessageRole, TicketPriority, TicketSource, TicketStatus},
+};
 
 #[derive(Debug, Clone)]
 pub struct TicketRow {
@@ -15,10 +19,10 @@ pub struct TicketRow {
     pub number: i64,
     pub title: String,
     pub description: String,
-    pub status: String,
-    pub priority: String,
+    pub status: TicketStatus,
+    pub priority: TicketPriority,
     pub priority_rank: i16,
-    pub source: String,
+    pub source: TicketSource,
     pub assignee_id: Option<Uuid>,
     pub creator_id: Option<Uuid>,
     pub tags: Vec<String>,
@@ -30,17 +34,19 @@ pub struct TicketRow {
     pub closed_at: Option<Timestamp>,
 }
 
-impl From<&Row> for TicketRow {
-    fn from(r: &Row) -> Self {
-        Self {
+impl TryFrom<&Row> for TicketRow {
+    type Error = ApiError;
+
+    fn try_from(r: &Row) -> ApiResult<Self> {
+        Ok(Self {
             id: r.get("id"),
             number: r.get("number"),
             title: r.get("title"),
             description: r.get("description"),
-            status: r.get("status"),
-            priority: r.get("priority"),
+            status: column(r, "status")?,
+            priority: column(r, "priority")?,
             priority_rank: r.get("priority_rank"),
-            source: r.get("source"),
+            source: column(r, "source")?,
             assignee_id: r.get("assignee_id"),
             creator_id: r.get("creator_id"),
             tags: r.get("tags"),
@@ -50,7 +56,7 @@ impl From<&Row> for TicketRow {
             updated_at: r.get("updated_at"),
             resolved_at: r.get("resolved_at"),
             closed_at: r.get("closed_at"),
-        }
+        })
     }
 }
 
@@ -60,8 +66,8 @@ const COLUMNS: &str = "id, number, title, description, status, priority, priorit
 pub struct NewTicket<'a> {
     pub title: &'a str,
     pub description: &'a str,
-    pub priority: &'a str,
-    pub source: &'a str,
+    pub priority: TicketPriority,
+    pub source: TicketSource,
     pub assignee_id: Option<Uuid>,
     pub creator_id: Option<Uuid>,
     pub tags: &'a [String],
@@ -97,35 +103,35 @@ pub async fn create(tx: &TenantTx, t: &NewTicket<'_>, actor: Option<Uuid>) -> Ap
             ],
         )
         .await?;
-    let ticket = TicketRow::from(&row);
-    add_history(tx, ticket.id, None, &ticket.status, actor, None).await?;
+    let ticket = TicketRow::try_from(&row)?;
+    add_history(tx, ticket.id, None, ticket.status, actor, None).await?;
     Ok(ticket)
 }
 
 pub async fn get(tx: &TenantTx, id: Uuid) -> ApiResult<Option<TicketRow>> {
     let sql = format!("select {COLUMNS} from tickets where tenant_id = $1 and id = $2");
-    Ok(tx
-        .query_opt(&sql, &[&tx.tenant_id(), &id])
+    tx.query_opt(&sql, &[&tx.tenant_id(), &id])
         .await?
         .as_ref()
-        .map(TicketRow::from))
+        .map(TicketRow::try_from)
+        .transpose()
 }
 
 /// The ticket, locked until the end of the transaction (for a read-check-write).
 pub async fn get_for_update(tx: &TenantTx, id: Uuid) -> ApiResult<Option<TicketRow>> {
     let sql = format!("select {COLUMNS} from tickets where tenant_id = $1 and id = $2 for update");
-    Ok(tx
-        .query_opt(&sql, &[&tx.tenant_id(), &id])
+    tx.query_opt(&sql, &[&tx.tenant_id(), &id])
         .await?
         .as_ref()
-        .map(TicketRow::from))
+        .map(TicketRow::try_from)
+        .transpose()
 }
 
 #[derive(Default)]
 pub struct TicketPatch<'a> {
     pub title: Option<&'a str>,
     pub description: Option<&'a str>,
-    pub priority: Option<&'a str>,
+    pub priority: Option<TicketPriority>,
     /// `Some(None)` unassigns.
     pub assignee_id: Option<Option<Uuid>>,
     pub tags: Option<&'a [String]>,
@@ -154,32 +160,32 @@ pub async fn update(tx: &TenantTx, id: Uuid, p: &TicketPatch<'_>) -> ApiResult<O
     );
     let set_assignee = p.assignee_id.is_some();
     let assignee = p.assignee_id.flatten();
-    Ok(tx
-        .query_opt(
-            &sql,
-            &[
-                &tx.tenant_id(),
-                &id,
-                &p.title,
-                &p.description,
-                &p.priority,
-                &set_assignee,
-                &assignee,
-                &p.tags,
-                &p.metadata,
-            ],
-        )
-        .await?
-        .as_ref()
-        .map(TicketRow::from))
+    tx.query_opt(
+        &sql,
+        &[
+            &tx.tenant_id(),
+            &id,
+            &p.title,
+            &p.description,
+            &p.priority,
+            &set_assignee,
+            &assignee,
+            &p.tags,
+            &p.metadata,
+        ],
+    )
+    .await?
+    .as_ref()
+    .map(TicketRow::try_from)
+    .transpose()
 }
 
 /// Moves the ticket to `to` and records the change.
 pub async fn set_status(
     tx: &TenantTx,
     id: Uuid,
-    from: &str,
-    to: &str,
+    from: TicketStatus,
+    to: TicketStatus,
     actor: Option<Uuid>,
     reason: Option<&str>,
 ) -> ApiResult<TicketRow> {
@@ -193,7 +199,7 @@ pub async fn set_status(
     );
     let row = tx.query_one(&sql, &[&tx.tenant_id(), &id, &to]).await?;
     add_history(tx, id, Some(from), to, actor, reason).await?;
-    Ok(TicketRow::from(&row))
+    TicketRow::try_from(&row)
 }
 
 /// Whether `user` is an active agent or admin of the caller's tenant (who may be assigned).
@@ -225,8 +231,8 @@ pub enum After {
 
 #[derive(Debug, Clone)]
 pub struct ListQuery {
-    pub statuses: Vec<String>,
-    pub priorities: Vec<String>,
+    pub statuses: Vec<TicketStatus>,
+    pub priorities: Vec<TicketPriority>,
     pub assignee: Option<Uuid>,
     pub creator: Option<Uuid>,
     pub tags: Vec<String>,
@@ -245,9 +251,9 @@ pub struct ListQuery {
 /// One page of tickets in keyset order `(sort column, id)`, so concurrent inserts never shift
 /// a page. Only the filters that are set reach the SQL, so each combination gets its own plan.
 pub async fn list(tx: &TenantTx, q: &ListQuery) -> ApiResult<Vec<TicketRow>> {
-    let mut params: Vec<Box<dyn ToSql + Sync + Send>> = vec![Box::new(tx.tenant_id())];
+    let mut params: Vec<Box<dyn Param + Send>> = vec![Box::new(tx.tenant_id())];
     let mut sql = format!("select {COLUMNS} from tickets t where t.tenant_id = $1");
-    let mut bind = |sql: &mut String, clause: &str, v: Box<dyn ToSql + Sync + Send>| {
+    let mut bind = |sql: &mut String, clause: &str, v: Box<dyn Param + Send>| {
         params.push(v);
         sql.push_str(&clause.replace('?', &format!("${}", params.len())));
     };
@@ -327,19 +333,16 @@ pub async fn list(tx: &TenantTx, q: &ListQuery) -> ApiResult<Vec<TicketRow>> {
         &format!(" order by {col} {dir}, t.id {dir} limit ?"),
         Box::new(q.limit),
     );
-    let refs: Vec<&(dyn ToSql + Sync)> = params
-        .iter()
-        .map(|p| p.as_ref() as &(dyn ToSql + Sync))
-        .collect();
+    let refs: Vec<&dyn Param> = params.iter().map(|p| p.as_ref() as &dyn Param).collect();
     let rows = tx.query(&sql, &refs).await?;
-    Ok(rows.iter().map(TicketRow::from).collect())
+    rows.iter().map(TicketRow::try_from).collect()
 }
 
 #[derive(Debug, Clone)]
 pub struct HistoryRow {
     pub id: Uuid,
-    pub from_status: Option<String>,
-    pub to_status: String,
+    pub from_status: Option<TicketStatus>,
+    pub to_status: TicketStatus,
     pub actor_id: Option<Uuid>,
     pub reason: Option<String>,
     pub created_at: Timestamp,
@@ -348,8 +351,8 @@ pub struct HistoryRow {
 async fn add_history(
     tx: &TenantTx,
     ticket: Uuid,
-    from: Option<&str>,
-    to: &str,
+    from: Option<TicketStatus>,
+    to: TicketStatus,
     actor: Option<Uuid>,
     reason: Option<&str>,
 ) -> ApiResult<()> {
@@ -377,24 +380,25 @@ pub async fn history(
             &[&tx.tenant_id(), &ticket, &after, &limit],
         )
         .await?;
-    Ok(rows
-        .iter()
-        .map(|r| HistoryRow {
-            id: r.get("id"),
-            from_status: r.get("from_status"),
-            to_status: r.get("to_status"),
-            actor_id: r.get("actor_id"),
-            reason: r.get("reason"),
-            created_at: r.get("created_at"),
+    rows.iter()
+        .map(|r| {
+            Ok(HistoryRow {
+                id: r.get("id"),
+                from_status: column(r, "from_status")?,
+                to_status: column(r, "to_status")?,
+                actor_id: r.get("actor_id"),
+                reason: r.get("reason"),
+                created_at: r.get("created_at"),
+            })
         })
-        .collect())
+        .collect()
 }
 
 #[derive(Debug, Clone)]
 pub struct MessageRow {
     pub id: Uuid,
     pub ticket_id: Uuid,
-    pub role: String,
+    pub role: MessageRole,
     pub author_id: Option<Uuid>,
     pub content: String,
     pub is_internal: bool,
@@ -402,18 +406,20 @@ pub struct MessageRow {
     pub created_at: Timestamp,
 }
 
-impl From<&Row> for MessageRow {
-    fn from(r: &Row) -> Self {
-        Self {
+impl TryFrom<&Row> for MessageRow {
+    type Error = ApiError;
+
+    fn try_from(r: &Row) -> ApiResult<Self> {
+        Ok(Self {
             id: r.get("id"),
             ticket_id: r.get("ticket_id"),
-            role: r.get("role"),
+            role: column(r, "role")?,
             author_id: r.get("author_id"),
             content: r.get("content"),
             is_internal: r.get("is_internal"),
             metadata: r.get("metadata"),
             created_at: r.get("created_at"),
-        }
+        })
     }
 }
 
@@ -421,7 +427,7 @@ const MESSAGE_COLUMNS: &str =
     "id, ticket_id, role, author_id, content, is_internal, metadata, created_at";
 
 pub struct NewMessage<'a> {
-    pub role: &'a str,
+    pub role: MessageRole,
     pub author_id: Option<Uuid>,
     pub content: &'a str,
     pub is_internal: bool,
@@ -447,7 +453,7 @@ pub async fn add_message(tx: &TenantTx, ticket: Uuid, m: &NewMessage<'_>) -> Api
             ],
         )
         .await?;
-    Ok(MessageRow::from(&row))
+    MessageRow::try_from(&row)
 }
 
 /// The ticket's messages in the order they were written. `with_internal = false` leaves internal
@@ -471,7 +477,7 @@ pub async fn messages(
             &[&tx.tenant_id(), &ticket, &with_internal, &after, &limit],
         )
         .await?;
-    Ok(rows.iter().map(MessageRow::from).collect())
+    rows.iter().map(MessageRow::try_from).collect()
 }
 
 #[derive(Debug, Clone)]

@@ -3,7 +3,10 @@
 use uuid::Uuid;
 
 use super::Timestamp;
-use crate::{db::TenantTx, error::ApiResult};
+use crate::{
+    db::{TenantTx, statement},
+    error::ApiResult,
+};
 
 pub struct RefreshRow {
     pub id: Uuid,
@@ -106,10 +109,8 @@ pub async fn refresh_tenant(
     hash: &[u8],
 ) -> ApiResult<Option<Uuid>> {
     let conn = pool.get().await?;
-    let stmt = conn
-        .prepare_cached("select auth_refresh_token_tenant($1)")
-        .await?;
-    Ok(conn.query_one(&stmt, &[&hash]).await?.get(0))
+    let sql = "select auth_refresh_token_tenant($1)";
+    Ok(statement::query_one(&conn, sql, &[&hash]).await?.get(0))
 }
 
 /// Seconds the caller must wait before another login attempt (0 = go ahead): `limits[i]`
@@ -121,11 +122,8 @@ pub async fn login_throttle(
     window_secs: i64,
 ) -> ApiResult<i64> {
     let conn = pool.get().await?;
-    let stmt = conn
-        .prepare_cached("select auth_login_throttle($1, $2::int[], $3::int)")
-        .await?;
-    let secs: i32 = conn
-        .query_one(&stmt, &[&keys, &limits, &(window_secs as i32)])
+    let sql = "select auth_login_throttle($1, $2::int[], $3::int)";
+    let secs: i32 = statement::query_one(&conn, sql, &[&keys, &limits, &(window_secs as i32)])
         .await?
         .get(0);
     Ok(secs as i64)
@@ -133,16 +131,12 @@ pub async fn login_throttle(
 
 pub async fn login_failed(pool: &deadpool_postgres::Pool, keys: &[Vec<u8>]) -> ApiResult<()> {
     let conn = pool.get().await?;
-    let stmt = conn.prepare_cached("select auth_login_failed($1)").await?;
-    conn.execute(&stmt, &[&keys]).await?;
+    statement::execute(&conn, "select auth_login_failed($1)", &[&keys]).await?;
     Ok(())
 }
 
 pub async fn login_succeeded(pool: &deadpool_postgres::Pool, key: &[u8]) -> ApiResult<()> {
     let conn = pool.get().await?;
-    let stmt = conn
-        .prepare_cached("select auth_login_succeeded($1)")
-        .await?;
-    conn.execute(&stmt, &[&key]).await?;
+    statement::execute(&conn, "select auth_login_succeeded($1)", &[&key]).await?;
     Ok(())
 }

@@ -2,9 +2,10 @@ use tokio_postgres::Row;
 use uuid::Uuid;
 
 use super::Timestamp;
+use super::column;
 use crate::{
     db::{PlatformTx, Role, TenantTx},
-    error::ApiResult,
+    error::{ApiError, ApiResult},
 };
 
 #[derive(Debug, Clone)]
@@ -22,20 +23,22 @@ pub struct UserRow {
     pub updated_at: Timestamp,
 }
 
-impl From<&Row> for UserRow {
-    fn from(r: &Row) -> Self {
-        Self {
+impl TryFrom<&Row> for UserRow {
+    type Error = ApiError;
+
+    fn try_from(r: &Row) -> ApiResult<Self> {
+        Ok(Self {
             tenant_id: r.get("tenant_id"),
             id: r.get("id"),
             email: r.get("email"),
             full_name: r.get("full_name"),
-            role: Role::parse(r.get("role")).unwrap_or(Role::User),
+            role: column(r, "role")?,
             is_active: r.get("is_active"),
             session_version: r.get("session_version"),
             last_login_at: r.get("last_login_at"),
             created_at: r.get("created_at"),
             updated_at: r.get("updated_at"),
-        }
+        })
     }
 }
 
@@ -60,12 +63,12 @@ pub async fn create(tx: &TenantTx, u: &NewUser<'_>) -> ApiResult<UserRow> {
                 &tx.tenant_id(),
                 &u.email,
                 &u.full_name,
-                &u.role.as_str(),
+                &u.role,
                 &u.password_hash,
             ],
         )
         .await?;
-    Ok(UserRow::from(&row))
+    UserRow::try_from(&row)
 }
 
 pub async fn list(tx: &TenantTx, after: Option<Uuid>, limit: i64) -> ApiResult<Vec<UserRow>> {
@@ -74,16 +77,16 @@ pub async fn list(tx: &TenantTx, after: Option<Uuid>, limit: i64) -> ApiResult<V
          order by id limit $3"
     );
     let rows = tx.query(&sql, &[&tx.tenant_id(), &after, &limit]).await?;
-    Ok(rows.iter().map(UserRow::from).collect())
+    rows.iter().map(UserRow::try_from).collect()
 }
 
 pub async fn get(tx: &TenantTx, id: Uuid) -> ApiResult<Option<UserRow>> {
     let sql = format!("select {COLUMNS} from users where tenant_id = $1 and id = $2");
-    Ok(tx
-        .query_opt(&sql, &[&tx.tenant_id(), &id])
+    tx.query_opt(&sql, &[&tx.tenant_id(), &id])
         .await?
         .as_ref()
-        .map(UserRow::from))
+        .map(UserRow::try_from)
+        .transpose()
 }
 
 #[derive(Default)]
@@ -99,15 +102,14 @@ pub async fn update(tx: &TenantTx, id: Uuid, p: &UserPatch<'_>) -> ApiResult<Opt
                 is_active = coalesce($5, is_active), updated_at = now()
           where tenant_id = $1 and id = $2 returning {COLUMNS}"
     );
-    let role = p.role.map(Role::as_str);
-    Ok(tx
-        .query_opt(
-            &sql,
-            &[&tx.tenant_id(), &id, &p.full_name, &role, &p.is_active],
-        )
-        .await?
-        .as_ref()
-        .map(UserRow::from))
+    tx.query_opt(
+        &sql,
+        &[&tx.tenant_id(), &id, &p.full_name, &p.role, &p.is_active],
+    )
+    .await?
+    .as_ref()
+    .map(UserRow::try_from)
+    .transpose()
 }
 
 /// The user and password hash for a login.
@@ -118,10 +120,10 @@ pub async fn by_email_for_login(
     let sql = format!(
         "select {COLUMNS}, password_hash from users where tenant_id = $1 and lower(email) = lower($2)"
     );
-    Ok(tx
-        .query_opt(&sql, &[&tx.tenant_id(), &email])
+    tx.query_opt(&sql, &[&tx.tenant_id(), &email])
         .await?
-        .map(|r| (UserRow::from(&r), r.get("password_hash"))))
+        .map(|r| ApiResult::Ok((UserRow::try_from(&r)?, r.get("password_hash"))))
+        .transpose()
 }
 
 pub async fn password_hash(tx: &TenantTx, id: Uuid) -> ApiResult<Option<String>> {
@@ -164,5 +166,5 @@ pub async fn list_in_tenant(
          order by id limit $3"
     );
     let rows = tx.query(&sql, &[&tenant, &after, &limit]).await?;
-    Ok(rows.iter().map(UserRow::from).collect())
+    rows.iter().map(UserRow::try_from).collect()
 }

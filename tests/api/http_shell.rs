@@ -5,12 +5,13 @@ use std::{
     io::{BufRead, BufReader, Read, Write},
     net::TcpStream,
     process::{Command, Stdio},
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use poem::{Route, handler, http::StatusCode, post};
 use reqwest::Method;
 use serde_json::{Value, json};
+use uuid::Uuid;
 
 use crate::support::*;
 
@@ -34,8 +35,8 @@ async fn readyz_is_503_when_migrations_are_pending() {
         .await
         .unwrap();
     let app = spawn_with(|c| {
-        c.database_url = db.app_url.clone();
-        c.migration_database_url = db.owner_url.clone();
+        c.database_url = db.app_url.clone().into();
+        c.migration_database_url = db.owner_url.clone().into();
         c.migrate_on_start = false;
     })
     .await;
@@ -205,6 +206,146 @@ async fn request_id_is_echoed_or_generated() {
     assert_ne!(r.header("x-request-id"), Some("x".repeat(200).as_str()));
 }
 
+/// A 500 from the real binary: its log line carries the cause (SQLSTATE, constraint, message,
+/// the source chain) and the request id; the response carries none of it.
+#[tokio::test]
+async fn a_500_logs_its_cause_with_the_request_id_and_never_answers_with_it() {
+    let app = spawn().await;
+    let t = app.tenant().await;
+    let owner = owner_conn().await;
+    let n = Uuid::new_v4().simple().to_string();
+    owner
+        .batch_execute(&format!(
+            "create function td_test_fail_{n}() returns trigger language plpgsql as $$
+             begin
+                 raise exception 'provoked failure {n}'
+                     using errcode = 'P0001', constraint = 'td_test_provoked_{n}';
+             end $$;
+             create trigger td_test_fail_{n} before insert on kb_collections for each row
+                 when (new.tenant_id = '{}') execute function td_test_fail_{n}();",
+            t.id
+        ))
+        .await
+        .unwrap();
+    let keys = app
+        .config
+        .auth
+        .jwt_keys
+        .iter()
+        .map(|k| {
+            format!(
+                "{}:{}",
+                k.kid,
+                secrecy::ExposeSecret::expose_secret(&k.secret)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(",");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tenantdesk"))
+        .arg("serve")
+        .env("BIND_ADDR", "127.0.0.1:0")
+        .env("LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .env("DATABASE_URL", app.config.database_url.expose())
+        .env(
+            "MIGRATION_DATABASE_URL",
+            app.config.migration_database_url.expose(),
+        )
+        .env("JWT_KEYS", keys)
+        .env("WORKER_ENABLED", "false")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("binary starts");
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let next = || {
+        rx.recv_timeout(Duration::from_secs(60))
+            .expect("a log line")
+    };
+    let addr = loop {
+        let v: Value = serde_json::from_str(&next()).unwrap();
+        if let Some(a) = v["addr"].as_str().or(v["fields"]["addr"].as_str()) {
+            break a.to_string();
+        }
+    };
+    let request_id = format!("provoke-{n}");
+    let r = app
+        .send(
+            app.client
+                .post(format!("http://{addr}/v1/collections"))
+                .bearer_auth(&t.admin.token)
+                .header("x-request-id", &request_id)
+                .json(&json!({"name": "Guides"})),
+        )
+        .await;
+    r.problem(500, "internal");
+    for secret in ["provoked", "P0001", "td_test", "kb_collections"] {
+        assert!(
+            !r.text.contains(secret),
+            "{secret} in the response: {}",
+            r.text
+        );
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let line = loop {
+        assert!(Instant::now() < deadline, "no error line for {request_id}");
+        let line = next();
+        if line.contains("request failed") && line.contains(&request_id) {
+            break line;
+        }
+    };
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+    owner
+        .batch_execute(&format!(
+            "drop trigger td_test_fail_{n} on kb_collections; drop function td_test_fail_{n}();"
+        ))
+        .await
+        .unwrap();
+    for cause in [
+        "\"sqlstate\":\"P0001\"",
+        &format!("td_test_provoked_{n}"),
+        &format!("provoked failure {n}"),
+    ] {
+        assert!(
+            line.contains(cause),
+            "{cause} missing from the log line: {line}"
+        );
+    }
+}
+
+/// The real binary has no built-in signing key: without JWT_KEYS, `serve` and `worker` exit
+/// with an error naming the variable instead of signing tokens with a key everyone knows.
+#[test]
+fn the_binary_refuses_to_start_without_jwt_keys() {
+    let cfg = config();
+    for command in ["serve", "worker"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_tenantdesk"))
+            .arg(command)
+            .env_remove("JWT_KEYS")
+            .env("BIND_ADDR", "127.0.0.1:0")
+            .env("DATABASE_URL", cfg.database_url.expose())
+            .env(
+                "MIGRATION_DATABASE_URL",
+                cfg.migration_database_url.expose(),
+            )
+            .env("WORKER_ENABLED", "false")
+            .stdin(Stdio::null())
+            .output()
+            .expect("binary runs");
+        assert!(!out.status.success(), "{command} started without JWT_KEYS");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("JWT_KEYS"), "{command}: {stderr}");
+    }
+}
+
 /// The real binary: JSON logs with the request id on every line of a request, and SIGTERM lets
 /// an in-flight request finish before the process exits 0.
 #[test]
@@ -215,8 +356,12 @@ fn binary_logs_json_and_drains_in_flight_requests_on_sigterm() {
         .env("BIND_ADDR", "127.0.0.1:0")
         .env("LOG_FORMAT", "json")
         .env("RUST_LOG", "info")
-        .env("DATABASE_URL", &cfg.database_url)
-        .env("MIGRATION_DATABASE_URL", &cfg.migration_database_url)
+        .env("DATABASE_URL", cfg.database_url.expose())
+        .env("JWT_KEYS", TEST_JWT_KEYS)
+        .env(
+            "MIGRATION_DATABASE_URL",
+            cfg.migration_database_url.expose(),
+        )
         .env("SHUTDOWN_GRACE_SECS", "20")
         // No ingestion worker: it would take other tests' jobs.
         .env("WORKER_ENABLED", "false")

@@ -1,7 +1,10 @@
 //! The tenant boundary, against the real database: through the repository layer (TenantTx), and
 //! through raw SQL as the service's login role.
 
-use std::time::Duration;
+use std::{
+    collections::{HashMap, HashSet},
+    time::Duration,
+};
 
 use tenantdesk::{
     db::{self, Db, Role, Scope},
@@ -228,13 +231,15 @@ async fn with_no_tenant_set_nothing_is_visible_or_writable() {
     assert_eq!(n, 0);
     c.batch_execute("rollback").await.unwrap();
 
-    // The login role itself has no table privileges at all.
+    // The login role itself has no table privileges at all. (Outside a transaction, so an
+    // unnamed statement: through PgBouncer a named one could be executed on another server
+    // connection than the one that prepared it.)
     for sql in [
         "select count(*) from users",
         "select count(*) from tenants",
         "insert into users (tenant_id, email, role) values (gen_random_uuid(), 'x@y.test', 'user')",
     ] {
-        let err = c.execute(sql, &[]).await.unwrap_err();
+        let err = c.execute_typed(sql, &[]).await.unwrap_err();
         assert_eq!(
             sqlstate(&err),
             SqlState::INSUFFICIENT_PRIVILEGE,
@@ -327,23 +332,113 @@ async fn a_single_pooled_connection_alternating_tenants_never_leaks() {
         );
 
         if i % 1000 == 999 {
-            // Between transactions the connection is the bare login role with nothing set.
-            let conn = pool.get().await.unwrap();
-            let row = conn
-                .query_one(
-                    "select current_user::text, coalesce(current_setting('app.tenant_id', true), '')",
-                    &[],
-                )
-                .await
-                .unwrap();
-            assert_eq!(row.get::<_, String>(0), "tenantdesk_app");
-            assert_eq!(row.get::<_, String>(1), "");
-            let err = conn.query("select 1 from users", &[]).await.unwrap_err();
-            assert_eq!(sqlstate(&err), SqlState::INSUFFICIENT_PRIVILEGE);
+            assert_bare_between_transactions(&pool).await;
         }
     }
     // Still one physical connection all along.
     assert_eq!(pool.status().size, 1);
+}
+
+/// Between transactions a connection (through PgBouncer: whichever server connection runs the
+/// statement) is the bare login role with nothing set.
+async fn assert_bare_between_transactions(pool: &deadpool_postgres::Pool) {
+    let conn = pool.get().await.unwrap();
+    let row = conn
+        .query_typed_one(
+            "select current_user::text, coalesce(current_setting('app.tenant_id', true), ''),
+                    coalesce(current_setting('app.user_id', true), ''), current_setting('role')",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(row.get::<_, String>(0), "tenantdesk_app");
+    assert_eq!(row.get::<_, String>(1), "");
+    assert_eq!(row.get::<_, String>(2), "");
+    assert_eq!(row.get::<_, String>(3), "none");
+    let err = conn
+        .query_typed("select 1 from users", &[])
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&err), SqlState::INSUFFICIENT_PRIVILEGE);
+}
+
+/// Server connections of the PgBouncer the suite runs through, if it does (`make test`'s pooler
+/// part sets it; fewer than the client connections below).
+fn pooler_server_connections() -> Option<usize> {
+    std::env::var("TENANTDESK_PGBOUNCER_POOL")
+        .ok()
+        .map(|n| n.parse().expect("TENANTDESK_PGBOUNCER_POOL is a number"))
+}
+
+/// Eight tenants on eight client connections at once. Through PgBouncer in transaction mode with
+/// fewer server connections than that, transactions of different tenants take turns on the same
+/// server connection (checked by backend pid); every one of them still sees exactly its own
+/// tenant's rows and settings, and a statement between them finds nothing left behind.
+#[tokio::test]
+async fn concurrent_tenants_sharing_server_connections_see_only_their_own_rows() {
+    const CLIENTS: usize = 8;
+    const ROUNDS: usize = 40;
+    let app = spawn().await;
+    let root = app.superadmin().await;
+    let mut tenants = Vec::new();
+    for _ in 0..CLIENTS {
+        tenants.push(app.tenant_by(&root).await);
+    }
+    let pool = db::pool(&config().database_url, CLIENTS, Duration::from_secs(30)).unwrap();
+    let db = Db::new(pool.clone());
+
+    let runs = tenants.iter().map(|t| {
+        let (db, pool, s) = (db.clone(), pool.clone(), scope(t));
+        tokio::spawn(async move {
+            let mut pids = Vec::new();
+            for i in 0..ROUNDS {
+                let (pid, setting, rows) = db
+                    .tenant(&s, async |tx| {
+                        let r = tx
+                            .query_one(
+                                "select pg_backend_pid(), current_setting('app.tenant_id'),
+                                        array(select tenant_id from users)",
+                                &[],
+                            )
+                            .await?;
+                        Ok((
+                            r.get::<_, i32>(0),
+                            r.get::<_, String>(1),
+                            r.get::<_, Vec<Uuid>>(2),
+                        ))
+                    })
+                    .await
+                    .unwrap();
+                assert_eq!(setting, s.tenant_id.to_string(), "round {i}");
+                assert_eq!(rows, [s.tenant_id], "round {i}: saw {rows:?}");
+                pids.push(pid);
+                assert_bare_between_transactions(&pool).await;
+            }
+            (s.tenant_id, pids)
+        })
+    });
+    let mut tenants_of_backend: HashMap<i32, HashSet<Uuid>> = HashMap::new();
+    for run in futures_util::future::join_all(runs).await {
+        let (tenant, pids) = run.expect("no task panicked");
+        for pid in pids {
+            tenants_of_backend.entry(pid).or_default().insert(tenant);
+        }
+    }
+    if let Some(servers) = pooler_server_connections() {
+        assert!(
+            servers < CLIENTS,
+            "the pool must be smaller than the clients"
+        );
+        assert!(
+            tenants_of_backend.len() < CLIENTS,
+            "{} server connections for {CLIENTS} clients: not pooled?",
+            tenants_of_backend.len()
+        );
+        assert!(
+            tenants_of_backend.values().any(|t| t.len() > 1),
+            "no server connection ran transactions of two tenants: {tenants_of_backend:?}"
+        );
+    }
 }
 
 /// A transaction abandoned half-way (its future dropped, as when a client disconnects) never

@@ -4,10 +4,13 @@
 mod support;
 
 mod catalog;
+mod connections;
 mod http_shell;
 mod identity;
+mod input;
 mod isolation;
 mod knowledge;
 mod migrations;
+mod protocol;
 mod spec;
 mod tickets;

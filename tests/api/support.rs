@@ -24,11 +24,18 @@ use uuid::Uuid;
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
+/// The signing key of tests that run the real binary (the service has no built-in key).
+pub const TEST_JWT_KEYS: &str = "test:tenantdesk-test-signing-key-0123456789abcdef";
+
 /// The configuration `make test` provides, listening on a free port.
 pub fn config() -> Config {
     // Logs are captured per test and shown when it fails.
     tenantdesk::telemetry::init(false);
     let mut c = Config::from_env().expect("test configuration");
+    // `make test` sets JWT_KEYS; a focused `cargo nextest run` may not.
+    if c.auth.jwt_keys.is_empty() {
+        c.auth.jwt_keys = tenantdesk::config::parse_jwt_keys(TEST_JWT_KEYS).unwrap();
+    }
     assert!(
         std::env::var("DATABASE_URL").is_ok(),
         "run the tests with `make test` (it starts the test PostgreSQL and sets DATABASE_URL)"
@@ -451,6 +458,22 @@ impl ScratchDb {
 
     pub async fn owner(&self) -> tokio_postgres::Client {
         tenantdesk::db::connect(&self.owner_url).await.unwrap()
+    }
+
+    /// Refuses new connections to this database and ends its sessions: to the service, a
+    /// database server that is down.
+    pub fn take_offline(&self) {
+        psql(&[
+            "-d",
+            "postgres",
+            "-c",
+            &format!("alter database {} allow_connections false", self.name),
+            "-c",
+            &format!(
+                "select pg_terminate_backend(pid) from pg_stat_activity where datname = '{}'",
+                self.name
+            ),
+        ]);
     }
 }
 

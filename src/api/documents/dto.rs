@@ -1,98 +1,76 @@
 //! Request and response bodies of the document routes.
 
-use poem_openapi::{Enum, Multipart, Object, types::multipart::Upload};
+use poem_openapi::{Multipart, Object, types::multipart::Upload};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::repo::{
-    Timestamp,
-    knowledge::{DocumentRow, VersionRow},
+pub use crate::knowledge::DocumentType;
+use crate::{
+    api::text::Text,
+    repo::{
+        Timestamp,
+        knowledge::{DocumentRow, VersionRow},
+    },
 };
 
-/// What kind of text a document is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Deserialize)]
-#[oai(rename_all = "lowercase")]
-#[serde(rename_all = "lowercase")]
-pub enum DocumentType {
-    Guide,
-    Api,
-    Faq,
-    Policy,
-    Other,
-}
-
-impl DocumentType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DocumentType::Guide => "guide",
-            DocumentType::Api => "api",
-            DocumentType::Faq => "faq",
-            DocumentType::Policy => "policy",
-            DocumentType::Other => "other",
-        }
-    }
-
-    fn parse(s: &str) -> Self {
-        match s {
-            "guide" => DocumentType::Guide,
-            "api" => DocumentType::Api,
-            "faq" => DocumentType::Faq,
-            "policy" => DocumentType::Policy,
-            _ => DocumentType::Other,
-        }
-    }
-}
-
 /// A new document.
-#[derive(Debug, Object, serde::Deserialize)]
+#[derive(Debug, Object)]
 pub struct DocumentIn {
     /// 1–500 characters.
-    pub title: String,
+    #[oai(validator(min_length = 1, max_length = 500))]
+    pub title: Text,
     /// The text (at most `KB_MAX_DOCUMENT_BYTES`, default 512 KiB; more answers 413).
     pub content: String,
     /// `text/plain` (default), `text/markdown` or `text/html` (reduced to its text).
-    #[oai(skip_serializing_if_is_none)]
-    pub content_type: Option<String>,
+    #[oai(skip_serializing_if_is_none, validator(max_length = 100))]
+    pub content_type: Option<Text>,
     /// The collection it belongs to.
     #[oai(skip_serializing_if_is_none)]
     pub collection_id: Option<Uuid>,
     /// Default `other`.
     #[oai(rename = "type", skip_serializing_if_is_none)]
-    #[serde(rename = "type")]
     pub doc_type: Option<DocumentType>,
     /// Free-form category, up to 200 characters (a search filter).
-    #[oai(skip_serializing_if_is_none)]
-    pub category: Option<String>,
-    /// Where the content comes from (http or https URL).
-    #[oai(skip_serializing_if_is_none)]
-    pub source_url: Option<String>,
+    #[oai(skip_serializing_if_is_none, validator(max_length = 200))]
+    pub category: Option<Text>,
+    /// Where the content comes from: an http or https URL, up to 2000 characters.
+    #[oai(
+        skip_serializing_if_is_none,
+        validator(max_length = 2000, pattern = r"^(https?://\S+)?$")
+    )]
+    pub source_url: Option<Text>,
     /// A JSON object, matched by containment in search filters.
     #[oai(skip_serializing_if_is_none)]
     pub metadata: Option<Value>,
 }
 
 /// Changes to a document; absent fields stay as they are. New `content` makes a new version.
-#[derive(Debug, Object, serde::Deserialize)]
+#[derive(Debug, Object)]
 pub struct DocumentPatch {
     /// 1–500 characters.
-    #[oai(skip_serializing_if_is_none)]
-    pub title: Option<String>,
+    #[oai(
+        skip_serializing_if_is_none,
+        validator(min_length = 1, max_length = 500)
+    )]
+    pub title: Option<Text>,
     /// New content: a new version when it differs from the current one.
     #[oai(skip_serializing_if_is_none)]
     pub content: Option<String>,
     /// The type of the new `content` (default `text/plain`).
-    #[oai(skip_serializing_if_is_none)]
-    pub content_type: Option<String>,
+    #[oai(skip_serializing_if_is_none, validator(max_length = 100))]
+    pub content_type: Option<Text>,
     /// The document's type.
     #[oai(rename = "type", skip_serializing_if_is_none)]
-    #[serde(rename = "type")]
     pub doc_type: Option<DocumentType>,
     /// Up to 200 characters; an empty string clears it.
-    #[oai(skip_serializing_if_is_none)]
-    pub category: Option<String>,
-    /// An http or https URL; an empty string clears it.
-    #[oai(skip_serializing_if_is_none)]
-    pub source_url: Option<String>,
+    #[oai(skip_serializing_if_is_none, validator(max_length = 200))]
+    pub category: Option<Text>,
+    /// An http or https URL, up to 2000 characters; an empty string clears it.
+    #[oai(
+        skip_serializing_if_is_none,
+        validator(max_length = 2000, pattern = r"^(https?://\S+)?$")
+    )]
+    pub source_url: Option<Text>,
     /// Moves the document into this collection.
     #[oai(skip_serializing_if_is_none)]
     pub collection_id: Option<Uuid>,
@@ -141,7 +119,7 @@ impl From<DocumentRow> for DocumentOut {
             id: d.id,
             collection_id: d.collection_id,
             title: d.title,
-            doc_type: DocumentType::parse(&d.doc_type),
+            doc_type: d.doc_type,
             category: d.category,
             source_url: d.source_url,
             metadata: d.metadata,
@@ -172,9 +150,10 @@ pub struct DocumentWritten {
 pub type DocumentPage = crate::api::Page<DocumentOut>;
 
 /// Many documents indexed by one ingestion job.
-#[derive(Debug, Object, serde::Deserialize)]
+#[derive(Debug, Object)]
 pub struct BulkIn {
     /// 1–100 documents.
+    #[oai(validator(min_items = 1, max_items = 100))]
     pub documents: Vec<DocumentIn>,
 }
 
@@ -245,21 +224,25 @@ pub struct VersionList {
 }
 
 /// One chunk with its vector.
-#[derive(Debug, Object, serde::Deserialize)]
+#[derive(Debug, Object)]
 pub struct ChunkIn {
-    /// The chunk's text (searched by keyword, returned in results).
+    /// The chunk's text (searched by keyword, returned in results), 1–100,000 characters.
+    #[oai(validator(min_length = 1, max_length = 100000))]
     pub content: String,
-    /// Its vector; every vector of a model has the same dimension.
+    /// Its vector (1–4096 numbers); every vector of a model has the same dimension.
+    #[oai(validator(min_items = 1, max_items = 4096))]
     pub embedding: Vec<f32>,
 }
 
 /// Chunks with vectors made by the client, replacing the current version's chunks of `model`.
-#[derive(Debug, Object, serde::Deserialize)]
+#[derive(Debug, Object)]
 pub struct ChunksIn {
     /// The embedding model's name (1–200 characters). Searches compare only vectors of one
     /// model; for the service's own model the dimension must be the service's.
-    pub model: String,
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub model: Text,
     /// 1–1000 chunks, in document order.
+    #[oai(validator(min_items = 1, max_items = 1000))]
     pub chunks: Vec<ChunkIn>,
 }
 

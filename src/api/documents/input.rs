@@ -7,7 +7,6 @@ use uuid::Uuid;
 
 use super::{DocumentIn, DocumentType, DocumentWritten, Written};
 use crate::{
-    api::required_text,
     app::AppState,
     auth::Principal,
     error::{ApiError, ApiResult},
@@ -21,7 +20,7 @@ use crate::{
 /// A validated document, ready for the repository.
 pub(super) struct Prepared {
     title: String,
-    doc_type: &'static str,
+    doc_type: DocumentType,
     collection_id: Option<Uuid>,
     category: Option<String>,
     source_url: Option<String>,
@@ -114,12 +113,12 @@ pub(super) fn content(
 
 pub(super) fn prepare(state: &AppState, prefix: &str, d: DocumentIn) -> ApiResult<Prepared> {
     let f = |name: &str| format!("{prefix}{name}");
-    let title = required_text(&f("title"), &d.title, 500)?;
+    let title = d.title.into_string();
     let ct = content_type(&f("content_type"), d.content_type.as_deref())?;
     let (content_type, raw, text, hash) = content(state, &f("content"), ct, d.content)?;
     Ok(Prepared {
         title,
-        doc_type: d.doc_type.unwrap_or(DocumentType::Other).as_str(),
+        doc_type: d.doc_type.unwrap_or(DocumentType::Other),
         collection_id: d.collection_id,
         category: optional_text(&f("category"), d.category.as_deref(), 200)?,
         source_url: source_url(&f("source_url"), d.source_url.as_deref())?,

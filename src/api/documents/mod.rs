@@ -22,7 +22,7 @@ use input::{
 
 use crate::{
     api::body::JsonBody,
-    api::{Tag, decode_cursor, default_limit, required_text},
+    api::{Tag, decode_cursor, default_limit},
     app::AppState,
     auth::Auth,
     db::Role,
@@ -127,36 +127,38 @@ impl DocumentsApi {
             )
         })?)
         .map_err(|_| ApiError::invalid("file", "the file is not UTF-8 text"))?;
-        let title = form.title.or(file_name).unwrap_or_default();
-        let doc_type = match form.doc_type.as_deref() {
-            None | Some("") => None,
-            Some(t) => Some(
-                serde_json::from_value::<DocumentType>(Value::String(t.into())).map_err(|_| {
-                    ApiError::invalid("type", "type must be guide, api, faq, policy or other")
-                })?,
-            ),
-        };
-        let metadata = match form.metadata.as_deref() {
-            None | Some("") => None,
-            Some(m) => Some(
-                serde_json::from_str::<Value>(m)
-                    .map_err(|_| ApiError::invalid("metadata", "metadata must be a JSON object"))?,
-            ),
-        };
-        let d = prepare(
-            &state,
-            "",
-            DocumentIn {
-                title,
-                content: raw,
-                content_type: Some(ct),
-                collection_id: form.collection_id,
-                doc_type,
-                category: form.category,
-                source_url: form.source_url,
-                metadata,
-            },
-        )?;
+        // The form's text fields go through the same rules as a JSON body (text, lengths,
+        // patterns, enum values); the file's text is its `content`.
+        let mut doc = serde_json::Map::new();
+        doc.insert(
+            "title".into(),
+            form.title.or(file_name).unwrap_or_default().into(),
+        );
+        doc.insert("content".into(), raw.into());
+        doc.insert("content_type".into(), ct.into());
+        for (name, value) in [
+            ("type", form.doc_type),
+            ("category", form.category),
+            ("source_url", form.source_url),
+            ("collection_id", form.collection_id.map(|c| c.to_string())),
+        ] {
+            if let Some(v) = value.filter(|v| !v.is_empty()) {
+                doc.insert(name.into(), v.into());
+            }
+        }
+        if let Some(m) = form.metadata.filter(|m| !m.is_empty()) {
+            let m = serde_json::from_str::<Value>(&m)
+                .map_err(|_| ApiError::invalid("metadata", "metadata must be a JSON object"))?;
+            doc.insert("metadata".into(), m);
+        }
+        let d = JsonBody::<DocumentIn>::from_value(Value::Object(doc)).map_err(|mut e| {
+            if e.field.as_deref() == Some("content") {
+                e.field = Some("file".into());
+                e.detail = e.detail.replacen("content", "file", 1);
+            }
+            e
+        })?;
+        let d = prepare(&state, "", d.0)?;
         create_one(&state, p, d).await
     }
 
@@ -175,12 +177,6 @@ impl DocumentsApi {
     ) -> ApiResult<BulkWritten> {
         let p = auth.principal()?;
         p.require(Role::Agent)?;
-        if body.documents.is_empty() || body.documents.len() > 100 {
-            return Err(ApiError::invalid(
-                "documents",
-                "documents must hold 1–100 documents",
-            ));
-        }
         let docs = body
             .0
             .documents
@@ -266,11 +262,7 @@ impl DocumentsApi {
         let p = auth.principal()?;
         p.require(Role::Agent)?;
         let b = body.0;
-        let title = b
-            .title
-            .as_deref()
-            .map(|t| required_text("title", t, 500))
-            .transpose()?;
+        let title = b.title.as_deref();
         let category = b
             .category
             .as_deref()
@@ -300,8 +292,8 @@ impl DocumentsApi {
         };
         let patch = repo::knowledge::DocumentPatch {
             collection_id: b.collection_id.map(Some),
-            title: title.as_deref(),
-            doc_type: b.doc_type.map(DocumentType::as_str),
+            title,
+            doc_type: b.doc_type,
             category: category.as_ref().map(|c| c.as_deref()),
             source_url: url.as_ref().map(|u| u.as_deref()),
             metadata: meta.as_ref(),
@@ -467,22 +459,10 @@ impl DocumentsApi {
     ) -> ApiResult<ChunksStored> {
         let p = auth.principal()?;
         p.require(Role::Agent)?;
-        let model = required_text("model", &body.model, 200)?;
-        if body.chunks.is_empty() || body.chunks.len() > 1000 {
-            return Err(ApiError::invalid(
-                "chunks",
-                "chunks must hold 1–1000 chunks",
-            ));
-        }
+        let model = body.model.to_string();
         let own = (model == state.embedder.model()).then(|| state.embedder.dims());
         let dims = own.unwrap_or(body.chunks[0].embedding.len());
         for (i, c) in body.chunks.iter().enumerate() {
-            if c.content.trim().is_empty() {
-                return Err(ApiError::invalid(
-                    &format!("chunks[{i}].content"),
-                    "content must not be empty",
-                ));
-            }
             if c.embedding.len() != dims || dims == 0 || dims > 4096 {
                 return Err(ApiError::invalid(
                     &format!("chunks[{i}].embedding"),

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::{check_metadata, visible};
 use crate::{
     api::body::JsonBody,
-    api::{Tag, decode_cursor, default_limit, required_text},
+    api::{Tag, decode_cursor, default_limit, text::Text},
     app::AppState,
     auth::Auth,
     db::Role,
@@ -24,18 +24,22 @@ use crate::{
 pub struct TicketExternalRefsApi;
 
 /// A new external reference.
-#[derive(Debug, Object, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Object)]
 pub struct ExternalRefIn {
     /// The other system's name: lowercase letters, digits, `_`, `.`, `-`, up to 50 characters
-    /// (`jira`, `salesforce`).
-    pub system: String,
+    /// (`jira`, `salesforce`), starting with a letter or digit.
+    #[oai(validator(pattern = r"^[a-z0-9][a-z0-9_.-]{0,49}$"))]
+    pub system: Text,
     /// The record's id there, 1–200 characters. A (system, external_id) pair links to one
     /// ticket of the tenant at most.
-    pub external_id: String,
-    /// A link to the record, up to 2,000 characters.
-    #[oai(skip_serializing_if_is_none)]
-    pub url: Option<String>,
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub external_id: Text,
+    /// A link to the record: an http or https URL, up to 2,000 characters.
+    #[oai(
+        skip_serializing_if_is_none,
+        validator(max_length = 2000, pattern = r"^https?://\S+$")
+    )]
+    pub url: Option<Text>,
     /// Any JSON object.
     #[oai(skip_serializing_if_is_none)]
     pub metadata: Option<Value>,
@@ -114,36 +118,15 @@ impl TicketExternalRefsApi {
     ) -> ApiResult<CreatedExternalRef> {
         let p = auth.principal()?;
         p.require(Role::Agent)?;
-        let system = body.system.trim();
-        let valid_system = !system.is_empty()
-            && system.len() <= 50
-            && system.bytes().enumerate().all(|(i, b)| {
-                b.is_ascii_lowercase()
-                    || b.is_ascii_digit()
-                    || (i > 0 && matches!(b, b'_' | b'.' | b'-'))
-            });
-        if !valid_system {
-            return Err(ApiError::invalid(
-                "system",
-                "system must be 1–50 lowercase letters, digits, '_', '.' or '-', starting with a letter or digit",
-            ));
-        }
-        let external_id = required_text("external_id", &body.external_id, 200)?;
-        let url = body.url.as_deref().map(str::trim).filter(|u| !u.is_empty());
-        if url.is_some_and(|u| u.chars().count() > 2000) {
-            return Err(ApiError::invalid(
-                "url",
-                "url must be at most 2000 characters",
-            ));
-        }
+        let url = body.url.as_deref();
         let metadata = body
             .metadata
             .clone()
             .unwrap_or_else(|| Value::Object(Default::default()));
         check_metadata(&metadata)?;
         let new = repo::tickets::NewExternalRef {
-            system,
-            external_id: &external_id,
+            system: &body.system,
+            external_id: &body.external_id,
             url,
             metadata: &metadata,
             created_by: p.user_id,

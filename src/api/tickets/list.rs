@@ -2,7 +2,13 @@
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::DateTime;
-use poem_openapi::Enum;
+use std::borrow::Cow;
+
+use poem_openapi::{
+    Enum,
+    registry::{MetaSchema, MetaSchemaRef, Registry},
+    types::{ParseFromParameter, ParseResult, ToJSON, Type},
+};
 use uuid::Uuid;
 
 use super::TicketOut;
@@ -96,38 +102,171 @@ pub(super) fn decode_list_cursor(
     }
     let key: i64 = key.parse().map_err(|_| bad())?;
     let id = Uuid::parse_str(id).map_err(|_| bad())?;
+    // Decoded into values already known to be in range, so a forged cursor is a 422 here and
+    // never an error from the database (`timestamp out of range`).
     Ok(Some(match sort {
-        TicketSort::Priority => After::Rank(i16::try_from(key).map_err(|_| bad())?, id),
-        _ => After::Time(DateTime::from_timestamp_micros(key).ok_or_else(bad)?, id),
+        TicketSort::Priority => After::Rank(
+            i16::try_from(key)
+                .ok()
+                .filter(|r| PRIORITY_RANKS.contains(r))
+                .ok_or_else(bad)?,
+            id,
+        ),
+        _ => After::Time(
+            Some(key)
+                .filter(|k| TIMESTAMP_MICROS.contains(k))
+                .and_then(DateTime::from_timestamp_micros)
+                .ok_or_else(bad)?,
+            id,
+        ),
     }))
 }
+
+/// `tickets.priority_rank` (low 1 … urgent 4).
+const PRIORITY_RANKS: std::ops::RangeInclusive<i16> = 1..=4;
+
+/// What PostgreSQL's `timestamptz` holds, in microseconds since the Unix epoch: from 4713 BC
+/// (its lower bound, -210866803200000000) up to the end of year 9999, far beyond any row's
+/// `created_at` or `updated_at`.
+const TIMESTAMP_MICROS: std::ops::RangeInclusive<i64> =
+    -210_866_803_200_000_000..=253_402_300_799_999_999;
 
 /// One page of tickets, in the requested order.
 pub type TicketPage = crate::api::Page<TicketOut>;
 
-/// Splits repeated and comma-separated values and checks each.
-pub(super) fn value_set<T>(
-    field: &str,
-    raw: &[String],
-    parse: impl Fn(&str) -> Option<T>,
-    allowed: &[&str],
-) -> ApiResult<Vec<String>> {
-    let mut out: Vec<String> = Vec::new();
+/// A query parameter taking values of the enum `T`, repeated (`status=a&status=b`) or
+/// comma-separated (`status=a,b`). The spec shows an array of `T`, so clients see the values;
+/// [`EnumList::values`] checks them against the same enum.
+pub struct EnumList<T> {
+    raw: Vec<String>,
+    _values: std::marker::PhantomData<T>,
+}
+
+impl<T> Default for EnumList<T> {
+    fn default() -> Self {
+        Self {
+            raw: Vec::new(),
+            _values: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<T: Type> Type for EnumList<T> {
+    const IS_REQUIRED: bool = false;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> Cow<'static, str> {
+        format!("[{}]", T::name()).into()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Inline(Box::new(MetaSchema {
+            items: Some(Box::new(T::schema_ref())),
+            ..MetaSchema::new("array")
+        }))
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+
+    fn as_raw_value(&self) -> Option<&Self> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
+        Box::new(std::iter::once(self))
+    }
+}
+
+impl<T: Type> ParseFromParameter for EnumList<T> {
+    fn parse_from_parameter(value: &str) -> ParseResult<Self> {
+        Self::parse_from_parameters([value])
+    }
+
+    fn parse_from_parameters<I: IntoIterator<Item = A>, A: AsRef<str>>(
+        iter: I,
+    ) -> ParseResult<Self> {
+        Ok(Self {
+            raw: iter.into_iter().map(|v| v.as_ref().to_string()).collect(),
+            _values: std::marker::PhantomData,
+        })
+    }
+}
+
+/// For the spec's `default` (an empty list).
+impl<T: Type> ToJSON for EnumList<T> {
+    fn to_json(&self) -> Option<serde_json::Value> {
+        Some(self.raw.clone().into())
+    }
+}
+
+impl<T> EnumList<T>
+where
+    T: std::str::FromStr + strum::VariantArray + Copy + PartialEq + Into<&'static str>,
+{
+    /// The distinct values, or a 422 naming `field` with the values it takes.
+    pub fn values(&self, field: &str) -> ApiResult<Vec<T>> {
+        value_set(field, &self.raw)
+    }
+}
+
+/// Splits repeated and comma-separated values and checks each against the enum's values.
+fn value_set<T>(field: &str, raw: &[String]) -> ApiResult<Vec<T>>
+where
+    T: std::str::FromStr + strum::VariantArray + Copy + PartialEq + Into<&'static str>,
+{
+    let mut out: Vec<T> = Vec::new();
     for v in raw
         .iter()
         .flat_map(|v| v.split(','))
         .map(str::trim)
         .filter(|v| !v.is_empty())
     {
-        if parse(v).is_none() {
+        let Ok(value) = v.parse::<T>() else {
             return Err(
-                ApiError::invalid(field, format!("{field}: unknown value {v:?}"))
-                    .with_allowed(allowed.iter().map(|s| s.to_string()).collect()),
+                ApiError::invalid(field, format!("{field}: unknown value {v:?}")).with_allowed(
+                    T::VARIANTS
+                        .iter()
+                        .map(|&t| Into::<&str>::into(t).to_string())
+                        .collect(),
+                ),
             );
-        }
-        if !out.iter().any(|o| o == v) {
-            out.push(v.to_string());
+        };
+        // At most as many values as the enum has: this stays small.
+        if !out.contains(&value) {
+            out.push(value);
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn forged(text: &str) -> String {
+        URL_SAFE_NO_PAD.encode(text)
+    }
+
+    #[test]
+    fn a_forged_cursor_out_of_range_is_refused_before_the_database() {
+        let id = Uuid::nil();
+        for key in [
+            "-210866803200000001",
+            "-9223372036854775808",
+            "253402300800000000",
+        ] {
+            let c = forged(&format!("t1:created:desc:{key}:{id}"));
+            let e = decode_list_cursor(Some(&c), TicketSort::Created, true).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("cursor"), "{key}");
+        }
+        for rank in ["0", "5", "-1", "40000"] {
+            let c = forged(&format!("t1:priority:desc:{rank}:{id}"));
+            assert!(decode_list_cursor(Some(&c), TicketSort::Priority, true).is_err());
+        }
+        let ok = forged(&format!("t1:created:desc:0:{id}"));
+        assert!(decode_list_cursor(Some(&ok), TicketSort::Created, true).is_ok());
+    }
 }

@@ -11,9 +11,9 @@ use uuid::Uuid;
 
 use super::{agents_only, check_metadata, visible};
 use crate::{
-    api::body::JsonBody,
     api::idempotency::{self, IdempotencyKey},
     api::{Tag, decode_cursor, default_limit},
+    api::{body::JsonBody, text::Text},
     app::AppState,
     auth::Auth,
     db::Role,
@@ -25,14 +25,13 @@ use crate::{
 pub struct TicketMessagesApi;
 
 /// A new message on a ticket.
-#[derive(Debug, Object, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Object)]
 pub struct MessageIn {
     /// 1–50,000 characters.
-    pub content: String,
+    #[oai(validator(min_length = 1, max_length = 50000))]
+    pub content: Text,
     /// An internal note, hidden from the customer. Agents and admins only.
     #[oai(default)]
-    #[serde(default)]
     pub is_internal: bool,
     /// Who speaks: default `user` for a customer, `agent` otherwise. Only agents and admins may
     /// choose (`agent`, `assistant`, `system`).
@@ -70,7 +69,7 @@ impl From<MessageRow> for MessageOut {
         Self {
             id: m.id,
             ticket_id: m.ticket_id,
-            role: MessageRole::parse(&m.role).unwrap_or(MessageRole::System),
+            role: m.role,
             author_id: m.author_id,
             content: m.content,
             is_internal: m.is_internal,
@@ -118,13 +117,7 @@ impl TicketMessagesApi {
         body: JsonBody<MessageIn>,
     ) -> ApiResult<CreatedMessage> {
         let p = auth.principal()?;
-        let content = body.content.trim();
-        if content.is_empty() || content.chars().count() > 50_000 {
-            return Err(ApiError::invalid(
-                "content",
-                "content must be 1–50000 characters",
-            ));
-        }
+        let content = &body.content;
         let customer = p.role < Role::Agent;
         if customer && body.is_internal {
             return Err(agents_only("is_internal"));
@@ -145,7 +138,7 @@ impl TicketMessagesApi {
         let op = format!("POST /v1/tickets/{}/messages", id.0);
         let key = IdempotencyKey::from_header(idempotency_key.0.as_deref(), p, &op, &body.0)?;
         let new = repo::tickets::NewMessage {
-            role: role.as_str(),
+            role,
             author_id: p.user_id,
             content,
             is_internal: body.is_internal,
@@ -162,9 +155,9 @@ impl TicketMessagesApi {
                     }
                     .ok_or_else(|| ApiError::not_found("ticket"))?;
                     let m = repo::tickets::add_message(tx, id.0, &new).await?;
-                    let pending = TicketStatus::PendingCustomer.as_str();
+                    let pending = TicketStatus::PendingCustomer;
                     if customer && ticket.status == pending {
-                        let to = TicketStatus::InProgress.as_str();
+                        let to = TicketStatus::InProgress;
                         repo::tickets::set_status(
                             tx,
                             id.0,

@@ -25,7 +25,7 @@ use uuid::Uuid;
 use crate::{
     api::body::JsonBody,
     api::idempotency::{self, IdempotencyKey},
-    api::{Tag, default_limit, required_text},
+    api::{Tag, default_limit, text::Text},
     app::AppState,
     auth::Auth,
     db::{Role, TenantTx},
@@ -33,20 +33,19 @@ use crate::{
     repo::{self, Timestamp, tickets::TicketRow},
     tickets::{TicketPriority, TicketSource, TicketStatus},
 };
-use list::{SortOrder, TicketPage, TicketSort, decode_list_cursor, encode_list_cursor, value_set};
+use list::{EnumList, SortOrder, TicketPage, TicketSort, decode_list_cursor, encode_list_cursor};
 
 pub struct TicketsApi;
 
 /// A new ticket.
-#[derive(Debug, Object, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Object)]
 pub struct TicketIn {
     /// 1–300 characters.
-    pub title: String,
+    #[oai(validator(min_length = 1, max_length = 300))]
+    pub title: Text,
     /// Up to 50,000 characters.
-    #[oai(default)]
-    #[serde(default)]
-    pub description: String,
+    #[oai(default, validator(max_length = 50000))]
+    pub description: Text,
     /// Default `medium`. Agents and admins only.
     #[oai(skip_serializing_if_is_none)]
     pub priority: Option<TicketPriority>,
@@ -56,9 +55,12 @@ pub struct TicketIn {
     /// An active agent or admin of the tenant. Agents and admins only.
     #[oai(skip_serializing_if_is_none)]
     pub assignee_id: Option<Uuid>,
-    /// Up to 50 tags of 1–50 characters each. Agents and admins only.
-    #[oai(skip_serializing_if_is_none)]
-    pub tags: Option<Vec<String>>,
+    /// Up to 50 tags of 1–50 characters each (repeats count once). Agents and admins only.
+    #[oai(
+        skip_serializing_if_is_none,
+        validator(max_items = 50, min_length = 1, max_length = 50)
+    )]
+    pub tags: Option<Vec<Text>>,
     /// Any JSON object.
     #[oai(skip_serializing_if_is_none)]
     pub metadata: Option<Value>,
@@ -66,30 +68,24 @@ pub struct TicketIn {
 
 /// Changes to a ticket; absent fields stay as they are. The status changes only through
 /// `POST /v1/tickets/{id}/transitions`. A `user` may change only `title` and `description`.
-#[derive(Debug, Object, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Object)]
 pub struct TicketPatch {
     /// 1–300 characters.
-    #[serde(default)]
-    pub title: MaybeUndefined<String>,
+    #[oai(validator(min_length = 1, max_length = 300))]
+    pub title: MaybeUndefined<Text>,
     /// Up to 50,000 characters; `null` empties it.
-    #[oai(nullable)]
-    #[serde(default)]
-    pub description: MaybeUndefined<String>,
+    #[oai(nullable, validator(max_length = 50000))]
+    pub description: MaybeUndefined<Text>,
     /// Agents and admins only.
-    #[serde(default)]
     pub priority: MaybeUndefined<TicketPriority>,
     /// An active agent or admin of the tenant; `null` unassigns.
     #[oai(nullable)]
-    #[serde(default)]
     pub assignee_id: MaybeUndefined<Uuid>,
-    /// Replaces the tags; `null` removes them all.
-    #[oai(nullable)]
-    #[serde(default)]
-    pub tags: MaybeUndefined<Vec<String>>,
+    /// Replaces the tags (up to 50 of 1–50 characters each); `null` removes them all.
+    #[oai(nullable, validator(max_items = 50, min_length = 1, max_length = 50))]
+    pub tags: MaybeUndefined<Vec<Text>>,
     /// Replaces the metadata object; `null` empties it.
     #[oai(nullable)]
-    #[serde(default)]
     pub metadata: MaybeUndefined<Value>,
 }
 
@@ -141,9 +137,9 @@ impl From<TicketRow> for TicketOut {
             number: format!("TCK-{}", t.number),
             title: t.title,
             description: t.description,
-            status: TicketStatus::parse(&t.status).unwrap_or(TicketStatus::Open),
-            priority: TicketPriority::parse(&t.priority).unwrap_or(TicketPriority::Medium),
-            source: TicketSource::parse(&t.source).unwrap_or(TicketSource::Api),
+            status: t.status,
+            priority: t.priority,
+            source: t.source,
             assignee_id: t.assignee_id,
             creator_id: t.creator_id,
             tags: t.tags,
@@ -177,23 +173,31 @@ fn if_match(header: &str, version: i32) -> bool {
         .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == current)
 }
 
-/// Trimmed, de-duplicated tags: at most 50, each 1–50 characters.
-fn clean_tags(tags: &[String]) -> ApiResult<Vec<String>> {
-    let mut out: Vec<String> = Vec::new();
+/// Most tags a ticket (or a list filter) takes.
+pub(crate) const MAX_TAGS: usize = 50;
+
+/// De-duplicated tags in their first order. The count is checked before anything else (for a
+/// body, the extractor already refused more than [`MAX_TAGS`]; query tags are checked here), and
+/// de-duplication is one pass over a set: never work proportional to the square of the input.
+fn clean_tags(field: &str, tags: &[Text]) -> ApiResult<Vec<String>> {
+    if tags.len() > MAX_TAGS {
+        return Err(ApiError::invalid(
+            field,
+            format!("{field} must hold at most {MAX_TAGS} items"),
+        ));
+    }
+    let mut seen = std::collections::HashSet::with_capacity(tags.len());
+    let mut out = Vec::with_capacity(tags.len());
     for t in tags {
-        let t = t.trim();
-        if t.is_empty() || t.chars().count() > 50 {
+        if t.is_empty() || t.chars().nth(50).is_some() {
             return Err(ApiError::invalid(
-                "tags",
-                "each tag must be 1–50 characters",
+                field,
+                format!("each of {field} must be 1–50 characters"),
             ));
         }
-        if !out.iter().any(|o| o == t) {
+        if seen.insert(t.as_str()) {
             out.push(t.to_string());
         }
-    }
-    if out.len() > 50 {
-        return Err(ApiError::invalid("tags", "at most 50 tags"));
     }
     Ok(out)
 }
@@ -207,16 +211,6 @@ fn check_metadata(v: &Value) -> ApiResult<()> {
             "metadata must be a JSON object",
         ))
     }
-}
-
-fn description(v: &str) -> ApiResult<String> {
-    if v.chars().count() > 50_000 {
-        return Err(ApiError::invalid(
-            "description",
-            "description must be at most 50000 characters",
-        ));
-    }
-    Ok(v.to_string())
 }
 
 /// 403 naming a field a `user` may not set.
@@ -318,8 +312,6 @@ impl TicketsApi {
         body: JsonBody<TicketIn>,
     ) -> ApiResult<CreatedTicket> {
         let p = auth.principal()?;
-        let title = required_text("title", &body.title, 300)?;
-        let description = description(&body.description)?;
         if p.role < Role::Agent {
             for (set, field) in [
                 (body.priority.is_some(), "priority"),
@@ -331,7 +323,7 @@ impl TicketsApi {
                 }
             }
         }
-        let tags = clean_tags(body.tags.as_deref().unwrap_or_default())?;
+        let tags = clean_tags("tags", body.tags.as_deref().unwrap_or_default())?;
         let metadata = body
             .metadata
             .clone()
@@ -344,10 +336,10 @@ impl TicketsApi {
             &body.0,
         )?;
         let new = repo::tickets::NewTicket {
-            title: &title,
-            description: &description,
-            priority: body.priority.unwrap_or(TicketPriority::Medium).as_str(),
-            source: body.source.unwrap_or(TicketSource::Api).as_str(),
+            title: &body.title,
+            description: &body.description,
+            priority: body.priority.unwrap_or(TicketPriority::Medium),
+            source: body.source.unwrap_or(TicketSource::Api),
             assignee_id: body.assignee_id,
             creator_id: p.user_id,
             tags: &tags,
@@ -427,12 +419,12 @@ impl TicketsApi {
             MaybeUndefined::Null => {
                 return Err(ApiError::invalid("title", "title must not be null"));
             }
-            MaybeUndefined::Value(t) => Some(required_text("title", t, 300)?),
+            MaybeUndefined::Value(t) => Some(t.as_str()),
         };
         let description = match &b.description {
             MaybeUndefined::Undefined => None,
-            MaybeUndefined::Null => Some(String::new()),
-            MaybeUndefined::Value(d) => Some(description(d)?),
+            MaybeUndefined::Null => Some(""),
+            MaybeUndefined::Value(d) => Some(d.as_str()),
         };
         if p.role < Role::Agent {
             for (set, field) in [
@@ -450,12 +442,12 @@ impl TicketsApi {
             MaybeUndefined::Null => {
                 return Err(ApiError::invalid("priority", "priority must not be null"));
             }
-            other => other.value().map(|p| p.as_str()),
+            other => other.value().copied(),
         };
         let tags = match &b.tags {
             MaybeUndefined::Undefined => None,
             MaybeUndefined::Null => Some(Vec::new()),
-            MaybeUndefined::Value(t) => Some(clean_tags(t)?),
+            MaybeUndefined::Value(t) => Some(clean_tags("tags", t)?),
         };
         let metadata = match &b.metadata {
             MaybeUndefined::Undefined => None,
@@ -467,8 +459,8 @@ impl TicketsApi {
         };
         let assignee: Option<Option<Uuid>> = b.assignee_id.into();
         let patch = repo::tickets::TicketPatch {
-            title: title.as_deref(),
-            description: description.as_deref(),
+            title,
+            description,
             priority,
             assignee_id: assignee,
             tags: tags.as_deref(),
@@ -514,18 +506,19 @@ impl TicketsApi {
         /// Statuses to include (`open`, `in_progress`, `pending_customer`, `resolved`, `closed`,
         /// `escalated`, `reopened`), repeated or comma-separated.
         #[oai(default)]
-        status: Query<Vec<String>>,
+        status: Query<EnumList<TicketStatus>>,
         /// Priorities to include (`low`, `medium`, `high`, `urgent`), repeated or
         /// comma-separated.
         #[oai(default)]
-        priority: Query<Vec<String>>,
+        priority: Query<EnumList<TicketPriority>>,
         /// Only tickets assigned to this user.
         assignee: Query<Option<Uuid>>,
         /// Only tickets opened by this user.
         creator: Query<Option<Uuid>>,
-        /// Only tickets with this tag (repeat for tickets with all of them).
-        #[oai(default)]
-        tag: Query<Vec<String>>,
+        /// Only tickets with this tag (repeat for tickets with all of them; at most 50, each
+        /// 1–50 characters).
+        #[oai(default, validator(max_items = 50))]
+        tag: Query<Vec<Text>>,
         /// Created strictly after this time (RFC 3339).
         created_after: Query<Option<Timestamp>>,
         /// Created strictly before this time (RFC 3339).
@@ -535,7 +528,8 @@ impl TicketsApi {
         /// Changed strictly before this time (RFC 3339).
         updated_before: Query<Option<Timestamp>>,
         /// Keyword search, up to 500 characters.
-        q: Query<Option<String>>,
+        #[oai(validator(max_length = 500))]
+        q: Query<Option<Text>>,
         /// Sort column.
         #[oai(default = "list::default_sort")]
         sort: Query<TicketSort>,
@@ -552,26 +546,10 @@ impl TicketsApi {
         limit: Query<i64>,
     ) -> ApiResult<Json<TicketPage>> {
         let p = auth.principal()?;
-        let statuses = value_set(
-            "status",
-            &status.0,
-            TicketStatus::parse,
-            &TicketStatus::ALL.map(TicketStatus::as_str),
-        )?;
-        let priorities = value_set(
-            "priority",
-            &priority.0,
-            TicketPriority::parse,
-            &TicketPriority::ALL.map(TicketPriority::as_str),
-        )?;
-        let tags = clean_tags(&tag.0).map_err(|e| ApiError::invalid("tag", e.detail))?;
-        let q = match q.0.as_deref().map(str::trim) {
-            Some(s) if s.chars().count() > 500 => {
-                return Err(ApiError::invalid("q", "q must be at most 500 characters"));
-            }
-            Some("") | None => None,
-            Some(s) => Some(s.to_string()),
-        };
+        let statuses = status.0.values("status")?;
+        let priorities = priority.0.values("priority")?;
+        let tags = clean_tags("tag", &tag.0)?;
+        let q = q.0.map(Text::into_string).filter(|s| !s.is_empty());
         let desc = order.0 == SortOrder::Desc;
         let after = decode_list_cursor(cursor.0.as_deref(), sort.0, desc)?;
         let query = repo::tickets::ListQuery {

@@ -10,8 +10,8 @@ use uuid::Uuid;
 
 use super::{TicketResponse, if_match, precondition_failed, visible};
 use crate::{
-    api::body::JsonBody,
     api::{Tag, decode_cursor, default_limit},
+    api::{body::JsonBody, text::Text},
     app::AppState,
     auth::{Auth, Principal},
     error::{ApiError, ApiResult},
@@ -22,14 +22,13 @@ use crate::{
 pub struct TicketTransitionsApi;
 
 /// A status change.
-#[derive(Debug, Object, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Object)]
 pub struct TransitionIn {
     /// The status to move to; see the operation for the allowed edges.
     pub to: TicketStatus,
     /// Why, up to 2,000 characters; kept in the history.
-    #[oai(skip_serializing_if_is_none)]
-    pub reason: Option<String>,
+    #[oai(skip_serializing_if_is_none, validator(max_length = 2000))]
+    pub reason: Option<Text>,
 }
 
 /// One status change of a ticket.
@@ -55,8 +54,8 @@ impl From<HistoryRow> for HistoryOut {
     fn from(h: HistoryRow) -> Self {
         Self {
             id: h.id,
-            from: h.from_status.as_deref().and_then(TicketStatus::parse),
-            to: TicketStatus::parse(&h.to_status).unwrap_or(TicketStatus::Open),
+            from: h.from_status,
+            to: h.to_status,
             actor_id: h.actor_id,
             reason: h.reason,
             created_at: h.created_at,
@@ -97,16 +96,7 @@ impl TicketTransitionsApi {
         body: JsonBody<TransitionIn>,
     ) -> ApiResult<TicketResponse> {
         let p = auth.principal()?;
-        let reason = match body.reason.as_deref().map(str::trim) {
-            Some(r) if r.chars().count() > 2000 => {
-                return Err(ApiError::invalid(
-                    "reason",
-                    "reason must be at most 2000 characters",
-                ));
-            }
-            Some("") | None => None,
-            Some(r) => Some(r.to_string()),
-        };
+        let reason = body.reason.as_deref().filter(|r| !r.is_empty());
         let to = body.to;
         let t = state
             .db
@@ -119,17 +109,9 @@ impl TicketTransitionsApi {
                 {
                     return Err(precondition_failed(current.version));
                 }
-                let from = TicketStatus::parse(&current.status).unwrap_or(TicketStatus::Open);
+                let from = current.status;
                 transition_allowed(p, from, to)?;
-                repo::tickets::set_status(
-                    tx,
-                    id.0,
-                    from.as_str(),
-                    to.as_str(),
-                    p.user_id,
-                    reason.as_deref(),
-                )
-                .await
+                repo::tickets::set_status(tx, id.0, from, to, p.user_id, reason).await
             })
             .await?;
         Ok(TicketResponse::of(t))

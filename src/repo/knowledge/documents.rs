@@ -7,7 +7,8 @@ use uuid::Uuid;
 use crate::{
     db::TenantTx,
     error::{ApiError, ApiResult},
-    repo::Timestamp,
+    knowledge::DocumentType,
+    repo::{Timestamp, column},
 };
 
 #[derive(Debug, Clone)]
@@ -15,7 +16,7 @@ pub struct DocumentRow {
     pub id: Uuid,
     pub collection_id: Option<Uuid>,
     pub title: String,
-    pub doc_type: String,
+    pub doc_type: DocumentType,
     pub category: Option<String>,
     pub source_url: Option<String>,
     pub metadata: Value,
@@ -27,13 +28,15 @@ pub struct DocumentRow {
     pub updated_at: Timestamp,
 }
 
-impl From<&Row> for DocumentRow {
-    fn from(r: &Row) -> Self {
-        Self {
+impl TryFrom<&Row> for DocumentRow {
+    type Error = ApiError;
+
+    fn try_from(r: &Row) -> ApiResult<Self> {
+        Ok(Self {
             id: r.get("id"),
             collection_id: r.get("collection_id"),
             title: r.get("title"),
-            doc_type: r.get("doc_type"),
+            doc_type: column(r, "doc_type")?,
             category: r.get("category"),
             source_url: r.get("source_url"),
             metadata: r.get("metadata"),
@@ -43,7 +46,7 @@ impl From<&Row> for DocumentRow {
             content_hash: r.get("content_hash"),
             created_at: r.get("created_at"),
             updated_at: r.get("updated_at"),
-        }
+        })
     }
 }
 
@@ -58,7 +61,7 @@ const DOCUMENT_SELECT: &str = "select d.id, d.collection_id, d.title, d.doc_type
 pub struct NewDocument<'a> {
     pub collection_id: Option<Uuid>,
     pub title: &'a str,
-    pub doc_type: &'a str,
+    pub doc_type: DocumentType,
     pub category: Option<&'a str>,
     pub source_url: Option<&'a str>,
     pub metadata: &'a Value,
@@ -89,11 +92,11 @@ pub async fn find_by_hash(tx: &TenantTx, hash: &[u8]) -> ApiResult<Option<Docume
         "{DOCUMENT_SELECT} where d.tenant_id = $1 and v.content_hash = $2 and v.valid_to is null
             and d.deleted_at is null order by d.id limit 1"
     );
-    Ok(tx
-        .query_opt(&sql, &[&tx.tenant_id(), &hash])
+    tx.query_opt(&sql, &[&tx.tenant_id(), &hash])
         .await?
         .as_ref()
-        .map(DocumentRow::from))
+        .map(DocumentRow::try_from)
+        .transpose()
 }
 
 /// Creates a document with version 1 and queues its ingestion, unless a live document already
@@ -154,11 +157,11 @@ async fn insert_version(tx: &TenantTx, id: Uuid, version: i32, c: &Content<'_>) 
 
 pub async fn get_document(tx: &TenantTx, id: Uuid) -> ApiResult<Option<DocumentRow>> {
     let sql = format!("{DOCUMENT_SELECT} where d.tenant_id = $1 and d.id = $2");
-    Ok(tx
-        .query_opt(&sql, &[&tx.tenant_id(), &id])
+    tx.query_opt(&sql, &[&tx.tenant_id(), &id])
         .await?
         .as_ref()
-        .map(DocumentRow::from))
+        .map(DocumentRow::try_from)
+        .transpose()
 }
 
 pub struct DocumentFilter {
@@ -189,7 +192,7 @@ pub async fn list_documents(
             ],
         )
         .await?;
-    Ok(rows.iter().map(DocumentRow::from).collect())
+    rows.iter().map(DocumentRow::try_from).collect()
 }
 
 #[derive(Default)]
@@ -197,7 +200,7 @@ pub struct DocumentPatch<'a> {
     /// `Some(None)` moves the document out of any collection.
     pub collection_id: Option<Option<Uuid>>,
     pub title: Option<&'a str>,
-    pub doc_type: Option<&'a str>,
+    pub doc_type: Option<DocumentType>,
     pub category: Option<Option<&'a str>>,
     pub source_url: Option<Option<&'a str>>,
     pub metadata: Option<&'a Value>,

@@ -4,12 +4,17 @@ use serde_json::Value;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
-use crate::{db::TenantTx, error::ApiResult, repo::Timestamp};
+use crate::{
+    db::TenantTx,
+    error::{ApiError, ApiResult},
+    knowledge::JobStatus,
+    repo::{Timestamp, column},
+};
 
 #[derive(Debug, Clone)]
 pub struct JobRow {
     pub id: Uuid,
-    pub status: String,
+    pub status: JobStatus,
     pub document_ids: Vec<Uuid>,
     pub done_ids: Vec<Uuid>,
     pub documents_processed: i32,
@@ -26,11 +31,13 @@ pub struct JobRow {
     pub finished_at: Option<Timestamp>,
 }
 
-impl From<&Row> for JobRow {
-    fn from(r: &Row) -> Self {
-        Self {
+impl TryFrom<&Row> for JobRow {
+    type Error = ApiError;
+
+    fn try_from(r: &Row) -> ApiResult<Self> {
+        Ok(Self {
             id: r.get("id"),
-            status: r.get("status"),
+            status: column(r, "status")?,
             document_ids: r.get("document_ids"),
             done_ids: r.get("done_ids"),
             documents_processed: r.get("documents_processed"),
@@ -45,7 +52,7 @@ impl From<&Row> for JobRow {
             updated_at: r.get("updated_at"),
             started_at: r.get("started_at"),
             finished_at: r.get("finished_at"),
-        }
+        })
     }
 }
 
@@ -61,23 +68,23 @@ pub async fn create_job(tx: &TenantTx, document_ids: &[Uuid]) -> ApiResult<JobRo
     let row = tx
         .query_one(&sql, &[&tx.tenant_id(), &document_ids, &tx.user_id()])
         .await?;
-    Ok(JobRow::from(&row))
+    JobRow::try_from(&row)
 }
 
 pub async fn get_job(tx: &TenantTx, id: Uuid) -> ApiResult<Option<JobRow>> {
     let sql =
         format!("select {JOB_COLUMNS} from kb_ingestion_jobs where tenant_id = $1 and id = $2");
-    Ok(tx
-        .query_opt(&sql, &[&tx.tenant_id(), &id])
+    tx.query_opt(&sql, &[&tx.tenant_id(), &id])
         .await?
         .as_ref()
-        .map(JobRow::from))
+        .map(JobRow::try_from)
+        .transpose()
 }
 
 /// Newest first.
 pub async fn list_jobs(
     tx: &TenantTx,
-    status: Option<&str>,
+    status: Option<JobStatus>,
     before: Option<Uuid>,
     limit: i64,
 ) -> ApiResult<Vec<JobRow>> {
@@ -89,7 +96,7 @@ pub async fn list_jobs(
     let rows = tx
         .query(&sql, &[&tx.tenant_id(), &before, &status, &limit])
         .await?;
-    Ok(rows.iter().map(JobRow::from).collect())
+    rows.iter().map(JobRow::try_from).collect()
 }
 
 /// The job, if `worker` still holds its lease.
@@ -98,11 +105,11 @@ pub async fn leased_job(tx: &TenantTx, id: Uuid, worker: &str) -> ApiResult<Opti
         "select {JOB_COLUMNS} from kb_ingestion_jobs
           where tenant_id = $1 and id = $2 and status = 'running' and locked_by = $3 for update"
     );
-    Ok(tx
-        .query_opt(&sql, &[&tx.tenant_id(), &id, &worker])
+    tx.query_opt(&sql, &[&tx.tenant_id(), &id, &worker])
         .await?
         .as_ref()
-        .map(JobRow::from))
+        .map(JobRow::try_from)
+        .transpose()
 }
 
 /// Records one finished document and renews the lease. False: the lease is no longer ours.

@@ -4,6 +4,7 @@
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use reqwest::Method;
+use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 use tenantdesk::auth::jwt::Claims;
 use uuid::Uuid;
@@ -35,8 +36,13 @@ fn sign(alg: Algorithm, kid: Option<&str>, secret: &[u8], claims: &Claims) -> St
 
 /// Signed with the service's own key: the control that shows a forgery fails for its one flaw.
 fn genuine(app: &TestApp, claims: &Claims) -> String {
-    let (kid, secret) = &app.config.auth.jwt_keys[0];
-    sign(Algorithm::HS256, Some(kid), secret, claims)
+    let k = &app.config.auth.jwt_keys[0];
+    sign(
+        Algorithm::HS256,
+        Some(&k.kid),
+        k.secret.expose_secret().as_bytes(),
+        claims,
+    )
 }
 
 fn unsigned(claims: &Claims, kid: &str) -> String {
@@ -87,7 +93,12 @@ async fn forged_access_tokens_are_401() {
     let app = spawn().await;
     let t = app.tenant().await;
     let admin = &t.admin;
-    let (kid, secret) = app.config.auth.jwt_keys[0].clone();
+    let kid = app.config.auth.jwt_keys[0].kid.clone();
+    let secret = app.config.auth.jwt_keys[0]
+        .secret
+        .expose_secret()
+        .as_bytes()
+        .to_vec();
     let base = claims_for(&app, &t, admin, "admin");
     // The control: the same claims, genuinely signed, are accepted.
     app.get("/v1/me", &genuine(&app, &base)).await.ok(200);

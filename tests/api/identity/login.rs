@@ -2,6 +2,7 @@
 
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use reqwest::Method;
+use secrecy::ExposeSecret;
 use serde_json::json;
 use tenantdesk::auth::jwt::Claims;
 
@@ -10,7 +11,10 @@ use crate::support::*;
 
 /// The claims of an access token, checked with the service's own key.
 fn claims(app: &TestApp, token: &str) -> Claims {
-    let (_, secret) = &app.config.auth.jwt_keys[0];
+    let secret = app.config.auth.jwt_keys[0]
+        .secret
+        .expose_secret()
+        .as_bytes();
     let mut v = Validation::new(Algorithm::HS256);
     v.set_issuer(&[&app.config.auth.jwt_issuer]);
     v.set_audience(&[&app.config.auth.jwt_audience]);
@@ -265,4 +269,115 @@ async fn repeated_failures_throttle_the_account_and_the_address() {
         .await
         .ok(200);
     app.get("/v1/me", &victim.token).await.ok(200);
+}
+
+/// The bypass found in issue 10: after 5 failures the same account re-spelled with spaces (and
+/// capitals) was let in, because login trimmed its input and the throttle did not. Login input
+/// is now normalised once, and both use it.
+#[tokio::test]
+async fn a_respelled_account_is_the_same_account_to_the_throttle() {
+    let app = spawn().await;
+    let t = app.tenant().await;
+    let u = app.user(&t, "agent").await;
+    let from = |client: &reqwest::Client, body: serde_json::Value| {
+        let b = client.post(app.url("/v1/auth/token")).json(&body);
+        async move { Resp::from(b.send().await.unwrap()).await }
+    };
+    let attacker = client_at(random_loopback());
+    for _ in 0..app.config.auth.login_max_failures {
+        from(
+            &attacker,
+            json!({"tenant": t.slug, "email": u.email, "password": "wrong password!"}),
+        )
+        .await
+        .problem(401, "invalid_credentials");
+    }
+    // From another address, so only the account's count can refuse it.
+    let elsewhere = client_at(random_loopback());
+    for (tenant, email) in [
+        (format!("{} ", t.slug), format!(" {}", u.email)),
+        (t.slug.to_uppercase(), u.email.to_uppercase()),
+        (format!("\t{}\n", t.slug), format!("{}  ", u.email)),
+    ] {
+        from(
+            &elsewhere,
+            json!({"tenant": tenant, "email": email, "password": PASSWORD}),
+        )
+        .await
+        .problem(429, "too_many_requests");
+    }
+}
+
+#[tokio::test]
+async fn a_respelled_superadmin_email_is_the_same_account_to_the_throttle() {
+    let app = spawn().await;
+    let root = app.superadmin().await;
+    let attacker = client_at(random_loopback());
+    for _ in 0..app.config.auth.login_max_failures {
+        let b = attacker
+            .post(app.url("/v1/auth/superadmin/token"))
+            .json(&json!({"email": root.email, "password": "wrong password!"}));
+        Resp::from(b.send().await.unwrap())
+            .await
+            .problem(401, "invalid_credentials");
+    }
+    let b = client_at(random_loopback())
+        .post(app.url("/v1/auth/superadmin/token"))
+        .json(&json!({"email": format!(" {} ", root.email.to_uppercase()), "password": PASSWORD}));
+    Resp::from(b.send().await.unwrap())
+        .await
+        .problem(429, "too_many_requests");
+}
+
+/// Someone holding a stolen access token must not be able to guess the password through
+/// `POST /v1/me/password` faster than through login.
+#[tokio::test]
+async fn wrong_current_passwords_are_throttled_like_logins() {
+    let app = spawn_with(|c| c.auth.login_max_failures = 3).await;
+    let t = app.tenant().await;
+    let u = app.user(&t, "user").await;
+    let change = |current: &str| {
+        app.post(
+            "/v1/me/password",
+            &u.token,
+            json!({"current_password": current, "new_password": "a brand new long password"}),
+        )
+    };
+    for _ in 0..3 {
+        change("wrong password!")
+            .await
+            .problem_field(422, "current_password");
+    }
+    let r = change("wrong password!").await;
+    r.problem(429, "too_many_requests");
+    assert!(r.header("retry-after").is_some());
+    // Even the right one waits, and the password is unchanged.
+    change(PASSWORD).await.problem(429, "too_many_requests");
+    app.login(&t.slug, &u.email, PASSWORD).await.ok(200);
+}
+
+/// Every failed login purges entries older than a day; an index on `failed_at` serves that
+/// range (the `(key, failed_at)` index cannot), so the purge is no sequential scan. The purge
+/// runs inside the SECURITY DEFINER function, as its owner, so that is the role that explains.
+#[tokio::test]
+async fn an_index_serves_the_purge_of_old_login_failures() {
+    let owner = owner_conn().await;
+    owner
+        .batch_execute("begin; set local enable_seqscan = off")
+        .await
+        .unwrap();
+    let rows = owner
+        .query(
+            "explain delete from login_failures where failed_at < now() - interval '1 day'",
+            &[],
+        )
+        .await
+        .unwrap();
+    owner.batch_execute("rollback").await.unwrap();
+    let plan: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
+    assert!(
+        plan.iter()
+            .any(|l| l.contains("login_failures_failed_at_idx")),
+        "{plan:#?}"
+    );
 }

@@ -9,7 +9,7 @@ use tenantdesk::{embeddings::Embedder, ingestion::Outcome};
 use tokio::sync::Semaphore;
 
 use super::{agent_scope, bulk, chunk_counts, doc, drain};
-use crate::support::*;
+use crate::{connections::Served, support::*};
 
 #[tokio::test]
 async fn the_worker_chunks_and_embeds_a_document() {
@@ -157,8 +157,12 @@ async fn a_worker_process_killed_mid_job_loses_nothing() {
     let cfg = &app.config;
     let mut worker = std::process::Command::new(env!("CARGO_BIN_EXE_tenantdesk"))
         .arg("worker")
-        .env("DATABASE_URL", &cfg.database_url)
-        .env("MIGRATION_DATABASE_URL", &cfg.migration_database_url)
+        .env("DATABASE_URL", cfg.database_url.expose())
+        .env("JWT_KEYS", TEST_JWT_KEYS)
+        .env(
+            "MIGRATION_DATABASE_URL",
+            cfg.migration_database_url.expose(),
+        )
         .env("EMBEDDING_MODEL_DIR", &cfg.embedding.model_dir)
         .env("WORKER_TENANT_ID", t.id.to_string())
         .env("WORKER_LEASE_SECS", "2")
@@ -418,4 +422,69 @@ async fn a_failing_job_is_retried_later_and_fails_for_good_after_its_last_attemp
     assert!(j.body["finished_at"].is_string());
     assert_eq!(j.body["error_log"].as_array().unwrap().len(), 2);
     assert_eq!(w.run_once().await.unwrap(), Outcome::Idle);
+}
+
+/// `tenantdesk serve` gets SIGTERM while its worker has a long queue (a bulk job of 40 documents
+/// being worked, 10 more jobs behind it): it exits within the grace period instead of working
+/// through the queue, and the job it was in keeps its lease (running, nothing recorded as failed)
+/// for another worker to take over; the jobs behind it are untouched.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_stops_a_busy_worker_within_the_grace_period() {
+    let app = spawn().await;
+    let t = app.tenant().await;
+    let tok = &t.admin.token;
+    let text = |i: usize| {
+        format!(
+            "Document {i}. {}",
+            "The gateway restarts when its queue depth passes the threshold; page the on-call \
+             engineer, then open an incident ticket with the error rate. "
+                .repeat(30)
+        )
+    };
+    let (job_path, ids) = bulk(&app, tok, &(0..40).map(text).collect::<Vec<_>>()).await;
+    for i in 0..10 {
+        doc(&app, tok, &format!("Single {i}"), &text(100 + i)).await;
+    }
+    let tenant = t.id.to_string();
+    let mut served = Served::start(Served::command(&[
+        ("WORKER_ENABLED", "true"),
+        ("WORKER_TENANT_ID", &tenant),
+        ("WORKER_POLL_MS", "50"),
+        ("WORKER_LEASE_SECS", "300"),
+        ("SHUTDOWN_GRACE_SECS", "3"),
+        ("LOG_FORMAT", "json"),
+    ]));
+
+    // Into the bulk job.
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    while app.get(&job_path, tok).await.ok(200)["documents_processed"] == 0 {
+        assert!(std::time::Instant::now() < deadline, "{}", served.log());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    served.sigterm();
+    // The grace period, and a few seconds for a loaded machine to end a process.
+    let took = served.exits_within(Duration::from_secs(90));
+    assert!(
+        took.is_some_and(|t| t < Duration::from_secs(3 + 4)),
+        "exit took {took:?} with a grace period of 3 s"
+    );
+    assert!(
+        served.log().contains("left to its lease"),
+        "{}",
+        served.log()
+    );
+
+    let j = app.get(&job_path, tok).await;
+    let job = j.ok(200);
+    assert_eq!(job["status"], "running", "{job}");
+    assert!(job["locked_by"].is_string(), "{job}");
+    assert_eq!(job["attempts"], 1);
+    assert_eq!(job["error_log"], json!([]));
+    assert!(job["documents_processed"].as_u64().unwrap() < ids.len() as u64);
+    let pending = app
+        .get("/v1/ingestion-jobs?status=pending&limit=100", tok)
+        .await;
+    let pending = pending.ok(200)["items"].as_array().unwrap().clone();
+    assert_eq!(pending.len(), 10, "{pending:?}");
+    assert!(pending.iter().all(|j| j["attempts"] == 0));
 }
