@@ -64,8 +64,9 @@ if ! "$VENV/bin/python" -c "import torch, sentence_transformers, onnx, onnxrunti
     "onnxruntime==$ORT_VERSION" "onnx==$ONNX_VERSION"
 fi
 
-cargo build --quiet --release --example embed_bench
-BIN=target/release/examples/embed_bench
+# TD_BIN: an embed_bench already built (skips the release build, e.g. while the machine is busy).
+BIN=${TD_BIN:-target/release/examples/embed_bench}
+[ -n "${TD_BIN:-}" ] || cargo build --quiet --release --example embed_bench
 [ -f "$CORPUS" ] || "$BIN" corpus "$DOCS" "$CORPUS"
 SORTED=${CORPUS%.jsonl}-by-length.jsonl
 [ -f "$SORTED" ] || python3 -c 'import sys; ls = open(sys.argv[1]).readlines(); open(sys.argv[2], "w").writelines(sorted(ls, key=len))' "$CORPUS" "$SORTED"

@@ -22,7 +22,7 @@
 # Own embedded cluster `kbbench` on BENCH_PG_PORT (default 5483), the release build serving on
 # BENCH_HTTP_PORT (8095). Knobs: DIST, EF, ROUNDS, SCANS, KEYWORD_ROUNDS, TEXT_ROUNDS, DOCS, PER, CONC, INGEST,
 # BUILTIN_DOCS, MAX_BODY_BYTES (the service's own; the default 1 MiB holds ~250 vectors of 384
-# dims as JSON, hence PER=200), BUILTIN_JOBS, WORKERS, EMBEDDING_THREADS. Outputs land in bench/out/kb-*.txt. Every step prints the load
+# dims as JSON, hence PER=200), BUILTIN_JOBS, WORKERS, EMBEDDING_THREADS, NO_BUILD (use the release build as it is). Outputs land in bench/out/kb-*.txt. Every step prints the load
 # average: this machine's two cores are shared, so figures are only comparable within one run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,7 +46,7 @@ eval "$("$PG" env kbbench "$PG_PORT")"
 # The service's own migration runner (as the schema owner, recorded in schema_migrations), so a
 # new migration reaches an existing bench cluster too.
 migrate() {
-  cargo build --release --quiet
+  [ -n "${NO_BUILD:-}" ] || cargo build --release --quiet
   "$BIN" migrate >/dev/null
 }
 

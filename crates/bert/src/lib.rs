@@ -7,8 +7,23 @@
 //! - the matrix products are faer's (AVX-512/AVX2 kernels chosen at run time), Q, K and V in one
 //!   product; attention reads Q, K and V in place through strided views and writes each head's
 //!   output straight into its columns, so nothing is transposed or copied;
-//! - bias + GELU and bias + residual + LayerNorm are one pass over a row each ([`super::kernels`]);
+//! - bias + GELU and bias + residual + LayerNorm are one pass over a row each ([`kernels`]);
 //! - everything runs on the caller's rayon pool (the embedder's own, one per process).
+//!
+//! **Why hand-written rather than a library** (the project's rule is to use a well-kept library
+//! where one does the job): only the BERT forward pass (~200 lines) is ours; the matrix products
+//! — nearly all of the time — are faer's, the element-wise loops are compiled per CPU by pulp, and
+//! the tokenizer is Hugging Face's. The library options, measured on this machine side by side
+//! (`bench/embed.sh`, figures in `bench/README.md`): candle 0.11, even fed length-sorted
+//! batches, spends its time in AVX2-only matrix kernels, scalar `erf`/`exp` and page faults of a
+//! fresh tensor per operation, and was 3–5× slower than this encoder per CPU-second;
+//! ONNX Runtime (the onnxruntime wheel's library, which the `ort` crate would load, on an ONNX
+//! graph of its fused operators built from the same safetensors) did no better than this
+//! encoder per CPU-second, and would add a 29 MB C++ library loaded at run time, a Python step
+//! to make the graph, and `unsafe` FFI. So the small encoder stays; if a maintained Rust
+//! engine gets AVX-512 kernels and packed batches, replace this module with it.
+
+#![forbid(unsafe_code)]
 
 use anyhow::{Context, bail, ensure};
 use faer::{Accum, MatMut, MatRef, Par, linalg::matmul::matmul};
@@ -16,7 +31,7 @@ use rayon::prelude::*;
 use safetensors::{Dtype, SafeTensors};
 use serde::Deserialize;
 
-use super::kernels;
+mod kernels;
 
 /// The fields of the model's `config.json` the encoder needs.
 #[derive(Deserialize)]
