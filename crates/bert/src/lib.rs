@@ -12,16 +12,20 @@
 //!
 //! **Why hand-written rather than a library** (the project's rule is to use a well-kept library
 //! where one does the job): only the BERT forward pass (~200 lines) is ours; the matrix products
-//! — nearly all of the time — are faer's, the element-wise loops are compiled per CPU by pulp, and
-//! the tokenizer is Hugging Face's. The library options, measured on this machine side by side
-//! (`bench/embed.sh`, figures in `bench/README.md`): candle 0.11, even fed length-sorted
-//! batches, spends its time in AVX2-only matrix kernels, scalar `erf`/`exp` and page faults of a
-//! fresh tensor per operation, and was 3–5× slower than this encoder per CPU-second;
-//! ONNX Runtime (the onnxruntime wheel's library, which the `ort` crate would load, on an ONNX
-//! graph of its fused operators built from the same safetensors) did no better than this
-//! encoder per CPU-second, and would add a 29 MB C++ library loaded at run time, a Python step
-//! to make the graph, and `unsafe` FFI. So the small encoder stays; if a maintained Rust
-//! engine gets AVX-512 kernels and packed batches, replace this module with it.
+//! (~78 % of the time) are faer's, the element-wise loops are compiled per CPU by pulp, and the
+//! tokenizer is Hugging Face's. The library options, measured on this machine side by side
+//! (`bench/embed.sh`, figures in `bench/README.md`):
+//!
+//! - candle 0.11, even fed length-sorted batches, spends its time in AVX2-only matrix kernels,
+//!   scalar `erf`/`exp` and page faults of a fresh tensor per operation: 3.2× this encoder's CPU
+//!   time per chunk (1 thread), 5× slower at 2 threads;
+//! - ONNX Runtime (the onnxruntime wheel's library, which the `ort` crate would load, on an ONNX
+//!   graph of its fused operators built from the same safetensors): ~1.2× this encoder's CPU time
+//!   per chunk (PyTorch 1.16–1.34×), plus a 29 MB C++ library loaded at run time, a Python step
+//!   to make the graph and `unsafe` FFI.
+//!
+//! So the small encoder stays; should a maintained Rust engine get AVX-512 kernels and packed
+//! batches, this crate should give way to it.
 
 #![forbid(unsafe_code)]
 
