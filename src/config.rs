@@ -179,7 +179,7 @@ impl HttpConfig {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EmbeddingProvider {
-    /// all-MiniLM-L6-v2 in-process (candle), no network.
+    /// all-MiniLM-L6-v2 in-process (src/embeddings/bert.rs), no network.
     Builtin,
     /// An OpenAI-compatible `POST /v1/embeddings` service.
     OpenAi,
@@ -208,6 +208,9 @@ pub struct EmbeddingConfig {
     /// Where `deploy/fetch-model.sh` put the built-in model and tokenizer (`EMBEDDING_MODEL_DIR`).
     /// The tokenizer also sizes chunks with the remote provider.
     pub model_dir: String,
+    /// Threads of the built-in model's one pool per process, 0 for one per core
+    /// (`EMBEDDING_THREADS`): several worker processes on one machine should share the cores.
+    pub threads: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -443,6 +446,7 @@ impl EmbeddingConfig {
             retries: parse("EMBEDDING_RETRIES", "3")?,
             backoff: Duration::from_millis(parse("EMBEDDING_BACKOFF_MS", "200")?),
             model_dir: var("EMBEDDING_MODEL_DIR", ".local/models/all-minilm-l6-v2"),
+            threads: parse("EMBEDDING_THREADS", "0")?,
         })
     }
 }
