@@ -9,16 +9,18 @@ use crate::support::*;
 
 /// A usage row of `tenant` at `at`, labelled by its request id, written as the service writes.
 async fn usage_row(tenant: Uuid, at: DateTime<Utc>, label: &str) {
-    app_conn()
-        .await
-        .execute(
-            "select usage_log_append(array[$1::uuid], array[$2::timestamptz], array[$3::text],
-                    array[null::uuid], array[null::uuid], array['GET'], array['/v1/me'],
-                    array[200], array[1], array[0::int8], array[0::int8])",
-            &[&tenant, &at, &label],
-        )
-        .await
-        .unwrap();
+    // An unnamed statement, as the service sends: this test also runs through PgBouncer, where a
+    // named one outside a transaction can meet its name on a shared server connection.
+    let conn = app_conn().await;
+    tenantdesk::db::statement::execute(
+        &conn,
+        "select usage_log_append(array[$1::uuid], array[$2::timestamptz], array[$3::text],
+                array[null::uuid], array[null::uuid], array['GET'], array['/v1/me'],
+                array[200], array[1], array[0::int8], array[0::int8])",
+        &[&tenant, &at, &label],
+    )
+    .await
+    .unwrap();
 }
 
 fn partition(at: DateTime<Utc>) -> String {
