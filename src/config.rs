@@ -68,6 +68,9 @@ pub struct UsageConfig {
     pub audit_retention_days: u32,
     /// Recorded searches older than this many days are deleted (`SEARCH_LOG_RETENTION_DAYS`).
     pub search_retention_days: u32,
+    /// The assistant's query logs older than this many days are deleted
+    /// (`ASSISTANT_QUERY_LOG_RETENTION_DAYS`).
+    pub query_log_retention_days: u32,
     /// How often the maintenance job (partitions ahead, retention) runs (`MAINTENANCE_EVERY_SECS`).
     pub maintenance_every: Duration,
     /// Where `/metrics` is served, apart from the API (`METRICS_ADDR`); unset: nowhere.
@@ -126,6 +129,7 @@ impl UsageConfig {
             usage_retention_days: parse("USAGE_RETENTION_DAYS", "30")?,
             audit_retention_days: parse("AUDIT_RETENTION_DAYS", "730")?,
             search_retention_days: parse("SEARCH_LOG_RETENTION_DAYS", "90")?,
+            query_log_retention_days: parse("ASSISTANT_QUERY_LOG_RETENTION_DAYS", "90")?,
             maintenance_every: Duration::from_secs(maintenance_every),
             metrics_addr: match var("METRICS_ADDR", "") {
                 a if a.is_empty() => None,

@@ -34,6 +34,10 @@ pub const TARGETS: &[Target] = &[
         table: "search_log",
         days: |c| c.search_retention_days,
     },
+    Target {
+        table: "assistant_query_logs",
+        days: |c| c.query_log_retention_days,
+    },
 ];
 
 const JOB: &str = "maintenance";

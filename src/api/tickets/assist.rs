@@ -115,7 +115,8 @@ pub struct AssistantRunOut {
     /// The escalation rule, or why it was skipped.
     #[oai(skip_serializing_if_is_none)]
     pub outcome_detail: Option<String>,
-    /// The query log entry of its answer (`GET /v1/query-logs`).
+    /// The query log entry of its answer (`GET /v1/query-logs`); absent once that entry is past
+    /// its retention (`ASSISTANT_QUERY_LOG_RETENTION_DAYS`).
     #[oai(skip_serializing_if_is_none)]
     pub query_log_id: Option<Uuid>,
     /// The message it posted (the answer, or the internal note of an escalation).
