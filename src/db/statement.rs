@@ -130,9 +130,12 @@ impl SqlType for pgvector::Vector {
     }
 }
 
-type Typed<'a> = Vec<(&'a (dyn ToSql + Sync), Type)>;
+/// Parameters with their declared types, as tokio-postgres's `*_typed` methods take them.
+pub type Typed<'a> = Vec<(&'a (dyn ToSql + Sync), Type)>;
 
-fn typed<'a>(params: &'a [&'a dyn Param]) -> Typed<'a> {
+/// `params` with their declared types (for a `*_typed` call on something other than a
+/// [`Client`], such as a `tokio_postgres::Transaction`).
+pub fn typed<'a>(params: &'a [&'a dyn Param]) -> Typed<'a> {
     params
         .iter()
         .map(|p| (p.as_to_sql(), p.param_type()))

@@ -95,7 +95,7 @@ async fn through_the_repo_a_tenant_never_sees_nor_writes_another() {
 
 /// Opens `BEGIN; SET LOCAL ROLE tenantdesk_tenant; app.tenant_id = tenant` on a raw connection of
 /// the login role, exactly what the service does, but without any of its code.
-async fn raw_tenant_tx(c: &tokio_postgres::Client, tenant: Option<Uuid>) {
+async fn raw_tenant_tx(c: &AppConn, tenant: Option<Uuid>) {
     c.batch_execute("begin; set local role tenantdesk_tenant")
         .await
         .unwrap();
@@ -231,15 +231,13 @@ async fn with_no_tenant_set_nothing_is_visible_or_writable() {
     assert_eq!(n, 0);
     c.batch_execute("rollback").await.unwrap();
 
-    // The login role itself has no table privileges at all. (Outside a transaction, so an
-    // unnamed statement: through PgBouncer a named one could be executed on another server
-    // connection than the one that prepared it.)
+    // The login role itself has no table privileges at all.
     for sql in [
         "select count(*) from users",
         "select count(*) from tenants",
         "insert into users (tenant_id, email, role) values (gen_random_uuid(), 'x@y.test', 'user')",
     ] {
-        let err = c.execute_typed(sql, &[]).await.unwrap_err();
+        let err = c.execute(sql, &[]).await.unwrap_err();
         assert_eq!(
             sqlstate(&err),
             SqlState::INSUFFICIENT_PRIVILEGE,

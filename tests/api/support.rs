@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 use tenantdesk::{
     app::{AppState, Application},
     config::Config,
+    db::statement::{self, Param},
 };
 use uuid::Uuid;
 
@@ -399,10 +400,80 @@ pub struct TestUser {
 }
 
 /// A connection as the service's login role (`DATABASE_URL`), outside the service.
-pub async fn app_conn() -> tokio_postgres::Client {
-    tenantdesk::db::connect(&config().database_url)
-        .await
-        .unwrap()
+pub async fn app_conn() -> AppConn {
+    AppConn(
+        tenantdesk::db::connect(&config().database_url)
+            .await
+            .unwrap(),
+    )
+}
+
+/// A connection of the login role that sends only unnamed statements, as the service does
+/// (`tenantdesk::db::statement`). Part of the suite runs through PgBouncer in transaction mode,
+/// where a named statement (what tokio-postgres's `query(&str, ..)` prepares) stays on the server
+/// connection after its transaction, and another client's statement of the same name then fails
+/// with "prepared statement s0 already exists". Nothing here prepares one, so no test can.
+pub struct AppConn(tokio_postgres::Client);
+
+/// A transaction of an [`AppConn`] (rolled back when dropped uncommitted).
+pub struct AppTx<'a>(tokio_postgres::Transaction<'a>);
+
+/// The statement methods of [`AppConn`] and [`AppTx`]: tokio-postgres's names, unnamed
+/// statements with the parameter types stated by the client (`db::statement::Param`).
+macro_rules! unnamed_statements {
+    ($t:ty) => {
+        impl $t {
+            pub async fn query(
+                &self,
+                sql: &str,
+                params: &[&dyn Param],
+            ) -> Result<Vec<tokio_postgres::Row>, tokio_postgres::Error> {
+                self.0.query_typed(sql, &statement::typed(params)).await
+            }
+            pub async fn query_one(
+                &self,
+                sql: &str,
+                params: &[&dyn Param],
+            ) -> Result<tokio_postgres::Row, tokio_postgres::Error> {
+                self.0.query_typed_one(sql, &statement::typed(params)).await
+            }
+            pub async fn query_opt(
+                &self,
+                sql: &str,
+                params: &[&dyn Param],
+            ) -> Result<Option<tokio_postgres::Row>, tokio_postgres::Error> {
+                self.0.query_typed_opt(sql, &statement::typed(params)).await
+            }
+            pub async fn execute(
+                &self,
+                sql: &str,
+                params: &[&dyn Param],
+            ) -> Result<u64, tokio_postgres::Error> {
+                self.0.execute_typed(sql, &statement::typed(params)).await
+            }
+            /// Statements without parameters, in the simple query protocol (no statement kept).
+            pub async fn batch_execute(&self, sql: &str) -> Result<(), tokio_postgres::Error> {
+                self.0.batch_execute(sql).await
+            }
+        }
+    };
+}
+unnamed_statements!(AppConn);
+unnamed_statements!(AppTx<'_>);
+
+impl AppConn {
+    pub async fn transaction(&mut self) -> Result<AppTx<'_>, tokio_postgres::Error> {
+        Ok(AppTx(self.0.transaction().await?))
+    }
+}
+
+impl AppTx<'_> {
+    pub async fn commit(self) -> Result<(), tokio_postgres::Error> {
+        self.0.commit().await
+    }
+    pub async fn rollback(self) -> Result<(), tokio_postgres::Error> {
+        self.0.rollback().await
+    }
 }
 
 /// A connection as the schema owner.

@@ -319,7 +319,7 @@ async fn create_key_rw(app: &TestApp, t: &TestTenant) -> (String, Value) {
 /// Runs one statement as `db_role` in `tenant`, in its own transaction on the login role's
 /// connection; returns the rows it changed or the error.
 async fn as_role(
-    c: &mut tokio_postgres::Client,
+    c: &mut AppConn,
     db_role: &str,
     tenant: Uuid,
     sql: &str,
