@@ -95,6 +95,7 @@ impl AppState {
             self.config.kb.worker_poll,
         );
         w.tenant = self.config.kb.worker_tenant;
+        w.batch_chunks = self.config.kb.worker_batch_chunks;
         w
     }
 }

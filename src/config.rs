@@ -234,6 +234,8 @@ pub struct KbConfig {
     /// How long a claimed job stays leased without progress before another worker may take it
     /// (`WORKER_LEASE_SECS`).
     pub worker_lease: Duration,
+    /// Chunks a worker embeds in one call, whole documents at a time (`WORKER_BATCH_CHUNKS`).
+    pub worker_batch_chunks: usize,
     /// Take only this tenant's jobs (`WORKER_TENANT_ID`): a dedicated worker for a large tenant.
     /// Unset: every tenant's.
     pub worker_tenant: Option<uuid::Uuid>,
@@ -523,6 +525,10 @@ impl KbConfig {
             worker_enabled: parse("WORKER_ENABLED", "true")?,
             worker_poll: Duration::from_millis(parse("WORKER_POLL_MS", "1000")?),
             worker_lease: Duration::from_secs(parse("WORKER_LEASE_SECS", "60")?),
+            worker_batch_chunks: match parse("WORKER_BATCH_CHUNKS", "64")? {
+                0 => bail!("WORKER_BATCH_CHUNKS must be at least 1"),
+                n => n,
+            },
             worker_tenant: match var("WORKER_TENANT_ID", "") {
                 t if t.is_empty() => None,
                 t => Some(

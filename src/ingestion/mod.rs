@@ -2,20 +2,24 @@
 //! returns only the tenant, the job id and its kind), then does the work in tenant transactions
 //! for that tenant. An ingestion job chunks each document's current version, embeds the chunks and
 //! replaces the document's chunks; an assistant job answers a ticket (`crate::assistant::tickets`).
-//! Failures of either kind are retried with backoff, the same way. Every finished document is recorded together with its chunks
-//! and renews the lease, so a worker that dies loses at most the document it was working on; when
-//! its lease runs out another worker claims the job and carries on with the rest.
+//! Failures of either kind are retried with backoff, the same way. Every finished document is
+//! recorded together with its chunks and renews the lease, so a worker that dies loses at most the
+//! documents it had embedded and not yet written (two groups, see [`EMBED_BATCH_CHUNKS`]); when its
+//! lease runs out another worker claims the job and carries on with the rest.
 
 pub mod normalize;
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use uuid::Uuid;
 
 use crate::{
     assistant::Assistant,
     db::{Db, Role, Scope, statement},
-    embeddings::{Chunker, Embedder},
+    embeddings::{Chunk, Chunker, Embedder},
     error::{ApiError, ApiResult},
     repo::knowledge::{self as repo, NewChunk},
 };
@@ -32,6 +36,8 @@ pub struct Worker {
     pub poll: Duration,
     /// Only this tenant's jobs (a dedicated worker); `None`: every tenant's.
     pub tenant: Option<Uuid>,
+    /// Chunks embedded in one call (`WORKER_BATCH_CHUNKS`, [`EMBED_BATCH_CHUNKS`] by default).
+    pub batch_chunks: usize,
 }
 
 /// What one claim did.
@@ -74,6 +80,7 @@ impl Worker {
             lease,
             poll,
             tenant: None,
+            batch_chunks: EMBED_BATCH_CHUNKS,
         }
     }
 
@@ -182,9 +189,14 @@ impl Worker {
     }
 
     /// Ok(false) when the lease was lost.
+    ///
+    /// The job's documents go in groups of about `batch_chunks` chunks: each group is
+    /// embedded in one call (full forward passes instead of one small one per document) while
+    /// the group before it is written to the database, so neither the embedding threads nor
+    /// PostgreSQL wait for the other. Each document is still recorded with its chunks in its own
+    /// transaction.
     async fn work(&self, tenant: Uuid, job: Uuid) -> ApiResult<bool> {
         let scope = Self::scope(tenant);
-        let lease_secs = self.lease.as_secs_f64();
         let Some(row) = self
             .db
             .tenant(&scope, async |tx| repo::leased_job(tx, job, &self.id).await)
@@ -192,49 +204,129 @@ impl Worker {
         else {
             return Ok(false);
         };
-        for doc in row
+        let mut docs = row
             .document_ids
             .iter()
             .filter(|d| !row.done_ids.contains(d))
-        {
+            .copied();
+        let mut ready: Option<Vec<Prepared>> = None;
+        loop {
+            let written = ready.take();
+            let write = async {
+                match written {
+                    Some(group) => self.write(&scope, job, group).await,
+                    None => Ok(true),
+                }
+            };
+            let (still_ours, next) = tokio::join!(write, self.prepare(&scope, &mut docs));
+            if !still_ours? {
+                return Ok(false);
+            }
+            match next? {
+                Some(group) => ready = Some(group),
+                None => break,
+            }
+        }
+        self.db
+            .tenant(&scope, async |tx| {
+                repo::job_completed(tx, job, &self.id).await
+            })
+            .await
+    }
+
+    /// The next documents of `docs`, read, chunked and embedded, until they make `batch_chunks`
+    /// chunks or `docs` ends; `None` when it had none left.
+    async fn prepare(
+        &self,
+        scope: &Scope,
+        docs: &mut impl Iterator<Item = Uuid>,
+    ) -> ApiResult<Option<Vec<Prepared>>> {
+        let started = Instant::now();
+        let mut group = Vec::new();
+        let mut chunks = 0;
+        while chunks < self.batch_chunks.max(1) {
+            let Some(doc) = docs.next() else { break };
             let content = self
                 .db
-                .tenant(&scope, async |tx| repo::content_to_ingest(tx, *doc).await)
+                .tenant(scope, async |tx| repo::content_to_ingest(tx, doc).await)
                 .await?;
-            // A document deleted since the job was queued has nothing to index.
-            let chunks = match &content {
-                Some((_, text)) => self.chunker.chunk(text).map_err(ApiError::internal)?,
-                None => Vec::new(),
+            // A document deleted since the job was queued has nothing to index. Tokenizing is
+            // CPU work: off the async threads.
+            let content = match content {
+                Some((version, text)) => {
+                    let chunker = self.chunker.clone();
+                    let chunked = tokio::task::spawn_blocking(move || chunker.chunk(&text))
+                        .await
+                        .map_err(ApiError::internal)?
+                        .map_err(ApiError::internal)?;
+                    chunks += chunked.len();
+                    Some((version, chunked))
+                }
+                None => None,
             };
-            let texts: Vec<String> = chunks.iter().map(|c| c.content.clone()).collect();
-            let vectors = if texts.is_empty() {
-                Vec::new()
-            } else {
-                self.embedder
-                    .embed(&texts)
-                    .await
-                    .map_err(ApiError::internal)?
-            };
-            let model = self.embedder.model().to_string();
+            group.push(Prepared {
+                doc,
+                content,
+                vectors: Vec::new(),
+            });
+        }
+        if group.is_empty() {
+            return Ok(None);
+        }
+        let read = started.elapsed();
+        let texts: Vec<String> = group
+            .iter()
+            .flat_map(|p| p.chunks().iter().map(|c| c.content.clone()))
+            .collect();
+        let mut vectors = if texts.is_empty() {
+            Vec::new()
+        } else {
+            self.embedder
+                .embed(&texts)
+                .await
+                .map_err(ApiError::internal)?
+        }
+        .into_iter();
+        for p in &mut group {
+            p.vectors = vectors.by_ref().take(p.chunks().len()).collect();
+        }
+        tracing::debug!(
+            worker = %self.id,
+            documents = group.len(),
+            chunks,
+            read_and_chunk_ms = read.as_millis() as u64,
+            embed_ms = (started.elapsed() - read).as_millis() as u64,
+            "group prepared"
+        );
+        Ok(Some(group))
+    }
+
+    /// Writes a prepared group, one transaction per document (its chunks and the job's
+    /// progress, which renews the lease). False: the lease is no longer ours.
+    async fn write(&self, scope: &Scope, job: Uuid, group: Vec<Prepared>) -> ApiResult<bool> {
+        let started = Instant::now();
+        let lease_secs = self.lease.as_secs_f64();
+        let model = self.embedder.model();
+        for p in &group {
             let still_ours = self
                 .db
-                .tenant(&scope, async |tx| {
-                    if !repo::job_progress(tx, job, &self.id, *doc, lease_secs).await? {
+                .tenant(scope, async |tx| {
+                    if !repo::job_progress(tx, job, &self.id, p.doc, lease_secs).await? {
                         return Ok(false);
                     }
-                    if let Some((version, _)) = &content {
+                    if let Some((version, chunks)) = &p.content {
                         let new: Vec<NewChunk> = chunks
                             .iter()
-                            .zip(vectors)
+                            .zip(&p.vectors)
                             .map(|(c, v)| NewChunk {
                                 index: c.index,
                                 content: &c.content,
                                 token_count: c.token_count,
                                 hash: &c.sha256,
-                                embedding: pgvector::Vector::from(v),
+                                embedding: pgvector::Vector::from(v.clone()),
                             })
                             .collect();
-                        repo::replace_chunks(tx, *doc, *version, &model, &new).await?;
+                        repo::replace_chunks(tx, p.doc, *version, model, &new).await?;
                     }
                     Ok(true)
                 })
@@ -243,10 +335,33 @@ impl Worker {
                 return Ok(false);
             }
         }
-        self.db
-            .tenant(&scope, async |tx| {
-                repo::job_completed(tx, job, &self.id).await
-            })
-            .await
+        tracing::debug!(
+            worker = %self.id,
+            documents = group.len(),
+            write_ms = started.elapsed().as_millis() as u64,
+            "group written"
+        );
+        Ok(true)
+    }
+}
+
+/// Chunks a worker embeds in one call by default (whole documents: a group ends with the
+/// document that reaches it). The built-in model packs them into forward passes of 4,096 tokens, about twenty
+/// 200-token chunks; a few passes per group keep the embedding threads busy while the group
+/// before is written, and a worker that stops loses at most two groups' work.
+pub const EMBED_BATCH_CHUNKS: usize = 64;
+
+/// A document of a job, chunked and embedded, ready to be written.
+struct Prepared {
+    doc: Uuid,
+    /// Its current version and chunks; `None`: deleted since the job was queued.
+    content: Option<(i32, Vec<Chunk>)>,
+    /// One per chunk, in order.
+    vectors: Vec<Vec<f32>>,
+}
+
+impl Prepared {
+    fn chunks(&self) -> &[Chunk] {
+        self.content.as_ref().map_or(&[], |(_, c)| c)
     }
 }

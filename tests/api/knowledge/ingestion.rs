@@ -7,6 +7,7 @@ use futures_util::future::BoxFuture;
 use serde_json::json;
 use tenantdesk::{embeddings::Embedder, ingestion::Outcome};
 use tokio::sync::Semaphore;
+use uuid::Uuid;
 
 use super::{agent_scope, bulk, chunk_counts, doc, drain};
 use crate::{connections::Served, support::*};
@@ -44,6 +45,89 @@ async fn the_worker_chunks_and_embeds_a_document() {
         chunk_counts(&app, &t, id).await,
         vec![("all-MiniLM-L6-v2".to_string(), 1)]
     );
+}
+
+/// The built-in model, recording how many texts each call embeds.
+struct Counting {
+    inner: Arc<dyn Embedder>,
+    calls: std::sync::Mutex<Vec<usize>>,
+}
+
+impl Embedder for Counting {
+    fn model(&self) -> &str {
+        self.inner.model()
+    }
+    fn dims(&self) -> usize {
+        self.inner.dims()
+    }
+    fn embed<'a>(&'a self, texts: &'a [String]) -> BoxFuture<'a, anyhow::Result<Vec<Vec<f32>>>> {
+        self.calls.lock().unwrap().push(texts.len());
+        self.inner.embed(texts)
+    }
+}
+
+/// A job's documents are embedded together, whole documents at a time, in groups of at least
+/// `WORKER_BATCH_CHUNKS` chunks; every document gets exactly the chunks (and vectors) it gets
+/// when embedded alone.
+#[tokio::test]
+async fn the_worker_embeds_a_jobs_documents_in_groups_with_the_vectors_they_get_alone() {
+    let app = spawn().await;
+    let t = app.tenant().await;
+    let contents: Vec<String> = [
+        "Refunds take five days.",
+        "Invoices are monthly.",
+        "Plans renew yearly.",
+        "Passwords expire after ninety days.",
+        "The VPN client needs version 5.",
+    ]
+    .map(String::from)
+    .into();
+    let (job_path, ids) = bulk(&app, &t.admin.token, &contents).await;
+    let counting = Arc::new(Counting {
+        inner: app.state.embedder.clone(),
+        calls: Default::default(),
+    });
+    let mut w = app.state.worker();
+    w.tenant = Some(t.id);
+    w.embedder = counting.clone();
+    w.batch_chunks = 2;
+    assert!(matches!(w.run_once().await.unwrap(), Outcome::Completed(_)));
+    // One chunk each: groups of two documents, the last one alone.
+    assert_eq!(*counting.calls.lock().unwrap(), [2, 2, 1]);
+    assert_eq!(
+        app.get(&job_path, &t.admin.token).await.ok(200)["documents_processed"],
+        5
+    );
+    let stored: Vec<(Uuid, String, String)> = app
+        .state
+        .db
+        .tenant(&agent_scope(&t), async |tx| {
+            Ok(tx
+                .query(
+                    "select document_id, content, embedding::text from kb_chunks order by chunk_index",
+                    &[],
+                )
+                .await?
+                .iter()
+                .map(|r| (r.get(0), r.get(1), r.get(2)))
+                .collect())
+        })
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 5);
+    for (id, content) in ids.iter().zip(&contents) {
+        let (_, text, vector) = stored.iter().find(|(d, ..)| d == id).unwrap();
+        assert_eq!(text, content);
+        let alone = app
+            .state
+            .embedder
+            .embed(std::slice::from_ref(content))
+            .await
+            .unwrap();
+        let vector: Vec<f32> = serde_json::from_str(vector).unwrap();
+        let cosine: f32 = vector.iter().zip(&alone[0]).map(|(a, b)| a * b).sum();
+        assert!(cosine > 0.9999, "document {id}: cosine {cosine}");
+    }
 }
 
 /// The built-in model, except that every call after the first waits for a permit: a worker
@@ -88,6 +172,8 @@ async fn a_worker_that_dies_mid_job_loses_nothing_and_its_late_writes_are_refuse
     let mut zombie = app.state.worker();
     zombie.tenant = Some(t.id);
     zombie.lease = Duration::from_secs(1);
+    // One document per embedding call, so that it stalls between documents.
+    zombie.batch_chunks = 1;
     zombie.embedder = Arc::new(Stalling {
         inner: app.state.embedder.clone(),
         gate: gate.clone(),
@@ -167,6 +253,8 @@ async fn a_worker_process_killed_mid_job_loses_nothing() {
         .env("EMBEDDING_MODEL_DIR", &cfg.embedding.model_dir)
         .env("WORKER_TENANT_ID", t.id.to_string())
         .env("WORKER_LEASE_SECS", "2")
+        // One document per embedding call: killed between documents, not after one big batch.
+        .env("WORKER_BATCH_CHUNKS", "1")
         .env("WORKER_POLL_MS", "50")
         .env("RUST_LOG", "warn")
         .stdout(std::process::Stdio::null())
