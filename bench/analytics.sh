@@ -56,6 +56,7 @@ for q in series times backlog agents knowledge top_queries; do
 done
 
 secret=$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')
+SETTINGS_ENCRYPTION_KEYS="bench:$(head -c 32 /dev/urandom | base64)" \
 JWT_KEYS="bench:$secret" BIND_ADDR="127.0.0.1:$HTTP_PORT" MIGRATE_ON_START=false WORKER_ENABLED=false \
   RUST_LOG=warn "$BIN" serve > "$OUT/analytics-server.log" 2>&1 &
 server=$!
@@ -88,7 +89,7 @@ to=$(date -u +%Y-%m-%dT%H:%M:%SZ)
     [ "$status" = 200 ] || { echo "$path answered $status: $(cat "$OUT/analytics-body.json")" >&2; exit 1; }
     for _ in $(seq "$RUNS"); do
       curl -s -o /dev/null -w '%{time_total}\n' -H "Authorization: Bearer $token" "http://127.0.0.1:$HTTP_PORT$path"
-    done | sort -n | awk -v p="${path%%\?*} ${path##*interval=}" '{ a[NR] = $1 * 1000 }
+    done | sort -n | awk -v p="${path%%\?*}$([[ $path != *interval=* ]] || echo " ${path##*interval=}")" '{ a[NR] = $1 * 1000 }
       END { printf "%-40s p50 %6.1f  max %6.1f\n", p, a[int((NR + 1) / 2)], a[NR] }'
   done
 } > "$OUT/analytics-http.txt"

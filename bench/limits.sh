@@ -16,6 +16,7 @@ cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-2}
 export DURATION=${DURATION:-15} MODE=list
 OUT=bench/out
+mkdir -p "$OUT"
 results=$OUT/limits.txt
 echo "== limits off/on, list, ${DURATION}s each, $(date -u '+%Y-%m-%d %H:%M UTC')" > "$results"
 high=(RATE_LIMIT_ENABLED=true USAGE_LOG_ENABLED=true
