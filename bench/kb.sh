@@ -22,7 +22,8 @@
 # Own embedded cluster `kbbench` on BENCH_PG_PORT (default 5483), the release build serving on
 # BENCH_HTTP_PORT (8095). Knobs: DIST, EF, ROUNDS, SCANS, KEYWORD_ROUNDS, TEXT_ROUNDS, DOCS, PER, CONC, INGEST,
 # BUILTIN_DOCS, MAX_BODY_BYTES (the service's own; the default 1 MiB holds ~250 vectors of 384
-# dims as JSON, hence PER=200), BUILTIN_JOBS, WORKERS, EMBEDDING_THREADS, NO_BUILD (use the release build as it is). Outputs land in bench/out/kb-*.txt. Every step prints the load
+# dims as JSON, hence PER=200), BUILTIN_JOBS, WORKERS, EMBEDDING_THREADS, NO_BUILD (use the release build as it is),
+# BENCH_BIN (another binary). Outputs land in bench/out/kb-*.txt. Every step prints the load
 # average: this machine's two cores are shared, so figures are only comparable within one run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,7 +35,8 @@ TOTAL=${TOTAL:-200000} SMALL=${SMALL:-2000} LARGE=${LARGE:-20000} TENANTS=${TENA
 CENTROIDS=${CENTROIDS:-300} SIGMA=${SIGMA:-0.05}
 EF=${EF:-40 100 200}
 PG=deploy/embedded-pg.sh
-BIN=target/release/tenantdesk
+# BENCH_BIN: an already built binary instead (to compare two builds on one cluster; with NO_BUILD).
+BIN=${BENCH_BIN:-target/release/tenantdesk}
 OUT=bench/out
 mkdir -p "$OUT"
 psql_su() { "$PG" psql kbbench "$PG_PORT" -v ON_ERROR_STOP=1 "$@"; }
@@ -180,6 +182,19 @@ serve() {
     sleep 0.2
   done
   python3 bench/mint_tokens.py 3 bench "$SECRET" > "$OUT/kb-tokens.txt"
+}
+# Clock ticks: the machine's busy and total (from /proc/stat), processes' user + system time, and
+# PostgreSQL's (the postmaster, reaped children, live backends).
+machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat; }
+proc_ticks() {
+  local t=0 p
+  for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done
+  echo "$t"
+}
+pg_ticks() {
+  local pm
+  pm=$(head -1 .local/data-kbbench/postmaster.pid)
+  echo $(( $(awk '{print $14 + $15 + $16 + $17}' "/proc/$pm/stat") + $(proc_ticks $(cat "/proc/$pm/task/$pm/children")) ))
 }
 stop_server() { if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; server=; fi; }
 trap stop_server EXIT
@@ -327,10 +342,21 @@ PY
   local ids
   ids=$(sed "s/.*/'&'/" "$OUT/kb-bulk.json" | paste -sd,)
   echo "built-in model: $jobs job(s) of $n documents (~12 paragraphs of 40-90 words each), $workers worker(s) (serve's + $((workers - 1)) more), EMBEDDING_THREADS=${EMBEDDING_THREADS:-0 (one per core)}, $(load)"
+  # CPU while the jobs run: the workers' processes (serve and the extra workers) and
+  # PostgreSQL's (its backends), in cores busy on average, and the whole machine's (other users
+  # of a shared machine included).
+  local t0 c0 w0 p0 t1 c1 w1 p1
+  t0=$(date +%s.%N) c0=$(machine_ticks) w0=$(proc_ticks "$server" "${extra[@]}") p0=$(pg_ticks)
   for _ in $(seq 900); do
     [ "$(psql_su -tAc "select count(*) from jobs where id in ($ids) and status <> 'completed'")" = 0 ] && break
-    sleep 1
+    sleep 0.5
   done
+  t1=$(date +%s.%N) c1=$(machine_ticks) w1=$(proc_ticks "$server" "${extra[@]}") p1=$(pg_ticks)
+  awk -v t="$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')" -v hz="$(getconf CLK_TCK)" \
+      -v w=$((w1 - w0)) -v p=$((p1 - p0)) -v busy="$(echo "$c0 $c1" | awk '{print $3 - $1}')" \
+      -v all="$(echo "$c0 $c1" | awk '{print $4 - $2}')" -v cores="$(nproc)" \
+    'BEGIN { printf "CPU while the jobs ran (%.1f s, sampled every 0.5 s): workers %.2f cores, PostgreSQL %.2f cores, whole machine %.0f %% of %d cores\n",
+             t, w / hz / t, p / hz / t, 100 * busy / all, cores }'
   for w in "${extra[@]}"; do kill "$w" 2>/dev/null || true; wait "$w" 2>/dev/null || true; done
   psql_su -tA <<SQL
 select format('%s job(s) %s: %s documents, %s chunks (model %s) in %s s = %s chunks/s; queued -> first started %s s',
