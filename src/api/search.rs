@@ -77,7 +77,8 @@ pub struct SearchIn {
     #[oai(skip_serializing_if_is_none)]
     pub filters: Option<SearchFilters>,
     /// Drop results whose `score` is lower: cosine similarity (semantic), BM25 (keyword) or the
-    /// fused reciprocal-rank score (hybrid, at most 2/61). To threshold hybrid results on
+    /// fused reciprocal-rank score (hybrid: at most (1 + 1.5) / 11 ≈ 0.227, for a chunk first in
+    /// both lists). To threshold hybrid results on
     /// similarity, filter on `semantic_score` instead.
     #[oai(skip_serializing_if_is_none)]
     pub min_score: Option<f64>,
