@@ -121,7 +121,9 @@ mod tests {
             Language::Ru
         );
         assert_eq!(
-            Language::detect("Wie kann ich mein Passwort zurücksetzen, wenn ich es vergessen habe?"),
+            Language::detect(
+                "Wie kann ich mein Passwort zurücksetzen, wenn ich es vergessen habe?"
+            ),
             Language::Other
         );
         assert_eq!(Language::detect("Printer jammed"), Language::En);

@@ -22,13 +22,13 @@ use crate::{
     db::TenantTx,
     error::{ApiError, ApiResult},
     ingestion::Worker,
+    knowledge::Language,
     repo::{
         self,
         assistant_runs::{NewRun, Outcome, RunRow},
         tickets::{NewMessage, TicketRow},
     },
     search::Filters,
-    knowledge::Language,
     tickets::{MessageRole, TicketStatus},
 };
 

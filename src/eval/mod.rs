@@ -393,7 +393,11 @@ impl Target {
             for mode in MODES {
                 // Semantic and keyword lists are read as deep as hybrid reads them; their own
                 // rank counts the first TOP_K, as a search with top_k TOP_K returns.
-                let depth = if mode == "hybrid" { TOP_K } else { FUSION_DEPTH };
+                let depth = if mode == "hybrid" {
+                    TOP_K
+                } else {
+                    FUSION_DEPTH
+                };
                 let r = self
                     .call(
                         reqwest::Method::POST,
@@ -586,7 +590,10 @@ fn fusion_sweep(pairs: &[(&Question, &Outcome)]) -> Vec<FusionPoint> {
                     .iter()
                     .filter(|(q, _)| q.answerable() && (l == "all" || q.lang == l))
                     .map(|(q, o)| {
-                        let ids = o.lists.each_ref().map(|l| l.iter().map(|(c, _)| *c).collect::<Vec<_>>());
+                        let ids = o
+                            .lists
+                            .each_ref()
+                            .map(|l| l.iter().map(|(c, _)| *c).collect::<Vec<_>>());
                         let article = |c: &uuid::Uuid| {
                             o.lists
                                 .iter()

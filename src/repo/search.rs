@@ -5,7 +5,9 @@
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::{config::HnswSearch, db::TenantTx, error::ApiResult, knowledge::Language, repo::column};
+use crate::{
+    config::HnswSearch, db::TenantTx, error::ApiResult, knowledge::Language, repo::column,
+};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hit {

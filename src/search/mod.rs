@@ -295,8 +295,10 @@ impl Plan {
                     .map(|h| h.chunk_id)
                     .collect();
                 if let (false, Some(v)) = (missing.is_empty(), &pg_vector) {
-                    let sims: HashMap<Uuid, f64> =
-                        repo::search::similarity(tx, &missing, v).await?.into_iter().collect();
+                    let sims: HashMap<Uuid, f64> = repo::search::similarity(tx, &missing, v)
+                        .await?
+                        .into_iter()
+                        .collect();
                     for h in &mut fused {
                         h.semantic = h.semantic.or(sims.get(&h.chunk_id).copied());
                     }
@@ -344,7 +346,9 @@ pub fn fused_order(lists: [&[Uuid]; 2], f: Fusion) -> Vec<(Uuid, f64)> {
 /// Fuses the semantic and the keyword list (in that order) by weighted reciprocal rank; each hit
 /// keeps the scores and ranks of the lists that found it.
 pub fn fuse(lists: [Vec<Hit>; 2], top_k: usize, f: Fusion) -> Vec<Hit> {
-    let ids = lists.each_ref().map(|l| l.iter().map(|h| h.chunk_id).collect::<Vec<_>>());
+    let ids = lists
+        .each_ref()
+        .map(|l| l.iter().map(|h| h.chunk_id).collect::<Vec<_>>());
     let mut by_id: HashMap<Uuid, Hit> = HashMap::new();
     for h in lists.into_iter().flatten() {
         by_id
@@ -563,32 +567,40 @@ mod tests {
         let sem = vec![
             Hit {
                 semantic: Some(0.9),
+                semantic_rank: Some(1),
                 ..hit(1, 0.9)
             },
             Hit {
                 semantic: Some(0.8),
+                semantic_rank: Some(2),
                 ..hit(2, 0.8)
             },
         ];
         let kw = vec![
             Hit {
                 keyword: Some(0.3),
+                keyword_rank: Some(1),
                 ..hit(2, 0.3)
             },
             Hit {
                 keyword: Some(0.1),
+                keyword_rank: Some(2),
                 ..hit(3, 0.1)
             },
         ];
-        let f = fuse([sem, kw], 10, Fusion::TUNED);
+        let equal = Fusion {
+            k: 60.0,
+            semantic_weight: 1.0,
+            keyword_weight: 1.0,
+        };
+        let f = fuse([sem, kw], 10, equal);
         let ids: Vec<u128> = f.iter().map(|h| h.chunk_id.as_u128()).collect();
         assert_eq!(ids, vec![2, 1, 3]);
         assert_eq!((f[0].semantic, f[0].keyword), (Some(0.8), Some(0.3)));
         assert_eq!((f[1].semantic, f[1].keyword), (Some(0.9), None));
-        let k = Fusion::TUNED.k;
-        let (ws, wk) = (Fusion::TUNED.semantic_weight, Fusion::TUNED.keyword_weight);
-        assert!((f[0].score - (ws / (k + 2.0) + wk / (k + 1.0))).abs() < 1e-12);
-        assert_eq!(fuse([vec![hit(1, 1.0)], vec![]], 0, Fusion::TUNED).len(), 0);
+        assert_eq!((f[0].semantic_rank, f[0].keyword_rank), (Some(2), Some(1)));
+        assert!((f[0].score - (1.0 / 62.0 + 1.0 / 61.0)).abs() < 1e-12);
+        assert_eq!(fuse([vec![hit(1, 1.0)], vec![]], 0, equal).len(), 0);
         // The weights decide between a hit first in one list and one first in the other.
         let keyword_heavy = Fusion {
             k: 10.0,
@@ -596,7 +608,10 @@ mod tests {
             keyword_weight: 2.0,
         };
         let f = fuse(
-            [vec![hit(1, 0.9), hit(2, 0.8)], vec![hit(3, 5.0), hit(1, 4.0)]],
+            [
+                vec![hit(1, 0.9), hit(2, 0.8)],
+                vec![hit(3, 5.0), hit(1, 4.0)],
+            ],
             10,
             keyword_heavy,
         );

@@ -296,9 +296,11 @@ impl DocumentsApi {
             title,
             doc_type: b.doc_type,
             category: category.as_ref().map(|c| c.as_deref()),
-            language: b
-                .language
-                .or_else(|| content.as_ref().map(|(_, _, text, _)| Language::detect(text))),
+            language: b.language.or_else(|| {
+                content
+                    .as_ref()
+                    .map(|(_, _, text, _)| Language::detect(text))
+            }),
             source_url: url.as_ref().map(|u| u.as_deref()),
             metadata: meta.as_ref(),
             is_active: b.is_active,

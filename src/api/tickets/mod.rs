@@ -357,9 +357,9 @@ impl TicketsApi {
             creator_id: p.user_id,
             tags: &tags,
             metadata: &metadata,
-            language: body
-                .language
-                .unwrap_or_else(|| Language::detect(&format!("{}\n{}", &*body.title, &*body.description))),
+            language: body.language.unwrap_or_else(|| {
+                Language::detect(&format!("{}\n{}", &*body.title, &*body.description))
+            }),
         };
         let (out, replayed) = state
             .db
