@@ -13,8 +13,8 @@
 #                         10,000 rows with and without the HNSW index (PostgreSQL's ceiling), and
 #                         the worker with the built-in model (from the job's timestamps); what it
 #                         adds is deleted again (INGEST="client ceiling builtin" picks parts)
-#   bench/kb.sh keyword   keyword search in SQL: the query before sql/0005 (matched under RLS) against
-#                         the service's (kb_chunks_matching), p50/p95 (bench/kb_keyword.sql)
+#   bench/kb.sh keyword   keyword search in SQL: the strict query of sql/0005 against BM25 (sql/0050),
+#                         p50/p95 and EXPLAIN ANALYZE (bench/kb_keyword.sql)
 #   bench/kb.sh all       load, recall, http, keyword, ingest
 #   bench/kb.sh reindex   re-create the HNSW index with M (16) and EFC (200); then recall/http/ingest
 #                         measure the service with it (`load` restores the migration's index)

@@ -167,7 +167,7 @@ mod tests {
     use crate::{
         auth::ApiKeyScope,
         db::Role,
-        knowledge::{DocumentType, JobStatus},
+        knowledge::{DocumentType, JobStatus, Language},
         tickets::{MessageRole, TicketPriority, TicketSource, TicketStatus},
     };
 
@@ -189,6 +189,7 @@ mod tests {
         same_text::<ApiKeyScope>();
         same_text::<DocumentType>();
         same_text::<JobStatus>();
+        same_text::<Language>();
         for r in Role::VARIANTS {
             assert_eq!(UserRole::from(*r).to_json(), Some(r.as_str().into()));
         }

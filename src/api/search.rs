@@ -1,5 +1,5 @@
-//! `POST /v1/search`: semantic (vectors), keyword (full text) or hybrid (reciprocal rank fusion
-//! of both) search over the caller's tenant's knowledge base.
+//! `POST /v1/search`: semantic (vectors), keyword (BM25 over full text) or hybrid (weighted
+//! reciprocal rank fusion of both) search over the caller's tenant's knowledge base.
 
 use poem::web::Data;
 use poem_openapi::{Object, OpenApi, payload::Json};
@@ -10,7 +10,7 @@ pub use crate::search::SearchMode;
 use crate::{
     api::Tag,
     api::body::JsonBody,
-    api::documents::DocumentType,
+    api::documents::{DocumentType, Language},
     api::text::Text,
     app::AppState,
     auth::Auth,
@@ -33,6 +33,9 @@ pub struct SearchFilters {
     /// A JSON object the document's metadata must contain (`@>`).
     #[oai(skip_serializing_if_is_none)]
     pub metadata: Option<Value>,
+    /// Only documents in this language.
+    #[oai(skip_serializing_if_is_none)]
+    pub language: Option<Language>,
 }
 
 /// A search request: a text `query`, a `vector`, or both.
@@ -58,7 +61,11 @@ pub struct SearchIn {
         validator(min_length = 1, max_length = 200)
     )]
     pub model: Option<Text>,
-    /// Default: `hybrid` with a query, `semantic` with only a vector.
+    /// Default: `hybrid` with a query, `semantic` with only a vector. Keyword matching (in
+    /// `keyword` and `hybrid`) finds chunks sharing any word of the query, ranked by BM25; a
+    /// query with an operator of the web-search syntax (`"exact phrase"`, `or`, `-word`) matches
+    /// only chunks holding every word, as written. The query's words are read in each
+    /// document's language (stemmed for `en` and `ru`).
     #[oai(skip_serializing_if_is_none)]
     pub mode: Option<SearchMode>,
     /// Number of results, 1–100 (default 10).
@@ -69,8 +76,10 @@ pub struct SearchIn {
     pub top_k: Option<i64>,
     #[oai(skip_serializing_if_is_none)]
     pub filters: Option<SearchFilters>,
-    /// Drop results scoring lower: cosine similarity (semantic), `ts_rank_cd` (keyword) or the
-    /// fused reciprocal-rank score (hybrid, at most 2/61).
+    /// Drop results whose `score` is lower: cosine similarity (semantic), BM25 (keyword) or the
+    /// fused reciprocal-rank score (hybrid: at most (1 + 1.5) / 11 ≈ 0.227, for a chunk first in
+    /// both lists). To threshold hybrid results on
+    /// similarity, filter on `semantic_score` instead.
     #[oai(skip_serializing_if_is_none)]
     pub min_score: Option<f64>,
 }
@@ -89,12 +98,34 @@ pub struct SearchHit {
     pub source_url: Option<String>,
     /// The document version the chunk belongs to (always the current one).
     pub version: i32,
-    /// Higher is better; its meaning depends on the mode (see `min_score`).
+    /// The document's language.
+    pub language: Language,
+    /// Higher is better; its meaning depends on the mode (see `min_score`): in `semantic` it is
+    /// `semantic_score`, in `keyword` it is `keyword_score`, in `hybrid` the fused score.
     pub score: f64,
+    /// 1-based position in these results (the fused rank in `hybrid`).
+    pub rank: i32,
+    /// Cosine similarity of the chunk's vector to the query vector, -1 to 1: in `semantic` and
+    /// `hybrid` (where every result has it, also those only keyword matching found). Comparable
+    /// across queries of one model; absent in `keyword`.
+    #[oai(skip_serializing_if_is_none)]
+    pub semantic_score: Option<f64>,
+    /// BM25 score of the keyword match (0 or more; grows with matched rare words, not bounded,
+    /// and not comparable across tenants or languages): present when keyword matching found
+    /// the chunk among its best.
+    #[oai(skip_serializing_if_is_none)]
+    pub keyword_score: Option<f64>,
+    /// 1-based position of the chunk in the semantic list before fusion, when it was in it.
+    #[oai(skip_serializing_if_is_none)]
+    pub semantic_rank: Option<i32>,
+    /// 1-based position of the chunk in the keyword list before fusion, when it was in it.
+    #[oai(skip_serializing_if_is_none)]
+    pub keyword_rank: Option<i32>,
 }
 
-impl From<Hit> for SearchHit {
-    fn from(h: Hit) -> Self {
+impl SearchHit {
+    /// The hit at 0-based position `at` of the results.
+    fn of(h: Hit, at: usize) -> Self {
         Self {
             chunk_id: h.chunk_id,
             chunk_index: h.chunk_index,
@@ -103,7 +134,13 @@ impl From<Hit> for SearchHit {
             title: h.title,
             source_url: h.source_url,
             version: h.version,
+            language: h.language,
             score: h.score,
+            rank: at as i32 + 1,
+            semantic_score: h.semantic,
+            keyword_score: h.keyword,
+            semantic_rank: h.semantic_rank.map(|r| r as i32),
+            keyword_rank: h.keyword_rank.map(|r| r as i32),
         }
     }
 }
@@ -139,7 +176,12 @@ impl SearchApi {
             )
             .await?;
         let (mode, model) = (plan.mode, plan.model);
-        let results: Vec<SearchHit> = found.hits.into_iter().map(Into::into).collect();
+        let results: Vec<SearchHit> = found
+            .hits
+            .into_iter()
+            .enumerate()
+            .map(|(i, h)| SearchHit::of(h, i))
+            .collect();
         crate::api::analytics::record_search(&state, p, mode, plan.query.as_deref(), results.len())
             .await;
         Ok(Json(SearchOut {
@@ -165,6 +207,7 @@ impl From<SearchFilters> for Filters {
             doc_type: f.doc_type.map(|t| t.as_str().to_string()),
             category: f.category.map(Text::into_string),
             metadata: f.metadata,
+            language: f.language,
         }
     }
 }

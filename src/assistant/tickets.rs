@@ -22,6 +22,7 @@ use crate::{
     db::TenantTx,
     error::{ApiError, ApiResult},
     ingestion::Worker,
+    knowledge::Language,
     repo::{
         self,
         assistant_runs::{NewRun, Outcome, RunRow},
@@ -231,15 +232,17 @@ async fn post(
     let metadata = json!({"assistant": {
         "run_id": job, "query_log_id": log_id, "sources": a.sources,
     }});
+    let content = with_sources(a);
     let m = repo::tickets::add_message(
         tx,
         t.id,
         &NewMessage {
             role: MessageRole::Assistant,
             author_id: None,
-            content: &with_sources(a),
+            content: &content,
             is_internal: post_as == PostAs::Draft,
             metadata: &metadata,
+            language: Language::detect(&content),
         },
     )
     .await?;
@@ -299,6 +302,7 @@ async fn escalate(
             content: &note,
             is_internal: true,
             metadata: &metadata,
+            language: Language::detect(&note),
         },
     )
     .await?;

@@ -14,7 +14,10 @@ use anyhow::{Context, bail, ensure};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::assistant::provider::builtin::strip_marker;
+use crate::{
+    assistant::provider::builtin::strip_marker,
+    search::{Fusion, fused_order},
+};
 
 /// One article of the demo knowledge base.
 #[derive(Debug, Clone)]
@@ -164,6 +167,10 @@ pub struct Outcome {
     pub ask_ms: f64,
     pub retrieval_ms: f64,
     pub generation_ms: f64,
+    /// The semantic and the keyword list (chunk id, article), [`FUSION_DEPTH`] deep: what
+    /// hybrid search fuses, for the sweep of the fusion constants.
+    #[serde(skip)]
+    pub lists: [Vec<(uuid::Uuid, String)>; 2],
 }
 
 /// Precision and recall of one decision.
@@ -238,6 +245,16 @@ pub struct ThresholdPoint {
     pub f1: f64,
 }
 
+/// Hybrid retrieval with one choice of fusion constants (semantic weight 1), recomputed from the
+/// semantic and keyword lists of every question.
+#[derive(Debug, Clone, Serialize)]
+pub struct FusionPoint {
+    pub k: f64,
+    pub keyword_weight: f64,
+    /// Per language (`all`, `en`, `ru`).
+    pub retrieval: BTreeMap<String, Retrieval>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Latency {
     pub ask_p50_ms: f64,
@@ -262,11 +279,17 @@ pub struct Report {
     /// The keyword rule: escalated by `keyword` vs labelled `keyword`.
     pub keyword_escalation: PrecisionRecall,
     pub threshold_sweep: Vec<ThresholdPoint>,
+    /// Hybrid retrieval over a grid of fusion constants.
+    pub fusion_sweep: Vec<FusionPoint>,
     pub latency: Latency,
     pub outcomes: Vec<Outcome>,
 }
 
 const MODES: [&str; 3] = ["semantic", "keyword", "hybrid"];
+/// Results asked for in each mode (the gold article's rank is among these).
+const TOP_K: usize = 10;
+/// How deep the lists hybrid search fuses are for [`TOP_K`] results (`Plan::depth`).
+const FUSION_DEPTH: usize = 20;
 
 /// A client of the service under test: its base URL and an admin's token in a tenant of its own.
 pub struct Target {
@@ -366,29 +389,38 @@ impl Target {
         let (mut provider, mut model) = (String::new(), String::new());
         for q in &ds.questions {
             let mut rank = BTreeMap::new();
+            let mut lists: [Vec<(uuid::Uuid, String)>; 2] = Default::default();
             for mode in MODES {
+                // Semantic and keyword lists are read as deep as hybrid reads them; their own
+                // rank counts the first TOP_K, as a search with top_k TOP_K returns.
+                let depth = if mode == "hybrid" {
+                    TOP_K
+                } else {
+                    FUSION_DEPTH
+                };
                 let r = self
                     .call(
                         reqwest::Method::POST,
                         "/v1/search",
-                        Some(json!({"query": q.question, "mode": mode, "top_k": 10})),
+                        Some(json!({"query": q.question, "mode": mode, "top_k": depth})),
                     )
                     .await?;
-                let mut seen: Vec<&str> = Vec::new();
+                let mut list = Vec::new();
                 for h in r["results"].as_array().context("no results")? {
                     let article = docs
                         .get(h["document_id"].as_str().unwrap_or_default())
-                        .map_or("?", String::as_str);
-                    if !seen.contains(&article) {
-                        seen.push(article);
-                    }
+                        .cloned()
+                        .unwrap_or_else(|| "?".into());
+                    let chunk = h["chunk_id"].as_str().unwrap_or_default().parse()?;
+                    list.push((chunk, article));
                 }
-                let at = q
-                    .gold_article
-                    .as_deref()
-                    .and_then(|g| seen.iter().position(|a| *a == g))
-                    .map(|p| p + 1);
+                let at = gold_rank(q, list.iter().take(TOP_K).map(|(_, a)| a.as_str()));
                 rank.insert(mode.to_string(), at);
+                match mode {
+                    "semantic" => lists[0] = list,
+                    "keyword" => lists[1] = list,
+                    _ => {}
+                }
             }
             let started = Instant::now();
             let a = self
@@ -427,6 +459,7 @@ impl Target {
                 ask_ms,
                 retrieval_ms: a["retrieval_ms"].as_f64().unwrap_or_default(),
                 generation_ms: a["generation_ms"].as_f64().unwrap_or_default(),
+                lists,
             });
         }
         Ok(score(ds, outcomes, provider, model))
@@ -515,6 +548,75 @@ fn percentile(mut v: Vec<f64>, p: f64) -> f64 {
     v[i]
 }
 
+/// The 1-based rank of the question's gold article among the distinct articles of `results`.
+fn gold_rank<'a>(q: &Question, results: impl Iterator<Item = &'a str>) -> Option<usize> {
+    let mut seen: Vec<&str> = Vec::new();
+    for a in results {
+        if !seen.contains(&a) {
+            seen.push(a);
+        }
+    }
+    let gold = q.gold_article.as_deref()?;
+    seen.iter().position(|a| *a == gold).map(|p| p + 1)
+}
+
+/// Recall@3 and MRR of the gold article from ranks.
+fn retrieval_of(ranks: &[Option<usize>]) -> Retrieval {
+    let n = ranks.len().max(1) as f64;
+    Retrieval {
+        questions: ranks.len(),
+        recall_at_3: ranks.iter().filter(|r| r.is_some_and(|r| r <= 3)).count() as f64 / n,
+        mrr: ranks
+            .iter()
+            .map(|r| r.map_or(0.0, |r| 1.0 / r as f64))
+            .sum::<f64>()
+            / n,
+    }
+}
+
+/// Hybrid retrieval over a grid of fusion constants, from the outcomes' lists.
+fn fusion_sweep(pairs: &[(&Question, &Outcome)]) -> Vec<FusionPoint> {
+    let mut points = Vec::new();
+    for k in [1.0, 5.0, 10.0, 20.0, 40.0, 60.0, 100.0] {
+        for keyword_weight in [0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0] {
+            let f = Fusion {
+                k,
+                semantic_weight: 1.0,
+                keyword_weight,
+            };
+            let mut retrieval_by = BTreeMap::new();
+            for l in ["all", "en", "ru"] {
+                let ranks: Vec<Option<usize>> = pairs
+                    .iter()
+                    .filter(|(q, _)| q.answerable() && (l == "all" || q.lang == l))
+                    .map(|(q, o)| {
+                        let ids = o
+                            .lists
+                            .each_ref()
+                            .map(|l| l.iter().map(|(c, _)| *c).collect::<Vec<_>>());
+                        let article = |c: &uuid::Uuid| {
+                            o.lists
+                                .iter()
+                                .flatten()
+                                .find(|(id, _)| id == c)
+                                .map_or("?", |(_, a)| a.as_str())
+                        };
+                        let fused = fused_order([&ids[0], &ids[1]], f);
+                        gold_rank(q, fused.iter().take(TOP_K).map(|(c, _)| article(c)))
+                    })
+                    .collect();
+                retrieval_by.insert(l.to_string(), retrieval_of(&ranks));
+            }
+            points.push(FusionPoint {
+                k,
+                keyword_weight,
+                retrieval: retrieval_by,
+            });
+        }
+    }
+    points
+}
+
 /// The report from the outcomes.
 pub fn score(ds: &Dataset, outcomes: Vec<Outcome>, provider: String, model: String) -> Report {
     let pairs: Vec<(&Question, &Outcome)> = ds.questions.iter().zip(&outcomes).collect();
@@ -530,22 +632,8 @@ pub fn score(ds: &Dataset, outcomes: Vec<Outcome>, provider: String, model: Stri
     for mode in MODES {
         let mut by_lang = BTreeMap::new();
         for l in langs {
-            let qs = of_lang(l);
-            let n = qs.len().max(1) as f64;
-            let ranks: Vec<Option<usize>> = qs.iter().map(|(_, o)| o.rank[mode]).collect();
-            by_lang.insert(
-                l.to_string(),
-                Retrieval {
-                    questions: qs.len(),
-                    recall_at_3: ranks.iter().filter(|r| r.is_some_and(|r| r <= 3)).count() as f64
-                        / n,
-                    mrr: ranks
-                        .iter()
-                        .map(|r| r.map_or(0.0, |r| 1.0 / r as f64))
-                        .sum::<f64>()
-                        / n,
-                },
-            );
+            let ranks: Vec<Option<usize>> = of_lang(l).iter().map(|(_, o)| o.rank[mode]).collect();
+            by_lang.insert(l.to_string(), retrieval_of(&ranks));
         }
         retrieval.insert(mode.to_string(), by_lang);
     }
@@ -621,6 +709,7 @@ pub fn score(ds: &Dataset, outcomes: Vec<Outcome>, provider: String, model: Stri
         escalation,
         keyword_escalation,
         threshold_sweep,
+        fusion_sweep: fusion_sweep(&pairs),
         latency,
         outcomes,
     }
@@ -674,6 +763,21 @@ impl Report {
             s.push_str(&format!(
                 "| {:.2} | {:.3} | {:.3} | {:.3} |\n",
                 p.threshold, p.precision, p.recall, p.f1
+            ));
+        }
+        s.push_str("\n| fusion k | keyword weight | hit@3 all | MRR all | hit@3 en | MRR en | hit@3 ru | MRR ru |\n|---|---|---|---|---|---|---|---|\n");
+        for p in &self.fusion_sweep {
+            let r = &p.retrieval;
+            s.push_str(&format!(
+                "| {} | {} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} |\n",
+                p.k,
+                p.keyword_weight,
+                r["all"].recall_at_3,
+                r["all"].mrr,
+                r["en"].recall_at_3,
+                r["en"].mrr,
+                r["ru"].recall_at_3,
+                r["ru"].mrr
             ));
         }
         let l = &self.latency;

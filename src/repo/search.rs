@@ -1,11 +1,13 @@
 //! Knowledge-base search SQL: nearest chunks by cosine distance (HNSW), and keyword matches
-//! (full-text, `websearch_to_tsquery`). Both only see the current version of live, active
-//! documents, in the caller's tenant, of one embedding model.
+//! ranked by BM25 (`kb_chunks_bm25`, sql/0050). Both only see the current version of live,
+//! active documents, in the caller's tenant, of one embedding model.
 
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::{config::HnswSearch, db::TenantTx, error::ApiResult};
+use crate::{
+    config::HnswSearch, db::TenantTx, error::ApiResult, knowledge::Language, repo::column,
+};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hit {
@@ -16,12 +18,18 @@ pub struct Hit {
     pub title: String,
     pub source_url: Option<String>,
     pub version: i32,
+    /// Its document's language.
+    pub language: Language,
     /// The score of the list it came from, or the fused score (hybrid).
     pub score: f64,
-    /// Its cosine similarity to the query vector, when semantic search found it.
+    /// Its cosine similarity to the query vector (semantic and hybrid search).
     pub semantic: Option<f64>,
-    /// Its `ts_rank_cd`, when keyword search found it.
+    /// Its BM25 score, when keyword search found it.
     pub keyword: Option<f64>,
+    /// Its 1-based position in the semantic list, when semantic search found it.
+    pub semantic_rank: Option<usize>,
+    /// Its 1-based position in the keyword list, when keyword search found it.
+    pub keyword_rank: Option<usize>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -30,29 +38,46 @@ pub struct Filters {
     pub doc_type: Option<String>,
     pub category: Option<String>,
     pub metadata: Option<Value>,
+    pub language: Option<Language>,
 }
 
 const HIT_COLUMNS: &str = "c.id as chunk_id, c.chunk_index, c.content, d.id as document_id,
-    d.title, d.source_url, c.version";
+    d.title, d.source_url, c.version, d.language";
 
 const FILTERS: &str = "c.tenant_id = $1 and c.model = $3 and c.version = d.current_version
     and d.deleted_at is null and d.is_active
     and ($4::uuid is null or d.collection_id = $4) and ($5::text is null or d.doc_type = $5)
-    and ($6::text is null or d.category = $6) and ($7::jsonb is null or d.metadata @> $7)";
+    and ($6::text is null or d.category = $6) and ($7::jsonb is null or d.metadata @> $7)
+    and ($9::text is null or d.language = $9)";
 
-fn hit(r: &tokio_postgres::Row) -> Hit {
-    Hit {
-        chunk_id: r.get("chunk_id"),
-        chunk_index: r.get("chunk_index"),
-        content: r.get("content"),
-        document_id: r.get("document_id"),
-        title: r.get("title"),
-        source_url: r.get("source_url"),
-        version: r.get("version"),
-        score: r.get("score"),
-        semantic: None,
-        keyword: None,
-    }
+/// The hits of one list, best first, each with its score and rank in that list.
+fn hits(rows: &[tokio_postgres::Row], semantic: bool) -> ApiResult<Vec<Hit>> {
+    rows.iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let score: f64 = r.get("score");
+            Ok(Hit {
+                chunk_id: r.get("chunk_id"),
+                chunk_index: r.get("chunk_index"),
+                content: r.get("content"),
+                document_id: r.get("document_id"),
+                title: r.get("title"),
+                source_url: r.get("source_url"),
+                version: r.get("version"),
+                language: column(r, "language")?,
+                score,
+                semantic: semantic.then_some(score),
+                keyword: (!semantic).then_some(score),
+                semantic_rank: semantic.then_some(i + 1),
+                keyword_rank: (!semantic).then_some(i + 1),
+            })
+        })
+        .collect()
+}
+
+/// The language filter, parameter $9 of [`FILTERS`].
+fn language_filter(f: &Filters) -> Option<&'static str> {
+    f.language.map(Language::as_str)
 }
 
 /// The `limit` chunks nearest to `vector` (score = cosine similarity), best first.
@@ -83,7 +108,7 @@ pub async fn semantic(
     ])
     .await?;
     let sql = format!(
-        "select chunk_id, chunk_index, content, document_id, title, source_url, version,
+        "select chunk_id, chunk_index, content, document_id, title, source_url, version, language,
                 1 - distance as score
            from (select {HIT_COLUMNS},
                         c.embedding::vector({dims}) <=> $2::vector({dims}) as distance
@@ -106,70 +131,80 @@ pub async fn semantic(
                 &f.category,
                 &f.metadata,
                 &limit,
+                &language_filter(f),
             ],
         )
         .await?;
-    Ok(rows
-        .iter()
-        .map(|r| {
-            let h = hit(r);
-            Hit {
-                semantic: Some(h.score),
-                ..h
-            }
-        })
-        .collect())
+    hits(&rows, true)
 }
 
-/// The `limit` chunks best matching `query` as keywords (score = `ts_rank_cd`), best first.
+/// The cosine similarity of some chunks to `vector`: for the hits of a hybrid search that only
+/// keyword search found, so that every hybrid result carries a semantic score.
+pub async fn similarity(
+    tx: &TenantTx,
+    ids: &[Uuid],
+    vector: &pgvector::Vector,
+) -> ApiResult<Vec<(Uuid, f64)>> {
+    let dims = vector.as_slice().len() as i32;
+    let rows = tx
+        .query(
+            "select id, 1 - (embedding <=> $3) from kb_chunks
+              where tenant_id = $1 and id = any($2) and dims = $4",
+            &[&tx.tenant_id(), &ids, vector, &dims],
+        )
+        .await?;
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+/// How a keyword query matches chunks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeywordQuery<'a> {
+    pub text: &'a str,
+    /// Every term (web-search syntax, `websearch_to_tsquery`) rather than any term.
+    pub strict: bool,
+    /// At most this many candidate chunks per language are scored (see `kb_chunks_bm25`).
+    pub candidates: i32,
+}
+
+/// The `limit` chunks best matching `q` as keywords (score = BM25), best first.
 ///
-/// The match runs in `kb_chunks_matching` (sql/0005): under RLS the planner may not use the GIN
-/// index for `@@` (not LEAKPROOF), so the function matches as the schema owner for the tenant in
-/// `app.tenant_id`. Its rows are filtered and ranked here against `kb_documents`, and only the
-/// `limit` best are read from `kb_chunks`, both under this transaction's own RLS.
+/// The candidates and their scores come from `kb_chunks_bm25` (sql/0050): under RLS the planner
+/// may not use the GIN index for `@@` (not LEAKPROOF), so the function matches as the schema
+/// owner for the tenant in `app.tenant_id` and returns only ids and scores. The chunks are read,
+/// filtered and cut to `limit` here, under this transaction's own RLS.
 pub async fn keyword(
     tx: &TenantTx,
     model: &str,
-    query: &str,
+    q: KeywordQuery<'_>,
     f: &Filters,
     limit: i64,
 ) -> ApiResult<Vec<Hit>> {
     let sql = format!(
-        "select t.chunk_id, ch.chunk_index, ch.content, t.document_id, t.title, t.source_url,
-                t.version, t.score
-           from (select c.id as chunk_id, d.id as document_id, d.title, d.source_url, c.version,
-                        c.rank::float8 as score
-                   from kb_chunks_matching(websearch_to_tsquery('english', $2)) c
-                   join kb_documents d on d.tenant_id = c.tenant_id and d.id = c.document_id
-                  where {FILTERS}
-                  order by score desc, c.id
-                  limit $8) t
-           join kb_chunks ch on ch.tenant_id = $1 and ch.id = t.chunk_id
-          order by t.score desc, t.chunk_id"
+        "select {HIT_COLUMNS}, m.score
+           from kb_chunks_bm25($2, $10, $11) m
+           join kb_chunks c on c.tenant_id = $1 and c.id = m.id
+           join kb_documents d on d.tenant_id = c.tenant_id and d.id = c.document_id
+          where {FILTERS}
+          order by m.score desc, c.id
+          limit $8"
     );
     let rows = tx
         .query(
             &sql,
             &[
                 &tx.tenant_id(),
-                &query,
+                &q.text,
                 &model,
                 &f.collection_id,
                 &f.doc_type,
                 &f.category,
                 &f.metadata,
                 &limit,
+                &language_filter(f),
+                &q.strict,
+                &q.candidates,
             ],
         )
         .await?;
-    Ok(rows
-        .iter()
-        .map(|r| {
-            let h = hit(r);
-            Hit {
-                keyword: Some(h.score),
-                ..h
-            }
-        })
-        .collect())
+    hits(&rows, false)
 }

@@ -10,6 +10,7 @@ use super::{Sql, Timestamp, column};
 use crate::{
     db::TenantTx,
     error::{ApiError, ApiResult},
+    knowledge::Language,
     tickets::{MessageRole, TicketPriority, TicketSource, TicketStatus},
 };
 
@@ -27,6 +28,7 @@ pub struct TicketRow {
     pub creator_id: Option<Uuid>,
     pub tags: Vec<String>,
     pub metadata: Value,
+    pub language: Language,
     pub version: i32,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -51,6 +53,7 @@ impl TryFrom<&Row> for TicketRow {
             creator_id: r.get("creator_id"),
             tags: r.get("tags"),
             metadata: r.get("metadata"),
+            language: column(r, "language")?,
             version: r.get("version"),
             created_at: r.get("created_at"),
             updated_at: r.get("updated_at"),
@@ -61,7 +64,8 @@ impl TryFrom<&Row> for TicketRow {
 }
 
 const COLUMNS: &str = "id, number, title, description, status, priority, priority_rank, source, \
-     assignee_id, creator_id, tags, metadata, version, created_at, updated_at, resolved_at, closed_at";
+     assignee_id, creator_id, tags, metadata, language, version, created_at, updated_at, resolved_at, \
+     closed_at";
 
 pub struct NewTicket<'a> {
     pub title: &'a str,
@@ -72,6 +76,7 @@ pub struct NewTicket<'a> {
     pub creator_id: Option<Uuid>,
     pub tags: &'a [String],
     pub metadata: &'a Value,
+    pub language: Language,
 }
 
 /// Inserts the ticket with the tenant's next number (the counter row is bumped in the same
@@ -83,8 +88,8 @@ pub async fn create(tx: &TenantTx, t: &NewTicket<'_>, actor: Option<Uuid>) -> Ap
              on conflict (tenant_id) do update set last_number = ticket_counters.last_number + 1
              returning last_number)
          insert into tickets (tenant_id, number, title, description, priority, source, assignee_id,
-                              creator_id, tags, metadata)
-         select $1, n.last_number, $2, $3, $4, $5, $6, $7, $8, $9 from n
+                              creator_id, tags, metadata, language)
+         select $1, n.last_number, $2, $3, $4, $5, $6, $7, $8, $9, $10 from n
          returning {COLUMNS}"
     );
     let row = tx
@@ -100,6 +105,7 @@ pub async fn create(tx: &TenantTx, t: &NewTicket<'_>, actor: Option<Uuid>) -> Ap
                 &t.creator_id,
                 &t.tags,
                 &t.metadata,
+                &t.language,
             ],
         )
         .await?;
@@ -299,7 +305,7 @@ pub async fn list(tx: &TenantTx, q: &ListQuery) -> ApiResult<Vec<TicketRow>> {
     let tags = (!q.tags.is_empty()).then_some(&q.tags);
     let candidates: Option<Vec<Uuid>> = tx
         .query_one(
-            "select ticket_search_candidates(websearch_to_tsquery('english', $1), $2, $3)",
+            "select ticket_search_candidates(kb_websearch_any($1), $2, $3)",
             &[&q.q, &tags, &q.candidate_cap],
         )
         .await?
@@ -368,10 +374,10 @@ async fn page(tx: &TenantTx, q: &ListQuery, read: Read) -> ApiResult<Vec<Row>> {
         // against reading the tenant's matching messages once; an uncorrelated `IN` could only
         // do the latter.
         matching.push_str(&sql.clause(
-            " and (t.search @@ websearch_to_tsquery('english', ?)
+            " and (t.search @@ websearch_to_tsquery(kb_regconfig(t.language), ?)
                    or exists (select from ticket_messages m
                                where m.tenant_id = $1 and m.ticket_id = t.id
-                                 and m.search @@ websearch_to_tsquery('english', ?)))",
+                                 and m.search @@ websearch_to_tsquery(kb_regconfig(m.language), ?)))",
             text.clone(),
         ));
     }
@@ -492,12 +498,15 @@ pub struct NewMessage<'a> {
     pub content: &'a str,
     pub is_internal: bool,
     pub metadata: &'a Value,
+    /// The content's language (detected), which its search vector is made in.
+    pub language: Language,
 }
 
 pub async fn add_message(tx: &TenantTx, ticket: Uuid, m: &NewMessage<'_>) -> ApiResult<MessageRow> {
     let sql = format!(
-        "insert into ticket_messages (tenant_id, ticket_id, role, author_id, content, is_internal, metadata)
-         values ($1, $2, $3, $4, $5, $6, $7) returning {MESSAGE_COLUMNS}"
+        "insert into ticket_messages (tenant_id, ticket_id, role, author_id, content, is_internal,
+                                      metadata, language)
+         values ($1, $2, $3, $4, $5, $6, $7, $8) returning {MESSAGE_COLUMNS}"
     );
     let row = tx
         .query_one(
@@ -510,6 +519,7 @@ pub async fn add_message(tx: &TenantTx, ticket: Uuid, m: &NewMessage<'_>) -> Api
                 &m.content,
                 &m.is_internal,
                 &m.metadata,
+                &m.language,
             ],
         )
         .await?;

@@ -192,3 +192,55 @@ async fn no_definer_function_the_tenant_role_may_call_takes_a_uuid() {
     let with_uuid: Vec<&String> = callable.iter().filter(|f| f.contains("uuid")).collect();
     assert!(with_uuid.is_empty(), "{with_uuid:?}");
 }
+
+/// The `Language` enum is the one list of languages: every `language` column's CHECK allows
+/// exactly its values, and `kb_regconfig` maps each to its text search configuration.
+#[tokio::test]
+async fn every_language_column_allows_exactly_the_languages_of_the_enum() {
+    use strum::VariantArray;
+    use tenantdesk::knowledge::Language;
+    let c = migrated_owner().await;
+    let mut want: Vec<&str> = Language::VARIANTS.iter().map(|l| l.as_str()).collect();
+    want.sort();
+    let checks: Vec<(String, String)> = c
+        .query(
+            "select k.conrelid::regclass::text, pg_get_constraintdef(k.oid)
+               from pg_constraint k
+               join pg_attribute a on a.attrelid = k.conrelid and a.attnum = any(k.conkey)
+              where k.contype = 'c' and a.attname = 'language'
+              order by 1",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let tables: Vec<&str> = checks.iter().map(|(t, _)| t.as_str()).collect();
+    for t in [
+        "kb_chunks",
+        "kb_documents",
+        "kb_term_stats",
+        "kb_text_stats",
+        "ticket_messages",
+        "tickets",
+    ] {
+        assert!(tables.contains(&t), "{t} has no language CHECK: {tables:?}");
+    }
+    for (table, def) in &checks {
+        let mut allowed: Vec<&str> = def.split('\'').skip(1).step_by(2).collect();
+        allowed.sort();
+        assert_eq!(allowed, want, "{table}: {def}");
+    }
+    for (l, config) in [
+        (Language::En, "english"),
+        (Language::Ru, "russian"),
+        (Language::Other, "simple"),
+    ] {
+        let r = c
+            .query_one("select kb_regconfig($1)::text", &[&l.as_str()])
+            .await
+            .unwrap();
+        assert_eq!(r.get::<_, String>(0), config);
+    }
+}

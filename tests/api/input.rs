@@ -404,7 +404,7 @@ async fn an_unknown_enum_value_from_the_database_is_an_error_not_a_default() {
     use tenantdesk::{
         auth::ApiKeyScope,
         db::Role,
-        knowledge::{DocumentType, JobStatus},
+        knowledge::{DocumentType, JobStatus, Language},
         tickets::{MessageRole, TicketPriority, TicketSource, TicketStatus},
     };
     let db = app_conn().await;
@@ -434,6 +434,7 @@ async fn an_unknown_enum_value_from_the_database_is_an_error_not_a_default() {
         assert!(r.try_get::<_, MessageRole>(0).is_err(), "{bad:?}");
         assert!(r.try_get::<_, DocumentType>(0).is_err(), "{bad:?}");
         assert!(r.try_get::<_, JobStatus>(0).is_err(), "{bad:?}");
+        assert!(r.try_get::<_, Language>(0).is_err(), "{bad:?}");
     }
     // Written and read back through the database, every value keeps its text.
     let r = db

@@ -7,7 +7,7 @@ use std::{
 };
 
 use tenantdesk::{
-    db::{self, Db, Role, Scope},
+    db::{self, Db, Role, Scope, statement},
     repo::users,
 };
 use tokio_postgres::error::SqlState;
@@ -100,7 +100,11 @@ async fn raw_tenant_tx(c: &AppConn, tenant: Option<Uuid>) {
         .await
         .unwrap();
     if let Some(t) = tenant {
-        c.execute(
+        // Unnamed statements, as the service sends, in every raw transaction here: these tests
+        // also run through PgBouncer, where a named one can meet its name on a shared server
+        // connection.
+        statement::execute(
+            c,
             "select set_config('app.tenant_id', $1, true)",
             &[&t.to_string()],
         )
@@ -270,21 +274,21 @@ async fn the_keyword_match_function_returns_only_the_current_tenants_chunks() {
     let matching = async |tenant: Option<Uuid>, setting: Option<&str>, query: &str| {
         raw_tenant_tx(&c, tenant).await;
         if let Some(v) = setting {
-            c.execute("select set_config('app.tenant_id', $1, true)", &[&v])
+            statement::execute(&c, "select set_config('app.tenant_id', $1, true)", &[&v])
                 .await
                 .unwrap();
         }
-        let rows: Vec<(Uuid, Uuid)> = c
-            .query(
-                "select m.tenant_id, m.document_id
-                   from kb_chunks_matching(websearch_to_tsquery('english', $1)) m",
-                &[&query],
-            )
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| (r.get(0), r.get(1)))
-            .collect();
+        let rows: Vec<(Uuid, Uuid)> = statement::query(
+            &c,
+            "select m.tenant_id, m.document_id
+               from kb_chunks_matching(websearch_to_tsquery('english', $1)) m",
+            &[&query],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
         c.batch_execute("rollback").await.unwrap();
         rows
     };
@@ -334,23 +338,24 @@ async fn the_ticket_search_function_returns_only_the_current_tenants_tickets() {
         c.batch_execute("begin; set local role tenantdesk_tenant")
             .await
             .unwrap();
-        c.execute(
+        statement::execute(
+            &c,
             "select set_config('app.tenant_id', $1, true) where $1 is not null",
             &[&tenant],
         )
         .await
         .unwrap();
-        c.execute("select set_config('app.role', $1, true)", &[&role])
+        statement::execute(&c, "select set_config('app.role', $1, true)", &[&role])
             .await
             .unwrap();
-        let ids: Option<Vec<Uuid>> = c
-            .query_one(
-                "select ticket_search_candidates($1::text::tsquery, $2, $3)",
-                &[&query, &tags, &cap],
-            )
-            .await
-            .unwrap()
-            .get(0);
+        let ids: Option<Vec<Uuid>> = statement::query_one(
+            &c,
+            "select ticket_search_candidates($1::text::tsquery, $2, $3)",
+            &[&query, &tags, &cap],
+        )
+        .await
+        .unwrap()
+        .get(0);
         c.batch_execute("rollback").await.unwrap();
         ids.map(|mut v| {
             v.sort();
@@ -589,4 +594,52 @@ async fn an_abandoned_transaction_does_not_reach_the_next_request() {
         .await
         .unwrap();
     assert_eq!(rows, [b.id]);
+}
+
+/// BM25 keyword search scores through `kb_chunks_bm25` (sql/0050), a SECURITY DEFINER function
+/// reading chunks and term statistics past RLS. As the login role in a raw tenant transaction:
+/// the ids it returns are the tenant's own chunks (any word or strict), each readable under the
+/// tenant's RLS, and none with no tenant set or an emptied one.
+#[tokio::test]
+async fn the_bm25_function_returns_only_the_current_tenants_chunks() {
+    use crate::knowledge::{doc, drain};
+    let app = spawn().await;
+    let root = app.superadmin().await;
+    let (a, b) = (app.tenant_by(&root).await, app.tenant_by(&root).await);
+    let word = format!("wallaby{}", &Uuid::new_v4().simple().to_string()[..8]);
+    let text = format!("How to feed the {word} in winter.");
+    doc(&app, &a.admin.token, "A", &text).await;
+    for i in 0..3 {
+        doc(&app, &b.admin.token, "B", &format!("{text} Part {i}.")).await;
+    }
+    drain(&app, &a).await;
+    drain(&app, &b).await;
+
+    let c = app_conn().await;
+    // (ids returned, of those the ones this transaction's RLS lets it read)
+    let scored = async |tenant: Option<Uuid>, setting: Option<&str>, query: &str, strict: bool| {
+        raw_tenant_tx(&c, tenant).await;
+        if let Some(v) = setting {
+            statement::execute(&c, "select set_config('app.tenant_id', $1, true)", &[&v])
+                .await
+                .unwrap();
+        }
+        let r = statement::query_one(
+            &c,
+            "select count(*), count(c.id) from kb_chunks_bm25($1, $2, 100) m
+               left join kb_chunks c on c.id = m.id",
+            &[&query, &strict],
+        )
+        .await
+        .unwrap();
+        c.batch_execute("rollback").await.unwrap();
+        (r.get::<_, i64>(0), r.get::<_, i64>(1))
+    };
+    let question = format!("what does a {word} eat?");
+    assert_eq!(scored(Some(a.id), None, &question, false).await, (1, 1));
+    assert_eq!(scored(Some(b.id), None, &question, false).await, (3, 3));
+    let strict = format!("\"feed the {word}\"");
+    assert_eq!(scored(Some(a.id), None, &strict, true).await, (1, 1));
+    assert_eq!(scored(None, None, &question, false).await, (0, 0));
+    assert_eq!(scored(None, Some(""), &question, false).await, (0, 0));
 }

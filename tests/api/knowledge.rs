@@ -4,6 +4,7 @@ mod collections;
 mod documents;
 mod embedder;
 mod ingestion;
+mod keyword;
 mod search;
 
 use serde_json::{Value, json};

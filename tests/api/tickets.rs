@@ -1129,6 +1129,77 @@ async fn keyword_search_finds_tickets_by_their_messages_but_not_by_hidden_notes(
     assert_eq!(ids(r.ok(200)), vec![vpn]);
 }
 
+/// A ticket and each message are searched in their own language (given, or detected): Russian
+/// words match in other forms, through the list and through the tenant-keyed index alike.
+#[tokio::test]
+async fn tickets_and_messages_are_searched_in_their_language() {
+    let app = spawn().await;
+    let t = app.tenant().await;
+    let tok = &t.admin.token;
+    let printer = create(
+        &app,
+        tok,
+        json!({"title": "Не печатает принтер", "description": "Принтер в бухгалтерии не печатает документы"}),
+    )
+    .await;
+    assert_eq!(printer["language"], "ru");
+    let printer = id_of(&printer);
+    let given = create(
+        &app,
+        tok,
+        json!({"title": "Принтеры", "description": "Список", "language": "other"}),
+    )
+    .await;
+    assert_eq!(given["language"], "other");
+    let english = id_of(&create(&app, tok, json!({"title": "Printer jammed"})).await);
+    assert_eq!(
+        app.get(&format!("/v1/tickets/{english}"), tok)
+            .await
+            .ok(200)["language"],
+        "en"
+    );
+    let vpn = id_of(&create(&app, tok, json!({"title": "VPN"})).await);
+    app.post(
+        &format!("/v1/tickets/{vpn}/messages"),
+        tok,
+        json!({"content": "Клиент VPN показывает ошибку подключения"}),
+    )
+    .await
+    .ok(201);
+
+    // "принтера" and "ошибки" are other forms of words in the Russian ticket and message; the
+    // ticket in `other` only matches words as written.
+    let r = app.get("/v1/tickets?q=принтера", tok).await;
+    assert_eq!(ids(r.ok(200)), vec![printer.clone()]);
+    let r = app.get("/v1/tickets?q=ошибки", tok).await;
+    assert_eq!(ids(r.ok(200)), vec![vpn.clone()]);
+    let r = app.get("/v1/tickets?q=printers", tok).await;
+    assert_eq!(ids(r.ok(200)), vec![english]);
+    // The candidates (sql/0040, through the index) find the same by any language's query.
+    let found: Vec<Uuid> = app
+        .state
+        .db
+        .tenant(&crate::knowledge::agent_scope(&t), async |tx| {
+            Ok(tx
+                .query_one(
+                    "select ticket_search_candidates(kb_websearch_any($1), null, 100)",
+                    &[&"принтера"],
+                )
+                .await?
+                .get(0))
+        })
+        .await
+        .unwrap();
+    assert_eq!(found, vec![printer.parse::<Uuid>().unwrap()]);
+    app.post(
+        "/v1/tickets",
+        tok,
+        json!({"title": "x", "language": "russian"}),
+    )
+    .await
+    .problem_field(422, "language");
+}
+
 /// The policy itself, as the service's login role with no HTTP in between: a `user` reads and
 /// writes only their own tickets and never internal notes, whatever the query says.
 #[tokio::test]

@@ -4,7 +4,7 @@ use poem_openapi::{Multipart, Object, types::multipart::Upload};
 use serde_json::Value;
 use uuid::Uuid;
 
-pub use crate::knowledge::DocumentType;
+pub use crate::knowledge::{DocumentType, Language};
 use crate::{
     api::text::Text,
     repo::{
@@ -33,6 +33,11 @@ pub struct DocumentIn {
     /// Free-form category, up to 200 characters (a search filter).
     #[oai(skip_serializing_if_is_none, validator(max_length = 200))]
     pub category: Option<Text>,
+    /// The language of the content, which decides how keyword search reads it (`en` and `ru`
+    /// are stemmed, `other` is matched word by word). Default: detected from the title and
+    /// content (`other` when it is neither English nor Russian, or cannot be told).
+    #[oai(skip_serializing_if_is_none)]
+    pub language: Option<Language>,
     /// Where the content comes from: an http or https URL, up to 2000 characters.
     #[oai(
         skip_serializing_if_is_none,
@@ -65,6 +70,10 @@ pub struct DocumentPatch {
     /// Up to 200 characters; an empty string clears it.
     #[oai(skip_serializing_if_is_none, validator(max_length = 200))]
     pub category: Option<Text>,
+    /// The content's language (its chunks are re-indexed in it at once). Absent with new
+    /// `content`: detected again from the new content; absent otherwise: unchanged.
+    #[oai(skip_serializing_if_is_none)]
+    pub language: Option<Language>,
     /// An http or https URL, up to 2000 characters; an empty string clears it.
     #[oai(
         skip_serializing_if_is_none,
@@ -95,6 +104,8 @@ pub struct DocumentOut {
     pub doc_type: DocumentType,
     #[oai(skip_serializing_if_is_none)]
     pub category: Option<String>,
+    /// The language keyword search reads the content in (given, or detected).
+    pub language: Language,
     /// Where the content comes from.
     #[oai(skip_serializing_if_is_none)]
     pub source_url: Option<String>,
@@ -121,6 +132,7 @@ impl From<DocumentRow> for DocumentOut {
             title: d.title,
             doc_type: d.doc_type,
             category: d.category,
+            language: d.language,
             source_url: d.source_url,
             metadata: d.metadata,
             is_active: d.is_active,
@@ -179,6 +191,8 @@ pub struct DocumentUpload {
     #[oai(rename = "type")]
     pub doc_type: Option<String>,
     pub category: Option<String>,
+    /// en, ru or other (default: detected from the file's text).
+    pub language: Option<String>,
     pub source_url: Option<String>,
     /// A JSON object, as text.
     pub metadata: Option<String>,

@@ -5,7 +5,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::{DocumentIn, DocumentType, DocumentWritten, Written};
+use super::{DocumentIn, DocumentType, DocumentWritten, Language, Written};
 use crate::{
     app::AppState,
     auth::Principal,
@@ -23,6 +23,7 @@ pub(super) struct Prepared {
     doc_type: DocumentType,
     collection_id: Option<Uuid>,
     category: Option<String>,
+    language: Language,
     source_url: Option<String>,
     metadata: Value,
     content_type: String,
@@ -116,7 +117,11 @@ pub(super) fn prepare(state: &AppState, prefix: &str, d: DocumentIn) -> ApiResul
     let title = d.title.into_string();
     let ct = content_type(&f("content_type"), d.content_type.as_deref())?;
     let (content_type, raw, text, hash) = content(state, &f("content"), ct, d.content)?;
+    let language = d
+        .language
+        .unwrap_or_else(|| Language::detect(&format!("{title}\n{text}")));
     Ok(Prepared {
+        language,
         title,
         doc_type: d.doc_type.unwrap_or(DocumentType::Other),
         collection_id: d.collection_id,
@@ -154,6 +159,7 @@ pub(super) async fn store(
                     title: &d.title,
                     doc_type: d.doc_type,
                     category: d.category.as_deref(),
+                    language: d.language,
                     source_url: d.source_url.as_deref(),
                     metadata: &d.metadata,
                 };

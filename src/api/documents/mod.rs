@@ -139,6 +139,7 @@ impl DocumentsApi {
         for (name, value) in [
             ("type", form.doc_type),
             ("category", form.category),
+            ("language", form.language),
             ("source_url", form.source_url),
             ("collection_id", form.collection_id.map(|c| c.to_string())),
         ] {
@@ -295,6 +296,11 @@ impl DocumentsApi {
             title,
             doc_type: b.doc_type,
             category: category.as_ref().map(|c| c.as_deref()),
+            language: b.language.or_else(|| {
+                content
+                    .as_ref()
+                    .map(|(_, _, text, _)| Language::detect(text))
+            }),
             source_url: url.as_ref().map(|u| u.as_deref()),
             metadata: meta.as_ref(),
             is_active: b.is_active,

@@ -145,6 +145,7 @@ impl TicketMessagesApi {
             content,
             is_internal: body.is_internal,
             metadata: &metadata,
+            language: crate::knowledge::Language::detect(content),
         };
         let (out, replayed) = state
             .db

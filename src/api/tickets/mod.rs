@@ -32,6 +32,7 @@ use crate::{
     auth::Auth,
     db::{Role, TenantTx},
     error::{ApiError, ApiResult},
+    knowledge::Language,
     repo::{self, Timestamp, tickets::TicketRow},
     tickets::{TicketPriority, TicketSource, TicketStatus},
 };
@@ -63,6 +64,11 @@ pub struct TicketIn {
         validator(max_items = 50, min_length = 1, max_length = 50)
     )]
     pub tags: Option<Vec<Text>>,
+    /// The language of the title and description, which decides how `q` searches read them
+    /// (`en` and `ru` are stemmed, `other` matched word by word). Default: detected from them
+    /// when the ticket is opened (messages: each detected from its own content).
+    #[oai(skip_serializing_if_is_none)]
+    pub language: Option<Language>,
     /// Any JSON object.
     #[oai(skip_serializing_if_is_none)]
     pub metadata: Option<Value>,
@@ -118,6 +124,8 @@ pub struct TicketOut {
     pub tags: Vec<String>,
     /// Any JSON object the client keeps with the ticket.
     pub metadata: Value,
+    /// The language its title and description are searched in (given, or detected).
+    pub language: Language,
     /// Increases with every change; the `ETag` is derived from it.
     pub version: i32,
     /// When it was opened.
@@ -145,6 +153,7 @@ impl From<TicketRow> for TicketOut {
             assignee_id: t.assignee_id,
             creator_id: t.creator_id,
             tags: t.tags,
+            language: t.language,
             metadata: t.metadata,
             version: t.version,
             created_at: t.created_at,
@@ -348,6 +357,9 @@ impl TicketsApi {
             creator_id: p.user_id,
             tags: &tags,
             metadata: &metadata,
+            language: body.language.unwrap_or_else(|| {
+                Language::detect(&format!("{}\n{}", &*body.title, &*body.description))
+            }),
         };
         let (out, replayed) = state
             .db

@@ -29,8 +29,9 @@ pub async fn replace_chunks(
         let dims = c.embedding.as_slice().len() as i32;
         tx.execute(
             "insert into kb_chunks (tenant_id, document_id, version, chunk_index, content,
-                    token_count, content_hash, model, dims, embedding)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                    token_count, content_hash, model, dims, embedding, language)
+             select $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, d.language
+               from kb_documents d where d.tenant_id = $1 and d.id = $2",
             &[
                 &tx.tenant_id(),
                 &document_id,

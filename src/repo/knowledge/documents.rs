@@ -7,7 +7,7 @@ use uuid::Uuid;
 use crate::{
     db::TenantTx,
     error::{ApiError, ApiResult},
-    knowledge::DocumentType,
+    knowledge::{DocumentType, Language},
     repo::{Timestamp, column},
 };
 
@@ -18,6 +18,7 @@ pub struct DocumentRow {
     pub title: String,
     pub doc_type: DocumentType,
     pub category: Option<String>,
+    pub language: Language,
     pub source_url: Option<String>,
     pub metadata: Value,
     pub is_active: bool,
@@ -38,6 +39,7 @@ impl TryFrom<&Row> for DocumentRow {
             title: r.get("title"),
             doc_type: column(r, "doc_type")?,
             category: r.get("category"),
+            language: column(r, "language")?,
             source_url: r.get("source_url"),
             metadata: r.get("metadata"),
             is_active: r.get("is_active"),
@@ -52,7 +54,7 @@ impl TryFrom<&Row> for DocumentRow {
 
 /// Documents joined with their current version's hash.
 const DOCUMENT_SELECT: &str = "select d.id, d.collection_id, d.title, d.doc_type, d.category,
-        d.source_url, d.metadata, d.is_active, d.deleted_at, d.current_version, v.content_hash,
+        d.language, d.source_url, d.metadata, d.is_active, d.deleted_at, d.current_version, v.content_hash,
         d.created_at, d.updated_at
    from kb_documents d
    join kb_document_versions v
@@ -63,6 +65,7 @@ pub struct NewDocument<'a> {
     pub title: &'a str,
     pub doc_type: DocumentType,
     pub category: Option<&'a str>,
+    pub language: Language,
     pub source_url: Option<&'a str>,
     pub metadata: &'a Value,
 }
@@ -113,8 +116,8 @@ pub async fn create_document(
     let id: Uuid = tx
         .query_one(
             "insert into kb_documents (tenant_id, collection_id, title, doc_type, category,
-                    source_url, metadata, created_by)
-             values ($1, $2, $3, $4, $5, $6, $7, $8) returning id",
+                    source_url, metadata, created_by, language)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id",
             &[
                 &tx.tenant_id(),
                 &d.collection_id,
@@ -124,6 +127,7 @@ pub async fn create_document(
                 &d.source_url,
                 &d.metadata,
                 &tx.user_id(),
+                &d.language,
             ],
         )
         .await?
@@ -202,6 +206,7 @@ pub struct DocumentPatch<'a> {
     pub title: Option<&'a str>,
     pub doc_type: Option<DocumentType>,
     pub category: Option<Option<&'a str>>,
+    pub language: Option<Language>,
     pub source_url: Option<Option<&'a str>>,
     pub metadata: Option<&'a Value>,
     pub is_active: Option<bool>,
@@ -258,7 +263,8 @@ pub async fn update_document(
                 category = case when $7 then $8 else category end,
                 source_url = case when $9 then $10 else source_url end,
                 metadata = coalesce($11, metadata), is_active = coalesce($12, is_active),
-                current_version = current_version + $13::int, updated_at = now()
+                current_version = current_version + $13::int,
+                language = coalesce($14, language), updated_at = now()
           where tenant_id = $1 and id = $2",
         &[
             &tx.tenant_id(),
@@ -274,9 +280,20 @@ pub async fn update_document(
             &p.metadata,
             &p.is_active,
             &i32::from(new_version),
+            &p.language,
         ],
     )
     .await?;
+    if let Some(language) = p.language {
+        // The chunks (of every version and model) are indexed in the document's language; their
+        // tsvectors are generated from it, and the statistics follow through their trigger.
+        tx.execute(
+            "update kb_chunks set language = $3
+              where tenant_id = $1 and document_id = $2 and language <> $3",
+            &[&tx.tenant_id(), &id, &language],
+        )
+        .await?;
+    }
     Ok(get_document(tx, id).await?.map(|d| (d, new_version)))
 }
 

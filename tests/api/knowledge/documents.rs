@@ -375,6 +375,14 @@ async fn bad_document_input_names_the_field() {
             json!({"title": "x", "content": "y", "collection_id": "nope"}),
             "collection_id",
         ),
+        (
+            json!({"title": "x", "content": "y", "language": "english"}),
+            "language",
+        ),
+        (
+            json!({"title": "x", "content": "y", "language": 7}),
+            "language",
+        ),
     ] {
         app.post("/v1/documents", tok, body)
             .await
@@ -388,6 +396,13 @@ async fn bad_document_input_names_the_field() {
     )
     .await
     .problem_field(422, "content_type");
+    app.patch(
+        &format!("/v1/documents/{id}"),
+        tok,
+        json!({"language": "de"}),
+    )
+    .await
+    .problem_field(422, "language");
     app.get("/v1/documents?cursor=zzz", tok)
         .await
         .problem_field(422, "cursor");

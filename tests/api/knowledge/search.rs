@@ -392,6 +392,7 @@ async fn the_hnsw_path_still_fills_top_k_under_rls() {
         doc_type: None,
         category: None,
         metadata: None,
+        language: None,
     };
     let semantic = async |iterative_scan| {
         let hnsw = tenantdesk::config::HnswSearch {
