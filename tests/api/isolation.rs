@@ -7,7 +7,7 @@ use std::{
 };
 
 use tenantdesk::{
-    db::{self, Db, Role, Scope, statement},
+    db::{self, Db, Role, Scope},
     repo::users,
 };
 use tokio_postgres::error::SqlState;
@@ -100,11 +100,7 @@ async fn raw_tenant_tx(c: &AppConn, tenant: Option<Uuid>) {
         .await
         .unwrap();
     if let Some(t) = tenant {
-        // Unnamed statements, as the service sends, in every raw transaction here: these tests
-        // also run through PgBouncer, where a named one can meet its name on a shared server
-        // connection.
-        statement::execute(
-            c,
+        c.execute(
             "select set_config('app.tenant_id', $1, true)",
             &[&t.to_string()],
         )
@@ -274,21 +270,21 @@ async fn the_keyword_match_function_returns_only_the_current_tenants_chunks() {
     let matching = async |tenant: Option<Uuid>, setting: Option<&str>, query: &str| {
         raw_tenant_tx(&c, tenant).await;
         if let Some(v) = setting {
-            statement::execute(&c, "select set_config('app.tenant_id', $1, true)", &[&v])
+            c.execute("select set_config('app.tenant_id', $1, true)", &[&v])
                 .await
                 .unwrap();
         }
-        let rows: Vec<(Uuid, Uuid)> = statement::query(
-            &c,
-            "select m.tenant_id, m.document_id
+        let rows: Vec<(Uuid, Uuid)> = c
+            .query(
+                "select m.tenant_id, m.document_id
                from kb_chunks_matching(websearch_to_tsquery('english', $1)) m",
-            &[&query],
-        )
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect();
+                &[&query],
+            )
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
         c.batch_execute("rollback").await.unwrap();
         rows
     };
@@ -338,24 +334,23 @@ async fn the_ticket_search_function_returns_only_the_current_tenants_tickets() {
         c.batch_execute("begin; set local role tenantdesk_tenant")
             .await
             .unwrap();
-        statement::execute(
-            &c,
+        c.execute(
             "select set_config('app.tenant_id', $1, true) where $1 is not null",
             &[&tenant],
         )
         .await
         .unwrap();
-        statement::execute(&c, "select set_config('app.role', $1, true)", &[&role])
+        c.execute("select set_config('app.role', $1, true)", &[&role])
             .await
             .unwrap();
-        let ids: Option<Vec<Uuid>> = statement::query_one(
-            &c,
-            "select ticket_search_candidates($1::text::tsquery, $2, $3)",
-            &[&query, &tags, &cap],
-        )
-        .await
-        .unwrap()
-        .get(0);
+        let ids: Option<Vec<Uuid>> = c
+            .query_one(
+                "select ticket_search_candidates($1::text::tsquery, $2, $3)",
+                &[&query, &tags, &cap],
+            )
+            .await
+            .unwrap()
+            .get(0);
         c.batch_execute("rollback").await.unwrap();
         ids.map(|mut v| {
             v.sort();
@@ -620,18 +615,18 @@ async fn the_bm25_function_returns_only_the_current_tenants_chunks() {
     let scored = async |tenant: Option<Uuid>, setting: Option<&str>, query: &str, strict: bool| {
         raw_tenant_tx(&c, tenant).await;
         if let Some(v) = setting {
-            statement::execute(&c, "select set_config('app.tenant_id', $1, true)", &[&v])
+            c.execute("select set_config('app.tenant_id', $1, true)", &[&v])
                 .await
                 .unwrap();
         }
-        let r = statement::query_one(
-            &c,
-            "select count(*), count(c.id) from kb_chunks_bm25($1, $2, 100) m
+        let r = c
+            .query_one(
+                "select count(*), count(c.id) from kb_chunks_bm25($1, $2, 100) m
                left join kb_chunks c on c.id = m.id",
-            &[&query, &strict],
-        )
-        .await
-        .unwrap();
+                &[&query, &strict],
+            )
+            .await
+            .unwrap();
         c.batch_execute("rollback").await.unwrap();
         (r.get::<_, i64>(0), r.get::<_, i64>(1))
     };
