@@ -21,7 +21,10 @@ use poem::{
 use poem_openapi::{OpenApi, registry::MetaApi};
 use tracing::Instrument;
 
-use crate::{error::ApiError, telemetry};
+use crate::{
+    error::{ApiError, ProblemCode},
+    telemetry,
+};
 
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
@@ -102,7 +105,7 @@ pub fn wrap<E: Endpoint + 'static>(ep: E, max_body: usize) -> impl Endpoint<Outp
 fn too_large(max: usize) -> ApiError {
     ApiError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
-        "payload_too_large",
+        ProblemCode::PayloadTooLarge,
         format!("the request body is larger than {max} bytes"),
     )
 }
@@ -119,7 +122,7 @@ fn limit_body(req: &mut Request, max: usize) -> Result<Arc<AtomicBool>, ApiError
             .ok_or_else(|| {
                 ApiError::new(
                     StatusCode::BAD_REQUEST,
-                    "bad_request",
+                    ProblemCode::BadRequest,
                     "invalid Content-Length",
                 )
                 .with_field("Content-Length")

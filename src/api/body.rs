@@ -34,7 +34,7 @@ use regex::Regex;
 use serde_json::Value;
 
 use super::text;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ProblemCode};
 
 #[derive(Debug, Clone)]
 pub struct JsonBody<T>(pub T);
@@ -82,7 +82,7 @@ impl<T: Type + ParseFromJSON + 'static> JsonBody<T> {
         let value: Value = serde_json::from_slice(data).map_err(|e| {
             ApiError::new(
                 StatusCode::BAD_REQUEST,
-                "malformed_json",
+                ProblemCode::MalformedJson,
                 format!("the body is not valid JSON: {e}"),
             )
         })?;

@@ -15,7 +15,7 @@ use crate::{
     app::AppState,
     auth::{Auth, secrets, validate_password},
     db::Role,
-    error::{ApiError, ApiResult},
+    error::{ApiError, ApiResult, ProblemCode},
     repo::{self, Timestamp, users::UserRow},
 };
 
@@ -33,8 +33,8 @@ pub struct UserIn {
     pub full_name: Text,
     /// What the user may do in the tenant.
     pub role: UserRole,
-    /// At least `PASSWORD_MIN_LENGTH` (default 12) characters, at most 1024.
-    #[oai(validator(max_length = 1024))]
+    /// At least 12 characters (more when `PASSWORD_MIN_LENGTH` says so), at most 1024.
+    #[oai(validator(min_length = 12, max_length = 1024))]
     pub password: String,
 }
 
@@ -229,7 +229,7 @@ async fn change_user(
         && (patch.is_active == Some(false) || patch.role.is_some_and(|r| r != Role::Admin))
     {
         return Err(ApiError::conflict(
-            "cannot_change_self",
+            ProblemCode::CannotChangeSelf,
             "an admin cannot deactivate or demote themself; ask another admin",
         ));
     }

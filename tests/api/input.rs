@@ -478,3 +478,32 @@ async fn every_operation_with_a_body_declares_and_answers_415() {
         r.problem(415, "unsupported_media_type");
     }
 }
+
+/// Any finite JSON number survives PostgreSQL's `jsonb`, which prints numbers in full
+/// (`1797…0000`, 309 digits), and the read back (serde_json's `float_roundtrip` parses that
+/// exactly; without it this was a 500 found by schemathesis).
+#[tokio::test]
+async fn metadata_keeps_the_largest_and_smallest_json_numbers() {
+    let app = spawn().await;
+    let t = app.tenant().await;
+    let metadata =
+        json!({"max": f64::MAX, "min": f64::MIN_POSITIVE, "neg": -f64::MAX, "tiny": 5e-324});
+    let r = app
+        .post(
+            "/v1/tickets",
+            &t.admin.token,
+            json!({"title": "numbers", "metadata": metadata}),
+        )
+        .await;
+    let id = r.ok(201)["id"].as_str().unwrap().to_string();
+    let r = app
+        .patch(
+            &format!("/v1/tickets/{id}"),
+            &t.admin.token,
+            json!({"metadata": metadata}),
+        )
+        .await;
+    assert_eq!(r.ok(200)["metadata"], metadata);
+    let r = app.get(&format!("/v1/tickets/{id}"), &t.admin.token).await;
+    assert_eq!(r.ok(200)["metadata"], metadata);
+}

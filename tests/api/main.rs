@@ -5,6 +5,7 @@ mod support;
 
 mod catalog;
 mod connections;
+mod contract;
 mod http_shell;
 mod identity;
 mod input;
@@ -12,5 +13,6 @@ mod isolation;
 mod knowledge;
 mod migrations;
 mod protocol;
+mod sdk;
 mod spec;
 mod tickets;

@@ -26,7 +26,7 @@ use crate::{
     app::AppState,
     auth::Auth,
     db::Role,
-    error::{ApiError, ApiResult},
+    error::{ApiError, ApiResult, ProblemCode},
     repo::{
         self,
         knowledge::{Content, NewChunk},
@@ -98,7 +98,7 @@ impl DocumentsApi {
         if form.file.size() > max {
             return Err(ApiError::new(
                 poem::http::StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
+                ProblemCode::PayloadTooLarge,
                 format!("the file is larger than {max} bytes"),
             )
             .with_field("file"));
@@ -122,7 +122,7 @@ impl DocumentsApi {
         let raw = String::from_utf8(form.file.into_vec().await.map_err(|e| {
             ApiError::new(
                 poem::http::StatusCode::BAD_REQUEST,
-                "bad_request",
+                ProblemCode::BadRequest,
                 e.to_string(),
             )
         })?)

@@ -112,7 +112,7 @@ impl TicketMessagesApi {
         auth: Auth,
         id: Path<Uuid>,
         /// Makes retries safe: 1–255 printable ASCII characters, unique per request.
-        #[oai(name = "Idempotency-Key")]
+        #[oai(name = "Idempotency-Key", validator(pattern = "^[!-~]{1,255}$"))]
         idempotency_key: Header<Option<String>>,
         body: JsonBody<MessageIn>,
     ) -> ApiResult<CreatedMessage> {

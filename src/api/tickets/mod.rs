@@ -29,7 +29,7 @@ use crate::{
     app::AppState,
     auth::Auth,
     db::{Role, TenantTx},
-    error::{ApiError, ApiResult},
+    error::{ApiError, ApiResult, ProblemCode},
     repo::{self, Timestamp, tickets::TicketRow},
     tickets::{TicketPriority, TicketSource, TicketStatus},
 };
@@ -216,7 +216,7 @@ fn check_metadata(v: &Value) -> ApiResult<()> {
 /// 403 naming a field a `user` may not set.
 fn agents_only(field: &str) -> ApiError {
     ApiError::forbidden(
-        "forbidden",
+        ProblemCode::Forbidden,
         format!("only agents and admins may set {field}"),
     )
     .with_field(field)
@@ -307,7 +307,7 @@ impl TicketsApi {
         state: Data<&AppState>,
         auth: Auth,
         /// Makes retries safe: 1–255 printable ASCII characters, unique per request.
-        #[oai(name = "Idempotency-Key")]
+        #[oai(name = "Idempotency-Key", validator(pattern = "^[!-~]{1,255}$"))]
         idempotency_key: Header<Option<String>>,
         body: JsonBody<TicketIn>,
     ) -> ApiResult<CreatedTicket> {
@@ -600,7 +600,7 @@ impl TicketsApi {
 fn precondition_failed(version: i32) -> ApiError {
     ApiError::new(
         poem::http::StatusCode::PRECONDITION_FAILED,
-        "precondition_failed",
+        ProblemCode::PreconditionFailed,
         format!(
             "the ticket changed since it was read; its ETag is now {}",
             etag(version)

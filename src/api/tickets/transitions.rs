@@ -14,7 +14,7 @@ use crate::{
     api::{body::JsonBody, text::Text},
     app::AppState,
     auth::{Auth, Principal},
-    error::{ApiError, ApiResult},
+    error::{ApiError, ApiResult, ProblemCode},
     repo::{self, Timestamp, tickets::HistoryRow},
     tickets::TicketStatus,
 };
@@ -155,7 +155,7 @@ impl TicketTransitionsApi {
 fn transition_allowed(p: &Principal, from: TicketStatus, to: TicketStatus) -> ApiResult<()> {
     if !from.next().contains(&to) {
         return Err(ApiError::conflict(
-            "invalid_transition",
+            ProblemCode::InvalidTransition,
             format!(
                 "a ticket cannot move from {} to {}",
                 from.as_str(),
@@ -172,7 +172,7 @@ fn transition_allowed(p: &Principal, from: TicketStatus, to: TicketStatus) -> Ap
     }
     if !from.may(to, p.role) {
         return Err(ApiError::forbidden(
-            "forbidden",
+            ProblemCode::Forbidden,
             format!(
                 "only agents and admins may move a ticket from {} to {}",
                 from.as_str(),

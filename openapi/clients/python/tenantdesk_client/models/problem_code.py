@@ -1,0 +1,41 @@
+from enum import StrEnum
+
+
+class ProblemCode(StrEnum):
+    BAD_REQUEST = "bad_request"
+    CANNOT_CHANGE_SELF = "cannot_change_self"
+    COLLECTION_NOT_EMPTY = "collection_not_empty"
+    CONFLICT = "conflict"
+    EMAIL_TAKEN = "email_taken"
+    EXTERNAL_REF_EXISTS = "external_ref_exists"
+    FORBIDDEN = "forbidden"
+    HEADERS_TOO_LARGE = "headers_too_large"
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    INTERNAL = "internal"
+    INVALID_CREDENTIALS = "invalid_credentials"
+    INVALID_TRANSITION = "invalid_transition"
+    MALFORMED_JSON = "malformed_json"
+    MALFORMED_MULTIPART = "malformed_multipart"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    NAME_TAKEN = "name_taken"
+    NOT_FOUND = "not_found"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
+    PRECONDITION_FAILED = "precondition_failed"
+    READ_ONLY_KEY = "read_only_key"
+    REFRESH_TOKEN_REUSED = "refresh_token_reused"
+    RETRY = "retry"
+    SLUG_TAKEN = "slug_taken"
+    SUPERADMIN_ONLY = "superadmin_only"
+    TENANT_INACTIVE = "tenant_inactive"
+    TENANT_REQUIRED = "tenant_required"
+    TOO_MANY_REQUESTS = "too_many_requests"
+    UNAUTHORIZED = "unauthorized"
+    UNAVAILABLE = "unavailable"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    URI_TOO_LONG = "uri_too_long"
+    USER_INACTIVE = "user_inactive"
+    USER_ONLY = "user_only"
+    VALIDATION_FAILED = "validation_failed"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar
+from uuid import UUID
+
+from attrs import define as _attrs_define
+
+from ..models.document_type import DocumentType
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.search_filters_metadata import SearchFiltersMetadata
+
+
+T = TypeVar("T", bound="SearchFilters")
+
+
+@_attrs_define
+class SearchFilters:
+    """Narrowing the search; all given filters must hold.
+
+    Attributes:
+        category (str | Unset): Only documents of this category (up to 200 characters).
+        collection_id (UUID | Unset):
+        metadata (SearchFiltersMetadata | Unset): A JSON object the document's metadata must contain (`@>`).
+        type_ (DocumentType | Unset): What kind of text a document is.
+    """
+
+    category: str | Unset = UNSET
+    collection_id: UUID | Unset = UNSET
+    metadata: SearchFiltersMetadata | Unset = UNSET
+    type_: DocumentType | Unset = UNSET
+
+    def to_dict(self) -> dict[str, Any]:
+        category = self.category
+
+        collection_id: str | Unset = UNSET
+        if not isinstance(self.collection_id, Unset):
+            collection_id = str(self.collection_id)
+
+        metadata: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.metadata, Unset):
+            metadata = self.metadata.to_dict()
+
+        type_: str | Unset = UNSET
+        if not isinstance(self.type_, Unset):
+            type_ = self.type_.value
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update({})
+        if category is not UNSET:
+            field_dict["category"] = category
+        if collection_id is not UNSET:
+            field_dict["collection_id"] = collection_id
+        if metadata is not UNSET:
+            field_dict["metadata"] = metadata
+        if type_ is not UNSET:
+            field_dict["type"] = type_
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.search_filters_metadata import SearchFiltersMetadata
+
+        d = dict(src_dict)
+        category = d.pop("category", UNSET)
+
+        _collection_id = d.pop("collection_id", UNSET)
+        collection_id: UUID | Unset
+        if isinstance(_collection_id, Unset):
+            collection_id = UNSET
+        else:
+            collection_id = UUID(_collection_id)
+
+        _metadata = d.pop("metadata", UNSET)
+        metadata: SearchFiltersMetadata | Unset
+        if isinstance(_metadata, Unset):
+            metadata = UNSET
+        else:
+            metadata = SearchFiltersMetadata.from_dict(_metadata)
+
+        _type_ = d.pop("type", UNSET)
+        type_: DocumentType | Unset
+        if isinstance(_type_, Unset):
+            type_ = UNSET
+        else:
+            type_ = DocumentType(_type_)
+
+        search_filters = cls(
+            category=category,
+            collection_id=collection_id,
+            metadata=metadata,
+            type_=type_,
+        )
+
+        return search_filters
