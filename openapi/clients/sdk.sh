@@ -63,7 +63,7 @@ generate_into() {
   mkdir -p "$out/typescript" "$out/python" "$out/rust"
   (cd "$TS" && ./node_modules/.bin/openapi-ts --silent --no-log-file \
     -i "$SPEC" -o "$out/typescript/generated" -c @hey-api/client-fetch)
-  PATH=$VENV/bin:$PATH "$VENV/bin/openapi-python-client" generate --path "$SPEC" --meta none \
+  PATH=$VENV/bin:$PATH RUFF_NO_CACHE=true "$VENV/bin/openapi-python-client" generate --path "$SPEC" --meta none \
     --config "$CLIENTS/python/generator.yaml" --output-path "$out/python/tenantdesk_client" \
     --overwrite >/dev/null
   "$GEN_BIN" "$SPEC" "$out/rust/generated.rs"

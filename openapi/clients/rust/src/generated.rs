@@ -5,7 +5,7 @@
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
-use progenitor_client::{ClientHooks, OperationInfo, RequestBuilderExt, encode_path};
+use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
@@ -20,11 +20,13 @@ pub mod types {
         pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         pub id: ::uuid::Uuid,
         /**The secret key. Send it as `Authorization: Bearer <key>` or `X-API-Key: <key>`. It cannot
-        be shown again.*/
+be shown again.*/
         pub key: ::std::string::String,
         ///Updated at most once a minute.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub last_used_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub last_used_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
         pub name: ::std::string::String,
         ///The public part of the key (`tdk_<prefix>_…`), to recognise it.
         pub prefix: ::std::string::String,
@@ -70,21 +72,22 @@ pub mod types {
     }
     impl ::std::str::FromStr for ApiKeyInName {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 100usize {
                 return Err("longer than 100 characters".into());
             }
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
             }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(
-                || {
-                    ::regress::Regex::new(
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
                         "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
                     )
                     .unwrap()
-                },
-            );
+            });
             if PATTERN.find(value).is_none() {
                 return Err(
                     "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
@@ -96,7 +99,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ApiKeyInName {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -132,7 +137,9 @@ pub mod types {
         pub id: ::uuid::Uuid,
         ///Updated at most once a minute.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub last_used_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub last_used_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
         pub name: ::std::string::String,
         ///The public part of the key (`tdk_<prefix>_…`), to recognise it.
         pub prefix: ::std::string::String,
@@ -170,7 +177,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
+        PartialOrd
     )]
     pub enum ApiKeyScope {
         #[serde(rename = "read_only")]
@@ -191,7 +198,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for ApiKeyScope {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "read_only" => Ok(Self::ReadOnly),
                 "read_write" => Ok(Self::ReadWrite),
@@ -202,7 +211,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ApiKeyScope {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -218,8 +229,8 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AuditEntryOut {
         /**What was done: `user.create`, `user.update`, `api_key.create`, `api_key.revoke`,
-        `ticket.create`, `password.change`, `tenant.deactivate`…, or `<METHOD> <path>` for every
-        request of a superadmin inside the tenant.*/
+`ticket.create`, `password.change`, `tenant.deactivate`…, or `<METHOD> <path>` for every
+request of a superadmin inside the tenant.*/
         pub action: ::std::string::String,
         ///The API key that acted, when one did.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -292,7 +303,7 @@ pub mod types {
         ///The chunk's text (searched by keyword, returned in results), 1–100,000 characters.
         pub content: ChunkInContent,
         /**Its vector (1–4096 numbers, each within the range of a 32-bit float); every vector of a
-        model has the same dimension.*/
+model has the same dimension.*/
         pub embedding: ::std::vec::Vec<f32>,
     }
     impl ChunkIn {
@@ -317,21 +328,22 @@ pub mod types {
     }
     impl ::std::str::FromStr for ChunkInContent {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 100000usize {
                 return Err("longer than 100000 characters".into());
             }
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
             }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(
-                || {
-                    ::regress::Regex::new(
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
                         "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
                     )
                     .unwrap()
-                },
-            );
+            });
             if PATTERN.find(value).is_none() {
                 return Err(
                     "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
@@ -343,7 +355,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ChunkInContent {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -374,7 +388,7 @@ pub mod types {
         ///1–1000 chunks, in document order.
         pub chunks: ::std::vec::Vec<ChunkIn>,
         /**The embedding model's name (1–200 characters). Searches compare only vectors of one
-        model; for the service's own model the dimension must be the service's.*/
+model; for the service's own model the dimension must be the service's.*/
         pub model: ChunksInModel,
     }
     impl ChunksIn {
@@ -383,7 +397,7 @@ pub mod types {
         }
     }
     /**The embedding model's name (1–200 characters). Searches compare only vectors of one
-    model; for the service's own model the dimension must be the service's.*/
+model; for the service's own model the dimension must be the service's.*/
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct ChunksInModel(::std::string::String);
@@ -400,21 +414,22 @@ pub mod types {
     }
     impl ::std::str::FromStr for ChunksInModel {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 200usize {
                 return Err("longer than 200 characters".into());
             }
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
             }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(
-                || {
-                    ::regress::Regex::new(
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
                         "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
                     )
                     .unwrap()
-                },
-            );
+            });
             if PATTERN.find(value).is_none() {
                 return Err(
                     "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
@@ -426,7 +441,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ChunksInModel {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -501,7 +518,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for CollectionInDescription {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 2000usize {
                 return Err("longer than 2000 characters".into());
             }
@@ -510,7 +529,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CollectionInDescription {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -551,21 +572,22 @@ pub mod types {
     }
     impl ::std::str::FromStr for CollectionInName {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 200usize {
                 return Err("longer than 200 characters".into());
             }
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
             }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(
-                || {
-                    ::regress::Regex::new(
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
                         "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
                     )
                     .unwrap()
-                },
-            );
+            });
             if PATTERN.find(value).is_none() {
                 return Err(
                     "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
@@ -577,7 +599,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CollectionInName {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -662,7 +686,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for CollectionPatchDescription {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 2000usize {
                 return Err("longer than 2000 characters".into());
             }
@@ -671,7 +697,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CollectionPatchDescription {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -712,21 +740,22 @@ pub mod types {
     }
     impl ::std::str::FromStr for CollectionPatchName {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 200usize {
                 return Err("longer than 200 characters".into());
             }
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
             }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(
-                || {
-                    ::regress::Regex::new(
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
                         "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
                     )
                     .unwrap()
-                },
-            );
+            });
             if PATTERN.find(value).is_none() {
                 return Err(
                     "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
@@ -738,7 +767,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CollectionPatchName {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -779,9 +810,11 @@ pub mod types {
     }
     impl ::std::str::FromStr for CreateTicketIdempotencyKey {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[!-~]{1,255}$").unwrap());
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[!-~]{1,255}$").unwrap() });
             if PATTERN.find(value).is_none() {
                 return Err("doesn't match pattern \"^[!-~]{1,255}$\"".into());
             }
@@ -790,7 +823,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CreateTicketIdempotencyKey {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -824,16 +859,19 @@ pub mod types {
             &self.0
         }
     }
-    impl ::std::convert::From<CreateTicketMessageIdempotencyKey> for ::std::string::String {
+    impl ::std::convert::From<CreateTicketMessageIdempotencyKey>
+    for ::std::string::String {
         fn from(value: CreateTicketMessageIdempotencyKey) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for CreateTicketMessageIdempotencyKey {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[!-~]{1,255}$").unwrap());
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[!-~]{1,255}$").unwrap() });
             if PATTERN.find(value).is_none() {
                 return Err("doesn't match pattern \"^[!-~]{1,255}$\"".into());
             }
@@ -842,11 +880,14 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CreateTicketMessageIdempotencyKey {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for CreateTicketMessageIdempotencyKey {
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CreateTicketMessageIdempotencyKey {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -879,7 +920,7 @@ pub mod types {
         ///The text (at most `KB_MAX_DOCUMENT_BYTES`, default 512 KiB; more answers 413).
         pub content: DocumentInContent,
         /**`text/plain` (default), `text/markdown` or `text/html` (reduced to its text), in any
-        case, parameters (`; charset=utf-8`) ignored.*/
+case, parameters (`; charset=utf-8`) ignored.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content_type: ::std::option::Option<DocumentInContentType>,
         ///A JSON object, matched by containment in search filters.
@@ -890,10 +931,7 @@ pub mod types {
         pub source_url: ::std::option::Option<DocumentInSourceUrl>,
         ///1–500 characters.
         pub title: DocumentInTitle,
-        #[serde(
-            rename = "type",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<DocumentType>,
     }
     impl DocumentIn {
@@ -918,7 +956,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for DocumentInCategory {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 200usize {
                 return Err("longer than 200 characters".into());
             }
@@ -927,7 +967,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for DocumentInCategory {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -968,18 +1010,19 @@ pub mod types {
     }
     impl ::std::str::FromStr for DocumentInContent {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
             }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(
-                || {
-                    ::regress::Regex::new(
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
                         "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
                     )
                     .unwrap()
-                },
-            );
+            });
             if PATTERN.find(value).is_none() {
                 return Err(
                     "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
@@ -991,7 +1034,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for DocumentInContent {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1016,7 +1061,7 @@ pub mod types {
         }
     }
     /**`text/plain` (default), `text/markdown` or `text/html` (reduced to its text), in any
-    case, parameters (`; charset=utf-8`) ignored.*/
+case, parameters (`; charset=utf-8`) ignored.*/
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct DocumentInContentType(::std::string::String);
@@ -1033,18 +1078,19 @@ pub mod types {
     }
     impl ::std::str::FromStr for DocumentInContentType {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 100usize {
                 return Err("longer than 100 characters".into());
             }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(
-                || {
-                    ::regress::Regex::new(
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
                         "^\\s*([Tt][Ee][Xx][Tt]/([Pp][Ll][Aa][Ii][Nn]|[Mm][Aa][Rr][Kk][Dd][Oo][Ww][Nn]|[Hh][Tt][Mm][Ll]))?\\s*(;[\\s\\S]*)?$",
                     )
                     .unwrap()
-                },
-            );
+            });
             if PATTERN.find(value).is_none() {
                 return Err(
                     "doesn't match pattern \"^\\s*([Tt][Ee][Xx][Tt]/([Pp][Ll][Aa][Ii][Nn]|[Mm][Aa][Rr][Kk][Dd][Oo][Ww][Nn]|[Hh][Tt][Mm][Ll]))?\\s*(;[\\s\\S]*)?$\""
@@ -1056,7 +1102,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for DocumentInContentType {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1097,12 +1145,14 @@ pub mod types {
     }
     impl ::std::str::FromStr for DocumentInSourceUrl {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 2000usize {
                 return Err("longer than 2000 characters".into());
             }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^(https?://\\S+)?$").unwrap());
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^(https?://\\S+)?$").unwrap() });
             if PATTERN.find(value).is_none() {
                 return Err("doesn't match pattern \"^(https?://\\S+)?$\"".into());
             }
@@ -1111,7 +1161,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for DocumentInSourceUrl {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1152,21 +1204,22 @@ pub mod types {
     }
     impl ::std::str::FromStr for DocumentInTitle {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 500usize {
                 return Err("longer than 500 characters".into());
             }
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
             }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(
-                || {
-                    ::regress::Regex::new(
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
                         "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
                     )
                     .unwrap()
-                },
-            );
+            });
             if PATTERN.find(value).is_none() {
                 return Err(
                     "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
@@ -1178,7 +1231,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for DocumentInTitle {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1278,10 +1333,7 @@ pub mod types {
         ///1–500 characters.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<DocumentPatchTitle>,
-        #[serde(
-            rename = "type",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<DocumentType>,
     }
     impl DocumentPatch {
@@ -1306,7 +1358,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for DocumentPatchCategory {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 200usize {
                 return Err("longer than 200 characters".into());
             }
@@ -1315,7 +1369,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for DocumentPatchCategory {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1356,18 +1412,19 @@ pub mod types {
     }
     impl ::std::str::FromStr for DocumentPatchContent {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
             }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(
-                || {
-                    ::regress::Regex::new(
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
                         "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
                     )
                     .unwrap()
-                },
-            );
+            });
             if PATTERN.find(value).is_none() {
                 return Err(
                     "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
@@ -1379,7 +1436,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for DocumentPatchContent {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1420,18 +1479,19 @@ pub mod types {
     }
     impl ::std::str::FromStr for DocumentPatchContentType {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 100usize {
                 return Err("longer than 100 characters".into());
             }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(
-                || {
-                    ::regress::Regex::new(
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
                         "^\\s*([Tt][Ee][Xx][Tt]/([Pp][Ll][Aa][Ii][Nn]|[Mm][Aa][Rr][Kk][Dd][Oo][Ww][Nn]|[Hh][Tt][Mm][Ll]))?\\s*(;[\\s\\S]*)?$",
                     )
                     .unwrap()
-                },
-            );
+            });
             if PATTERN.find(value).is_none() {
                 return Err(
                     "doesn't match pattern \"^\\s*([Tt][Ee][Xx][Tt]/([Pp][Ll][Aa][Ii][Nn]|[Mm][Aa][Rr][Kk][Dd][Oo][Ww][Nn]|[Hh][Tt][Mm][Ll]))?\\s*(;[\\s\\S]*)?$\""
@@ -1443,7 +1503,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for DocumentPatchContentType {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1484,12 +1546,14 @@ pub mod types {
     }
     impl ::std::str::FromStr for DocumentPatchSourceUrl {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 2000usize {
                 return Err("longer than 2000 characters".into());
             }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^(https?://\\S+)?$").unwrap());
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^(https?://\\S+)?$").unwrap() });
             if PATTERN.find(value).is_none() {
                 return Err("doesn't match pattern \"^(https?://\\S+)?$\"".into());
             }
@@ -1498,7 +1562,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for DocumentPatchSourceUrl {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1539,21 +1605,22 @@ pub mod types {
     }
     impl ::std::str::FromStr for DocumentPatchTitle {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 500usize {
                 return Err("longer than 500 characters".into());
             }
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
             }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(
-                || {
-                    ::regress::Regex::new(
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
                         "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
                     )
                     .unwrap()
-                },
-            );
+            });
             if PATTERN.find(value).is_none() {
                 return Err(
                     "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
@@ -1565,7 +1632,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for DocumentPatchTitle {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1600,7 +1669,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
+        PartialOrd
     )]
     pub enum DocumentType {
         #[serde(rename = "guide")]
@@ -1627,7 +1696,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for DocumentType {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "guide" => Ok(Self::Guide),
                 "api" => Ok(Self::Api),
@@ -1640,7 +1711,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for DocumentType {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1661,7 +1734,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub collection_id: ::std::option::Option<::uuid::Uuid>,
         /**The file: text/plain, text/markdown or text/html (by its part's content type, else its
-        extension: .txt, .md, .html).*/
+extension: .txt, .md, .html).*/
         pub file: ::std::string::String,
         ///A JSON object, as text.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1672,10 +1745,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
         ///guide, api, faq, policy or other.
-        #[serde(
-            rename = "type",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl DocumentUpload {
@@ -1695,7 +1765,7 @@ pub mod types {
         pub content_sha256: ::std::string::String,
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         /**True when a live document already had exactly this content: nothing was stored and this
-        is that document.*/
+is that document.*/
         pub deduplicated: bool,
         ///Set while the document is (soft) deleted.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1728,13 +1798,13 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     pub struct ExternalRefIn {
         /**The record's id there, 1–200 characters. A (system, external_id) pair links to one
-        ticket of the tenant at most.*/
+ticket of the tenant at most.*/
         pub external_id: ExternalRefInExternalId,
         ///Any JSON object.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub metadata: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         /**The other system's name: lowercase letters, digits, `_`, `.`, `-`, up to 50 characters
-        (`jira`, `salesforce`), starting with a letter or digit.*/
+(`jira`, `salesforce`), starting with a letter or digit.*/
         pub system: ExternalRefInSystem,
         ///A link to the record: an http or https URL, up to 2,000 characters.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1746,7 +1816,7 @@ pub mod types {
         }
     }
     /**The record's id there, 1–200 characters. A (system, external_id) pair links to one
-    ticket of the tenant at most.*/
+ticket of the tenant at most.*/
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct ExternalRefInExternalId(::std::string::String);
@@ -1763,21 +1833,22 @@ pub mod types {
     }
     impl ::std::str::FromStr for ExternalRefInExternalId {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 200usize {
                 return Err("longer than 200 characters".into());
             }
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
             }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(
-                || {
-                    ::regress::Regex::new(
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
                         "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
                     )
                     .unwrap()
-                },
-            );
+            });
             if PATTERN.find(value).is_none() {
                 return Err(
                     "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
@@ -1789,7 +1860,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ExternalRefInExternalId {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1814,7 +1887,7 @@ pub mod types {
         }
     }
     /**The other system's name: lowercase letters, digits, `_`, `.`, `-`, up to 50 characters
-    (`jira`, `salesforce`), starting with a letter or digit.*/
+(`jira`, `salesforce`), starting with a letter or digit.*/
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct ExternalRefInSystem(::std::string::String);
@@ -1831,20 +1904,24 @@ pub mod types {
     }
     impl ::std::str::FromStr for ExternalRefInSystem {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-                ::std::sync::LazyLock::new(|| {
-                    ::regress::Regex::new("^[a-z0-9][a-z0-9_.-]{0,49}$").unwrap()
-                });
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[a-z0-9][a-z0-9_.-]{0,49}$").unwrap() });
             if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^[a-z0-9][a-z0-9_.-]{0,49}$\"".into());
+                return Err(
+                    "doesn't match pattern \"^[a-z0-9][a-z0-9_.-]{0,49}$\"".into(),
+                );
             }
             Ok(Self(value.to_string()))
         }
     }
     impl ::std::convert::TryFrom<&str> for ExternalRefInSystem {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1885,12 +1962,14 @@ pub mod types {
     }
     impl ::std::str::FromStr for ExternalRefInUrl {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 2000usize {
                 return Err("longer than 2000 characters".into());
             }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^https?://\\S+$").unwrap());
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^https?://\\S+$").unwrap() });
             if PATTERN.find(value).is_none() {
                 return Err("doesn't match pattern \"^https?://\\S+$\"".into());
             }
@@ -1899,7 +1978,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ExternalRefInUrl {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1971,9 +2052,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pending_migrations: ::std::option::Option<u64>,
         /**`ok` when healthy; `busy` when ready but every pooled connection is in use; otherwise
-        what is wrong (`database unreachable`, `migrations pending`, `migrations changed`, or
-        `migrations unknown` when the pool has been busy since start), never an internal error
-        text.*/
+what is wrong (`database unreachable`, `migrations pending`, `migrations changed`, or
+`migrations unknown` when the pool has been busy since start), never an internal error
+text.*/
         pub status: ::std::string::String,
     }
     impl HealthOut {
@@ -2030,12 +2111,16 @@ pub mod types {
         ///One entry per failed attempt: `at`, `attempt`, `worker`, `error`.
         pub error_log: ::serde_json::Value,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub finished_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub finished_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
         pub id: ::uuid::Uuid,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub locked_by: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub locked_until: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub locked_until: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
         pub max_attempts: i32,
         pub next_attempt_at: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2073,7 +2158,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
+        PartialOrd
     )]
     pub enum JobStatus {
         #[serde(rename = "pending")]
@@ -2097,7 +2182,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for JobStatus {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "pending" => Ok(Self::Pending),
                 "running" => Ok(Self::Running),
@@ -2109,7 +2196,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for JobStatus {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2138,9 +2227,11 @@ pub mod types {
     }
     impl ::std::str::FromStr for ListApiKeysCursor {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[A-Za-z0-9_-]*$").unwrap());
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[A-Za-z0-9_-]*$").unwrap() });
             if PATTERN.find(value).is_none() {
                 return Err("doesn't match pattern \"^[A-Za-z0-9_-]*$\"".into());
             }
@@ -2149,7 +2240,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ListApiKeysCursor {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2190,9 +2283,11 @@ pub mod types {
     }
     impl ::std::str::FromStr for ListAuditLogCursor {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[A-Za-z0-9_-]*$").unwrap());
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[A-Za-z0-9_-]*$").unwrap() });
             if PATTERN.find(value).is_none() {
                 return Err("doesn't match pattern \"^[A-Za-z0-9_-]*$\"".into());
             }
@@ -2201,7 +2296,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ListAuditLogCursor {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2242,9 +2339,11 @@ pub mod types {
     }
     impl ::std::str::FromStr for ListCollectionsCursor {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[A-Za-z0-9_-]*$").unwrap());
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[A-Za-z0-9_-]*$").unwrap() });
             if PATTERN.find(value).is_none() {
                 return Err("doesn't match pattern \"^[A-Za-z0-9_-]*$\"".into());
             }
@@ -2253,7 +2352,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ListCollectionsCursor {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2294,9 +2395,11 @@ pub mod types {
     }
     impl ::std::str::FromStr for ListDocumentsCursor {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[A-Za-z0-9_-]*$").unwrap());
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[A-Za-z0-9_-]*$").unwrap() });
             if PATTERN.find(value).is_none() {
                 return Err("doesn't match pattern \"^[A-Za-z0-9_-]*$\"".into());
             }
@@ -2305,7 +2408,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ListDocumentsCursor {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2346,9 +2451,11 @@ pub mod types {
     }
     impl ::std::str::FromStr for ListIngestionJobsCursor {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[A-Za-z0-9_-]*$").unwrap());
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[A-Za-z0-9_-]*$").unwrap() });
             if PATTERN.find(value).is_none() {
                 return Err("doesn't match pattern \"^[A-Za-z0-9_-]*$\"".into());
             }
@@ -2357,7 +2464,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ListIngestionJobsCursor {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2398,9 +2507,11 @@ pub mod types {
     }
     impl ::std::str::FromStr for ListTenantAuditLogCursor {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[A-Za-z0-9_-]*$").unwrap());
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[A-Za-z0-9_-]*$").unwrap() });
             if PATTERN.find(value).is_none() {
                 return Err("doesn't match pattern \"^[A-Za-z0-9_-]*$\"".into());
             }
@@ -2409,7 +2520,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ListTenantAuditLogCursor {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2450,9 +2563,11 @@ pub mod types {
     }
     impl ::std::str::FromStr for ListTenantUsersCursor {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[A-Za-z0-9_-]*$").unwrap());
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[A-Za-z0-9_-]*$").unwrap() });
             if PATTERN.find(value).is_none() {
                 return Err("doesn't match pattern \"^[A-Za-z0-9_-]*$\"".into());
             }
@@ -2461,7 +2576,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ListTenantUsersCursor {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2502,9 +2619,11 @@ pub mod types {
     }
     impl ::std::str::FromStr for ListTenantsCursor {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[A-Za-z0-9_-]*$").unwrap());
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[A-Za-z0-9_-]*$").unwrap() });
             if PATTERN.find(value).is_none() {
                 return Err("doesn't match pattern \"^[A-Za-z0-9_-]*$\"".into());
             }
@@ -2513,7 +2632,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ListTenantsCursor {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2554,9 +2675,11 @@ pub mod types {
     }
     impl ::std::str::FromStr for ListTicketExternalRefsCursor {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[A-Za-z0-9_-]*$").unwrap());
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[A-Za-z0-9_-]*$").unwrap() });
             if PATTERN.find(value).is_none() {
                 return Err("doesn't match pattern \"^[A-Za-z0-9_-]*$\"".into());
             }
@@ -2565,11 +2688,14 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ListTicketExternalRefsCursor {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for ListTicketExternalRefsCursor {
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ListTicketExternalRefsCursor {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -2606,9 +2732,11 @@ pub mod types {
     }
     impl ::std::str::FromStr for ListTicketHistoryCursor {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[A-Za-z0-9_-]*$").unwrap());
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[A-Za-z0-9_-]*$").unwrap() });
             if PATTERN.find(value).is_none() {
                 return Err("doesn't match pattern \"^[A-Za-z0-9_-]*$\"".into());
             }
@@ -2617,7 +2745,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ListTicketHistoryCursor {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2658,9 +2788,11 @@ pub mod types {
     }
     impl ::std::str::FromStr for ListTicketMessagesCursor {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[A-Za-z0-9_-]*$").unwrap());
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[A-Za-z0-9_-]*$").unwrap() });
             if PATTERN.find(value).is_none() {
                 return Err("doesn't match pattern \"^[A-Za-z0-9_-]*$\"".into());
             }
@@ -2669,7 +2801,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ListTicketMessagesCursor {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2710,9 +2844,11 @@ pub mod types {
     }
     impl ::std::str::FromStr for ListTicketsCursor {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[A-Za-z0-9_-]*$").unwrap());
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[A-Za-z0-9_-]*$").unwrap() });
             if PATTERN.find(value).is_none() {
                 return Err("doesn't match pattern \"^[A-Za-z0-9_-]*$\"".into());
             }
@@ -2721,7 +2857,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ListTicketsCursor {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2762,7 +2900,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for ListTicketsQ {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 500usize {
                 return Err("longer than 500 characters".into());
             }
@@ -2771,7 +2911,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ListTicketsQ {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2812,9 +2954,11 @@ pub mod types {
     }
     impl ::std::str::FromStr for ListUsersCursor {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[A-Za-z0-9_-]*$").unwrap());
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[A-Za-z0-9_-]*$").unwrap() });
             if PATTERN.find(value).is_none() {
                 return Err("doesn't match pattern \"^[A-Za-z0-9_-]*$\"".into());
             }
@@ -2823,7 +2967,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ListUsersCursor {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2880,7 +3026,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for LogoutInRefreshToken {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 200usize {
                 return Err("longer than 200 characters".into());
             }
@@ -2889,7 +3037,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for LogoutInRefreshToken {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2971,21 +3121,22 @@ pub mod types {
     }
     impl ::std::str::FromStr for MessageInContent {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 50000usize {
                 return Err("longer than 50000 characters".into());
             }
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
             }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(
-                || {
-                    ::regress::Regex::new(
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
                         "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
                     )
                     .unwrap()
-                },
-            );
+            });
             if PATTERN.find(value).is_none() {
                 return Err(
                     "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
@@ -2997,7 +3148,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for MessageInContent {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -3071,7 +3224,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
+        PartialOrd
     )]
     pub enum MessageRole {
         #[serde(rename = "user")]
@@ -3095,7 +3248,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for MessageRole {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "user" => Ok(Self::User),
                 "agent" => Ok(Self::Agent),
@@ -3107,7 +3262,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for MessageRole {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -3143,14 +3300,17 @@ pub mod types {
             &self.0
         }
     }
-    impl ::std::convert::From<PasswordChangeInCurrentPassword> for ::std::string::String {
+    impl ::std::convert::From<PasswordChangeInCurrentPassword>
+    for ::std::string::String {
         fn from(value: PasswordChangeInCurrentPassword) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for PasswordChangeInCurrentPassword {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 1024usize {
                 return Err("longer than 1024 characters".into());
             }
@@ -3159,11 +3319,14 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for PasswordChangeInCurrentPassword {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for PasswordChangeInCurrentPassword {
+    impl ::std::convert::TryFrom<::std::string::String>
+    for PasswordChangeInCurrentPassword {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -3200,21 +3363,22 @@ pub mod types {
     }
     impl ::std::str::FromStr for PasswordChangeInNewPassword {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 1024usize {
                 return Err("longer than 1024 characters".into());
             }
             if value.chars().count() < 12usize {
                 return Err("shorter than 12 characters".into());
             }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(
-                || {
-                    ::regress::Regex::new(
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
                         "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
                     )
                     .unwrap()
-                },
-            );
+            });
             if PATTERN.find(value).is_none() {
                 return Err(
                     "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
@@ -3226,7 +3390,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for PasswordChangeInNewPassword {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -3279,7 +3445,7 @@ pub mod types {
         }
     }
     /**The stable machine-readable `code` of a problem: the one list of every code the service can
-    answer with (an `ApiError` carries one of these, nothing else).*/
+answer with (an `ApiError` carries one of these, nothing else).*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3290,7 +3456,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
+        PartialOrd
     )]
     pub enum ProblemCode {
         #[serde(rename = "bad_request")]
@@ -3404,7 +3570,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for ProblemCode {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "bad_request" => Ok(Self::BadRequest),
                 "malformed_json" => Ok(Self::MalformedJson),
@@ -3446,7 +3614,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ProblemCode {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -3487,7 +3657,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for RefreshInRefreshToken {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 200usize {
                 return Err("longer than 200 characters".into());
             }
@@ -3496,7 +3668,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for RefreshInRefreshToken {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -3532,10 +3706,7 @@ pub mod types {
         ///A JSON object the document's metadata must contain (`@>`).
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub metadata: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        #[serde(
-            rename = "type",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<DocumentType>,
     }
     impl SearchFilters {
@@ -3560,7 +3731,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for SearchFiltersCategory {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 200usize {
                 return Err("longer than 200 characters".into());
             }
@@ -3569,7 +3742,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for SearchFiltersCategory {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -3622,17 +3797,17 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub filters: ::std::option::Option<SearchFilters>,
         /**Drop results scoring lower: cosine similarity (semantic), `ts_rank_cd` (keyword) or the
-        fused reciprocal-rank score (hybrid, at most 2/61).*/
+fused reciprocal-rank score (hybrid, at most 2/61).*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub min_score: ::std::option::Option<f64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mode: ::std::option::Option<SearchMode>,
         /**Whose vectors to search (default: the service's model). Only chunks embedded by this model
-        are compared and returned. 1–200 characters.*/
+are compared and returned. 1–200 characters.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub model: ::std::option::Option<SearchInModel>,
         /**The question or keywords (1–2000 characters). Embedded with the service's model for
-        semantic search unless `vector` is given.*/
+semantic search unless `vector` is given.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub query: ::std::option::Option<SearchInQuery>,
         ///Number of results, 1–100 (default 10).
@@ -3648,7 +3823,7 @@ pub mod types {
         }
     }
     /**Whose vectors to search (default: the service's model). Only chunks embedded by this model
-    are compared and returned. 1–200 characters.*/
+are compared and returned. 1–200 characters.*/
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct SearchInModel(::std::string::String);
@@ -3665,21 +3840,22 @@ pub mod types {
     }
     impl ::std::str::FromStr for SearchInModel {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 200usize {
                 return Err("longer than 200 characters".into());
             }
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
             }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(
-                || {
-                    ::regress::Regex::new(
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
                         "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
                     )
                     .unwrap()
-                },
-            );
+            });
             if PATTERN.find(value).is_none() {
                 return Err(
                     "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
@@ -3691,7 +3867,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for SearchInModel {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -3716,7 +3894,7 @@ pub mod types {
         }
     }
     /**The question or keywords (1–2000 characters). Embedded with the service's model for
-    semantic search unless `vector` is given.*/
+semantic search unless `vector` is given.*/
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct SearchInQuery(::std::string::String);
@@ -3733,21 +3911,22 @@ pub mod types {
     }
     impl ::std::str::FromStr for SearchInQuery {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 2000usize {
                 return Err("longer than 2000 characters".into());
             }
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
             }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(
-                || {
-                    ::regress::Regex::new(
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
                         "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
                     )
                     .unwrap()
-                },
-            );
+            });
             if PATTERN.find(value).is_none() {
                 return Err(
                     "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
@@ -3759,7 +3938,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for SearchInQuery {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -3794,7 +3975,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
+        PartialOrd
     )]
     pub enum SearchMode {
         #[serde(rename = "semantic")]
@@ -3815,7 +3996,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for SearchMode {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "semantic" => Ok(Self::Semantic),
                 "keyword" => Ok(Self::Keyword),
@@ -3826,7 +4009,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for SearchMode {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -3861,7 +4046,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
+        PartialOrd
     )]
     pub enum SortOrder {
         #[serde(rename = "asc")]
@@ -3879,7 +4064,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for SortOrder {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "asc" => Ok(Self::Asc),
                 "desc" => Ok(Self::Desc),
@@ -3889,7 +4076,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for SortOrder {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -3932,21 +4121,22 @@ pub mod types {
     }
     impl ::std::str::FromStr for SuperadminTokenInEmail {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 254usize {
                 return Err("longer than 254 characters".into());
             }
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
             }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(
-                || {
-                    ::regress::Regex::new(
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
                         "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
                     )
                     .unwrap()
-                },
-            );
+            });
             if PATTERN.find(value).is_none() {
                 return Err(
                     "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
@@ -3958,7 +4148,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for SuperadminTokenInEmail {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -3999,7 +4191,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for SuperadminTokenInPassword {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 1024usize {
                 return Err("longer than 1024 characters".into());
             }
@@ -4008,7 +4202,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for SuperadminTokenInPassword {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -4063,21 +4259,22 @@ pub mod types {
     }
     impl ::std::str::FromStr for TenantInName {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 200usize {
                 return Err("longer than 200 characters".into());
             }
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
             }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(
-                || {
-                    ::regress::Regex::new(
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
                         "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
                     )
                     .unwrap()
-                },
-            );
+            });
             if PATTERN.find(value).is_none() {
                 return Err(
                     "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
@@ -4089,7 +4286,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for TenantInName {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -4130,23 +4329,27 @@ pub mod types {
     }
     impl ::std::str::FromStr for TenantInSlug {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 63usize {
                 return Err("longer than 63 characters".into());
             }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-                ::std::sync::LazyLock::new(|| {
-                    ::regress::Regex::new("^[a-z0-9]([a-z0-9-]*[a-z0-9])?$").unwrap()
-                });
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[a-z0-9]([a-z0-9-]*[a-z0-9])?$").unwrap() });
             if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$\"".into());
+                return Err(
+                    "doesn't match pattern \"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$\"".into(),
+                );
             }
             Ok(Self(value.to_string()))
         }
     }
     impl ::std::convert::TryFrom<&str> for TenantInSlug {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -4175,7 +4378,9 @@ pub mod types {
     pub struct TenantOut {
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub deactivated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub deactivated_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
         pub id: ::uuid::Uuid,
         ///A deactivated tenant's users, tokens and API keys are refused (403 `tenant_inactive`).
         pub is_active: bool,
@@ -4238,21 +4443,22 @@ pub mod types {
     }
     impl ::std::str::FromStr for TenantPatchName {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 200usize {
                 return Err("longer than 200 characters".into());
             }
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
             }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(
-                || {
-                    ::regress::Regex::new(
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
                         "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
                     )
                     .unwrap()
-                },
-            );
+            });
             if PATTERN.find(value).is_none() {
                 return Err(
                     "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
@@ -4264,7 +4470,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for TenantPatchName {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -4305,23 +4513,27 @@ pub mod types {
     }
     impl ::std::str::FromStr for TenantPatchSlug {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 63usize {
                 return Err("longer than 63 characters".into());
             }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-                ::std::sync::LazyLock::new(|| {
-                    ::regress::Regex::new("^[a-z0-9]([a-z0-9-]*[a-z0-9])?$").unwrap()
-                });
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[a-z0-9]([a-z0-9-]*[a-z0-9])?$").unwrap() });
             if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$\"".into());
+                return Err(
+                    "doesn't match pattern \"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$\"".into(),
+                );
             }
             Ok(Self(value.to_string()))
         }
     }
     impl ::std::convert::TryFrom<&str> for TenantPatchSlug {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -4395,7 +4607,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for TicketInDescription {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 50000usize {
                 return Err("longer than 50000 characters".into());
             }
@@ -4404,7 +4618,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for TicketInDescription {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -4445,21 +4661,22 @@ pub mod types {
     }
     impl ::std::str::FromStr for TicketInTagsItem {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 50usize {
                 return Err("longer than 50 characters".into());
             }
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
             }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(
-                || {
-                    ::regress::Regex::new(
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
                         "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
                     )
                     .unwrap()
-                },
-            );
+            });
             if PATTERN.find(value).is_none() {
                 return Err(
                     "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
@@ -4471,7 +4688,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for TicketInTagsItem {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -4512,21 +4731,22 @@ pub mod types {
     }
     impl ::std::str::FromStr for TicketInTitle {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 300usize {
                 return Err("longer than 300 characters".into());
             }
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
             }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(
-                || {
-                    ::regress::Regex::new(
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
                         "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
                     )
                     .unwrap()
-                },
-            );
+            });
             if PATTERN.find(value).is_none() {
                 return Err(
                     "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
@@ -4538,7 +4758,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for TicketInTitle {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -4587,7 +4809,9 @@ pub mod types {
         pub priority: TicketPriority,
         ///When it was last resolved (cleared when reopened).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub resolved_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub resolved_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
         pub source: TicketSource,
         pub status: TicketStatus,
         ///Labels for triage and filtering.
@@ -4619,7 +4843,7 @@ pub mod types {
         }
     }
     /**Changes to a ticket; absent fields stay as they are. The status changes only through
-    `POST /v1/tickets/{id}/transitions`. A `user` may change only `title` and `description`.*/
+`POST /v1/tickets/{id}/transitions`. A `user` may change only `title` and `description`.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct TicketPatch {
@@ -4631,8 +4855,9 @@ pub mod types {
         pub description: ::std::option::Option<TicketPatchDescription>,
         ///Replaces the metadata object; `null` empties it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub metadata:
-            ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
+        pub metadata: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub priority: ::std::option::Option<TicketPriority>,
         ///Replaces the tags (up to 50 of 1–50 characters each); `null` removes them all.
@@ -4664,7 +4889,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for TicketPatchDescription {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 50000usize {
                 return Err("longer than 50000 characters".into());
             }
@@ -4673,7 +4900,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for TicketPatchDescription {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -4714,21 +4943,22 @@ pub mod types {
     }
     impl ::std::str::FromStr for TicketPatchTagsItem {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 50usize {
                 return Err("longer than 50 characters".into());
             }
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
             }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(
-                || {
-                    ::regress::Regex::new(
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
                         "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
                     )
                     .unwrap()
-                },
-            );
+            });
             if PATTERN.find(value).is_none() {
                 return Err(
                     "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
@@ -4740,7 +4970,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for TicketPatchTagsItem {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -4781,21 +5013,22 @@ pub mod types {
     }
     impl ::std::str::FromStr for TicketPatchTitle {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 300usize {
                 return Err("longer than 300 characters".into());
             }
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
             }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(
-                || {
-                    ::regress::Regex::new(
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
                         "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
                     )
                     .unwrap()
-                },
-            );
+            });
             if PATTERN.find(value).is_none() {
                 return Err(
                     "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
@@ -4807,7 +5040,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for TicketPatchTitle {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -4842,7 +5077,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
+        PartialOrd
     )]
     pub enum TicketPriority {
         #[serde(rename = "low")]
@@ -4866,7 +5101,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for TicketPriority {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "low" => Ok(Self::Low),
                 "medium" => Ok(Self::Medium),
@@ -4878,7 +5115,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for TicketPriority {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -4901,7 +5140,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
+        PartialOrd
     )]
     pub enum TicketSort {
         #[serde(rename = "created")]
@@ -4922,7 +5161,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for TicketSort {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "created" => Ok(Self::Created),
                 "updated" => Ok(Self::Updated),
@@ -4933,7 +5174,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for TicketSort {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -4956,7 +5199,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
+        PartialOrd
     )]
     pub enum TicketSource {
         #[serde(rename = "web")]
@@ -4980,7 +5223,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for TicketSource {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "web" => Ok(Self::Web),
                 "email" => Ok(Self::Email),
@@ -4992,7 +5237,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for TicketSource {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -5015,7 +5262,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
+        PartialOrd
     )]
     pub enum TicketStatus {
         #[serde(rename = "open")]
@@ -5048,7 +5295,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for TicketStatus {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "open" => Ok(Self::Open),
                 "in_progress" => Ok(Self::InProgress),
@@ -5063,7 +5312,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for TicketStatus {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -5108,21 +5359,22 @@ pub mod types {
     }
     impl ::std::str::FromStr for TokenInEmail {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 254usize {
                 return Err("longer than 254 characters".into());
             }
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
             }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(
-                || {
-                    ::regress::Regex::new(
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
                         "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
                     )
                     .unwrap()
-                },
-            );
+            });
             if PATTERN.find(value).is_none() {
                 return Err(
                     "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
@@ -5134,7 +5386,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for TokenInEmail {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -5175,7 +5429,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for TokenInPassword {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 1024usize {
                 return Err("longer than 1024 characters".into());
             }
@@ -5184,7 +5440,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for TokenInPassword {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -5225,21 +5483,22 @@ pub mod types {
     }
     impl ::std::str::FromStr for TokenInTenant {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 63usize {
                 return Err("longer than 63 characters".into());
             }
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
             }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(
-                || {
-                    ::regress::Regex::new(
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
                         "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
                     )
                     .unwrap()
-                },
-            );
+            });
             if PATTERN.find(value).is_none() {
                 return Err(
                     "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
@@ -5251,7 +5510,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for TokenInTenant {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -5334,7 +5595,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for TransitionInReason {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 2000usize {
                 return Err("longer than 2000 characters".into());
             }
@@ -5343,7 +5606,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for TransitionInReason {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -5372,7 +5637,7 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     pub struct UserIn {
         /**Unique within the tenant, case-insensitively: an address like `name@example.com`, up to
-        254 characters.*/
+254 characters.*/
         pub email: UserInEmail,
         ///Display name, up to 200 characters.
         #[serde(default = "defaults::user_in_full_name")]
@@ -5387,7 +5652,7 @@ pub mod types {
         }
     }
     /**Unique within the tenant, case-insensitively: an address like `name@example.com`, up to
-    254 characters.*/
+254 characters.*/
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct UserInEmail(::std::string::String);
@@ -5404,14 +5669,14 @@ pub mod types {
     }
     impl ::std::str::FromStr for UserInEmail {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 254usize {
                 return Err("longer than 254 characters".into());
             }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-                ::std::sync::LazyLock::new(|| {
-                    ::regress::Regex::new("^[^@\\s]+@[^@\\s]+$").unwrap()
-                });
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[^@\\s]+@[^@\\s]+$").unwrap() });
             if PATTERN.find(value).is_none() {
                 return Err("doesn't match pattern \"^[^@\\s]+@[^@\\s]+$\"".into());
             }
@@ -5420,7 +5685,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for UserInEmail {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -5466,7 +5733,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for UserInFullName {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 200usize {
                 return Err("longer than 200 characters".into());
             }
@@ -5475,7 +5744,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for UserInFullName {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -5516,21 +5787,22 @@ pub mod types {
     }
     impl ::std::str::FromStr for UserInPassword {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 1024usize {
                 return Err("longer than 1024 characters".into());
             }
             if value.chars().count() < 12usize {
                 return Err("shorter than 12 characters".into());
             }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(
-                || {
-                    ::regress::Regex::new(
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
                         "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
                     )
                     .unwrap()
-                },
-            );
+            });
             if PATTERN.find(value).is_none() {
                 return Err(
                     "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
@@ -5542,7 +5814,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for UserInPassword {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -5575,7 +5849,9 @@ pub mod types {
         pub id: ::uuid::Uuid,
         pub is_active: bool,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub last_login_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub last_login_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
         pub role: UserRole,
         pub tenant_id: ::uuid::Uuid,
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -5634,21 +5910,22 @@ pub mod types {
     }
     impl ::std::str::FromStr for UserPatchFullName {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 200usize {
                 return Err("longer than 200 characters".into());
             }
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
             }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(
-                || {
-                    ::regress::Regex::new(
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
                         "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
                     )
                     .unwrap()
-                },
-            );
+            });
             if PATTERN.find(value).is_none() {
                 return Err(
                     "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
@@ -5660,7 +5937,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for UserPatchFullName {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -5695,7 +5974,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
+        PartialOrd
     )]
     pub enum UserRole {
         #[serde(rename = "user")]
@@ -5716,7 +5995,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for UserRole {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "user" => Ok(Self::User),
                 "agent" => Ok(Self::Agent),
@@ -5727,7 +6008,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for UserRole {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -5780,8 +6063,10 @@ pub mod types {
                 ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
-            created_by:
-                ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+            created_by: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
             expires_at: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
@@ -5824,7 +6109,9 @@ pub mod types {
             {
                 self.created_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for created_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
                 self
             }
             pub fn created_by<T>(mut self, value: T) -> Self
@@ -5834,19 +6121,23 @@ pub mod types {
             {
                 self.created_by = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for created_by: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_by: {e}")
+                    });
                 self
             }
             pub fn expires_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.expires_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for expires_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for expires_at: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -5866,19 +6157,23 @@ pub mod types {
             {
                 self.key = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for key: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for key: {e}")
+                    });
                 self
             }
             pub fn last_used_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.last_used_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for last_used_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for last_used_at: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -5888,7 +6183,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn prefix<T>(mut self, value: T) -> Self
@@ -5898,19 +6195,23 @@ pub mod types {
             {
                 self.prefix = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for prefix: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for prefix: {e}")
+                    });
                 self
             }
             pub fn revoked_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.revoked_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for revoked_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for revoked_at: {e}")
+                    });
                 self
             }
             pub fn scope<T>(mut self, value: T) -> Self
@@ -5920,7 +6221,9 @@ pub mod types {
             {
                 self.scope = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for scope: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for scope: {e}")
+                    });
                 self
             }
         }
@@ -5981,13 +6284,15 @@ pub mod types {
             pub fn expires_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.expires_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for expires_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for expires_at: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -5997,7 +6302,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn scope<T>(mut self, value: T) -> Self
@@ -6007,7 +6314,9 @@ pub mod types {
             {
                 self.scope = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for scope: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for scope: {e}")
+                    });
                 self
             }
         }
@@ -6038,8 +6347,10 @@ pub mod types {
                 ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
-            created_by:
-                ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+            created_by: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
             expires_at: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
@@ -6080,7 +6391,9 @@ pub mod types {
             {
                 self.created_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for created_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
                 self
             }
             pub fn created_by<T>(mut self, value: T) -> Self
@@ -6090,19 +6403,23 @@ pub mod types {
             {
                 self.created_by = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for created_by: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_by: {e}")
+                    });
                 self
             }
             pub fn expires_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.expires_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for expires_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for expires_at: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -6118,13 +6435,15 @@ pub mod types {
             pub fn last_used_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.last_used_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for last_used_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for last_used_at: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -6134,7 +6453,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn prefix<T>(mut self, value: T) -> Self
@@ -6144,19 +6465,23 @@ pub mod types {
             {
                 self.prefix = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for prefix: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for prefix: {e}")
+                    });
                 self
             }
             pub fn revoked_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.revoked_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for revoked_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for revoked_at: {e}")
+                    });
                 self
             }
             pub fn scope<T>(mut self, value: T) -> Self
@@ -6166,7 +6491,9 @@ pub mod types {
             {
                 self.scope = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for scope: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for scope: {e}")
+                    });
                 self
             }
         }
@@ -6205,7 +6532,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ApiKeyPage {
-            items: ::std::result::Result<::std::vec::Vec<super::ApiKeyOut>, ::std::string::String>,
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::ApiKeyOut>,
+                ::std::string::String,
+            >,
             next_cursor: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -6227,7 +6557,9 @@ pub mod types {
             {
                 self.items = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for items: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
                 self
             }
             pub fn next_cursor<T>(mut self, value: T) -> Self
@@ -6237,7 +6569,9 @@ pub mod types {
             {
                 self.next_cursor = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for next_cursor: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_cursor: {e}")
+                    });
                 self
             }
         }
@@ -6263,12 +6597,18 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct AuditEntryOut {
             action: ::std::result::Result<::std::string::String, ::std::string::String>,
-            actor_api_key_id:
-                ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
-            actor_superadmin_id:
-                ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
-            actor_user_id:
-                ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+            actor_api_key_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
+            actor_superadmin_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
+            actor_user_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
             created_at: ::std::result::Result<
                 ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
@@ -6309,7 +6649,9 @@ pub mod types {
             {
                 self.action = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for action: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for action: {e}")
+                    });
                 self
             }
             pub fn actor_api_key_id<T>(mut self, value: T) -> Self
@@ -6317,9 +6659,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.actor_api_key_id = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for actor_api_key_id: {e}")
-                });
+                self.actor_api_key_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for actor_api_key_id: {e}"
+                        )
+                    });
                 self
             }
             pub fn actor_superadmin_id<T>(mut self, value: T) -> Self
@@ -6327,9 +6673,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.actor_superadmin_id = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for actor_superadmin_id: {e}")
-                });
+                self.actor_superadmin_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for actor_superadmin_id: {e}"
+                        )
+                    });
                 self
             }
             pub fn actor_user_id<T>(mut self, value: T) -> Self
@@ -6339,7 +6689,9 @@ pub mod types {
             {
                 self.actor_user_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for actor_user_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for actor_user_id: {e}")
+                    });
                 self
             }
             pub fn created_at<T>(mut self, value: T) -> Self
@@ -6349,7 +6701,9 @@ pub mod types {
             {
                 self.created_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for created_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -6379,7 +6733,9 @@ pub mod types {
             {
                 self.request_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for request_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
                 self
             }
             pub fn target<T>(mut self, value: T) -> Self
@@ -6389,7 +6745,9 @@ pub mod types {
             {
                 self.target = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for target: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for target: {e}")
+                    });
                 self
             }
             pub fn tenant_id<T>(mut self, value: T) -> Self
@@ -6399,7 +6757,9 @@ pub mod types {
             {
                 self.tenant_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for tenant_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for tenant_id: {e}")
+                    });
                 self
             }
         }
@@ -6440,8 +6800,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct AuditEntryPage {
-            items:
-                ::std::result::Result<::std::vec::Vec<super::AuditEntryOut>, ::std::string::String>,
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::AuditEntryOut>,
+                ::std::string::String,
+            >,
             next_cursor: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -6463,7 +6825,9 @@ pub mod types {
             {
                 self.items = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for items: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
                 self
             }
             pub fn next_cursor<T>(mut self, value: T) -> Self
@@ -6473,7 +6837,9 @@ pub mod types {
             {
                 self.next_cursor = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for next_cursor: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_cursor: {e}")
+                    });
                 self
             }
         }
@@ -6498,8 +6864,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct BulkIn {
-            documents:
-                ::std::result::Result<::std::vec::Vec<super::DocumentIn>, ::std::string::String>,
+            documents: ::std::result::Result<
+                ::std::vec::Vec<super::DocumentIn>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for BulkIn {
             fn default() -> Self {
@@ -6516,7 +6884,9 @@ pub mod types {
             {
                 self.documents = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for documents: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for documents: {e}")
+                    });
                 self
             }
         }
@@ -6543,8 +6913,10 @@ pub mod types {
                 ::std::vec::Vec<super::DocumentWritten>,
                 ::std::string::String,
             >,
-            job_id:
-                ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+            job_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for BulkOut {
             fn default() -> Self {
@@ -6562,7 +6934,9 @@ pub mod types {
             {
                 self.documents = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for documents: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for documents: {e}")
+                    });
                 self
             }
             pub fn job_id<T>(mut self, value: T) -> Self
@@ -6572,7 +6946,9 @@ pub mod types {
             {
                 self.job_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for job_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for job_id: {e}")
+                    });
                 self
             }
         }
@@ -6598,7 +6974,10 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct ChunkIn {
             content: ::std::result::Result<super::ChunkInContent, ::std::string::String>,
-            embedding: ::std::result::Result<::std::vec::Vec<f32>, ::std::string::String>,
+            embedding: ::std::result::Result<
+                ::std::vec::Vec<f32>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ChunkIn {
             fn default() -> Self {
@@ -6616,7 +6995,9 @@ pub mod types {
             {
                 self.content = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for content: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for content: {e}")
+                    });
                 self
             }
             pub fn embedding<T>(mut self, value: T) -> Self
@@ -6626,7 +7007,9 @@ pub mod types {
             {
                 self.embedding = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for embedding: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for embedding: {e}")
+                    });
                 self
             }
         }
@@ -6651,7 +7034,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ChunksIn {
-            chunks: ::std::result::Result<::std::vec::Vec<super::ChunkIn>, ::std::string::String>,
+            chunks: ::std::result::Result<
+                ::std::vec::Vec<super::ChunkIn>,
+                ::std::string::String,
+            >,
             model: ::std::result::Result<super::ChunksInModel, ::std::string::String>,
         }
         impl ::std::default::Default for ChunksIn {
@@ -6670,7 +7056,9 @@ pub mod types {
             {
                 self.chunks = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for chunks: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for chunks: {e}")
+                    });
                 self
             }
             pub fn model<T>(mut self, value: T) -> Self
@@ -6680,7 +7068,9 @@ pub mod types {
             {
                 self.model = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for model: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for model: {e}")
+                    });
                 self
             }
         }
@@ -6730,7 +7120,9 @@ pub mod types {
             {
                 self.chunks = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for chunks: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for chunks: {e}")
+                    });
                 self
             }
             pub fn dims<T>(mut self, value: T) -> Self
@@ -6740,7 +7132,9 @@ pub mod types {
             {
                 self.dims = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for dims: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for dims: {e}")
+                    });
                 self
             }
             pub fn document_id<T>(mut self, value: T) -> Self
@@ -6750,7 +7144,9 @@ pub mod types {
             {
                 self.document_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for document_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for document_id: {e}")
+                    });
                 self
             }
             pub fn model<T>(mut self, value: T) -> Self
@@ -6760,7 +7156,9 @@ pub mod types {
             {
                 self.model = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for model: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for model: {e}")
+                    });
                 self
             }
             pub fn version<T>(mut self, value: T) -> Self
@@ -6770,7 +7168,9 @@ pub mod types {
             {
                 self.version = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for version: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for version: {e}")
+                    });
                 self
             }
         }
@@ -6801,8 +7201,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct CollectionIn {
-            description:
-                ::std::result::Result<super::CollectionInDescription, ::std::string::String>,
+            description: ::std::result::Result<
+                super::CollectionInDescription,
+                ::std::string::String,
+            >,
             name: ::std::result::Result<super::CollectionInName, ::std::string::String>,
         }
         impl ::std::default::Default for CollectionIn {
@@ -6821,7 +7223,9 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -6831,7 +7235,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
         }
@@ -6860,7 +7266,10 @@ pub mod types {
                 ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
-            description: ::std::result::Result<::std::string::String, ::std::string::String>,
+            description: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             updated_at: ::std::result::Result<
@@ -6887,7 +7296,9 @@ pub mod types {
             {
                 self.created_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for created_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
@@ -6897,7 +7308,9 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -6917,7 +7330,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn updated_at<T>(mut self, value: T) -> Self
@@ -6927,7 +7342,9 @@ pub mod types {
             {
                 self.updated_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for updated_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
                 self
             }
         }
@@ -6958,8 +7375,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct CollectionPage {
-            items:
-                ::std::result::Result<::std::vec::Vec<super::CollectionOut>, ::std::string::String>,
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::CollectionOut>,
+                ::std::string::String,
+            >,
             next_cursor: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -6981,7 +7400,9 @@ pub mod types {
             {
                 self.items = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for items: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
                 self
             }
             pub fn next_cursor<T>(mut self, value: T) -> Self
@@ -6991,7 +7412,9 @@ pub mod types {
             {
                 self.next_cursor = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for next_cursor: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_cursor: {e}")
+                    });
                 self
             }
         }
@@ -7037,23 +7460,29 @@ pub mod types {
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<super::CollectionPatchDescription>,
-                    >,
+                    ::std::option::Option<super::CollectionPatchDescription>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::CollectionPatchName>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CollectionPatchName>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
         }
@@ -7082,9 +7511,14 @@ pub mod types {
                 ::std::option::Option<super::DocumentInCategory>,
                 ::std::string::String,
             >,
-            collection_id:
-                ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
-            content: ::std::result::Result<super::DocumentInContent, ::std::string::String>,
+            collection_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
+            content: ::std::result::Result<
+                super::DocumentInContent,
+                ::std::string::String,
+            >,
             content_type: ::std::result::Result<
                 ::std::option::Option<super::DocumentInContentType>,
                 ::std::string::String,
@@ -7120,12 +7554,16 @@ pub mod types {
         impl DocumentIn {
             pub fn category<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::DocumentInCategory>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::DocumentInCategory>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.category = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for category: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for category: {e}")
+                    });
                 self
             }
             pub fn collection_id<T>(mut self, value: T) -> Self
@@ -7135,7 +7573,9 @@ pub mod types {
             {
                 self.collection_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for collection_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for collection_id: {e}")
+                    });
                 self
             }
             pub fn content<T>(mut self, value: T) -> Self
@@ -7145,39 +7585,51 @@ pub mod types {
             {
                 self.content = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for content: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for content: {e}")
+                    });
                 self
             }
             pub fn content_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::DocumentInContentType>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::DocumentInContentType>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.content_type = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for content_type: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for content_type: {e}")
+                    });
                 self
             }
             pub fn metadata<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.metadata = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for metadata: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for metadata: {e}")
+                    });
                 self
             }
             pub fn source_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::DocumentInSourceUrl>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::DocumentInSourceUrl>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.source_url = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for source_url: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for source_url: {e}")
+                    });
                 self
             }
             pub fn title<T>(mut self, value: T) -> Self
@@ -7187,7 +7639,9 @@ pub mod types {
             {
                 self.title = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for title: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
                 self
             }
             pub fn type_<T>(mut self, value: T) -> Self
@@ -7197,7 +7651,9 @@ pub mod types {
             {
                 self.type_ = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for type_: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
                 self
             }
         }
@@ -7238,9 +7694,14 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            collection_id:
-                ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
-            content_sha256: ::std::result::Result<::std::string::String, ::std::string::String>,
+            collection_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
+            content_sha256: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             created_at: ::std::result::Result<
                 ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
@@ -7272,7 +7733,9 @@ pub mod types {
                 Self {
                     category: Ok(Default::default()),
                     collection_id: Ok(Default::default()),
-                    content_sha256: Err("no value supplied for content_sha256".to_string()),
+                    content_sha256: Err(
+                        "no value supplied for content_sha256".to_string(),
+                    ),
                     created_at: Err("no value supplied for created_at".to_string()),
                     deleted_at: Ok(Default::default()),
                     id: Err("no value supplied for id".to_string()),
@@ -7294,7 +7757,9 @@ pub mod types {
             {
                 self.category = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for category: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for category: {e}")
+                    });
                 self
             }
             pub fn collection_id<T>(mut self, value: T) -> Self
@@ -7304,7 +7769,9 @@ pub mod types {
             {
                 self.collection_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for collection_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for collection_id: {e}")
+                    });
                 self
             }
             pub fn content_sha256<T>(mut self, value: T) -> Self
@@ -7312,9 +7779,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.content_sha256 = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for content_sha256: {e}")
-                });
+                self.content_sha256 = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for content_sha256: {e}"
+                        )
+                    });
                 self
             }
             pub fn created_at<T>(mut self, value: T) -> Self
@@ -7324,19 +7795,23 @@ pub mod types {
             {
                 self.created_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for created_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
                 self
             }
             pub fn deleted_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.deleted_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for deleted_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for deleted_at: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -7356,19 +7831,23 @@ pub mod types {
             {
                 self.is_active = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for is_active: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_active: {e}")
+                    });
                 self
             }
             pub fn metadata<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.metadata = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for metadata: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for metadata: {e}")
+                    });
                 self
             }
             pub fn source_url<T>(mut self, value: T) -> Self
@@ -7378,7 +7857,9 @@ pub mod types {
             {
                 self.source_url = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for source_url: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for source_url: {e}")
+                    });
                 self
             }
             pub fn title<T>(mut self, value: T) -> Self
@@ -7388,7 +7869,9 @@ pub mod types {
             {
                 self.title = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for title: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
                 self
             }
             pub fn type_<T>(mut self, value: T) -> Self
@@ -7398,7 +7881,9 @@ pub mod types {
             {
                 self.type_ = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for type_: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
                 self
             }
             pub fn updated_at<T>(mut self, value: T) -> Self
@@ -7408,7 +7893,9 @@ pub mod types {
             {
                 self.updated_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for updated_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
                 self
             }
             pub fn version<T>(mut self, value: T) -> Self
@@ -7418,7 +7905,9 @@ pub mod types {
             {
                 self.version = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for version: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for version: {e}")
+                    });
                 self
             }
         }
@@ -7465,8 +7954,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct DocumentPage {
-            items:
-                ::std::result::Result<::std::vec::Vec<super::DocumentOut>, ::std::string::String>,
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::DocumentOut>,
+                ::std::string::String,
+            >,
             next_cursor: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -7488,7 +7979,9 @@ pub mod types {
             {
                 self.items = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for items: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
                 self
             }
             pub fn next_cursor<T>(mut self, value: T) -> Self
@@ -7498,7 +7991,9 @@ pub mod types {
             {
                 self.next_cursor = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for next_cursor: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_cursor: {e}")
+                    });
                 self
             }
         }
@@ -7527,8 +8022,10 @@ pub mod types {
                 ::std::option::Option<super::DocumentPatchCategory>,
                 ::std::string::String,
             >,
-            collection_id:
-                ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+            collection_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
             content: ::std::result::Result<
                 ::std::option::Option<super::DocumentPatchContent>,
                 ::std::string::String,
@@ -7537,7 +8034,10 @@ pub mod types {
                 ::std::option::Option<super::DocumentPatchContentType>,
                 ::std::string::String,
             >,
-            is_active: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            is_active: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             metadata: ::std::result::Result<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
@@ -7573,12 +8073,16 @@ pub mod types {
         impl DocumentPatch {
             pub fn category<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::DocumentPatchCategory>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::DocumentPatchCategory>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.category = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for category: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for category: {e}")
+                    });
                 self
             }
             pub fn collection_id<T>(mut self, value: T) -> Self
@@ -7588,27 +8092,37 @@ pub mod types {
             {
                 self.collection_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for collection_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for collection_id: {e}")
+                    });
                 self
             }
             pub fn content<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::DocumentPatchContent>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::DocumentPatchContent>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.content = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for content: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for content: {e}")
+                    });
                 self
             }
             pub fn content_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::DocumentPatchContentType>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::DocumentPatchContentType>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.content_type = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for content_type: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for content_type: {e}")
+                    });
                 self
             }
             pub fn is_active<T>(mut self, value: T) -> Self
@@ -7618,39 +8132,51 @@ pub mod types {
             {
                 self.is_active = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for is_active: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_active: {e}")
+                    });
                 self
             }
             pub fn metadata<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.metadata = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for metadata: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for metadata: {e}")
+                    });
                 self
             }
             pub fn source_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::DocumentPatchSourceUrl>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::DocumentPatchSourceUrl>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.source_url = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for source_url: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for source_url: {e}")
+                    });
                 self
             }
             pub fn title<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::DocumentPatchTitle>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::DocumentPatchTitle>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.title = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for title: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
                 self
             }
             pub fn type_<T>(mut self, value: T) -> Self
@@ -7660,7 +8186,9 @@ pub mod types {
             {
                 self.type_ = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for type_: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
                 self
             }
         }
@@ -7703,8 +8231,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            collection_id:
-                ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+            collection_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
             file: ::std::result::Result<::std::string::String, ::std::string::String>,
             metadata: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -7744,7 +8274,9 @@ pub mod types {
             {
                 self.category = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for category: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for category: {e}")
+                    });
                 self
             }
             pub fn collection_id<T>(mut self, value: T) -> Self
@@ -7754,7 +8286,9 @@ pub mod types {
             {
                 self.collection_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for collection_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for collection_id: {e}")
+                    });
                 self
             }
             pub fn file<T>(mut self, value: T) -> Self
@@ -7764,7 +8298,9 @@ pub mod types {
             {
                 self.file = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for file: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for file: {e}")
+                    });
                 self
             }
             pub fn metadata<T>(mut self, value: T) -> Self
@@ -7774,7 +8310,9 @@ pub mod types {
             {
                 self.metadata = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for metadata: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for metadata: {e}")
+                    });
                 self
             }
             pub fn source_url<T>(mut self, value: T) -> Self
@@ -7784,7 +8322,9 @@ pub mod types {
             {
                 self.source_url = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for source_url: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for source_url: {e}")
+                    });
                 self
             }
             pub fn title<T>(mut self, value: T) -> Self
@@ -7794,7 +8334,9 @@ pub mod types {
             {
                 self.title = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for title: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
                 self
             }
             pub fn type_<T>(mut self, value: T) -> Self
@@ -7804,7 +8346,9 @@ pub mod types {
             {
                 self.type_ = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for type_: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
                 self
             }
         }
@@ -7843,9 +8387,14 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            collection_id:
-                ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
-            content_sha256: ::std::result::Result<::std::string::String, ::std::string::String>,
+            collection_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
+            content_sha256: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             created_at: ::std::result::Result<
                 ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
@@ -7857,8 +8406,10 @@ pub mod types {
             >,
             id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
             is_active: ::std::result::Result<bool, ::std::string::String>,
-            job_id:
-                ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+            job_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
             metadata: ::std::result::Result<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
@@ -7880,7 +8431,9 @@ pub mod types {
                 Self {
                     category: Ok(Default::default()),
                     collection_id: Ok(Default::default()),
-                    content_sha256: Err("no value supplied for content_sha256".to_string()),
+                    content_sha256: Err(
+                        "no value supplied for content_sha256".to_string(),
+                    ),
                     created_at: Err("no value supplied for created_at".to_string()),
                     deduplicated: Err("no value supplied for deduplicated".to_string()),
                     deleted_at: Ok(Default::default()),
@@ -7904,7 +8457,9 @@ pub mod types {
             {
                 self.category = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for category: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for category: {e}")
+                    });
                 self
             }
             pub fn collection_id<T>(mut self, value: T) -> Self
@@ -7914,7 +8469,9 @@ pub mod types {
             {
                 self.collection_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for collection_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for collection_id: {e}")
+                    });
                 self
             }
             pub fn content_sha256<T>(mut self, value: T) -> Self
@@ -7922,9 +8479,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.content_sha256 = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for content_sha256: {e}")
-                });
+                self.content_sha256 = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for content_sha256: {e}"
+                        )
+                    });
                 self
             }
             pub fn created_at<T>(mut self, value: T) -> Self
@@ -7934,7 +8495,9 @@ pub mod types {
             {
                 self.created_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for created_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
                 self
             }
             pub fn deduplicated<T>(mut self, value: T) -> Self
@@ -7944,19 +8507,23 @@ pub mod types {
             {
                 self.deduplicated = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for deduplicated: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for deduplicated: {e}")
+                    });
                 self
             }
             pub fn deleted_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.deleted_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for deleted_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for deleted_at: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -7976,7 +8543,9 @@ pub mod types {
             {
                 self.is_active = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for is_active: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_active: {e}")
+                    });
                 self
             }
             pub fn job_id<T>(mut self, value: T) -> Self
@@ -7986,19 +8555,23 @@ pub mod types {
             {
                 self.job_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for job_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for job_id: {e}")
+                    });
                 self
             }
             pub fn metadata<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.metadata = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for metadata: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for metadata: {e}")
+                    });
                 self
             }
             pub fn source_url<T>(mut self, value: T) -> Self
@@ -8008,7 +8581,9 @@ pub mod types {
             {
                 self.source_url = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for source_url: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for source_url: {e}")
+                    });
                 self
             }
             pub fn title<T>(mut self, value: T) -> Self
@@ -8018,7 +8593,9 @@ pub mod types {
             {
                 self.title = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for title: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
                 self
             }
             pub fn type_<T>(mut self, value: T) -> Self
@@ -8028,7 +8605,9 @@ pub mod types {
             {
                 self.type_ = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for type_: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
                 self
             }
             pub fn updated_at<T>(mut self, value: T) -> Self
@@ -8038,7 +8617,9 @@ pub mod types {
             {
                 self.updated_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for updated_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
                 self
             }
             pub fn version<T>(mut self, value: T) -> Self
@@ -8048,7 +8629,9 @@ pub mod types {
             {
                 self.version = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for version: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for version: {e}")
+                    });
                 self
             }
         }
@@ -8099,13 +8682,18 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ExternalRefIn {
-            external_id:
-                ::std::result::Result<super::ExternalRefInExternalId, ::std::string::String>,
+            external_id: ::std::result::Result<
+                super::ExternalRefInExternalId,
+                ::std::string::String,
+            >,
             metadata: ::std::result::Result<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
             >,
-            system: ::std::result::Result<super::ExternalRefInSystem, ::std::string::String>,
+            system: ::std::result::Result<
+                super::ExternalRefInSystem,
+                ::std::string::String,
+            >,
             url: ::std::result::Result<
                 ::std::option::Option<super::ExternalRefInUrl>,
                 ::std::string::String,
@@ -8129,19 +8717,23 @@ pub mod types {
             {
                 self.external_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for external_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for external_id: {e}")
+                    });
                 self
             }
             pub fn metadata<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.metadata = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for metadata: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for metadata: {e}")
+                    });
                 self
             }
             pub fn system<T>(mut self, value: T) -> Self
@@ -8151,17 +8743,23 @@ pub mod types {
             {
                 self.system = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for system: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for system: {e}")
+                    });
                 self
             }
             pub fn url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::ExternalRefInUrl>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ExternalRefInUrl>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.url = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for url: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for url: {e}")
+                    });
                 self
             }
         }
@@ -8194,9 +8792,14 @@ pub mod types {
                 ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
-            created_by:
-                ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
-            external_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            created_by: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
+            external_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
             metadata: ::std::result::Result<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -8231,7 +8834,9 @@ pub mod types {
             {
                 self.created_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for created_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
                 self
             }
             pub fn created_by<T>(mut self, value: T) -> Self
@@ -8241,7 +8846,9 @@ pub mod types {
             {
                 self.created_by = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for created_by: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_by: {e}")
+                    });
                 self
             }
             pub fn external_id<T>(mut self, value: T) -> Self
@@ -8251,7 +8858,9 @@ pub mod types {
             {
                 self.external_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for external_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for external_id: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -8267,13 +8876,15 @@ pub mod types {
             pub fn metadata<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.metadata = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for metadata: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for metadata: {e}")
+                    });
                 self
             }
             pub fn system<T>(mut self, value: T) -> Self
@@ -8283,7 +8894,9 @@ pub mod types {
             {
                 self.system = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for system: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for system: {e}")
+                    });
                 self
             }
             pub fn ticket_id<T>(mut self, value: T) -> Self
@@ -8293,7 +8906,9 @@ pub mod types {
             {
                 self.ticket_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for ticket_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for ticket_id: {e}")
+                    });
                 self
             }
             pub fn url<T>(mut self, value: T) -> Self
@@ -8303,7 +8918,9 @@ pub mod types {
             {
                 self.url = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for url: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for url: {e}")
+                    });
                 self
             }
         }
@@ -8365,7 +8982,9 @@ pub mod types {
             {
                 self.items = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for items: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
                 self
             }
             pub fn next_cursor<T>(mut self, value: T) -> Self
@@ -8375,7 +8994,9 @@ pub mod types {
             {
                 self.next_cursor = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for next_cursor: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_cursor: {e}")
+                    });
                 self
             }
         }
@@ -8400,8 +9021,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct HealthOut {
-            pending_migrations:
-                ::std::result::Result<::std::option::Option<u64>, ::std::string::String>,
+            pending_migrations: ::std::result::Result<
+                ::std::option::Option<u64>,
+                ::std::string::String,
+            >,
             status: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for HealthOut {
@@ -8418,9 +9041,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<u64>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.pending_migrations = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for pending_migrations: {e}")
-                });
+                self.pending_migrations = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for pending_migrations: {e}"
+                        )
+                    });
                 self
             }
             pub fn status<T>(mut self, value: T) -> Self
@@ -8430,7 +9057,9 @@ pub mod types {
             {
                 self.status = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for status: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
                 self
             }
         }
@@ -8455,8 +9084,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct HistoryOut {
-            actor_id:
-                ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+            actor_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
             created_at: ::std::result::Result<
                 ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
@@ -8492,7 +9123,9 @@ pub mod types {
             {
                 self.actor_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for actor_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for actor_id: {e}")
+                    });
                 self
             }
             pub fn created_at<T>(mut self, value: T) -> Self
@@ -8502,7 +9135,9 @@ pub mod types {
             {
                 self.created_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for created_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
                 self
             }
             pub fn from<T>(mut self, value: T) -> Self
@@ -8512,7 +9147,9 @@ pub mod types {
             {
                 self.from = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for from: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for from: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -8532,7 +9169,9 @@ pub mod types {
             {
                 self.reason = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for reason: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for reason: {e}")
+                    });
                 self
             }
             pub fn to<T>(mut self, value: T) -> Self
@@ -8575,7 +9214,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct HistoryPage {
-            items: ::std::result::Result<::std::vec::Vec<super::HistoryOut>, ::std::string::String>,
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::HistoryOut>,
+                ::std::string::String,
+            >,
             next_cursor: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -8597,7 +9239,9 @@ pub mod types {
             {
                 self.items = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for items: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
                 self
             }
             pub fn next_cursor<T>(mut self, value: T) -> Self
@@ -8607,7 +9251,9 @@ pub mod types {
             {
                 self.next_cursor = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for next_cursor: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_cursor: {e}")
+                    });
                 self
             }
         }
@@ -8637,8 +9283,10 @@ pub mod types {
                 ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
-            document_ids:
-                ::std::result::Result<::std::vec::Vec<::uuid::Uuid>, ::std::string::String>,
+            document_ids: ::std::result::Result<
+                ::std::vec::Vec<::uuid::Uuid>,
+                ::std::string::String,
+            >,
             documents_failed: ::std::result::Result<i32, ::std::string::String>,
             documents_processed: ::std::result::Result<i32, ::std::string::String>,
             documents_total: ::std::result::Result<i32, ::std::string::String>,
@@ -8677,18 +9325,24 @@ pub mod types {
                     attempts: Err("no value supplied for attempts".to_string()),
                     created_at: Err("no value supplied for created_at".to_string()),
                     document_ids: Err("no value supplied for document_ids".to_string()),
-                    documents_failed: Err("no value supplied for documents_failed".to_string()),
-                    documents_processed: Err(
-                        "no value supplied for documents_processed".to_string()
+                    documents_failed: Err(
+                        "no value supplied for documents_failed".to_string(),
                     ),
-                    documents_total: Err("no value supplied for documents_total".to_string()),
+                    documents_processed: Err(
+                        "no value supplied for documents_processed".to_string(),
+                    ),
+                    documents_total: Err(
+                        "no value supplied for documents_total".to_string(),
+                    ),
                     error_log: Err("no value supplied for error_log".to_string()),
                     finished_at: Ok(Default::default()),
                     id: Err("no value supplied for id".to_string()),
                     locked_by: Ok(Default::default()),
                     locked_until: Ok(Default::default()),
                     max_attempts: Err("no value supplied for max_attempts".to_string()),
-                    next_attempt_at: Err("no value supplied for next_attempt_at".to_string()),
+                    next_attempt_at: Err(
+                        "no value supplied for next_attempt_at".to_string(),
+                    ),
                     started_at: Ok(Default::default()),
                     status: Err("no value supplied for status".to_string()),
                     updated_at: Err("no value supplied for updated_at".to_string()),
@@ -8703,7 +9357,9 @@ pub mod types {
             {
                 self.attempts = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for attempts: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for attempts: {e}")
+                    });
                 self
             }
             pub fn created_at<T>(mut self, value: T) -> Self
@@ -8713,7 +9369,9 @@ pub mod types {
             {
                 self.created_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for created_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
                 self
             }
             pub fn document_ids<T>(mut self, value: T) -> Self
@@ -8723,7 +9381,9 @@ pub mod types {
             {
                 self.document_ids = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for document_ids: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for document_ids: {e}")
+                    });
                 self
             }
             pub fn documents_failed<T>(mut self, value: T) -> Self
@@ -8731,9 +9391,13 @@ pub mod types {
                 T: ::std::convert::TryInto<i32>,
                 T::Error: ::std::fmt::Display,
             {
-                self.documents_failed = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for documents_failed: {e}")
-                });
+                self.documents_failed = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for documents_failed: {e}"
+                        )
+                    });
                 self
             }
             pub fn documents_processed<T>(mut self, value: T) -> Self
@@ -8741,9 +9405,13 @@ pub mod types {
                 T: ::std::convert::TryInto<i32>,
                 T::Error: ::std::fmt::Display,
             {
-                self.documents_processed = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for documents_processed: {e}")
-                });
+                self.documents_processed = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for documents_processed: {e}"
+                        )
+                    });
                 self
             }
             pub fn documents_total<T>(mut self, value: T) -> Self
@@ -8751,9 +9419,13 @@ pub mod types {
                 T: ::std::convert::TryInto<i32>,
                 T::Error: ::std::fmt::Display,
             {
-                self.documents_total = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for documents_total: {e}")
-                });
+                self.documents_total = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for documents_total: {e}"
+                        )
+                    });
                 self
             }
             pub fn error_log<T>(mut self, value: T) -> Self
@@ -8763,19 +9435,23 @@ pub mod types {
             {
                 self.error_log = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for error_log: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for error_log: {e}")
+                    });
                 self
             }
             pub fn finished_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.finished_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for finished_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for finished_at: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -8795,19 +9471,23 @@ pub mod types {
             {
                 self.locked_by = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for locked_by: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for locked_by: {e}")
+                    });
                 self
             }
             pub fn locked_until<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.locked_until = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for locked_until: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for locked_until: {e}")
+                    });
                 self
             }
             pub fn max_attempts<T>(mut self, value: T) -> Self
@@ -8817,7 +9497,9 @@ pub mod types {
             {
                 self.max_attempts = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for max_attempts: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_attempts: {e}")
+                    });
                 self
             }
             pub fn next_attempt_at<T>(mut self, value: T) -> Self
@@ -8825,21 +9507,27 @@ pub mod types {
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.next_attempt_at = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for next_attempt_at: {e}")
-                });
+                self.next_attempt_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for next_attempt_at: {e}"
+                        )
+                    });
                 self
             }
             pub fn started_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.started_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for started_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for started_at: {e}")
+                    });
                 self
             }
             pub fn status<T>(mut self, value: T) -> Self
@@ -8849,7 +9537,9 @@ pub mod types {
             {
                 self.status = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for status: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
                 self
             }
             pub fn updated_at<T>(mut self, value: T) -> Self
@@ -8859,7 +9549,9 @@ pub mod types {
             {
                 self.updated_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for updated_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
                 self
             }
         }
@@ -8912,7 +9604,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct JobPage {
-            items: ::std::result::Result<::std::vec::Vec<super::JobOut>, ::std::string::String>,
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::JobOut>,
+                ::std::string::String,
+            >,
             next_cursor: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -8934,7 +9629,9 @@ pub mod types {
             {
                 self.items = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for items: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
                 self
             }
             pub fn next_cursor<T>(mut self, value: T) -> Self
@@ -8944,7 +9641,9 @@ pub mod types {
             {
                 self.next_cursor = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for next_cursor: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_cursor: {e}")
+                    });
                 self
             }
         }
@@ -8991,17 +9690,23 @@ pub mod types {
             {
                 self.all_sessions = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for all_sessions: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for all_sessions: {e}")
+                    });
                 self
             }
             pub fn refresh_token<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::LogoutInRefreshToken>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::LogoutInRefreshToken>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.refresh_token = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for refresh_token: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for refresh_token: {e}")
+                    });
                 self
             }
         }
@@ -9026,14 +9731,20 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct MeOut {
-            api_key_id:
-                ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+            api_key_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
             role: ::std::result::Result<super::UserRole, ::std::string::String>,
-            superadmin_id:
-                ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+            superadmin_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
             tenant: ::std::result::Result<super::TenantOut, ::std::string::String>,
-            user:
-                ::std::result::Result<::std::option::Option<super::UserOut>, ::std::string::String>,
+            user: ::std::result::Result<
+                ::std::option::Option<super::UserOut>,
+                ::std::string::String,
+            >,
             via: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for MeOut {
@@ -9056,7 +9767,9 @@ pub mod types {
             {
                 self.api_key_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for api_key_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for api_key_id: {e}")
+                    });
                 self
             }
             pub fn role<T>(mut self, value: T) -> Self
@@ -9066,7 +9779,9 @@ pub mod types {
             {
                 self.role = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for role: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for role: {e}")
+                    });
                 self
             }
             pub fn superadmin_id<T>(mut self, value: T) -> Self
@@ -9076,7 +9791,9 @@ pub mod types {
             {
                 self.superadmin_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for superadmin_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for superadmin_id: {e}")
+                    });
                 self
             }
             pub fn tenant<T>(mut self, value: T) -> Self
@@ -9086,7 +9803,9 @@ pub mod types {
             {
                 self.tenant = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for tenant: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for tenant: {e}")
+                    });
                 self
             }
             pub fn user<T>(mut self, value: T) -> Self
@@ -9096,7 +9815,9 @@ pub mod types {
             {
                 self.user = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for user: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for user: {e}")
+                    });
                 self
             }
             pub fn via<T>(mut self, value: T) -> Self
@@ -9106,7 +9827,9 @@ pub mod types {
             {
                 self.via = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for via: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for via: {e}")
+                    });
                 self
             }
         }
@@ -9139,7 +9862,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct MessageIn {
-            content: ::std::result::Result<super::MessageInContent, ::std::string::String>,
+            content: ::std::result::Result<
+                super::MessageInContent,
+                ::std::string::String,
+            >,
             is_internal: ::std::result::Result<bool, ::std::string::String>,
             metadata: ::std::result::Result<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -9168,7 +9894,9 @@ pub mod types {
             {
                 self.content = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for content: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for content: {e}")
+                    });
                 self
             }
             pub fn is_internal<T>(mut self, value: T) -> Self
@@ -9178,19 +9906,23 @@ pub mod types {
             {
                 self.is_internal = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for is_internal: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_internal: {e}")
+                    });
                 self
             }
             pub fn metadata<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.metadata = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for metadata: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for metadata: {e}")
+                    });
                 self
             }
             pub fn role<T>(mut self, value: T) -> Self
@@ -9200,7 +9932,9 @@ pub mod types {
             {
                 self.role = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for role: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for role: {e}")
+                    });
                 self
             }
         }
@@ -9229,8 +9963,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct MessageOut {
-            author_id:
-                ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+            author_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
             content: ::std::result::Result<::std::string::String, ::std::string::String>,
             created_at: ::std::result::Result<
                 ::chrono::DateTime<::chrono::offset::Utc>,
@@ -9267,7 +10003,9 @@ pub mod types {
             {
                 self.author_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for author_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for author_id: {e}")
+                    });
                 self
             }
             pub fn content<T>(mut self, value: T) -> Self
@@ -9277,7 +10015,9 @@ pub mod types {
             {
                 self.content = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for content: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for content: {e}")
+                    });
                 self
             }
             pub fn created_at<T>(mut self, value: T) -> Self
@@ -9287,7 +10027,9 @@ pub mod types {
             {
                 self.created_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for created_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -9307,19 +10049,23 @@ pub mod types {
             {
                 self.is_internal = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for is_internal: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_internal: {e}")
+                    });
                 self
             }
             pub fn metadata<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.metadata = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for metadata: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for metadata: {e}")
+                    });
                 self
             }
             pub fn role<T>(mut self, value: T) -> Self
@@ -9329,7 +10075,9 @@ pub mod types {
             {
                 self.role = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for role: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for role: {e}")
+                    });
                 self
             }
             pub fn ticket_id<T>(mut self, value: T) -> Self
@@ -9339,7 +10087,9 @@ pub mod types {
             {
                 self.ticket_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for ticket_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for ticket_id: {e}")
+                    });
                 self
             }
         }
@@ -9376,7 +10126,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct MessagePage {
-            items: ::std::result::Result<::std::vec::Vec<super::MessageOut>, ::std::string::String>,
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::MessageOut>,
+                ::std::string::String,
+            >,
             next_cursor: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -9398,7 +10151,9 @@ pub mod types {
             {
                 self.items = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for items: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
                 self
             }
             pub fn next_cursor<T>(mut self, value: T) -> Self
@@ -9408,7 +10163,9 @@ pub mod types {
             {
                 self.next_cursor = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for next_cursor: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_cursor: {e}")
+                    });
                 self
             }
         }
@@ -9437,13 +10194,17 @@ pub mod types {
                 super::PasswordChangeInCurrentPassword,
                 ::std::string::String,
             >,
-            new_password:
-                ::std::result::Result<super::PasswordChangeInNewPassword, ::std::string::String>,
+            new_password: ::std::result::Result<
+                super::PasswordChangeInNewPassword,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for PasswordChangeIn {
             fn default() -> Self {
                 Self {
-                    current_password: Err("no value supplied for current_password".to_string()),
+                    current_password: Err(
+                        "no value supplied for current_password".to_string(),
+                    ),
                     new_password: Err("no value supplied for new_password".to_string()),
                 }
             }
@@ -9454,9 +10215,13 @@ pub mod types {
                 T: ::std::convert::TryInto<super::PasswordChangeInCurrentPassword>,
                 T::Error: ::std::fmt::Display,
             {
-                self.current_password = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for current_password: {e}")
-                });
+                self.current_password = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for current_password: {e}"
+                        )
+                    });
                 self
             }
             pub fn new_password<T>(mut self, value: T) -> Self
@@ -9466,7 +10231,9 @@ pub mod types {
             {
                 self.new_password = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for new_password: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for new_password: {e}")
+                    });
                 self
             }
         }
@@ -9531,7 +10298,9 @@ pub mod types {
             {
                 self.allowed = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for allowed: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for allowed: {e}")
+                    });
                 self
             }
             pub fn code<T>(mut self, value: T) -> Self
@@ -9541,7 +10310,9 @@ pub mod types {
             {
                 self.code = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for code: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for code: {e}")
+                    });
                 self
             }
             pub fn detail<T>(mut self, value: T) -> Self
@@ -9551,7 +10322,9 @@ pub mod types {
             {
                 self.detail = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for detail: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for detail: {e}")
+                    });
                 self
             }
             pub fn field<T>(mut self, value: T) -> Self
@@ -9561,7 +10334,9 @@ pub mod types {
             {
                 self.field = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for field: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for field: {e}")
+                    });
                 self
             }
             pub fn request_id<T>(mut self, value: T) -> Self
@@ -9571,7 +10346,9 @@ pub mod types {
             {
                 self.request_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for request_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
                 self
             }
             pub fn status<T>(mut self, value: T) -> Self
@@ -9581,7 +10358,9 @@ pub mod types {
             {
                 self.status = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for status: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
                 self
             }
             pub fn title<T>(mut self, value: T) -> Self
@@ -9591,7 +10370,9 @@ pub mod types {
             {
                 self.title = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for title: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
                 self
             }
             pub fn type_<T>(mut self, value: T) -> Self
@@ -9601,7 +10382,9 @@ pub mod types {
             {
                 self.type_ = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for type_: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
                 self
             }
         }
@@ -9638,8 +10421,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct RefreshIn {
-            refresh_token:
-                ::std::result::Result<super::RefreshInRefreshToken, ::std::string::String>,
+            refresh_token: ::std::result::Result<
+                super::RefreshInRefreshToken,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for RefreshIn {
             fn default() -> Self {
@@ -9656,7 +10441,9 @@ pub mod types {
             {
                 self.refresh_token = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for refresh_token: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for refresh_token: {e}")
+                    });
                 self
             }
         }
@@ -9683,8 +10470,10 @@ pub mod types {
                 ::std::option::Option<super::SearchFiltersCategory>,
                 ::std::string::String,
             >,
-            collection_id:
-                ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+            collection_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
             metadata: ::std::result::Result<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
@@ -9707,12 +10496,16 @@ pub mod types {
         impl SearchFilters {
             pub fn category<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::SearchFiltersCategory>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::SearchFiltersCategory>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.category = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for category: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for category: {e}")
+                    });
                 self
             }
             pub fn collection_id<T>(mut self, value: T) -> Self
@@ -9722,19 +10515,23 @@ pub mod types {
             {
                 self.collection_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for collection_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for collection_id: {e}")
+                    });
                 self
             }
             pub fn metadata<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.metadata = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for metadata: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for metadata: {e}")
+                    });
                 self
             }
             pub fn type_<T>(mut self, value: T) -> Self
@@ -9744,7 +10541,9 @@ pub mod types {
             {
                 self.type_ = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for type_: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
                 self
             }
         }
@@ -9807,7 +10606,9 @@ pub mod types {
             {
                 self.chunk_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for chunk_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for chunk_id: {e}")
+                    });
                 self
             }
             pub fn chunk_index<T>(mut self, value: T) -> Self
@@ -9817,7 +10618,9 @@ pub mod types {
             {
                 self.chunk_index = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for chunk_index: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for chunk_index: {e}")
+                    });
                 self
             }
             pub fn content<T>(mut self, value: T) -> Self
@@ -9827,7 +10630,9 @@ pub mod types {
             {
                 self.content = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for content: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for content: {e}")
+                    });
                 self
             }
             pub fn document_id<T>(mut self, value: T) -> Self
@@ -9837,7 +10642,9 @@ pub mod types {
             {
                 self.document_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for document_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for document_id: {e}")
+                    });
                 self
             }
             pub fn score<T>(mut self, value: T) -> Self
@@ -9847,7 +10654,9 @@ pub mod types {
             {
                 self.score = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for score: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for score: {e}")
+                    });
                 self
             }
             pub fn source_url<T>(mut self, value: T) -> Self
@@ -9857,7 +10666,9 @@ pub mod types {
             {
                 self.source_url = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for source_url: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for source_url: {e}")
+                    });
                 self
             }
             pub fn title<T>(mut self, value: T) -> Self
@@ -9867,7 +10678,9 @@ pub mod types {
             {
                 self.title = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for title: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
                 self
             }
             pub fn version<T>(mut self, value: T) -> Self
@@ -9877,7 +10690,9 @@ pub mod types {
             {
                 self.version = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for version: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for version: {e}")
+                    });
                 self
             }
         }
@@ -9918,7 +10733,10 @@ pub mod types {
                 ::std::option::Option<super::SearchFilters>,
                 ::std::string::String,
             >,
-            min_score: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            min_score: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
             mode: ::std::result::Result<
                 ::std::option::Option<super::SearchMode>,
                 ::std::string::String,
@@ -9958,7 +10776,9 @@ pub mod types {
             {
                 self.filters = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for filters: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for filters: {e}")
+                    });
                 self
             }
             pub fn min_score<T>(mut self, value: T) -> Self
@@ -9968,7 +10788,9 @@ pub mod types {
             {
                 self.min_score = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for min_score: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for min_score: {e}")
+                    });
                 self
             }
             pub fn mode<T>(mut self, value: T) -> Self
@@ -9978,7 +10800,9 @@ pub mod types {
             {
                 self.mode = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for mode: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for mode: {e}")
+                    });
                 self
             }
             pub fn model<T>(mut self, value: T) -> Self
@@ -9988,7 +10812,9 @@ pub mod types {
             {
                 self.model = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for model: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for model: {e}")
+                    });
                 self
             }
             pub fn query<T>(mut self, value: T) -> Self
@@ -9998,17 +10824,23 @@ pub mod types {
             {
                 self.query = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for query: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for query: {e}")
+                    });
                 self
             }
             pub fn top_k<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::num::NonZeroU64>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU64>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.top_k = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for top_k: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for top_k: {e}")
+                    });
                 self
             }
             pub fn vector<T>(mut self, value: T) -> Self
@@ -10018,7 +10850,9 @@ pub mod types {
             {
                 self.vector = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for vector: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for vector: {e}")
+                    });
                 self
             }
         }
@@ -10055,8 +10889,10 @@ pub mod types {
         pub struct SearchOut {
             mode: ::std::result::Result<super::SearchMode, ::std::string::String>,
             model: ::std::result::Result<::std::string::String, ::std::string::String>,
-            results:
-                ::std::result::Result<::std::vec::Vec<super::SearchHit>, ::std::string::String>,
+            results: ::std::result::Result<
+                ::std::vec::Vec<super::SearchHit>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SearchOut {
             fn default() -> Self {
@@ -10075,7 +10911,9 @@ pub mod types {
             {
                 self.mode = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for mode: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for mode: {e}")
+                    });
                 self
             }
             pub fn model<T>(mut self, value: T) -> Self
@@ -10085,7 +10923,9 @@ pub mod types {
             {
                 self.model = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for model: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for model: {e}")
+                    });
                 self
             }
             pub fn results<T>(mut self, value: T) -> Self
@@ -10095,7 +10935,9 @@ pub mod types {
             {
                 self.results = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for results: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for results: {e}")
+                    });
                 self
             }
         }
@@ -10122,9 +10964,14 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct SuperadminTokenIn {
-            email: ::std::result::Result<super::SuperadminTokenInEmail, ::std::string::String>,
-            password:
-                ::std::result::Result<super::SuperadminTokenInPassword, ::std::string::String>,
+            email: ::std::result::Result<
+                super::SuperadminTokenInEmail,
+                ::std::string::String,
+            >,
+            password: ::std::result::Result<
+                super::SuperadminTokenInPassword,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SuperadminTokenIn {
             fn default() -> Self {
@@ -10142,7 +10989,9 @@ pub mod types {
             {
                 self.email = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for email: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
                 self
             }
             pub fn password<T>(mut self, value: T) -> Self
@@ -10152,7 +11001,9 @@ pub mod types {
             {
                 self.password = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for password: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for password: {e}")
+                    });
                 self
             }
         }
@@ -10196,7 +11047,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn slug<T>(mut self, value: T) -> Self
@@ -10206,7 +11059,9 @@ pub mod types {
             {
                 self.slug = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for slug: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for slug: {e}")
+                    });
                 self
             }
         }
@@ -10247,7 +11102,10 @@ pub mod types {
                 ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
-            user_count: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            user_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TenantOut {
             fn default() -> Self {
@@ -10271,19 +11129,25 @@ pub mod types {
             {
                 self.created_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for created_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
                 self
             }
             pub fn deactivated_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
-                self.deactivated_at = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for deactivated_at: {e}")
-                });
+                self.deactivated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for deactivated_at: {e}"
+                        )
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -10303,7 +11167,9 @@ pub mod types {
             {
                 self.is_active = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for is_active: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_active: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -10313,7 +11179,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn slug<T>(mut self, value: T) -> Self
@@ -10323,7 +11191,9 @@ pub mod types {
             {
                 self.slug = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for slug: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for slug: {e}")
+                    });
                 self
             }
             pub fn updated_at<T>(mut self, value: T) -> Self
@@ -10333,7 +11203,9 @@ pub mod types {
             {
                 self.updated_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for updated_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
                 self
             }
             pub fn user_count<T>(mut self, value: T) -> Self
@@ -10343,7 +11215,9 @@ pub mod types {
             {
                 self.user_count = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for user_count: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_count: {e}")
+                    });
                 self
             }
         }
@@ -10380,7 +11254,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct TenantPage {
-            items: ::std::result::Result<::std::vec::Vec<super::TenantOut>, ::std::string::String>,
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::TenantOut>,
+                ::std::string::String,
+            >,
             next_cursor: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -10402,7 +11279,9 @@ pub mod types {
             {
                 self.items = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for items: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
                 self
             }
             pub fn next_cursor<T>(mut self, value: T) -> Self
@@ -10412,7 +11291,9 @@ pub mod types {
             {
                 self.next_cursor = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for next_cursor: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_cursor: {e}")
+                    });
                 self
             }
         }
@@ -10457,22 +11338,30 @@ pub mod types {
         impl TenantPatch {
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::TenantPatchName>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TenantPatchName>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn slug<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::TenantPatchSlug>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TenantPatchSlug>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.slug = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for slug: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for slug: {e}")
+                    });
                 self
             }
         }
@@ -10497,9 +11386,14 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct TicketIn {
-            assignee_id:
-                ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
-            description: ::std::result::Result<super::TicketInDescription, ::std::string::String>,
+            assignee_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                super::TicketInDescription,
+                ::std::string::String,
+            >,
             metadata: ::std::result::Result<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
@@ -10539,7 +11433,9 @@ pub mod types {
             {
                 self.assignee_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for assignee_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for assignee_id: {e}")
+                    });
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
@@ -10549,19 +11445,23 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn metadata<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.metadata = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for metadata: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for metadata: {e}")
+                    });
                 self
             }
             pub fn priority<T>(mut self, value: T) -> Self
@@ -10571,7 +11471,9 @@ pub mod types {
             {
                 self.priority = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for priority: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for priority: {e}")
+                    });
                 self
             }
             pub fn source<T>(mut self, value: T) -> Self
@@ -10581,7 +11483,9 @@ pub mod types {
             {
                 self.source = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for source: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
                 self
             }
             pub fn tags<T>(mut self, value: T) -> Self
@@ -10591,7 +11495,9 @@ pub mod types {
             {
                 self.tags = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for tags: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for tags: {e}")
+                    });
                 self
             }
             pub fn title<T>(mut self, value: T) -> Self
@@ -10601,7 +11507,9 @@ pub mod types {
             {
                 self.title = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for title: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
                 self
             }
         }
@@ -10636,8 +11544,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct TicketOut {
-            assignee_id:
-                ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+            assignee_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
             closed_at: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
@@ -10646,16 +11556,24 @@ pub mod types {
                 ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
-            creator_id:
-                ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
-            description: ::std::result::Result<::std::string::String, ::std::string::String>,
+            creator_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
             metadata: ::std::result::Result<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
             >,
             number: ::std::result::Result<::std::string::String, ::std::string::String>,
-            priority: ::std::result::Result<super::TicketPriority, ::std::string::String>,
+            priority: ::std::result::Result<
+                super::TicketPriority,
+                ::std::string::String,
+            >,
             resolved_at: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
@@ -10703,19 +11621,23 @@ pub mod types {
             {
                 self.assignee_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for assignee_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for assignee_id: {e}")
+                    });
                 self
             }
             pub fn closed_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.closed_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for closed_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for closed_at: {e}")
+                    });
                 self
             }
             pub fn created_at<T>(mut self, value: T) -> Self
@@ -10725,7 +11647,9 @@ pub mod types {
             {
                 self.created_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for created_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
                 self
             }
             pub fn creator_id<T>(mut self, value: T) -> Self
@@ -10735,7 +11659,9 @@ pub mod types {
             {
                 self.creator_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for creator_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for creator_id: {e}")
+                    });
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
@@ -10745,7 +11671,9 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -10761,13 +11689,15 @@ pub mod types {
             pub fn metadata<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.metadata = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for metadata: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for metadata: {e}")
+                    });
                 self
             }
             pub fn number<T>(mut self, value: T) -> Self
@@ -10777,7 +11707,9 @@ pub mod types {
             {
                 self.number = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for number: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for number: {e}")
+                    });
                 self
             }
             pub fn priority<T>(mut self, value: T) -> Self
@@ -10787,19 +11719,23 @@ pub mod types {
             {
                 self.priority = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for priority: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for priority: {e}")
+                    });
                 self
             }
             pub fn resolved_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.resolved_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for resolved_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for resolved_at: {e}")
+                    });
                 self
             }
             pub fn source<T>(mut self, value: T) -> Self
@@ -10809,7 +11745,9 @@ pub mod types {
             {
                 self.source = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for source: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
                 self
             }
             pub fn status<T>(mut self, value: T) -> Self
@@ -10819,7 +11757,9 @@ pub mod types {
             {
                 self.status = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for status: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
                 self
             }
             pub fn tags<T>(mut self, value: T) -> Self
@@ -10829,7 +11769,9 @@ pub mod types {
             {
                 self.tags = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for tags: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for tags: {e}")
+                    });
                 self
             }
             pub fn title<T>(mut self, value: T) -> Self
@@ -10839,7 +11781,9 @@ pub mod types {
             {
                 self.title = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for title: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
                 self
             }
             pub fn updated_at<T>(mut self, value: T) -> Self
@@ -10849,7 +11793,9 @@ pub mod types {
             {
                 self.updated_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for updated_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
                 self
             }
             pub fn version<T>(mut self, value: T) -> Self
@@ -10859,7 +11805,9 @@ pub mod types {
             {
                 self.version = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for version: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for version: {e}")
+                    });
                 self
             }
         }
@@ -10912,7 +11860,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct TicketPage {
-            items: ::std::result::Result<::std::vec::Vec<super::TicketOut>, ::std::string::String>,
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::TicketOut>,
+                ::std::string::String,
+            >,
             next_cursor: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -10934,7 +11885,9 @@ pub mod types {
             {
                 self.items = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for items: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
                 self
             }
             pub fn next_cursor<T>(mut self, value: T) -> Self
@@ -10944,7 +11897,9 @@ pub mod types {
             {
                 self.next_cursor = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for next_cursor: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_cursor: {e}")
+                    });
                 self
             }
         }
@@ -10969,8 +11924,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct TicketPatch {
-            assignee_id:
-                ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+            assignee_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
             description: ::std::result::Result<
                 ::std::option::Option<super::TicketPatchDescription>,
                 ::std::string::String,
@@ -11014,31 +11971,39 @@ pub mod types {
             {
                 self.assignee_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for assignee_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for assignee_id: {e}")
+                    });
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::TicketPatchDescription>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TicketPatchDescription>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn metadata<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<
-                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                        >,
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                     >,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.metadata = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for metadata: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for metadata: {e}")
+                    });
                 self
             }
             pub fn priority<T>(mut self, value: T) -> Self
@@ -11048,29 +12013,37 @@ pub mod types {
             {
                 self.priority = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for priority: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for priority: {e}")
+                    });
                 self
             }
             pub fn tags<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::std::vec::Vec<super::TicketPatchTagsItem>>,
-                    >,
+                    ::std::option::Option<::std::vec::Vec<super::TicketPatchTagsItem>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.tags = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for tags: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for tags: {e}")
+                    });
                 self
             }
             pub fn title<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::TicketPatchTitle>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TicketPatchTitle>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.title = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for title: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
                 self
             }
         }
@@ -11104,7 +12077,10 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct TokenIn {
             email: ::std::result::Result<super::TokenInEmail, ::std::string::String>,
-            password: ::std::result::Result<super::TokenInPassword, ::std::string::String>,
+            password: ::std::result::Result<
+                super::TokenInPassword,
+                ::std::string::String,
+            >,
             tenant: ::std::result::Result<super::TokenInTenant, ::std::string::String>,
         }
         impl ::std::default::Default for TokenIn {
@@ -11124,7 +12100,9 @@ pub mod types {
             {
                 self.email = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for email: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
                 self
             }
             pub fn password<T>(mut self, value: T) -> Self
@@ -11134,7 +12112,9 @@ pub mod types {
             {
                 self.password = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for password: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for password: {e}")
+                    });
                 self
             }
             pub fn tenant<T>(mut self, value: T) -> Self
@@ -11144,7 +12124,9 @@ pub mod types {
             {
                 self.tenant = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for tenant: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for tenant: {e}")
+                    });
                 self
             }
         }
@@ -11171,18 +12153,28 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct TokenOut {
-            access_token: ::std::result::Result<::std::string::String, ::std::string::String>,
+            access_token: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             expires_in: ::std::result::Result<i64, ::std::string::String>,
-            refresh_expires_in:
-                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            refresh_expires_in: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             refresh_token: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             role: ::std::result::Result<::std::string::String, ::std::string::String>,
-            tenant_id:
-                ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
-            token_type: ::std::result::Result<::std::string::String, ::std::string::String>,
+            tenant_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
+            token_type: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             user_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
         }
         impl ::std::default::Default for TokenOut {
@@ -11207,7 +12199,9 @@ pub mod types {
             {
                 self.access_token = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for access_token: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for access_token: {e}")
+                    });
                 self
             }
             pub fn expires_in<T>(mut self, value: T) -> Self
@@ -11217,7 +12211,9 @@ pub mod types {
             {
                 self.expires_in = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for expires_in: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for expires_in: {e}")
+                    });
                 self
             }
             pub fn refresh_expires_in<T>(mut self, value: T) -> Self
@@ -11225,9 +12221,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.refresh_expires_in = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for refresh_expires_in: {e}")
-                });
+                self.refresh_expires_in = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for refresh_expires_in: {e}"
+                        )
+                    });
                 self
             }
             pub fn refresh_token<T>(mut self, value: T) -> Self
@@ -11237,7 +12237,9 @@ pub mod types {
             {
                 self.refresh_token = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for refresh_token: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for refresh_token: {e}")
+                    });
                 self
             }
             pub fn role<T>(mut self, value: T) -> Self
@@ -11247,7 +12249,9 @@ pub mod types {
             {
                 self.role = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for role: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for role: {e}")
+                    });
                 self
             }
             pub fn tenant_id<T>(mut self, value: T) -> Self
@@ -11257,7 +12261,9 @@ pub mod types {
             {
                 self.tenant_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for tenant_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for tenant_id: {e}")
+                    });
                 self
             }
             pub fn token_type<T>(mut self, value: T) -> Self
@@ -11267,7 +12273,9 @@ pub mod types {
             {
                 self.token_type = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for token_type: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for token_type: {e}")
+                    });
                 self
             }
             pub fn user_id<T>(mut self, value: T) -> Self
@@ -11277,7 +12285,9 @@ pub mod types {
             {
                 self.user_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for user_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
                 self
             }
         }
@@ -11331,12 +12341,16 @@ pub mod types {
         impl TransitionIn {
             pub fn reason<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::TransitionInReason>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TransitionInReason>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.reason = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for reason: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for reason: {e}")
+                    });
                 self
             }
             pub fn to<T>(mut self, value: T) -> Self
@@ -11372,8 +12386,14 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct UserIn {
             email: ::std::result::Result<super::UserInEmail, ::std::string::String>,
-            full_name: ::std::result::Result<super::UserInFullName, ::std::string::String>,
-            password: ::std::result::Result<super::UserInPassword, ::std::string::String>,
+            full_name: ::std::result::Result<
+                super::UserInFullName,
+                ::std::string::String,
+            >,
+            password: ::std::result::Result<
+                super::UserInPassword,
+                ::std::string::String,
+            >,
             role: ::std::result::Result<super::UserRole, ::std::string::String>,
         }
         impl ::std::default::Default for UserIn {
@@ -11394,7 +12414,9 @@ pub mod types {
             {
                 self.email = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for email: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
                 self
             }
             pub fn full_name<T>(mut self, value: T) -> Self
@@ -11404,7 +12426,9 @@ pub mod types {
             {
                 self.full_name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for full_name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for full_name: {e}")
+                    });
                 self
             }
             pub fn password<T>(mut self, value: T) -> Self
@@ -11414,7 +12438,9 @@ pub mod types {
             {
                 self.password = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for password: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for password: {e}")
+                    });
                 self
             }
             pub fn role<T>(mut self, value: T) -> Self
@@ -11424,7 +12450,9 @@ pub mod types {
             {
                 self.role = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for role: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for role: {e}")
+                    });
                 self
             }
         }
@@ -11458,7 +12486,10 @@ pub mod types {
                 ::std::string::String,
             >,
             email: ::std::result::Result<::std::string::String, ::std::string::String>,
-            full_name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            full_name: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
             is_active: ::std::result::Result<bool, ::std::string::String>,
             last_login_at: ::std::result::Result<
@@ -11495,7 +12526,9 @@ pub mod types {
             {
                 self.created_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for created_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
                 self
             }
             pub fn email<T>(mut self, value: T) -> Self
@@ -11505,7 +12538,9 @@ pub mod types {
             {
                 self.email = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for email: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
                 self
             }
             pub fn full_name<T>(mut self, value: T) -> Self
@@ -11515,7 +12550,9 @@ pub mod types {
             {
                 self.full_name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for full_name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for full_name: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -11535,19 +12572,23 @@ pub mod types {
             {
                 self.is_active = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for is_active: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_active: {e}")
+                    });
                 self
             }
             pub fn last_login_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.last_login_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for last_login_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for last_login_at: {e}")
+                    });
                 self
             }
             pub fn role<T>(mut self, value: T) -> Self
@@ -11557,7 +12598,9 @@ pub mod types {
             {
                 self.role = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for role: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for role: {e}")
+                    });
                 self
             }
             pub fn tenant_id<T>(mut self, value: T) -> Self
@@ -11567,7 +12610,9 @@ pub mod types {
             {
                 self.tenant_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for tenant_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for tenant_id: {e}")
+                    });
                 self
             }
             pub fn updated_at<T>(mut self, value: T) -> Self
@@ -11577,7 +12622,9 @@ pub mod types {
             {
                 self.updated_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for updated_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
                 self
             }
         }
@@ -11616,7 +12663,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct UserPage {
-            items: ::std::result::Result<::std::vec::Vec<super::UserOut>, ::std::string::String>,
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::UserOut>,
+                ::std::string::String,
+            >,
             next_cursor: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -11638,7 +12688,9 @@ pub mod types {
             {
                 self.items = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for items: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
                 self
             }
             pub fn next_cursor<T>(mut self, value: T) -> Self
@@ -11648,7 +12700,9 @@ pub mod types {
             {
                 self.next_cursor = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for next_cursor: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_cursor: {e}")
+                    });
                 self
             }
         }
@@ -11677,7 +12731,10 @@ pub mod types {
                 ::std::option::Option<super::UserPatchFullName>,
                 ::std::string::String,
             >,
-            is_active: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            is_active: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             role: ::std::result::Result<
                 ::std::option::Option<super::UserRole>,
                 ::std::string::String,
@@ -11695,12 +12752,16 @@ pub mod types {
         impl UserPatch {
             pub fn full_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::UserPatchFullName>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::UserPatchFullName>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.full_name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for full_name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for full_name: {e}")
+                    });
                 self
             }
             pub fn is_active<T>(mut self, value: T) -> Self
@@ -11710,7 +12771,9 @@ pub mod types {
             {
                 self.is_active = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for is_active: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_active: {e}")
+                    });
                 self
             }
             pub fn role<T>(mut self, value: T) -> Self
@@ -11720,7 +12783,9 @@ pub mod types {
             {
                 self.role = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for role: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for role: {e}")
+                    });
                 self
             }
         }
@@ -11747,7 +12812,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct VersionList {
-            items: ::std::result::Result<::std::vec::Vec<super::VersionOut>, ::std::string::String>,
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::VersionOut>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for VersionList {
             fn default() -> Self {
@@ -11764,7 +12832,9 @@ pub mod types {
             {
                 self.items = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for items: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
                 self
             }
         }
@@ -11773,16 +12843,12 @@ pub mod types {
             fn try_from(
                 value: VersionList,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    items: value.items?,
-                })
+                Ok(Self { items: value.items? })
             }
         }
         impl ::std::convert::From<super::VersionList> for VersionList {
             fn from(value: super::VersionList) -> Self {
-                Self {
-                    items: Ok(value.items),
-                }
+                Self { items: Ok(value.items) }
             }
         }
         #[derive(Clone, Debug)]
@@ -11791,8 +12857,14 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            content_sha256: ::std::result::Result<::std::string::String, ::std::string::String>,
-            content_type: ::std::result::Result<::std::string::String, ::std::string::String>,
+            content_sha256: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            content_type: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             raw_content: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -11811,7 +12883,9 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     content: Ok(Default::default()),
-                    content_sha256: Err("no value supplied for content_sha256".to_string()),
+                    content_sha256: Err(
+                        "no value supplied for content_sha256".to_string(),
+                    ),
                     content_type: Err("no value supplied for content_type".to_string()),
                     raw_content: Ok(Default::default()),
                     valid_from: Err("no value supplied for valid_from".to_string()),
@@ -11828,7 +12902,9 @@ pub mod types {
             {
                 self.content = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for content: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for content: {e}")
+                    });
                 self
             }
             pub fn content_sha256<T>(mut self, value: T) -> Self
@@ -11836,9 +12912,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.content_sha256 = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for content_sha256: {e}")
-                });
+                self.content_sha256 = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for content_sha256: {e}"
+                        )
+                    });
                 self
             }
             pub fn content_type<T>(mut self, value: T) -> Self
@@ -11848,7 +12928,9 @@ pub mod types {
             {
                 self.content_type = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for content_type: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for content_type: {e}")
+                    });
                 self
             }
             pub fn raw_content<T>(mut self, value: T) -> Self
@@ -11858,7 +12940,9 @@ pub mod types {
             {
                 self.raw_content = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for raw_content: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for raw_content: {e}")
+                    });
                 self
             }
             pub fn valid_from<T>(mut self, value: T) -> Self
@@ -11868,19 +12952,23 @@ pub mod types {
             {
                 self.valid_from = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for valid_from: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for valid_from: {e}")
+                    });
                 self
             }
             pub fn valid_to<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.valid_to = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for valid_to: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for valid_to: {e}")
+                    });
                 self
             }
             pub fn version<T>(mut self, value: T) -> Self
@@ -11890,7 +12978,9 @@ pub mod types {
             {
                 self.version = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for version: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for version: {e}")
+                    });
                 self
             }
         }
@@ -11942,12 +13032,18 @@ pub mod types {
         pub struct ConversionError(::std::borrow::Cow<'static, str>);
         impl ::std::error::Error for ConversionError {}
         impl ::std::fmt::Display for ConversionError {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> Result<(), ::std::fmt::Error> {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
                 ::std::fmt::Display::fmt(&self.0, f)
             }
         }
         impl ::std::fmt::Debug for ConversionError {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> Result<(), ::std::fmt::Error> {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
                 ::std::fmt::Debug::fmt(&self.0, f)
             }
         }
@@ -11983,9 +13079,7 @@ impl Client {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
-            reqwest::ClientBuilder::new()
-                .connect_timeout(dur)
-                .timeout(dur)
+            reqwest::ClientBuilder::new().connect_timeout(dur).timeout(dur)
         };
         #[cfg(target_arch = "wasm32")]
         let client = reqwest::ClientBuilder::new();
@@ -12022,911 +13116,911 @@ impl ClientHooks<()> for &Client {}
 impl Client {
     /**Liveness: the process is up and serving HTTP. Touches nothing else
 
-    Sends a `GET` request to `/healthz`
+Sends a `GET` request to `/healthz`
 
-    ```ignore
-    let response = client.healthz()
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.healthz()
+    .send()
+    .await;
+```*/
     pub fn healthz(&self) -> builder::Healthz<'_> {
         builder::Healthz::new(self)
     }
     /**Readiness: the database answers and its migrations match this binary's
 
-    A busy pool (every connection in use) is ready: the instance is working, and pulling it
-    out of rotation would not help. 503 only when the database is unreachable or migrations
-    are pending; the status never carries the database's error text.
+A busy pool (every connection in use) is ready: the instance is working, and pulling it
+out of rotation would not help. 503 only when the database is unreachable or migrations
+are pending; the status never carries the database's error text.
 
-    Sends a `GET` request to `/readyz`
+Sends a `GET` request to `/readyz`
 
-    ```ignore
-    let response = client.readyz()
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.readyz()
+    .send()
+    .await;
+```*/
     pub fn readyz(&self) -> builder::Readyz<'_> {
         builder::Readyz::new(self)
     }
     /**List the tenant's API keys, revoked ones included (admins)
 
-    Sends a `GET` request to `/v1/api-keys`
+Sends a `GET` request to `/v1/api-keys`
 
-    Arguments:
-    - `cursor`: Opaque cursor from `next_cursor` of the previous page.
-    - `limit`: Page size, 1–100.
-    ```ignore
-    let response = client.list_api_keys()
-        .cursor(cursor)
-        .limit(limit)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `cursor`: Opaque cursor from `next_cursor` of the previous page.
+- `limit`: Page size, 1–100.
+```ignore
+let response = client.list_api_keys()
+    .cursor(cursor)
+    .limit(limit)
+    .send()
+    .await;
+```*/
     pub fn list_api_keys(&self) -> builder::ListApiKeys<'_> {
         builder::ListApiKeys::new(self)
     }
     /**Create an API key (admins). The response carries the key once
 
-    Sends a `POST` request to `/v1/api-keys`
+Sends a `POST` request to `/v1/api-keys`
 
-    ```ignore
-    let response = client.create_api_key()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.create_api_key()
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn create_api_key(&self) -> builder::CreateApiKey<'_> {
         builder::CreateApiKey::new(self)
     }
     /**Get one API key (admins)
 
-    Sends a `GET` request to `/v1/api-keys/{id}`
+Sends a `GET` request to `/v1/api-keys/{id}`
 
-    ```ignore
-    let response = client.get_api_key()
-        .id(id)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.get_api_key()
+    .id(id)
+    .send()
+    .await;
+```*/
     pub fn get_api_key(&self) -> builder::GetApiKey<'_> {
         builder::GetApiKey::new(self)
     }
     /**Revoke an API key (admins). It stops working at once
 
-    Sends a `DELETE` request to `/v1/api-keys/{id}`
+Sends a `DELETE` request to `/v1/api-keys/{id}`
 
-    ```ignore
-    let response = client.revoke_api_key()
-        .id(id)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.revoke_api_key()
+    .id(id)
+    .send()
+    .await;
+```*/
     pub fn revoke_api_key(&self) -> builder::RevokeApiKey<'_> {
         builder::RevokeApiKey::new(self)
     }
     /**Read the tenant's audit log (admins), newest first
 
-    Sends a `GET` request to `/v1/audit-log`
+Sends a `GET` request to `/v1/audit-log`
 
-    Arguments:
-    - `cursor`: Opaque cursor from `next_cursor` of the previous page.
-    - `limit`: Page size, 1–100.
-    ```ignore
-    let response = client.list_audit_log()
-        .cursor(cursor)
-        .limit(limit)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `cursor`: Opaque cursor from `next_cursor` of the previous page.
+- `limit`: Page size, 1–100.
+```ignore
+let response = client.list_audit_log()
+    .cursor(cursor)
+    .limit(limit)
+    .send()
+    .await;
+```*/
     pub fn list_audit_log(&self) -> builder::ListAuditLog<'_> {
         builder::ListAuditLog::new(self)
     }
     /**Log out: revokes the access token used for this call at once, and optionally this
-    session's refresh tokens or every session of the user
+session's refresh tokens or every session of the user
 
-    Sends a `POST` request to `/v1/auth/logout`
+Sends a `POST` request to `/v1/auth/logout`
 
-    ```ignore
-    let response = client.logout()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.logout()
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn logout(&self) -> builder::Logout<'_> {
         builder::Logout::new(self)
     }
     /**Exchange a refresh token for a new access token and a new refresh token
 
-    Each refresh token works once. Presenting one that was already used revokes its whole
-    family (every token descended from the same login) and answers 401
-    `refresh_token_reused`: somebody else has a copy.
+Each refresh token works once. Presenting one that was already used revokes its whole
+family (every token descended from the same login) and answers 401
+`refresh_token_reused`: somebody else has a copy.
 
-    Sends a `POST` request to `/v1/auth/refresh`
+Sends a `POST` request to `/v1/auth/refresh`
 
-    ```ignore
-    let response = client.refresh_token()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.refresh_token()
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn refresh_token(&self) -> builder::RefreshToken<'_> {
         builder::RefreshToken::new(self)
     }
     /**Log in as a platform superadmin
 
-    Superadmins get an access token only (no refresh token): log in again when it expires.
+Superadmins get an access token only (no refresh token): log in again when it expires.
 
-    Sends a `POST` request to `/v1/auth/superadmin/token`
+Sends a `POST` request to `/v1/auth/superadmin/token`
 
-    ```ignore
-    let response = client.login_superadmin()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.login_superadmin()
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn login_superadmin(&self) -> builder::LoginSuperadmin<'_> {
         builder::LoginSuperadmin::new(self)
     }
     /**Log in as a tenant user
 
-    Returns a short-lived access JWT and a single-use refresh token. Wrong tenant, email or
-    password all answer 401 `invalid_credentials`; after `LOGIN_MAX_FAILURES` failures for one
-    account, or `LOGIN_MAX_FAILURES_PER_ADDRESS` from one client address, within
-    `LOGIN_WINDOW_SECS`: 429 with `Retry-After`. A deactivated tenant or user answers 403
-    (`tenant_inactive`, `user_inactive`) only to the right password.
+Returns a short-lived access JWT and a single-use refresh token. Wrong tenant, email or
+password all answer 401 `invalid_credentials`; after `LOGIN_MAX_FAILURES` failures for one
+account, or `LOGIN_MAX_FAILURES_PER_ADDRESS` from one client address, within
+`LOGIN_WINDOW_SECS`: 429 with `Retry-After`. A deactivated tenant or user answers 403
+(`tenant_inactive`, `user_inactive`) only to the right password.
 
-    Sends a `POST` request to `/v1/auth/token`
+Sends a `POST` request to `/v1/auth/token`
 
-    ```ignore
-    let response = client.login()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.login()
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn login(&self) -> builder::Login<'_> {
         builder::Login::new(self)
     }
     /**List the tenant's collections
 
-    Sends a `GET` request to `/v1/collections`
+Sends a `GET` request to `/v1/collections`
 
-    Arguments:
-    - `cursor`: Opaque cursor from `next_cursor` of the previous page.
-    - `limit`: Page size, 1–100.
-    ```ignore
-    let response = client.list_collections()
-        .cursor(cursor)
-        .limit(limit)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `cursor`: Opaque cursor from `next_cursor` of the previous page.
+- `limit`: Page size, 1–100.
+```ignore
+let response = client.list_collections()
+    .cursor(cursor)
+    .limit(limit)
+    .send()
+    .await;
+```*/
     pub fn list_collections(&self) -> builder::ListCollections<'_> {
         builder::ListCollections::new(self)
     }
     /**Create a collection (agents and admins)
 
-    Sends a `POST` request to `/v1/collections`
+Sends a `POST` request to `/v1/collections`
 
-    ```ignore
-    let response = client.create_collection()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.create_collection()
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn create_collection(&self) -> builder::CreateCollection<'_> {
         builder::CreateCollection::new(self)
     }
     /**Get one collection
 
-    Sends a `GET` request to `/v1/collections/{id}`
+Sends a `GET` request to `/v1/collections/{id}`
 
-    ```ignore
-    let response = client.get_collection()
-        .id(id)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.get_collection()
+    .id(id)
+    .send()
+    .await;
+```*/
     pub fn get_collection(&self) -> builder::GetCollection<'_> {
         builder::GetCollection::new(self)
     }
     /**Delete an empty collection (agents and admins); 409 while it holds documents
 
-    Sends a `DELETE` request to `/v1/collections/{id}`
+Sends a `DELETE` request to `/v1/collections/{id}`
 
-    ```ignore
-    let response = client.delete_collection()
-        .id(id)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.delete_collection()
+    .id(id)
+    .send()
+    .await;
+```*/
     pub fn delete_collection(&self) -> builder::DeleteCollection<'_> {
         builder::DeleteCollection::new(self)
     }
     /**Rename or describe a collection (agents and admins)
 
-    Sends a `PATCH` request to `/v1/collections/{id}`
+Sends a `PATCH` request to `/v1/collections/{id}`
 
-    ```ignore
-    let response = client.update_collection()
-        .id(id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.update_collection()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn update_collection(&self) -> builder::UpdateCollection<'_> {
         builder::UpdateCollection::new(self)
     }
     /**List documents, oldest first. Soft-deleted ones only with `deleted=true`
 
-    Sends a `GET` request to `/v1/documents`
+Sends a `GET` request to `/v1/documents`
 
-    Arguments:
-    - `collection_id`: Only this collection's documents.
-    - `cursor`: Opaque cursor from `next_cursor` of the previous page.
-    - `deleted`: `true`: the soft-deleted documents (the trash) instead of the live ones.
-    - `limit`: Page size, 1–100.
-    ```ignore
-    let response = client.list_documents()
-        .collection_id(collection_id)
-        .cursor(cursor)
-        .deleted(deleted)
-        .limit(limit)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `collection_id`: Only this collection's documents.
+- `cursor`: Opaque cursor from `next_cursor` of the previous page.
+- `deleted`: `true`: the soft-deleted documents (the trash) instead of the live ones.
+- `limit`: Page size, 1–100.
+```ignore
+let response = client.list_documents()
+    .collection_id(collection_id)
+    .cursor(cursor)
+    .deleted(deleted)
+    .limit(limit)
+    .send()
+    .await;
+```*/
     pub fn list_documents(&self) -> builder::ListDocuments<'_> {
         builder::ListDocuments::new(self)
     }
     /**Create a document from JSON (agents and admins). Its chunking and embedding is queued as
-    an ingestion job. Content identical to a live document's is not stored twice: the answer is
-    then 200 with that document
+an ingestion job. Content identical to a live document's is not stored twice: the answer is
+then 200 with that document
 
-    Sends a `POST` request to `/v1/documents`
+Sends a `POST` request to `/v1/documents`
 
-    ```ignore
-    let response = client.create_document()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.create_document()
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn create_document(&self) -> builder::CreateDocument<'_> {
         builder::CreateDocument::new(self)
     }
     /**Create up to 100 documents at once (agents and admins); one ingestion job indexes all the
-    new ones. Duplicates come back with `deduplicated: true`
+new ones. Duplicates come back with `deduplicated: true`
 
-    Sends a `POST` request to `/v1/documents/bulk`
+Sends a `POST` request to `/v1/documents/bulk`
 
-    ```ignore
-    let response = client.bulk_create_documents()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.bulk_create_documents()
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn bulk_create_documents(&self) -> builder::BulkCreateDocuments<'_> {
         builder::BulkCreateDocuments::new(self)
     }
     /**Get a document (also while soft-deleted)
 
-    Sends a `GET` request to `/v1/documents/{id}`
+Sends a `GET` request to `/v1/documents/{id}`
 
-    ```ignore
-    let response = client.get_document()
-        .id(id)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.get_document()
+    .id(id)
+    .send()
+    .await;
+```*/
     pub fn get_document(&self) -> builder::GetDocument<'_> {
         builder::GetDocument::new(self)
     }
     /**Delete a document (agents and admins). Without `permanent` it is a soft delete: the
-    document leaves search and lists and can be restored. `permanent=true` (admins) removes it
-    with every version and chunk
+document leaves search and lists and can be restored. `permanent=true` (admins) removes it
+with every version and chunk
 
-    Sends a `DELETE` request to `/v1/documents/{id}`
+Sends a `DELETE` request to `/v1/documents/{id}`
 
-    Arguments:
-    - `id`
-    - `permanent`: Remove for good (admins only).
-    ```ignore
-    let response = client.delete_document()
-        .id(id)
-        .permanent(permanent)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `id`
+- `permanent`: Remove for good (admins only).
+```ignore
+let response = client.delete_document()
+    .id(id)
+    .permanent(permanent)
+    .send()
+    .await;
+```*/
     pub fn delete_document(&self) -> builder::DeleteDocument<'_> {
         builder::DeleteDocument::new(self)
     }
     /**Change a live document (agents and admins). New `content` that differs from the current
-    version becomes a new version (the old one is kept, with `valid_to` set) and is queued for
-    indexing
+version becomes a new version (the old one is kept, with `valid_to` set) and is queued for
+indexing
 
-    Sends a `PATCH` request to `/v1/documents/{id}`
+Sends a `PATCH` request to `/v1/documents/{id}`
 
-    ```ignore
-    let response = client.update_document()
-        .id(id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.update_document()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn update_document(&self) -> builder::UpdateDocument<'_> {
         builder::UpdateDocument::new(self)
     }
     /**Store chunks with vectors the client made (agents and admins), replacing the current
-    version's chunks of that model. All vectors must have one dimension: the service's own for
-    its model, else the one that model already has in this tenant
+version's chunks of that model. All vectors must have one dimension: the service's own for
+its model, else the one that model already has in this tenant
 
-    Sends a `POST` request to `/v1/documents/{id}/chunks`
+Sends a `POST` request to `/v1/documents/{id}/chunks`
 
-    ```ignore
-    let response = client.put_document_chunks()
-        .id(id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.put_document_chunks()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn put_document_chunks(&self) -> builder::PutDocumentChunks<'_> {
         builder::PutDocumentChunks::new(self)
     }
     /**Restore a soft-deleted document (agents and admins)
 
-    Sends a `POST` request to `/v1/documents/{id}/restore`
+Sends a `POST` request to `/v1/documents/{id}/restore`
 
-    ```ignore
-    let response = client.restore_document()
-        .id(id)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.restore_document()
+    .id(id)
+    .send()
+    .await;
+```*/
     pub fn restore_document(&self) -> builder::RestoreDocument<'_> {
         builder::RestoreDocument::new(self)
     }
     /**A document's versions, newest first (without content)
 
-    Sends a `GET` request to `/v1/documents/{id}/versions`
+Sends a `GET` request to `/v1/documents/{id}/versions`
 
-    ```ignore
-    let response = client.list_document_versions()
-        .id(id)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.list_document_versions()
+    .id(id)
+    .send()
+    .await;
+```*/
     pub fn list_document_versions(&self) -> builder::ListDocumentVersions<'_> {
         builder::ListDocumentVersions::new(self)
     }
     /**One version of a document, with its raw and normalized content
 
-    Sends a `GET` request to `/v1/documents/{id}/versions/{version}`
+Sends a `GET` request to `/v1/documents/{id}/versions/{version}`
 
-    ```ignore
-    let response = client.get_document_version()
-        .id(id)
-        .version(version)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.get_document_version()
+    .id(id)
+    .version(version)
+    .send()
+    .await;
+```*/
     pub fn get_document_version(&self) -> builder::GetDocumentVersion<'_> {
         builder::GetDocumentVersion::new(self)
     }
     /**List ingestion jobs, newest first (agents and admins)
 
-    Sends a `GET` request to `/v1/ingestion-jobs`
+Sends a `GET` request to `/v1/ingestion-jobs`
 
-    Arguments:
-    - `cursor`: Opaque cursor from `next_cursor` of the previous page.
-    - `limit`: Page size, 1–100.
-    - `status`: Only jobs in this state.
-    ```ignore
-    let response = client.list_ingestion_jobs()
-        .cursor(cursor)
-        .limit(limit)
-        .status(status)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `cursor`: Opaque cursor from `next_cursor` of the previous page.
+- `limit`: Page size, 1–100.
+- `status`: Only jobs in this state.
+```ignore
+let response = client.list_ingestion_jobs()
+    .cursor(cursor)
+    .limit(limit)
+    .status(status)
+    .send()
+    .await;
+```*/
     pub fn list_ingestion_jobs(&self) -> builder::ListIngestionJobs<'_> {
         builder::ListIngestionJobs::new(self)
     }
     /**Get one ingestion job (agents and admins)
 
-    Sends a `GET` request to `/v1/ingestion-jobs/{id}`
+Sends a `GET` request to `/v1/ingestion-jobs/{id}`
 
-    ```ignore
-    let response = client.get_ingestion_job()
-        .id(id)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.get_ingestion_job()
+    .id(id)
+    .send()
+    .await;
+```*/
     pub fn get_ingestion_job(&self) -> builder::GetIngestionJob<'_> {
         builder::GetIngestionJob::new(self)
     }
     /**The caller: tenant, role, and the user or API key behind the request
 
-    Sends a `GET` request to `/v1/me`
+Sends a `GET` request to `/v1/me`
 
-    ```ignore
-    let response = client.get_me()
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.get_me()
+    .send()
+    .await;
+```*/
     pub fn get_me(&self) -> builder::GetMe<'_> {
         builder::GetMe::new(self)
     }
     /**Change one's own password (users only). The current password is required; wrong ones
-    count like failed logins: after `LOGIN_MAX_FAILURES` for the account, or
-    `LOGIN_MAX_FAILURES_PER_ADDRESS` from the client address, within `LOGIN_WINDOW_SECS`,
-    429 with `Retry-After`
+count like failed logins: after `LOGIN_MAX_FAILURES` for the account, or
+`LOGIN_MAX_FAILURES_PER_ADDRESS` from the client address, within `LOGIN_WINDOW_SECS`,
+429 with `Retry-After`
 
-    Sends a `POST` request to `/v1/me/password`
+Sends a `POST` request to `/v1/me/password`
 
-    ```ignore
-    let response = client.change_password()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.change_password()
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn change_password(&self) -> builder::ChangePassword<'_> {
         builder::ChangePassword::new(self)
     }
     /**Search the knowledge base: the current version of live, active documents of the caller's
-    tenant. Results are chunks with their document's id, title, URL and version
+tenant. Results are chunks with their document's id, title, URL and version
 
-    Sends a `POST` request to `/v1/search`
+Sends a `POST` request to `/v1/search`
 
-    ```ignore
-    let response = client.search()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.search()
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn search(&self) -> builder::Search<'_> {
         builder::Search::new(self)
     }
     /**List tenants with their user counts (superadmins), oldest first
 
-    Sends a `GET` request to `/v1/tenants`
+Sends a `GET` request to `/v1/tenants`
 
-    Arguments:
-    - `cursor`: Opaque cursor from `next_cursor` of the previous page.
-    - `limit`: Page size, 1–100.
-    ```ignore
-    let response = client.list_tenants()
-        .cursor(cursor)
-        .limit(limit)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `cursor`: Opaque cursor from `next_cursor` of the previous page.
+- `limit`: Page size, 1–100.
+```ignore
+let response = client.list_tenants()
+    .cursor(cursor)
+    .limit(limit)
+    .send()
+    .await;
+```*/
     pub fn list_tenants(&self) -> builder::ListTenants<'_> {
         builder::ListTenants::new(self)
     }
     /**Create a tenant (superadmins). Then create its first admin with `POST /v1/users` and the
-    header `X-Tenant-Id: <id>`
+header `X-Tenant-Id: <id>`
 
-    Sends a `POST` request to `/v1/tenants`
+Sends a `POST` request to `/v1/tenants`
 
-    ```ignore
-    let response = client.create_tenant()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.create_tenant()
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn create_tenant(&self) -> builder::CreateTenant<'_> {
         builder::CreateTenant::new(self)
     }
     /**Get a tenant (superadmins)
 
-    Sends a `GET` request to `/v1/tenants/{id}`
+Sends a `GET` request to `/v1/tenants/{id}`
 
-    ```ignore
-    let response = client.get_tenant()
-        .id(id)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.get_tenant()
+    .id(id)
+    .send()
+    .await;
+```*/
     pub fn get_tenant(&self) -> builder::GetTenant<'_> {
         builder::GetTenant::new(self)
     }
     /**Rename a tenant or change its slug (superadmins)
 
-    Sends a `PATCH` request to `/v1/tenants/{id}`
+Sends a `PATCH` request to `/v1/tenants/{id}`
 
-    ```ignore
-    let response = client.update_tenant()
-        .id(id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.update_tenant()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn update_tenant(&self) -> builder::UpdateTenant<'_> {
         builder::UpdateTenant::new(self)
     }
     /**Read any tenant's audit log (superadmins), newest first
 
-    Sends a `GET` request to `/v1/tenants/{id}/audit-log`
+Sends a `GET` request to `/v1/tenants/{id}/audit-log`
 
-    Arguments:
-    - `id`
-    - `cursor`: Opaque cursor from `next_cursor` of the previous page.
-    - `limit`: Page size, 1–100.
-    ```ignore
-    let response = client.list_tenant_audit_log()
-        .id(id)
-        .cursor(cursor)
-        .limit(limit)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `id`
+- `cursor`: Opaque cursor from `next_cursor` of the previous page.
+- `limit`: Page size, 1–100.
+```ignore
+let response = client.list_tenant_audit_log()
+    .id(id)
+    .cursor(cursor)
+    .limit(limit)
+    .send()
+    .await;
+```*/
     pub fn list_tenant_audit_log(&self) -> builder::ListTenantAuditLog<'_> {
         builder::ListTenantAuditLog::new(self)
     }
     /**Deactivate a tenant (superadmins). Its users, tokens and API keys are refused at once
-    with 403 `tenant_inactive`
+with 403 `tenant_inactive`
 
-    Sends a `POST` request to `/v1/tenants/{id}/deactivate`
+Sends a `POST` request to `/v1/tenants/{id}/deactivate`
 
-    ```ignore
-    let response = client.deactivate_tenant()
-        .id(id)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.deactivate_tenant()
+    .id(id)
+    .send()
+    .await;
+```*/
     pub fn deactivate_tenant(&self) -> builder::DeactivateTenant<'_> {
         builder::DeactivateTenant::new(self)
     }
     /**Reactivate a tenant (superadmins)
 
-    Sends a `POST` request to `/v1/tenants/{id}/reactivate`
+Sends a `POST` request to `/v1/tenants/{id}/reactivate`
 
-    ```ignore
-    let response = client.reactivate_tenant()
-        .id(id)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.reactivate_tenant()
+    .id(id)
+    .send()
+    .await;
+```*/
     pub fn reactivate_tenant(&self) -> builder::ReactivateTenant<'_> {
         builder::ReactivateTenant::new(self)
     }
     /**List any tenant's users (superadmins)
 
-    Sends a `GET` request to `/v1/tenants/{id}/users`
+Sends a `GET` request to `/v1/tenants/{id}/users`
 
-    Arguments:
-    - `id`
-    - `cursor`: Opaque cursor from `next_cursor` of the previous page.
-    - `limit`: Page size, 1–100.
-    ```ignore
-    let response = client.list_tenant_users()
-        .id(id)
-        .cursor(cursor)
-        .limit(limit)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `id`
+- `cursor`: Opaque cursor from `next_cursor` of the previous page.
+- `limit`: Page size, 1–100.
+```ignore
+let response = client.list_tenant_users()
+    .id(id)
+    .cursor(cursor)
+    .limit(limit)
+    .send()
+    .await;
+```*/
     pub fn list_tenant_users(&self) -> builder::ListTenantUsers<'_> {
         builder::ListTenantUsers::new(self)
     }
     /**List and search the tickets the caller may see (a `user`: their own), newest first by
-    default. Filters combine with AND; `status` and `priority` take several values
-    (repeated or comma-separated). `q` is a web-search style query (`"exact phrase"`, `or`,
-    `-word`) over the title, the description and the messages the caller may read. Paging is
-    by an opaque cursor over the sort key and the id, so rows created meanwhile never shift
-    or repeat a page
+default. Filters combine with AND; `status` and `priority` take several values
+(repeated or comma-separated). `q` is a web-search style query (`"exact phrase"`, `or`,
+`-word`) over the title, the description and the messages the caller may read. Paging is
+by an opaque cursor over the sort key and the id, so rows created meanwhile never shift
+or repeat a page
 
-    Sends a `GET` request to `/v1/tickets`
+Sends a `GET` request to `/v1/tickets`
 
-    Arguments:
-    - `assignee`: Only tickets assigned to this user.
-    - `created_after`: Created strictly after this time (RFC 3339).
-    - `created_before`: Created strictly before this time (RFC 3339).
-    - `creator`: Only tickets opened by this user.
-    - `cursor`: Opaque cursor from `next_cursor` of the previous page.
-    - `limit`: Page size, 1–100.
-    - `order`: Sort direction.
-    - `priority`: Priorities to include (`low`, `medium`, `high`, `urgent`), repeated or
-    comma-separated.
-    - `q`: Keyword search, up to 500 characters.
-    - `sort`: Sort column.
-    - `status`: Statuses to include (`open`, `in_progress`, `pending_customer`, `resolved`, `closed`,
-    `escalated`, `reopened`), repeated or comma-separated.
-    - `tag`: Only tickets with this tag (repeat for tickets with all of them; at most 50, each
-    1–50 characters).
-    - `updated_after`: Changed strictly after this time (RFC 3339).
-    - `updated_before`: Changed strictly before this time (RFC 3339).
-    ```ignore
-    let response = client.list_tickets()
-        .assignee(assignee)
-        .created_after(created_after)
-        .created_before(created_before)
-        .creator(creator)
-        .cursor(cursor)
-        .limit(limit)
-        .order(order)
-        .priority(priority)
-        .q(q)
-        .sort(sort)
-        .status(status)
-        .tag(tag)
-        .updated_after(updated_after)
-        .updated_before(updated_before)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `assignee`: Only tickets assigned to this user.
+- `created_after`: Created strictly after this time (RFC 3339).
+- `created_before`: Created strictly before this time (RFC 3339).
+- `creator`: Only tickets opened by this user.
+- `cursor`: Opaque cursor from `next_cursor` of the previous page.
+- `limit`: Page size, 1–100.
+- `order`: Sort direction.
+- `priority`: Priorities to include (`low`, `medium`, `high`, `urgent`), repeated or
+comma-separated.
+- `q`: Keyword search, up to 500 characters.
+- `sort`: Sort column.
+- `status`: Statuses to include (`open`, `in_progress`, `pending_customer`, `resolved`, `closed`,
+`escalated`, `reopened`), repeated or comma-separated.
+- `tag`: Only tickets with this tag (repeat for tickets with all of them; at most 50, each
+1–50 characters).
+- `updated_after`: Changed strictly after this time (RFC 3339).
+- `updated_before`: Changed strictly before this time (RFC 3339).
+```ignore
+let response = client.list_tickets()
+    .assignee(assignee)
+    .created_after(created_after)
+    .created_before(created_before)
+    .creator(creator)
+    .cursor(cursor)
+    .limit(limit)
+    .order(order)
+    .priority(priority)
+    .q(q)
+    .sort(sort)
+    .status(status)
+    .tag(tag)
+    .updated_after(updated_after)
+    .updated_before(updated_before)
+    .send()
+    .await;
+```*/
     pub fn list_tickets(&self) -> builder::ListTickets<'_> {
         builder::ListTickets::new(self)
     }
     /**Open a ticket. Any caller of the tenant may; a `user` becomes its creator and may set
-    only `title`, `description`, `source` and `metadata` (403 naming the field otherwise).
-    The ticket gets the tenant's next number (`TCK-<n>`) and starts `open`. With an
-    `Idempotency-Key`, repeating the same request within 24 hours returns the first response
-    and creates nothing; the same key with a different request is a 422
+only `title`, `description`, `source` and `metadata` (403 naming the field otherwise).
+The ticket gets the tenant's next number (`TCK-<n>`) and starts `open`. With an
+`Idempotency-Key`, repeating the same request within 24 hours returns the first response
+and creates nothing; the same key with a different request is a 422
 
-    Sends a `POST` request to `/v1/tickets`
+Sends a `POST` request to `/v1/tickets`
 
-    Arguments:
-    - `idempotency_key`: Makes retries safe: 1–255 printable ASCII characters, unique per request.
-    - `body`
-    ```ignore
-    let response = client.create_ticket()
-        .idempotency_key(idempotency_key)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `idempotency_key`: Makes retries safe: 1–255 printable ASCII characters, unique per request.
+- `body`
+```ignore
+let response = client.create_ticket()
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn create_ticket(&self) -> builder::CreateTicket<'_> {
         builder::CreateTicket::new(self)
     }
     /**Get a ticket, with its `ETag`; with `If-None-Match` naming the current one, a bodiless
-    304. 404 for another tenant's ticket and, for a `user`, for a ticket they did not open
+304. 404 for another tenant's ticket and, for a `user`, for a ticket they did not open
 
-    Sends a `GET` request to `/v1/tickets/{id}`
+Sends a `GET` request to `/v1/tickets/{id}`
 
-    Arguments:
-    - `id`
-    - `if_none_match`: An `ETag` read earlier: 304 when the ticket still has it.
-    ```ignore
-    let response = client.get_ticket()
-        .id(id)
-        .if_none_match(if_none_match)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `id`
+- `if_none_match`: An `ETag` read earlier: 304 when the ticket still has it.
+```ignore
+let response = client.get_ticket()
+    .id(id)
+    .if_none_match(if_none_match)
+    .send()
+    .await;
+```*/
     pub fn get_ticket(&self) -> builder::GetTicket<'_> {
         builder::GetTicket::new(self)
     }
     /**Change a ticket; an empty change returns it as it is. Send `If-Match` with the `ETag`
-    you read to refuse the change (412) when
-    someone changed the ticket in between. A `user` may change only the `title` and
-    `description` of their own ticket. A new assignee must be an active agent or admin of
-    the tenant (422 otherwise). Unknown properties, `status` included, are a 422: the status
-    moves through `POST /v1/tickets/{id}/transitions`
+you read to refuse the change (412) when
+someone changed the ticket in between. A `user` may change only the `title` and
+`description` of their own ticket. A new assignee must be an active agent or admin of
+the tenant (422 otherwise). Unknown properties, `status` included, are a 422: the status
+moves through `POST /v1/tickets/{id}/transitions`
 
-    Sends a `PATCH` request to `/v1/tickets/{id}`
+Sends a `PATCH` request to `/v1/tickets/{id}`
 
-    Arguments:
-    - `id`
-    - `if_match`: The `ETag` the change is based on (`*` matches any version).
-    - `body`
-    ```ignore
-    let response = client.update_ticket()
-        .id(id)
-        .if_match(if_match)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `id`
+- `if_match`: The `ETag` the change is based on (`*` matches any version).
+- `body`
+```ignore
+let response = client.update_ticket()
+    .id(id)
+    .if_match(if_match)
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn update_ticket(&self) -> builder::UpdateTicket<'_> {
         builder::UpdateTicket::new(self)
     }
     /**A ticket's external references, oldest first (agents and admins)
 
-    Sends a `GET` request to `/v1/tickets/{id}/external-refs`
+Sends a `GET` request to `/v1/tickets/{id}/external-refs`
 
-    Arguments:
-    - `id`
-    - `cursor`: Opaque cursor from `next_cursor` of the previous page.
-    - `limit`: Page size, 1–100.
-    ```ignore
-    let response = client.list_ticket_external_refs()
-        .id(id)
-        .cursor(cursor)
-        .limit(limit)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `id`
+- `cursor`: Opaque cursor from `next_cursor` of the previous page.
+- `limit`: Page size, 1–100.
+```ignore
+let response = client.list_ticket_external_refs()
+    .id(id)
+    .cursor(cursor)
+    .limit(limit)
+    .send()
+    .await;
+```*/
     pub fn list_ticket_external_refs(&self) -> builder::ListTicketExternalRefs<'_> {
         builder::ListTicketExternalRefs::new(self)
     }
     /**Link a ticket to a record in another system (agents and admins). 409 when the tenant
-    already links that record (`system` + `external_id`) to a ticket
+already links that record (`system` + `external_id`) to a ticket
 
-    Sends a `POST` request to `/v1/tickets/{id}/external-refs`
+Sends a `POST` request to `/v1/tickets/{id}/external-refs`
 
-    ```ignore
-    let response = client.create_ticket_external_ref()
-        .id(id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.create_ticket_external_ref()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn create_ticket_external_ref(&self) -> builder::CreateTicketExternalRef<'_> {
         builder::CreateTicketExternalRef::new(self)
     }
     /**Remove an external reference from a ticket (agents and admins)
 
-    Sends a `DELETE` request to `/v1/tickets/{id}/external-refs/{ref_id}`
+Sends a `DELETE` request to `/v1/tickets/{id}/external-refs/{ref_id}`
 
-    ```ignore
-    let response = client.delete_ticket_external_ref()
-        .id(id)
-        .ref_id(ref_id)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.delete_ticket_external_ref()
+    .id(id)
+    .ref_id(ref_id)
+    .send()
+    .await;
+```*/
     pub fn delete_ticket_external_ref(&self) -> builder::DeleteTicketExternalRef<'_> {
         builder::DeleteTicketExternalRef::new(self)
     }
     /**A ticket's status changes, oldest first (the first entry is its creation)
 
-    Sends a `GET` request to `/v1/tickets/{id}/history`
+Sends a `GET` request to `/v1/tickets/{id}/history`
 
-    Arguments:
-    - `id`
-    - `cursor`: Opaque cursor from `next_cursor` of the previous page.
-    - `limit`: Page size, 1–100.
-    ```ignore
-    let response = client.list_ticket_history()
-        .id(id)
-        .cursor(cursor)
-        .limit(limit)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `id`
+- `cursor`: Opaque cursor from `next_cursor` of the previous page.
+- `limit`: Page size, 1–100.
+```ignore
+let response = client.list_ticket_history()
+    .id(id)
+    .cursor(cursor)
+    .limit(limit)
+    .send()
+    .await;
+```*/
     pub fn list_ticket_history(&self) -> builder::ListTicketHistory<'_> {
         builder::ListTicketHistory::new(self)
     }
     /**A ticket's messages, oldest first. A `user` sees the replies on their own tickets, never
-    internal notes
+internal notes
 
-    Sends a `GET` request to `/v1/tickets/{id}/messages`
+Sends a `GET` request to `/v1/tickets/{id}/messages`
 
-    Arguments:
-    - `id`
-    - `cursor`: Opaque cursor from `next_cursor` of the previous page.
-    - `limit`: Page size, 1–100.
-    ```ignore
-    let response = client.list_ticket_messages()
-        .id(id)
-        .cursor(cursor)
-        .limit(limit)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `id`
+- `cursor`: Opaque cursor from `next_cursor` of the previous page.
+- `limit`: Page size, 1–100.
+```ignore
+let response = client.list_ticket_messages()
+    .id(id)
+    .cursor(cursor)
+    .limit(limit)
+    .send()
+    .await;
+```*/
     pub fn list_ticket_messages(&self) -> builder::ListTicketMessages<'_> {
         builder::ListTicketMessages::new(self)
     }
     /**Add a message to a ticket the caller can see. A `user` writes as themself with role
-    `user` and cannot write internal notes (403). When a `user` replies to a ticket that is
-    `pending_customer`, the ticket moves to `in_progress` and the change is recorded in its
-    history. Otherwise a message leaves the ticket (its `version`, `ETag` and `updated_at`) as it
-    is. `Idempotency-Key` works as for creating tickets
+`user` and cannot write internal notes (403). When a `user` replies to a ticket that is
+`pending_customer`, the ticket moves to `in_progress` and the change is recorded in its
+history. Otherwise a message leaves the ticket (its `version`, `ETag` and `updated_at`) as it
+is. `Idempotency-Key` works as for creating tickets
 
-    Sends a `POST` request to `/v1/tickets/{id}/messages`
+Sends a `POST` request to `/v1/tickets/{id}/messages`
 
-    Arguments:
-    - `id`
-    - `idempotency_key`: Makes retries safe: 1–255 printable ASCII characters, unique per request.
-    - `body`
-    ```ignore
-    let response = client.create_ticket_message()
-        .id(id)
-        .idempotency_key(idempotency_key)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `id`
+- `idempotency_key`: Makes retries safe: 1–255 printable ASCII characters, unique per request.
+- `body`
+```ignore
+let response = client.create_ticket_message()
+    .id(id)
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn create_ticket_message(&self) -> builder::CreateTicketMessage<'_> {
         builder::CreateTicketMessage::new(self)
     }
     /**Move a ticket to another status, recording who, when and why in its history
 
-    Edges: `open` → `in_progress`, `pending_customer`, `escalated`, `resolved`, `closed`;
-    `in_progress` → `pending_customer`, `escalated`, `resolved`; `pending_customer` →
-    `in_progress`, `escalated`, `resolved`; `escalated` → `in_progress`, `resolved`;
-    `resolved` → `closed`, `reopened`; `closed` → `reopened`; `reopened` → `in_progress`,
-    `pending_customer`, `escalated`, `resolved`. Any other move is a 409 whose `allowed` lists
-    the statuses the caller may move this ticket to. The `reason` is part of the history, which
-    the ticket's creator can read. A `user` may only close a resolved
-    ticket and reopen a resolved or closed one (403 for other edges). A customer's reply to a
-    `pending_customer` ticket moves it to `in_progress` by itself. Send `If-Match` with the
-    `ETag` you read to refuse the move (412) when someone changed the ticket in between.
+Edges: `open` → `in_progress`, `pending_customer`, `escalated`, `resolved`, `closed`;
+`in_progress` → `pending_customer`, `escalated`, `resolved`; `pending_customer` →
+`in_progress`, `escalated`, `resolved`; `escalated` → `in_progress`, `resolved`;
+`resolved` → `closed`, `reopened`; `closed` → `reopened`; `reopened` → `in_progress`,
+`pending_customer`, `escalated`, `resolved`. Any other move is a 409 whose `allowed` lists
+the statuses the caller may move this ticket to. The `reason` is part of the history, which
+the ticket's creator can read. A `user` may only close a resolved
+ticket and reopen a resolved or closed one (403 for other edges). A customer's reply to a
+`pending_customer` ticket moves it to `in_progress` by itself. Send `If-Match` with the
+`ETag` you read to refuse the move (412) when someone changed the ticket in between.
 
-    Sends a `POST` request to `/v1/tickets/{id}/transitions`
+Sends a `POST` request to `/v1/tickets/{id}/transitions`
 
-    Arguments:
-    - `id`
-    - `if_match`: The `ETag` the move is based on (`*` matches any version).
-    - `body`
-    ```ignore
-    let response = client.transition_ticket()
-        .id(id)
-        .if_match(if_match)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `id`
+- `if_match`: The `ETag` the move is based on (`*` matches any version).
+- `body`
+```ignore
+let response = client.transition_ticket()
+    .id(id)
+    .if_match(if_match)
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn transition_ticket(&self) -> builder::TransitionTicket<'_> {
         builder::TransitionTicket::new(self)
     }
     /**List the tenant's users (agents and admins), oldest first
 
-    Sends a `GET` request to `/v1/users`
+Sends a `GET` request to `/v1/users`
 
-    Arguments:
-    - `cursor`: Opaque cursor from `next_cursor` of the previous page.
-    - `limit`: Page size, 1–100.
-    ```ignore
-    let response = client.list_users()
-        .cursor(cursor)
-        .limit(limit)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `cursor`: Opaque cursor from `next_cursor` of the previous page.
+- `limit`: Page size, 1–100.
+```ignore
+let response = client.list_users()
+    .cursor(cursor)
+    .limit(limit)
+    .send()
+    .await;
+```*/
     pub fn list_users(&self) -> builder::ListUsers<'_> {
         builder::ListUsers::new(self)
     }
     /**Create a user in the caller's tenant (admins)
 
-    Sends a `POST` request to `/v1/users`
+Sends a `POST` request to `/v1/users`
 
-    ```ignore
-    let response = client.create_user()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.create_user()
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn create_user(&self) -> builder::CreateUser<'_> {
         builder::CreateUser::new(self)
     }
     /**Get one user of the tenant (agents and admins)
 
-    Sends a `GET` request to `/v1/users/{id}`
+Sends a `GET` request to `/v1/users/{id}`
 
-    ```ignore
-    let response = client.get_user()
-        .id(id)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.get_user()
+    .id(id)
+    .send()
+    .await;
+```*/
     pub fn get_user(&self) -> builder::GetUser<'_> {
         builder::GetUser::new(self)
     }
     /**Change a user's name, role or active flag (admins). Deactivating revokes the user's
-    refresh tokens; their requests are refused from that moment
+refresh tokens; their requests are refused from that moment
 
-    Sends a `PATCH` request to `/v1/users/{id}`
+Sends a `PATCH` request to `/v1/users/{id}`
 
-    ```ignore
-    let response = client.update_user()
-        .id(id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.update_user()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn update_user(&self) -> builder::UpdateUser<'_> {
         builder::UpdateUser::new(self)
     }
     /**Deactivate a user (admins): same as `PATCH` with `is_active: false`
 
-    Sends a `POST` request to `/v1/users/{id}/deactivate`
+Sends a `POST` request to `/v1/users/{id}/deactivate`
 
-    ```ignore
-    let response = client.deactivate_user()
-        .id(id)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.deactivate_user()
+    .id(id)
+    .send()
+    .await;
+```*/
     pub fn deactivate_user(&self) -> builder::DeactivateUser<'_> {
         builder::DeactivateUser::new(self)
     }
@@ -12937,12 +14031,12 @@ pub mod builder {
     use super::types;
     #[allow(unused_imports)]
     use super::{
-        ByteStream, ClientHooks, ClientInfo, Error, OperationInfo, RequestBuilderExt,
-        ResponseValue, encode_path,
+        encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
+        RequestBuilderExt, ResponseValue,
     };
     /**Builder for [`Client::healthz`]
 
-    [`Client::healthz`]: super::Client::healthz*/
+[`Client::healthz`]: super::Client::healthz*/
     #[derive(Debug, Clone)]
     pub struct Healthz<'a> {
         client: &'a super::Client,
@@ -12956,10 +14050,13 @@ pub mod builder {
             let Self { client } = self;
             let url = format!("{}/healthz", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -12985,7 +14082,7 @@ pub mod builder {
     }
     /**Builder for [`Client::readyz`]
 
-    [`Client::readyz`]: super::Client::readyz*/
+[`Client::readyz`]: super::Client::readyz*/
     #[derive(Debug, Clone)]
     pub struct Readyz<'a> {
         client: &'a super::Client,
@@ -13001,10 +14098,13 @@ pub mod builder {
             let Self { client } = self;
             let url = format!("{}/readyz", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -13024,16 +14124,20 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::list_api_keys`]
 
-    [`Client::list_api_keys`]: super::Client::list_api_keys*/
+[`Client::list_api_keys`]: super::Client::list_api_keys*/
     #[derive(Debug, Clone)]
     pub struct ListApiKeys<'a> {
         client: &'a super::Client,
@@ -13055,33 +14159,40 @@ pub mod builder {
             self.cursor = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `ListApiKeysCursor` for cursor failed".to_string());
+                .map_err(|_| {
+                    "conversion to `ListApiKeysCursor` for cursor failed".to_string()
+                });
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU64` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/api-keys`
-        pub async fn send(self) -> Result<ResponseValue<types::ApiKeyPage>, Error<types::Problem>> {
-            let Self {
-                client,
-                cursor,
-                limit,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ApiKeyPage>, Error<types::Problem>> {
+            let Self { client, cursor, limit } = self;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/api-keys", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -13103,46 +14214,90 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::create_api_key`]
 
-    [`Client::create_api_key`]: super::Client::create_api_key*/
+[`Client::create_api_key`]: super::Client::create_api_key*/
     #[derive(Debug, Clone)]
     pub struct CreateApiKey<'a> {
         client: &'a super::Client,
@@ -13183,10 +14338,13 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/api-keys", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -13207,49 +14365,97 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::get_api_key`]
 
-    [`Client::get_api_key`]: super::Client::get_api_key*/
+[`Client::get_api_key`]: super::Client::get_api_key*/
     #[derive(Debug, Clone)]
     pub struct GetApiKey<'a> {
         client: &'a super::Client,
@@ -13268,23 +14474,28 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/api-keys/{id}`
-        pub async fn send(self) -> Result<ResponseValue<types::ApiKeyOut>, Error<types::Problem>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ApiKeyOut>, Error<types::Problem>> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/api-keys/{}",
-                client.baseurl,
-                encode_path(&id.to_string()),
+                "{}/v1/api-keys/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -13304,46 +14515,90 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::revoke_api_key`]
 
-    [`Client::revoke_api_key`]: super::Client::revoke_api_key*/
+[`Client::revoke_api_key`]: super::Client::revoke_api_key*/
     #[derive(Debug, Clone)]
     pub struct RevokeApiKey<'a> {
         client: &'a super::Client,
@@ -13362,7 +14617,9 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
             self
         }
         ///Sends a `DELETE` request to `/v1/api-keys/{id}`
@@ -13370,15 +14627,16 @@ pub mod builder {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/api-keys/{}",
-                client.baseurl,
-                encode_path(&id.to_string()),
+                "{}/v1/api-keys/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -13398,46 +14656,90 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::list_audit_log`]
 
-    [`Client::list_audit_log`]: super::Client::list_audit_log*/
+[`Client::list_audit_log`]: super::Client::list_audit_log*/
     #[derive(Debug, Clone)]
     pub struct ListAuditLog<'a> {
         client: &'a super::Client,
@@ -13459,35 +14761,40 @@ pub mod builder {
             self.cursor = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `ListAuditLogCursor` for cursor failed".to_string());
+                .map_err(|_| {
+                    "conversion to `ListAuditLogCursor` for cursor failed".to_string()
+                });
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU64` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/audit-log`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AuditEntryPage>, Error<types::Problem>> {
-            let Self {
-                client,
-                cursor,
-                limit,
-            } = self;
+            let Self { client, cursor, limit } = self;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/audit-log", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -13509,46 +14816,90 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::logout`]
 
-    [`Client::logout`]: super::Client::logout*/
+[`Client::logout`]: super::Client::logout*/
     #[derive(Debug, Clone)]
     pub struct Logout<'a> {
         client: &'a super::Client,
@@ -13587,10 +14938,13 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/auth/logout", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -13611,49 +14965,97 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::refresh_token`]
 
-    [`Client::refresh_token`]: super::Client::refresh_token*/
+[`Client::refresh_token`]: super::Client::refresh_token*/
     #[derive(Debug, Clone)]
     pub struct RefreshToken<'a> {
         client: &'a super::Client,
@@ -13674,7 +15076,9 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `RefreshIn` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `RefreshIn` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -13685,17 +15089,22 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/v1/auth/refresh`
-        pub async fn send(self) -> Result<ResponseValue<types::TokenOut>, Error<types::Problem>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TokenOut>, Error<types::Problem>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| types::RefreshIn::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/auth/refresh", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -13716,49 +15125,97 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::login_superadmin`]
 
-    [`Client::login_superadmin`]: super::Client::login_superadmin*/
+[`Client::login_superadmin`]: super::Client::login_superadmin*/
     #[derive(Debug, Clone)]
     pub struct LoginSuperadmin<'a> {
         client: &'a super::Client,
@@ -13774,35 +15231,46 @@ pub mod builder {
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::SuperadminTokenIn>,
-            <V as std::convert::TryInto<types::SuperadminTokenIn>>::Error: std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::SuperadminTokenIn,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `SuperadminTokenIn` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `SuperadminTokenIn` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                    types::builder::SuperadminTokenIn,
-                ) -> types::builder::SuperadminTokenIn,
+                types::builder::SuperadminTokenIn,
+            ) -> types::builder::SuperadminTokenIn,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/v1/auth/superadmin/token`
-        pub async fn send(self) -> Result<ResponseValue<types::TokenOut>, Error<types::Problem>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TokenOut>, Error<types::Problem>> {
             let Self { client, body } = self;
             let body = body
-                .and_then(|v| types::SuperadminTokenIn::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::SuperadminTokenIn::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/auth/superadmin/token", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -13823,49 +15291,97 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::login`]
 
-    [`Client::login`]: super::Client::login*/
+[`Client::login`]: super::Client::login*/
     #[derive(Debug, Clone)]
     pub struct Login<'a> {
         client: &'a super::Client,
@@ -13897,17 +15413,22 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/v1/auth/token`
-        pub async fn send(self) -> Result<ResponseValue<types::TokenOut>, Error<types::Problem>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TokenOut>, Error<types::Problem>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| types::TokenIn::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/auth/token", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -13928,49 +15449,97 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::list_collections`]
 
-    [`Client::list_collections`]: super::Client::list_collections*/
+[`Client::list_collections`]: super::Client::list_collections*/
     #[derive(Debug, Clone)]
     pub struct ListCollections<'a> {
         client: &'a super::Client,
@@ -13992,35 +15561,40 @@ pub mod builder {
             self.cursor = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `ListCollectionsCursor` for cursor failed".to_string());
+                .map_err(|_| {
+                    "conversion to `ListCollectionsCursor` for cursor failed".to_string()
+                });
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU64` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/collections`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::CollectionPage>, Error<types::Problem>> {
-            let Self {
-                client,
-                cursor,
-                limit,
-            } = self;
+            let Self { client, cursor, limit } = self;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/collections", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14042,46 +15616,90 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::create_collection`]
 
-    [`Client::create_collection`]: super::Client::create_collection*/
+[`Client::create_collection`]: super::Client::create_collection*/
     #[derive(Debug, Clone)]
     pub struct CreateCollection<'a> {
         client: &'a super::Client,
@@ -14102,12 +15720,16 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `CollectionIn` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `CollectionIn` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::CollectionIn) -> types::builder::CollectionIn,
+            F: std::ops::FnOnce(
+                types::builder::CollectionIn,
+            ) -> types::builder::CollectionIn,
         {
             self.body = self.body.map(f);
             self
@@ -14118,14 +15740,19 @@ pub mod builder {
         ) -> Result<ResponseValue<types::CollectionOut>, Error<types::Problem>> {
             let Self { client, body } = self;
             let body = body
-                .and_then(|v| types::CollectionIn::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::CollectionIn::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/collections", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14146,49 +15773,97 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::get_collection`]
 
-    [`Client::get_collection`]: super::Client::get_collection*/
+[`Client::get_collection`]: super::Client::get_collection*/
     #[derive(Debug, Clone)]
     pub struct GetCollection<'a> {
         client: &'a super::Client,
@@ -14207,7 +15882,9 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/collections/{id}`
@@ -14217,15 +15894,16 @@ pub mod builder {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/collections/{}",
-                client.baseurl,
-                encode_path(&id.to_string()),
+                "{}/v1/collections/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14245,46 +15923,90 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::delete_collection`]
 
-    [`Client::delete_collection`]: super::Client::delete_collection*/
+[`Client::delete_collection`]: super::Client::delete_collection*/
     #[derive(Debug, Clone)]
     pub struct DeleteCollection<'a> {
         client: &'a super::Client,
@@ -14303,7 +16025,9 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
             self
         }
         ///Sends a `DELETE` request to `/v1/collections/{id}`
@@ -14311,15 +16035,16 @@ pub mod builder {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/collections/{}",
-                client.baseurl,
-                encode_path(&id.to_string()),
+                "{}/v1/collections/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14339,46 +16064,90 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::update_collection`]
 
-    [`Client::update_collection`]: super::Client::update_collection*/
+[`Client::update_collection`]: super::Client::update_collection*/
     #[derive(Debug, Clone)]
     pub struct UpdateCollection<'a> {
         client: &'a super::Client,
@@ -14399,23 +16168,31 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CollectionPatch>,
-            <V as std::convert::TryInto<types::CollectionPatch>>::Error: std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::CollectionPatch,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `CollectionPatch` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `CollectionPatch` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::CollectionPatch) -> types::builder::CollectionPatch,
+            F: std::ops::FnOnce(
+                types::builder::CollectionPatch,
+            ) -> types::builder::CollectionPatch,
         {
             self.body = self.body.map(f);
             self
@@ -14427,18 +16204,21 @@ pub mod builder {
             let Self { client, id, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let body = body
-                .and_then(|v| types::CollectionPatch::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::CollectionPatch::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/collections/{}",
-                client.baseurl,
-                encode_path(&id.to_string()),
+                "{}/v1/collections/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14459,49 +16239,97 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::list_documents`]
 
-    [`Client::list_documents`]: super::Client::list_documents*/
+[`Client::list_documents`]: super::Client::list_documents*/
     #[derive(Debug, Clone)]
     pub struct ListDocuments<'a> {
         client: &'a super::Client,
@@ -14524,9 +16352,13 @@ pub mod builder {
         where
             V: std::convert::TryInto<::uuid::Uuid>,
         {
-            self.collection_id = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: uuid :: Uuid` for collection_id failed".to_string()
-            });
+            self.collection_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for collection_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn cursor<V>(mut self, value: V) -> Self
@@ -14536,7 +16368,9 @@ pub mod builder {
             self.cursor = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `ListDocumentsCursor` for cursor failed".to_string());
+                .map_err(|_| {
+                    "conversion to `ListDocumentsCursor` for cursor failed".to_string()
+                });
             self
         }
         pub fn deleted<V>(mut self, value: V) -> Self
@@ -14553,32 +16387,33 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU64` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/documents`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DocumentPage>, Error<types::Problem>> {
-            let Self {
-                client,
-                collection_id,
-                cursor,
-                deleted,
-                limit,
-            } = self;
+            let Self { client, collection_id, cursor, deleted, limit } = self;
             let collection_id = collection_id.map_err(Error::InvalidRequest)?;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let deleted = deleted.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/documents", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14587,10 +16422,9 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .query(&progenitor_client::QueryParam::new(
-                    "collection_id",
-                    &collection_id,
-                ))
+                .query(
+                    &progenitor_client::QueryParam::new("collection_id", &collection_id),
+                )
                 .query(&progenitor_client::QueryParam::new("cursor", &cursor))
                 .query(&progenitor_client::QueryParam::new("deleted", &deleted))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
@@ -14605,46 +16439,90 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::create_document`]
 
-    [`Client::create_document`]: super::Client::create_document*/
+[`Client::create_document`]: super::Client::create_document*/
     #[derive(Debug, Clone)]
     pub struct CreateDocument<'a> {
         client: &'a super::Client,
@@ -14665,12 +16543,16 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `DocumentIn` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `DocumentIn` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::DocumentIn) -> types::builder::DocumentIn,
+            F: std::ops::FnOnce(
+                types::builder::DocumentIn,
+            ) -> types::builder::DocumentIn,
         {
             self.body = self.body.map(f);
             self
@@ -14685,10 +16567,13 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/documents", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14710,49 +16595,97 @@ pub mod builder {
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::bulk_create_documents`]
 
-    [`Client::bulk_create_documents`]: super::Client::bulk_create_documents*/
+[`Client::bulk_create_documents`]: super::Client::bulk_create_documents*/
     #[derive(Debug, Clone)]
     pub struct BulkCreateDocuments<'a> {
         client: &'a super::Client,
@@ -14784,17 +16717,22 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/v1/documents/bulk`
-        pub async fn send(self) -> Result<ResponseValue<types::BulkOut>, Error<types::Problem>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::BulkOut>, Error<types::Problem>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| types::BulkIn::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/documents/bulk", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14815,49 +16753,97 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 202u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::get_document`]
 
-    [`Client::get_document`]: super::Client::get_document*/
+[`Client::get_document`]: super::Client::get_document*/
     #[derive(Debug, Clone)]
     pub struct GetDocument<'a> {
         client: &'a super::Client,
@@ -14876,7 +16862,9 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/documents/{id}`
@@ -14886,15 +16874,16 @@ pub mod builder {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/documents/{}",
-                client.baseurl,
-                encode_path(&id.to_string()),
+                "{}/v1/documents/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14914,46 +16903,90 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::delete_document`]
 
-    [`Client::delete_document`]: super::Client::delete_document*/
+[`Client::delete_document`]: super::Client::delete_document*/
     #[derive(Debug, Clone)]
     pub struct DeleteDocument<'a> {
         client: &'a super::Client,
@@ -14974,7 +17007,9 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
             self
         }
         pub fn permanent<V>(mut self, value: V) -> Self
@@ -14989,23 +17024,20 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/v1/documents/{id}`
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Problem>> {
-            let Self {
-                client,
-                id,
-                permanent,
-            } = self;
+            let Self { client, id, permanent } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let permanent = permanent.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/documents/{}",
-                client.baseurl,
-                encode_path(&id.to_string()),
+                "{}/v1/documents/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15026,46 +17058,90 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::update_document`]
 
-    [`Client::update_document`]: super::Client::update_document*/
+[`Client::update_document`]: super::Client::update_document*/
     #[derive(Debug, Clone)]
     pub struct UpdateDocument<'a> {
         client: &'a super::Client,
@@ -15086,7 +17162,9 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -15097,12 +17175,16 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `DocumentPatch` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `DocumentPatch` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::DocumentPatch) -> types::builder::DocumentPatch,
+            F: std::ops::FnOnce(
+                types::builder::DocumentPatch,
+            ) -> types::builder::DocumentPatch,
         {
             self.body = self.body.map(f);
             self
@@ -15114,18 +17196,21 @@ pub mod builder {
             let Self { client, id, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let body = body
-                .and_then(|v| types::DocumentPatch::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::DocumentPatch::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/documents/{}",
-                client.baseurl,
-                encode_path(&id.to_string()),
+                "{}/v1/documents/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15146,49 +17231,97 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::put_document_chunks`]
 
-    [`Client::put_document_chunks`]: super::Client::put_document_chunks*/
+[`Client::put_document_chunks`]: super::Client::put_document_chunks*/
     #[derive(Debug, Clone)]
     pub struct PutDocumentChunks<'a> {
         client: &'a super::Client,
@@ -15209,7 +17342,9 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -15231,22 +17366,26 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/v1/documents/{id}/chunks`
-        pub async fn send(self) -> Result<ResponseValue<types::ChunksOut>, Error<types::Problem>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ChunksOut>, Error<types::Problem>> {
             let Self { client, id, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| types::ChunksIn::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/documents/{}/chunks",
-                client.baseurl,
-                encode_path(&id.to_string()),
+                "{}/v1/documents/{}/chunks", client.baseurl, encode_path(& id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15267,49 +17406,97 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::restore_document`]
 
-    [`Client::restore_document`]: super::Client::restore_document*/
+[`Client::restore_document`]: super::Client::restore_document*/
     #[derive(Debug, Clone)]
     pub struct RestoreDocument<'a> {
         client: &'a super::Client,
@@ -15328,7 +17515,9 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
             self
         }
         ///Sends a `POST` request to `/v1/documents/{id}/restore`
@@ -15338,15 +17527,17 @@ pub mod builder {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/documents/{}/restore",
-                client.baseurl,
-                encode_path(&id.to_string()),
+                "{}/v1/documents/{}/restore", client.baseurl, encode_path(& id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15366,46 +17557,90 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::list_document_versions`]
 
-    [`Client::list_document_versions`]: super::Client::list_document_versions*/
+[`Client::list_document_versions`]: super::Client::list_document_versions*/
     #[derive(Debug, Clone)]
     pub struct ListDocumentVersions<'a> {
         client: &'a super::Client,
@@ -15424,7 +17659,9 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/documents/{id}/versions`
@@ -15434,15 +17671,17 @@ pub mod builder {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/documents/{}/versions",
-                client.baseurl,
-                encode_path(&id.to_string()),
+                "{}/v1/documents/{}/versions", client.baseurl, encode_path(& id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15462,46 +17701,90 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::get_document_version`]
 
-    [`Client::get_document_version`]: super::Client::get_document_version*/
+[`Client::get_document_version`]: super::Client::get_document_version*/
     #[derive(Debug, Clone)]
     pub struct GetDocumentVersion<'a> {
         client: &'a super::Client,
@@ -15522,7 +17805,9 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
             self
         }
         pub fn version<V>(mut self, value: V) -> Self
@@ -15535,25 +17820,24 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v1/documents/{id}/versions/{version}`
-        pub async fn send(self) -> Result<ResponseValue<types::VersionOut>, Error<types::Problem>> {
-            let Self {
-                client,
-                id,
-                version,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::VersionOut>, Error<types::Problem>> {
+            let Self { client, id, version } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let version = version.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/documents/{}/versions/{}",
-                client.baseurl,
-                encode_path(&id.to_string()),
-                encode_path(&version.to_string()),
+                "{}/v1/documents/{}/versions/{}", client.baseurl, encode_path(& id
+                .to_string()), encode_path(& version.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15573,46 +17857,90 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::list_ingestion_jobs`]
 
-    [`Client::list_ingestion_jobs`]: super::Client::list_ingestion_jobs*/
+[`Client::list_ingestion_jobs`]: super::Client::list_ingestion_jobs*/
     #[derive(Debug, Clone)]
     pub struct ListIngestionJobs<'a> {
         client: &'a super::Client,
@@ -15633,18 +17961,26 @@ pub mod builder {
         where
             V: std::convert::TryInto<types::ListIngestionJobsCursor>,
         {
-            self.cursor = value.try_into().map(Some).map_err(|_| {
-                "conversion to `ListIngestionJobsCursor` for cursor failed".to_string()
-            });
+            self.cursor = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `ListIngestionJobsCursor` for cursor failed"
+                        .to_string()
+                });
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU64` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
+                        .to_string()
+                });
             self
         }
         pub fn status<V>(mut self, value: V) -> Self
@@ -15658,22 +17994,22 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v1/ingestion-jobs`
-        pub async fn send(self) -> Result<ResponseValue<types::JobPage>, Error<types::Problem>> {
-            let Self {
-                client,
-                cursor,
-                limit,
-                status,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::JobPage>, Error<types::Problem>> {
+            let Self { client, cursor, limit, status } = self;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let status = status.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/ingestion-jobs", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15696,46 +18032,90 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::get_ingestion_job`]
 
-    [`Client::get_ingestion_job`]: super::Client::get_ingestion_job*/
+[`Client::get_ingestion_job`]: super::Client::get_ingestion_job*/
     #[derive(Debug, Clone)]
     pub struct GetIngestionJob<'a> {
         client: &'a super::Client,
@@ -15754,23 +18134,28 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/ingestion-jobs/{id}`
-        pub async fn send(self) -> Result<ResponseValue<types::JobOut>, Error<types::Problem>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::JobOut>, Error<types::Problem>> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/ingestion-jobs/{}",
-                client.baseurl,
-                encode_path(&id.to_string()),
+                "{}/v1/ingestion-jobs/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15790,46 +18175,90 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::get_me`]
 
-    [`Client::get_me`]: super::Client::get_me*/
+[`Client::get_me`]: super::Client::get_me*/
     #[derive(Debug, Clone)]
     pub struct GetMe<'a> {
         client: &'a super::Client,
@@ -15839,14 +18268,19 @@ pub mod builder {
             Self { client: client }
         }
         ///Sends a `GET` request to `/v1/me`
-        pub async fn send(self) -> Result<ResponseValue<types::MeOut>, Error<types::Problem>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::MeOut>, Error<types::Problem>> {
             let Self { client } = self;
             let url = format!("{}/v1/me", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15866,46 +18300,90 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::change_password`]
 
-    [`Client::change_password`]: super::Client::change_password*/
+[`Client::change_password`]: super::Client::change_password*/
     #[derive(Debug, Clone)]
     pub struct ChangePassword<'a> {
         client: &'a super::Client,
@@ -15921,19 +18399,23 @@ pub mod builder {
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PasswordChangeIn>,
-            <V as std::convert::TryInto<types::PasswordChangeIn>>::Error: std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::PasswordChangeIn,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `PasswordChangeIn` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `PasswordChangeIn` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                    types::builder::PasswordChangeIn,
-                ) -> types::builder::PasswordChangeIn,
+                types::builder::PasswordChangeIn,
+            ) -> types::builder::PasswordChangeIn,
         {
             self.body = self.body.map(f);
             self
@@ -15942,14 +18424,19 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Problem>> {
             let Self { client, body } = self;
             let body = body
-                .and_then(|v| types::PasswordChangeIn::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::PasswordChangeIn::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/me/password", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15970,49 +18457,97 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::search`]
 
-    [`Client::search`]: super::Client::search*/
+[`Client::search`]: super::Client::search*/
     #[derive(Debug, Clone)]
     pub struct Search<'a> {
         client: &'a super::Client,
@@ -16044,17 +18579,22 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/v1/search`
-        pub async fn send(self) -> Result<ResponseValue<types::SearchOut>, Error<types::Problem>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SearchOut>, Error<types::Problem>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| types::SearchIn::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/search", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16075,49 +18615,97 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::list_tenants`]
 
-    [`Client::list_tenants`]: super::Client::list_tenants*/
+[`Client::list_tenants`]: super::Client::list_tenants*/
     #[derive(Debug, Clone)]
     pub struct ListTenants<'a> {
         client: &'a super::Client,
@@ -16139,33 +18727,40 @@ pub mod builder {
             self.cursor = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `ListTenantsCursor` for cursor failed".to_string());
+                .map_err(|_| {
+                    "conversion to `ListTenantsCursor` for cursor failed".to_string()
+                });
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU64` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/tenants`
-        pub async fn send(self) -> Result<ResponseValue<types::TenantPage>, Error<types::Problem>> {
-            let Self {
-                client,
-                cursor,
-                limit,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TenantPage>, Error<types::Problem>> {
+            let Self { client, cursor, limit } = self;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/tenants", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16187,46 +18782,90 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::create_tenant`]
 
-    [`Client::create_tenant`]: super::Client::create_tenant*/
+[`Client::create_tenant`]: super::Client::create_tenant*/
     #[derive(Debug, Clone)]
     pub struct CreateTenant<'a> {
         client: &'a super::Client,
@@ -16258,17 +18897,22 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/v1/tenants`
-        pub async fn send(self) -> Result<ResponseValue<types::TenantOut>, Error<types::Problem>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TenantOut>, Error<types::Problem>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| types::TenantIn::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/tenants", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16289,49 +18933,97 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::get_tenant`]
 
-    [`Client::get_tenant`]: super::Client::get_tenant*/
+[`Client::get_tenant`]: super::Client::get_tenant*/
     #[derive(Debug, Clone)]
     pub struct GetTenant<'a> {
         client: &'a super::Client,
@@ -16350,23 +19042,28 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/tenants/{id}`
-        pub async fn send(self) -> Result<ResponseValue<types::TenantOut>, Error<types::Problem>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TenantOut>, Error<types::Problem>> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/tenants/{}",
-                client.baseurl,
-                encode_path(&id.to_string()),
+                "{}/v1/tenants/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16386,46 +19083,90 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::update_tenant`]
 
-    [`Client::update_tenant`]: super::Client::update_tenant*/
+[`Client::update_tenant`]: super::Client::update_tenant*/
     #[derive(Debug, Clone)]
     pub struct UpdateTenant<'a> {
         client: &'a super::Client,
@@ -16446,7 +19187,9 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -16457,33 +19200,40 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `TenantPatch` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `TenantPatch` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::TenantPatch) -> types::builder::TenantPatch,
+            F: std::ops::FnOnce(
+                types::builder::TenantPatch,
+            ) -> types::builder::TenantPatch,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `PATCH` request to `/v1/tenants/{id}`
-        pub async fn send(self) -> Result<ResponseValue<types::TenantOut>, Error<types::Problem>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TenantOut>, Error<types::Problem>> {
             let Self { client, id, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| types::TenantPatch::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/tenants/{}",
-                client.baseurl,
-                encode_path(&id.to_string()),
+                "{}/v1/tenants/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16504,49 +19254,97 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::list_tenant_audit_log`]
 
-    [`Client::list_tenant_audit_log`]: super::Client::list_tenant_audit_log*/
+[`Client::list_tenant_audit_log`]: super::Client::list_tenant_audit_log*/
     #[derive(Debug, Clone)]
     pub struct ListTenantAuditLog<'a> {
         client: &'a super::Client,
@@ -16569,50 +19367,57 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
             self
         }
         pub fn cursor<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ListTenantAuditLogCursor>,
         {
-            self.cursor = value.try_into().map(Some).map_err(|_| {
-                "conversion to `ListTenantAuditLogCursor` for cursor failed".to_string()
-            });
+            self.cursor = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `ListTenantAuditLogCursor` for cursor failed"
+                        .to_string()
+                });
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU64` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/tenants/{id}/audit-log`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AuditEntryPage>, Error<types::Problem>> {
-            let Self {
-                client,
-                id,
-                cursor,
-                limit,
-            } = self;
+            let Self { client, id, cursor, limit } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/tenants/{}/audit-log",
-                client.baseurl,
-                encode_path(&id.to_string()),
+                "{}/v1/tenants/{}/audit-log", client.baseurl, encode_path(& id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16634,46 +19439,90 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::deactivate_tenant`]
 
-    [`Client::deactivate_tenant`]: super::Client::deactivate_tenant*/
+[`Client::deactivate_tenant`]: super::Client::deactivate_tenant*/
     #[derive(Debug, Clone)]
     pub struct DeactivateTenant<'a> {
         client: &'a super::Client,
@@ -16692,23 +19541,29 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
             self
         }
         ///Sends a `POST` request to `/v1/tenants/{id}/deactivate`
-        pub async fn send(self) -> Result<ResponseValue<types::TenantOut>, Error<types::Problem>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TenantOut>, Error<types::Problem>> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/tenants/{}/deactivate",
-                client.baseurl,
-                encode_path(&id.to_string()),
+                "{}/v1/tenants/{}/deactivate", client.baseurl, encode_path(& id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16728,46 +19583,90 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::reactivate_tenant`]
 
-    [`Client::reactivate_tenant`]: super::Client::reactivate_tenant*/
+[`Client::reactivate_tenant`]: super::Client::reactivate_tenant*/
     #[derive(Debug, Clone)]
     pub struct ReactivateTenant<'a> {
         client: &'a super::Client,
@@ -16786,23 +19685,29 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
             self
         }
         ///Sends a `POST` request to `/v1/tenants/{id}/reactivate`
-        pub async fn send(self) -> Result<ResponseValue<types::TenantOut>, Error<types::Problem>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TenantOut>, Error<types::Problem>> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/tenants/{}/reactivate",
-                client.baseurl,
-                encode_path(&id.to_string()),
+                "{}/v1/tenants/{}/reactivate", client.baseurl, encode_path(& id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16822,46 +19727,90 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::list_tenant_users`]
 
-    [`Client::list_tenant_users`]: super::Client::list_tenant_users*/
+[`Client::list_tenant_users`]: super::Client::list_tenant_users*/
     #[derive(Debug, Clone)]
     pub struct ListTenantUsers<'a> {
         client: &'a super::Client,
@@ -16884,7 +19833,9 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
             self
         }
         pub fn cursor<V>(mut self, value: V) -> Self
@@ -16894,39 +19845,43 @@ pub mod builder {
             self.cursor = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `ListTenantUsersCursor` for cursor failed".to_string());
+                .map_err(|_| {
+                    "conversion to `ListTenantUsersCursor` for cursor failed".to_string()
+                });
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU64` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/tenants/{id}/users`
-        pub async fn send(self) -> Result<ResponseValue<types::UserPage>, Error<types::Problem>> {
-            let Self {
-                client,
-                id,
-                cursor,
-                limit,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::UserPage>, Error<types::Problem>> {
+            let Self { client, id, cursor, limit } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/tenants/{}/users",
-                client.baseurl,
-                encode_path(&id.to_string()),
+                "{}/v1/tenants/{}/users", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16948,52 +19903,99 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::list_tickets`]
 
-    [`Client::list_tickets`]: super::Client::list_tickets*/
+[`Client::list_tickets`]: super::Client::list_tickets*/
     #[derive(Debug, Clone)]
     pub struct ListTickets<'a> {
         client: &'a super::Client,
         assignee: Result<Option<::uuid::Uuid>, String>,
         created_after: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
-        created_before: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
+        created_before: Result<
+            Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            String,
+        >,
         creator: Result<Option<::uuid::Uuid>, String>,
         cursor: Result<Option<types::ListTicketsCursor>, String>,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
@@ -17004,7 +20006,10 @@ pub mod builder {
         status: Result<Option<::std::vec::Vec<types::TicketStatus>>, String>,
         tag: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
         updated_after: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
-        updated_before: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
+        updated_before: Result<
+            Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            String,
+        >,
     }
     impl<'a> ListTickets<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -17033,7 +20038,9 @@ pub mod builder {
             self.assignee = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `:: uuid :: Uuid` for assignee failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for assignee failed".to_string()
+                });
             self
         }
         pub fn created_after<V>(mut self, value: V) -> Self
@@ -17069,7 +20076,9 @@ pub mod builder {
             self.creator = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `:: uuid :: Uuid` for creator failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for creator failed".to_string()
+                });
             self
         }
         pub fn cursor<V>(mut self, value: V) -> Self
@@ -17079,16 +20088,22 @@ pub mod builder {
             self.cursor = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `ListTicketsCursor` for cursor failed".to_string());
+                .map_err(|_| {
+                    "conversion to `ListTicketsCursor` for cursor failed".to_string()
+                });
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU64` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
+                        .to_string()
+                });
             self
         }
         pub fn order<V>(mut self, value: V) -> Self
@@ -17105,10 +20120,13 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::vec::Vec<types::TicketPriority>>,
         {
-            self.priority = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: vec :: Vec < TicketPriority >` for priority failed"
-                    .to_string()
-            });
+            self.priority = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: vec :: Vec < TicketPriority >` for priority failed"
+                        .to_string()
+                });
             self
         }
         pub fn q<V>(mut self, value: V) -> Self
@@ -17135,20 +20153,26 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::vec::Vec<types::TicketStatus>>,
         {
-            self.status = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: vec :: Vec < TicketStatus >` for status failed"
-                    .to_string()
-            });
+            self.status = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: vec :: Vec < TicketStatus >` for status failed"
+                        .to_string()
+                });
             self
         }
         pub fn tag<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
         {
-            self.tag = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for tag failed"
-                    .to_string()
-            });
+            self.tag = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for tag failed"
+                        .to_string()
+                });
             self
         }
         pub fn updated_after<V>(mut self, value: V) -> Self
@@ -17178,7 +20202,9 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v1/tickets`
-        pub async fn send(self) -> Result<ResponseValue<types::TicketPage>, Error<types::Problem>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TicketPage>, Error<types::Problem>> {
             let Self {
                 client,
                 assignee,
@@ -17212,10 +20238,13 @@ pub mod builder {
             let updated_before = updated_before.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/tickets", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -17225,14 +20254,15 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("assignee", &assignee))
-                .query(&progenitor_client::QueryParam::new(
-                    "created_after",
-                    &created_after,
-                ))
-                .query(&progenitor_client::QueryParam::new(
-                    "created_before",
-                    &created_before,
-                ))
+                .query(
+                    &progenitor_client::QueryParam::new("created_after", &created_after),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "created_before",
+                        &created_before,
+                    ),
+                )
                 .query(&progenitor_client::QueryParam::new("creator", &creator))
                 .query(&progenitor_client::QueryParam::new("cursor", &cursor))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
@@ -17242,14 +20272,15 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("sort", &sort))
                 .query(&progenitor_client::QueryParam::new("status", &status))
                 .query(&progenitor_client::QueryParam::new("tag", &tag))
-                .query(&progenitor_client::QueryParam::new(
-                    "updated_after",
-                    &updated_after,
-                ))
-                .query(&progenitor_client::QueryParam::new(
-                    "updated_before",
-                    &updated_before,
-                ))
+                .query(
+                    &progenitor_client::QueryParam::new("updated_after", &updated_after),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "updated_before",
+                        &updated_before,
+                    ),
+                )
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -17261,46 +20292,90 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::create_ticket`]
 
-    [`Client::create_ticket`]: super::Client::create_ticket*/
+[`Client::create_ticket`]: super::Client::create_ticket*/
     #[derive(Debug, Clone)]
     pub struct CreateTicket<'a> {
         client: &'a super::Client,
@@ -17319,9 +20394,13 @@ pub mod builder {
         where
             V: std::convert::TryInto<types::CreateTicketIdempotencyKey>,
         {
-            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
-                "conversion to `CreateTicketIdempotencyKey` for idempotency_key failed".to_string()
-            });
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `CreateTicketIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -17343,22 +20422,23 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/v1/tickets`
-        pub async fn send(self) -> Result<ResponseValue<types::TicketOut>, Error<types::Problem>> {
-            let Self {
-                client,
-                idempotency_key,
-                body,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TicketOut>, Error<types::Problem>> {
+            let Self { client, idempotency_key, body } = self;
             let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| types::TicketIn::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/tickets", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             if let Some(value) = idempotency_key {
                 header_map.append("Idempotency-Key", value.to_string().try_into()?);
             }
@@ -17382,49 +20462,97 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::get_ticket`]
 
-    [`Client::get_ticket`]: super::Client::get_ticket*/
+[`Client::get_ticket`]: super::Client::get_ticket*/
     #[derive(Debug, Clone)]
     pub struct GetTicket<'a> {
         client: &'a super::Client,
@@ -17445,37 +20573,42 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
             self
         }
         pub fn if_none_match<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.if_none_match = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for if_none_match failed".to_string()
-            });
+            self.if_none_match = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for if_none_match failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/tickets/{id}`
-        pub async fn send(self) -> Result<ResponseValue<types::TicketOut>, Error<types::Problem>> {
-            let Self {
-                client,
-                id,
-                if_none_match,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TicketOut>, Error<types::Problem>> {
+            let Self { client, id, if_none_match } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let if_none_match = if_none_match.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/tickets/{}",
-                client.baseurl,
-                encode_path(&id.to_string()),
+                "{}/v1/tickets/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             if let Some(value) = if_none_match {
                 header_map.append("If-None-Match", value.to_string().try_into()?);
             }
@@ -17498,46 +20631,90 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::update_ticket`]
 
-    [`Client::update_ticket`]: super::Client::update_ticket*/
+[`Client::update_ticket`]: super::Client::update_ticket*/
     #[derive(Debug, Clone)]
     pub struct UpdateTicket<'a> {
         client: &'a super::Client,
@@ -17560,16 +20737,22 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
             self
         }
         pub fn if_match<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.if_match = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for if_match failed".to_string()
-            });
+            self.if_match = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for if_match failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -17580,39 +20763,41 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `TicketPatch` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `TicketPatch` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::TicketPatch) -> types::builder::TicketPatch,
+            F: std::ops::FnOnce(
+                types::builder::TicketPatch,
+            ) -> types::builder::TicketPatch,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `PATCH` request to `/v1/tickets/{id}`
-        pub async fn send(self) -> Result<ResponseValue<types::TicketOut>, Error<types::Problem>> {
-            let Self {
-                client,
-                id,
-                if_match,
-                body,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TicketOut>, Error<types::Problem>> {
+            let Self { client, id, if_match, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let if_match = if_match.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| types::TicketPatch::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/tickets/{}",
-                client.baseurl,
-                encode_path(&id.to_string()),
+                "{}/v1/tickets/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             if let Some(value) = if_match {
                 header_map.append("If-Match", value.to_string().try_into()?);
             }
@@ -17636,49 +20821,97 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::list_ticket_external_refs`]
 
-    [`Client::list_ticket_external_refs`]: super::Client::list_ticket_external_refs*/
+[`Client::list_ticket_external_refs`]: super::Client::list_ticket_external_refs*/
     #[derive(Debug, Clone)]
     pub struct ListTicketExternalRefs<'a> {
         client: &'a super::Client,
@@ -17701,50 +20934,57 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
             self
         }
         pub fn cursor<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ListTicketExternalRefsCursor>,
         {
-            self.cursor = value.try_into().map(Some).map_err(|_| {
-                "conversion to `ListTicketExternalRefsCursor` for cursor failed".to_string()
-            });
+            self.cursor = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `ListTicketExternalRefsCursor` for cursor failed"
+                        .to_string()
+                });
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU64` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/tickets/{id}/external-refs`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ExternalRefPage>, Error<types::Problem>> {
-            let Self {
-                client,
-                id,
-                cursor,
-                limit,
-            } = self;
+            let Self { client, id, cursor, limit } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/tickets/{}/external-refs",
-                client.baseurl,
-                encode_path(&id.to_string()),
+                "{}/v1/tickets/{}/external-refs", client.baseurl, encode_path(& id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -17766,46 +21006,90 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::create_ticket_external_ref`]
 
-    [`Client::create_ticket_external_ref`]: super::Client::create_ticket_external_ref*/
+[`Client::create_ticket_external_ref`]: super::Client::create_ticket_external_ref*/
     #[derive(Debug, Clone)]
     pub struct CreateTicketExternalRef<'a> {
         client: &'a super::Client,
@@ -17826,7 +21110,9 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -17837,12 +21123,16 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `ExternalRefIn` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `ExternalRefIn` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::ExternalRefIn) -> types::builder::ExternalRefIn,
+            F: std::ops::FnOnce(
+                types::builder::ExternalRefIn,
+            ) -> types::builder::ExternalRefIn,
         {
             self.body = self.body.map(f);
             self
@@ -17854,18 +21144,22 @@ pub mod builder {
             let Self { client, id, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let body = body
-                .and_then(|v| types::ExternalRefIn::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::ExternalRefIn::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/tickets/{}/external-refs",
-                client.baseurl,
-                encode_path(&id.to_string()),
+                "{}/v1/tickets/{}/external-refs", client.baseurl, encode_path(& id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -17886,49 +21180,97 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::delete_ticket_external_ref`]
 
-    [`Client::delete_ticket_external_ref`]: super::Client::delete_ticket_external_ref*/
+[`Client::delete_ticket_external_ref`]: super::Client::delete_ticket_external_ref*/
     #[derive(Debug, Clone)]
     pub struct DeleteTicketExternalRef<'a> {
         client: &'a super::Client,
@@ -17949,7 +21291,9 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
             self
         }
         pub fn ref_id<V>(mut self, value: V) -> Self
@@ -17958,7 +21302,9 @@ pub mod builder {
         {
             self.ref_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: uuid :: Uuid` for ref_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for ref_id failed".to_string()
+                });
             self
         }
         ///Sends a `DELETE` request to `/v1/tickets/{id}/external-refs/{ref_id}`
@@ -17967,16 +21313,17 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let ref_id = ref_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/tickets/{}/external-refs/{}",
-                client.baseurl,
-                encode_path(&id.to_string()),
-                encode_path(&ref_id.to_string()),
+                "{}/v1/tickets/{}/external-refs/{}", client.baseurl, encode_path(& id
+                .to_string()), encode_path(& ref_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -17996,46 +21343,90 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::list_ticket_history`]
 
-    [`Client::list_ticket_history`]: super::Client::list_ticket_history*/
+[`Client::list_ticket_history`]: super::Client::list_ticket_history*/
     #[derive(Debug, Clone)]
     pub struct ListTicketHistory<'a> {
         client: &'a super::Client,
@@ -18058,50 +21449,57 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
             self
         }
         pub fn cursor<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ListTicketHistoryCursor>,
         {
-            self.cursor = value.try_into().map(Some).map_err(|_| {
-                "conversion to `ListTicketHistoryCursor` for cursor failed".to_string()
-            });
+            self.cursor = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `ListTicketHistoryCursor` for cursor failed"
+                        .to_string()
+                });
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU64` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/tickets/{id}/history`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::HistoryPage>, Error<types::Problem>> {
-            let Self {
-                client,
-                id,
-                cursor,
-                limit,
-            } = self;
+            let Self { client, id, cursor, limit } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/tickets/{}/history",
-                client.baseurl,
-                encode_path(&id.to_string()),
+                "{}/v1/tickets/{}/history", client.baseurl, encode_path(& id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -18123,46 +21521,90 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::list_ticket_messages`]
 
-    [`Client::list_ticket_messages`]: super::Client::list_ticket_messages*/
+[`Client::list_ticket_messages`]: super::Client::list_ticket_messages*/
     #[derive(Debug, Clone)]
     pub struct ListTicketMessages<'a> {
         client: &'a super::Client,
@@ -18185,50 +21627,57 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
             self
         }
         pub fn cursor<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ListTicketMessagesCursor>,
         {
-            self.cursor = value.try_into().map(Some).map_err(|_| {
-                "conversion to `ListTicketMessagesCursor` for cursor failed".to_string()
-            });
+            self.cursor = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `ListTicketMessagesCursor` for cursor failed"
+                        .to_string()
+                });
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU64` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/tickets/{id}/messages`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::MessagePage>, Error<types::Problem>> {
-            let Self {
-                client,
-                id,
-                cursor,
-                limit,
-            } = self;
+            let Self { client, id, cursor, limit } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/tickets/{}/messages",
-                client.baseurl,
-                encode_path(&id.to_string()),
+                "{}/v1/tickets/{}/messages", client.baseurl, encode_path(& id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -18250,51 +21699,98 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::create_ticket_message`]
 
-    [`Client::create_ticket_message`]: super::Client::create_ticket_message*/
+[`Client::create_ticket_message`]: super::Client::create_ticket_message*/
     #[derive(Debug, Clone)]
     pub struct CreateTicketMessage<'a> {
         client: &'a super::Client,
         id: Result<::uuid::Uuid, String>,
-        idempotency_key: Result<Option<types::CreateTicketMessageIdempotencyKey>, String>,
+        idempotency_key: Result<
+            Option<types::CreateTicketMessageIdempotencyKey>,
+            String,
+        >,
         body: Result<types::builder::MessageIn, String>,
     }
     impl<'a> CreateTicketMessage<'a> {
@@ -18312,17 +21808,22 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
             self
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CreateTicketMessageIdempotencyKey>,
         {
-            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
-                "conversion to `CreateTicketMessageIdempotencyKey` for idempotency_key failed"
-                    .to_string()
-            });
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `CreateTicketMessageIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -18333,7 +21834,9 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `MessageIn` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `MessageIn` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -18344,28 +21847,27 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/v1/tickets/{id}/messages`
-        pub async fn send(self) -> Result<ResponseValue<types::MessageOut>, Error<types::Problem>> {
-            let Self {
-                client,
-                id,
-                idempotency_key,
-                body,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::MessageOut>, Error<types::Problem>> {
+            let Self { client, id, idempotency_key, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| types::MessageIn::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/tickets/{}/messages",
-                client.baseurl,
-                encode_path(&id.to_string()),
+                "{}/v1/tickets/{}/messages", client.baseurl, encode_path(& id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             if let Some(value) = idempotency_key {
                 header_map.append("Idempotency-Key", value.to_string().try_into()?);
             }
@@ -18389,49 +21891,97 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::transition_ticket`]
 
-    [`Client::transition_ticket`]: super::Client::transition_ticket*/
+[`Client::transition_ticket`]: super::Client::transition_ticket*/
     #[derive(Debug, Clone)]
     pub struct TransitionTicket<'a> {
         client: &'a super::Client,
@@ -18454,16 +22004,22 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
             self
         }
         pub fn if_match<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.if_match = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for if_match failed".to_string()
-            });
+            self.if_match = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for if_match failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -18474,39 +22030,44 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `TransitionIn` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `TransitionIn` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::TransitionIn) -> types::builder::TransitionIn,
+            F: std::ops::FnOnce(
+                types::builder::TransitionIn,
+            ) -> types::builder::TransitionIn,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/v1/tickets/{id}/transitions`
-        pub async fn send(self) -> Result<ResponseValue<types::TicketOut>, Error<types::Problem>> {
-            let Self {
-                client,
-                id,
-                if_match,
-                body,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TicketOut>, Error<types::Problem>> {
+            let Self { client, id, if_match, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let if_match = if_match.map_err(Error::InvalidRequest)?;
             let body = body
-                .and_then(|v| types::TransitionIn::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::TransitionIn::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/tickets/{}/transitions",
-                client.baseurl,
-                encode_path(&id.to_string()),
+                "{}/v1/tickets/{}/transitions", client.baseurl, encode_path(& id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             if let Some(value) = if_match {
                 header_map.append("If-Match", value.to_string().try_into()?);
             }
@@ -18530,49 +22091,97 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::list_users`]
 
-    [`Client::list_users`]: super::Client::list_users*/
+[`Client::list_users`]: super::Client::list_users*/
     #[derive(Debug, Clone)]
     pub struct ListUsers<'a> {
         client: &'a super::Client,
@@ -18594,33 +22203,40 @@ pub mod builder {
             self.cursor = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `ListUsersCursor` for cursor failed".to_string());
+                .map_err(|_| {
+                    "conversion to `ListUsersCursor` for cursor failed".to_string()
+                });
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU64` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/users`
-        pub async fn send(self) -> Result<ResponseValue<types::UserPage>, Error<types::Problem>> {
-            let Self {
-                client,
-                cursor,
-                limit,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::UserPage>, Error<types::Problem>> {
+            let Self { client, cursor, limit } = self;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/users", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -18642,46 +22258,90 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::create_user`]
 
-    [`Client::create_user`]: super::Client::create_user*/
+[`Client::create_user`]: super::Client::create_user*/
     #[derive(Debug, Clone)]
     pub struct CreateUser<'a> {
         client: &'a super::Client,
@@ -18713,17 +22373,22 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/v1/users`
-        pub async fn send(self) -> Result<ResponseValue<types::UserOut>, Error<types::Problem>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::UserOut>, Error<types::Problem>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| types::UserIn::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/users", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -18744,49 +22409,97 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::get_user`]
 
-    [`Client::get_user`]: super::Client::get_user*/
+[`Client::get_user`]: super::Client::get_user*/
     #[derive(Debug, Clone)]
     pub struct GetUser<'a> {
         client: &'a super::Client,
@@ -18805,23 +22518,28 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/users/{id}`
-        pub async fn send(self) -> Result<ResponseValue<types::UserOut>, Error<types::Problem>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::UserOut>, Error<types::Problem>> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/users/{}",
-                client.baseurl,
-                encode_path(&id.to_string()),
+                "{}/v1/users/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -18841,46 +22559,90 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::update_user`]
 
-    [`Client::update_user`]: super::Client::update_user*/
+[`Client::update_user`]: super::Client::update_user*/
     #[derive(Debug, Clone)]
     pub struct UpdateUser<'a> {
         client: &'a super::Client,
@@ -18901,7 +22663,9 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -18912,7 +22676,9 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `UserPatch` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `UserPatch` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -18923,22 +22689,25 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/v1/users/{id}`
-        pub async fn send(self) -> Result<ResponseValue<types::UserOut>, Error<types::Problem>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::UserOut>, Error<types::Problem>> {
             let Self { client, id, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| types::UserPatch::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/users/{}",
-                client.baseurl,
-                encode_path(&id.to_string()),
+                "{}/v1/users/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -18959,49 +22728,97 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::deactivate_user`]
 
-    [`Client::deactivate_user`]: super::Client::deactivate_user*/
+[`Client::deactivate_user`]: super::Client::deactivate_user*/
     #[derive(Debug, Clone)]
     pub struct DeactivateUser<'a> {
         client: &'a super::Client,
@@ -19020,23 +22837,29 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
             self
         }
         ///Sends a `POST` request to `/v1/users/{id}/deactivate`
-        pub async fn send(self) -> Result<ResponseValue<types::UserOut>, Error<types::Problem>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::UserOut>, Error<types::Problem>> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/users/{}/deactivate",
-                client.baseurl,
-                encode_path(&id.to_string()),
+                "{}/v1/users/{}/deactivate", client.baseurl, encode_path(& id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -19056,39 +22879,83 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                503u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }

@@ -22,7 +22,10 @@
 //! # Ok(()) }
 //! ```
 
+// Written by progenitor and prettyplease; rustfmt would reformat it and the drift test would
+// then see a difference.
 #[allow(clippy::all, unused_imports, unused_mut, dead_code)]
+#[rustfmt::skip]
 pub mod generated;
 
 use std::future::Future;
