@@ -310,7 +310,9 @@ fn string(parts: &[&MetaSchema], v: &Value, path: &str) -> ApiResult<()> {
         return Err(ApiError::invalid(path, format!("{path} must be a string")));
     };
     text::check(path, s)?;
-    // A `Text` will hold the trimmed value: its declared lengths and patterns apply to that.
+    let raw = s.as_str();
+    // A `Text` will hold the trimmed value: its declared minimum length and patterns apply to
+    // that; the maximum to the value as sent, as the spec's `maxLength` says.
     let s = if parts
         .iter()
         .any(|p| p.rust_typename == Some(text::TEXT_TYPENAME))
@@ -334,7 +336,7 @@ fn string(parts: &[&MetaSchema], v: &Value, path: &str) -> ApiResult<()> {
     for p in parts {
         // Lengths count characters, as JSON Schema does; a max is checked without counting past it.
         if let Some(max) = p.max_length
-            && s.chars().nth(max).is_some()
+            && raw.chars().nth(max).is_some()
         {
             return invalid(format!("must be at most {max} characters"));
         }

@@ -221,7 +221,7 @@ async fn the_rust_sdk_runs_the_scenario() {
         .login_superadmin()
         .body(
             types::SuperadminTokenIn::builder()
-                .email(&s.root.email)
+                .email(s.root.email.as_str())
                 .password(PASSWORD),
         )
         .send()
@@ -342,7 +342,7 @@ async fn the_rust_sdk_runs_the_scenario() {
     let idem = format!("sdk-{slug}");
     let ticket = admin
         .create_ticket()
-        .idempotency_key(&idem)
+        .idempotency_key(idem.as_str())
         .body(ticket_in.clone())
         .send()
         .await
@@ -351,7 +351,7 @@ async fn the_rust_sdk_runs_the_scenario() {
         .into_inner();
     let replay = admin
         .create_ticket()
-        .idempotency_key(&idem)
+        .idempotency_key(idem.as_str())
         .body(ticket_in)
         .send()
         .await
