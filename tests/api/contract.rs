@@ -4,7 +4,9 @@
 //! stateful phase, once as a tenant admin and once as a superadmin acting inside a tenant. Its
 //! settings and the reason for each are in tests/contract/schemathesis.toml and hooks.py.
 //!
-//! Bounded in time: `CONTRACT_SECONDS` per run (default 150).
+//! Bounded in time: `CONTRACT_SECONDS` per run (default 150). One worker: with two, hypothesis
+//! (Python 3.11) sometimes fails inside its own lambda-source introspection ("AST constructor
+//! recursion depth mismatch"), a tool error, not a finding.
 
 use std::path::PathBuf;
 
@@ -33,7 +35,7 @@ async fn schemathesis(who: &str, login_path: &str, login: serde_json::Value, hea
         .arg(root.join("tests/contract/schemathesis.toml"))
         .arg("run")
         .arg(root.join("openapi/openapi.json"))
-        .args(["--url", &app.base, "--checks", "all", "--workers", "2"])
+        .args(["--url", &app.base, "--checks", "all", "--workers", "1"])
         .args(["--max-examples", "25", "--max-time", &seconds, "--no-color"])
         .args(["--seed", "13"])
         .env("TD_BASE_URL", &app.base)
