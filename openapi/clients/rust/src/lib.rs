@@ -106,7 +106,7 @@ impl ApiError {
     /// The HTTP status, when there was an answer.
     pub fn status(&self) -> Option<u16> {
         match self {
-            ApiError::Problem(p) => Some(p.status as u16),
+            ApiError::Problem(p) => Some(p.status),
             ApiError::Status(s) => Some(*s),
             _ => None,
         }
