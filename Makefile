@@ -12,22 +12,29 @@ TEST_PGBOUNCER_PORT ?= $(shell echo $$(( $(TEST_PG_PORT) + 1000 )))
 # different tenants take turns on the same server connection.
 TEST_PGBOUNCER_POOL ?= 2
 # The tests that run a second time through PgBouncer (nextest filter): the tenant boundary,
-# login, tickets (list, create, idempotency, ...) and knowledge-base search.
-POOLER_TESTS := test(/^isolation::/) | test(/^identity::login::/) | test(/^tickets::/) | test(/^knowledge::search::/)
-POOLER_TESTS_LIBTEST := isolation:: identity::login:: tickets:: knowledge::search::
+# login, tickets (list, create, idempotency, ...), knowledge-base search, the assistant (asking
+# and streaming, ticket runs whose claim, work and result are separate transactions under one
+# lease, settings in tenant and platform transactions; not the quality evaluation), and usage
+# (rate limits shared by two instances, the usage log, retention).
+POOLER_TESTS := test(/^isolation::/) | test(/^identity::login::/) | test(/^tickets::/) | test(/^knowledge::search::/) | test(/^assistant::(ask|tickets|settings|query_logs)::/) | test(/^usage::/)
+POOLER_TESTS_LIBTEST := isolation:: identity::login:: tickets:: knowledge::search:: assistant::ask:: assistant::tickets:: assistant::settings:: assistant::query_logs:: usage::
 CARGO ?= cargo
 # The service has no built-in signing key and refuses to start without JWT_KEYS. These targets
 # (and only these) run it with a development key everybody knows, unless JWT_KEYS is set.
 DEV_JWT_KEYS := dev:tenantdesk-development-signing-key-change-me-0123456789
-run worker superadmin test: export JWT_KEYS ?= $(DEV_JWT_KEYS)
+run worker superadmin test eval: export JWT_KEYS ?= $(DEV_JWT_KEYS)
+# Likewise the keys that seal the assistant providers' API keys (SETTINGS_ENCRYPTION_KEYS).
+DEV_SETTINGS_ENCRYPTION_KEYS := dev:dGVuYW50ZGVzay1kZXZlbG9wbWVudC1vbmx5LWtleSE=
+run worker test eval: export SETTINGS_ENCRYPTION_KEYS ?= $(DEV_SETTINGS_ENCRYPTION_KEYS)
 
-.PHONY: run worker stop test test-direct test-pooler pg-test pgbouncer-test model superadmin build release openapi sdk sdk-tools fmt lint bench
+.PHONY: run worker stop test test-direct test-pooler pg-test pgbouncer-test model superadmin build release openapi sdk sdk-tools fmt lint bench eval
 
-## Start PostgreSQL (fetched and cached on first use), apply migrations, serve on :8080 (with an
-## ingestion worker).
+## Start PostgreSQL (fetched and cached on first use), apply migrations, serve on :8080 (with a
+## worker). The assistant may use a model server on this machine (e.g. Ollama on localhost).
 run: model
 	@$(PG) start dev $(RUN_PG_PORT)
-	@eval "$$($(PG) env dev $(RUN_PG_PORT))" && exec $(CARGO) run --quiet -- serve
+	@eval "$$($(PG) env dev $(RUN_PG_PORT))" && \
+	ASSISTANT_ALLOW_PRIVATE_URLS=$${ASSISTANT_ALLOW_PRIVATE_URLS:-true} exec $(CARGO) run --quiet -- serve
 
 ## Create a platform superadmin on the `make run` database. The password is read from
 ## TENANTDESK_SUPERADMIN_PASSWORD, or from stdin when that is unset.
@@ -118,3 +125,7 @@ lint:
 ## The tickets benchmark (see bench/README.md): the service vs pgbench on the same transaction.
 bench:
 	bench/run.sh
+
+## The assistant's quality on the labelled set (bench/eval; EVAL_SETTINGS picks the provider).
+eval:
+	bench/eval.sh

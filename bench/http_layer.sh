@@ -30,6 +30,7 @@ command -v jq >/dev/null || { echo "jq is needed: apt-get install jq" >&2; exit 
 eval "$("$PG" env bench "$PG_PORT")"
 "${bins[0]}" migrate >/dev/null
 export MIGRATE_ON_START=false WORKER_ENABLED=false RUST_LOG=warn DB_POOL_SIZE=16 \
+  SETTINGS_ENCRYPTION_KEYS="bench:$(head -c 32 /dev/urandom | base64)" \
   BIND_ADDR="127.0.0.1:$HTTP_PORT" JWT_KEYS="bench:$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')"
 API=http://127.0.0.1:$HTTP_PORT
 server=

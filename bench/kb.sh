@@ -22,7 +22,7 @@
 # Own embedded cluster `kbbench` on BENCH_PG_PORT (default 5483), the release build serving on
 # BENCH_HTTP_PORT (8095). Knobs: DIST, EF, ROUNDS, SCANS, KEYWORD_ROUNDS, TEXT_ROUNDS, DOCS, PER, CONC, INGEST,
 # BUILTIN_DOCS, MAX_BODY_BYTES (the service's own; the default 1 MiB holds ~250 vectors of 384
-# dims as JSON, hence PER=200). Outputs land in bench/out/kb-*.txt. Every step prints the load
+# dims as JSON, hence PER=200), BUILTIN_JOBS, WORKERS, EMBEDDING_THREADS, NO_BUILD (use the release build as it is). Outputs land in bench/out/kb-*.txt. Every step prints the load
 # average: this machine's two cores are shared, so figures are only comparable within one run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,7 +46,7 @@ eval "$("$PG" env kbbench "$PG_PORT")"
 # The service's own migration runner (as the schema owner, recorded in schema_migrations), so a
 # new migration reaches an existing bench cluster too.
 migrate() {
-  cargo build --release --quiet
+  [ -n "${NO_BUILD:-}" ] || cargo build --release --quiet
   "$BIN" migrate >/dev/null
 }
 
@@ -170,6 +170,7 @@ SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')
 # the environment; iterative scan relaxed_order, the service's default, unless given).
 serve() {
   stop_server
+  SETTINGS_ENCRYPTION_KEYS="bench:$(head -c 32 /dev/urandom | base64)" \
   JWT_KEYS="bench:$SECRET" BIND_ADDR="127.0.0.1:$HTTP_PORT" MIGRATE_ON_START=false \
     HNSW_ITERATIVE_SCAN="${2:-relaxed_order}" \
     WORKER_ENABLED="$1" WORKER_POLL_MS=200 RUST_LOG=warn "$BIN" serve > "$OUT/kb-server.log" 2>&1 &
@@ -235,7 +236,7 @@ delete from kb_chunks c using kb_documents d where d.tenant_id = c.tenant_id and
    and (d.title like 'Client-vector document %' or d.title like 'Builtin-model document %');
 delete from kb_document_versions v using kb_documents d where d.tenant_id = v.tenant_id and d.id = v.document_id
    and (d.title like 'Client-vector document %' or d.title like 'Builtin-model document %');
-delete from kb_ingestion_jobs;
+delete from jobs;
 delete from kb_documents where title like 'Client-vector document %' or title like 'Builtin-model document %';
 analyze kb_chunks, kb_documents, kb_document_versions;
 SQL
@@ -293,44 +294,54 @@ SQL
   echo "   ($(load))"
   fi
   [[ " $parts " == *" builtin "* ]] || return 0
-  # The built-in model: documents through POST /v1/documents/bulk, the worker inside `serve`
-  # chunks and embeds them; chunks/s from the jobs' started_at .. finished_at.
+  # The built-in model: documents through POST /v1/documents/bulk (BUILTIN_JOBS requests of
+  # BUILTIN_DOCS documents, one job each), chunked and embedded by the worker inside `serve` and
+  # WORKERS - 1 more `tenantdesk worker` processes (each with EMBEDDING_THREADS threads, from the
+  # environment); chunks/s from the first job's started_at to the last one's finished_at.
   serve true
-  local n=${BUILTIN_DOCS:-20}
-  python3 - "$URL" "$(token 3)" "$n" > "$OUT/kb-bulk.json" <<'PY'
+  local n=${BUILTIN_DOCS:-20} jobs=${BUILTIN_JOBS:-1} workers=${WORKERS:-1} extra=() w i
+  for w in $(seq 2 "$workers"); do
+    WORKER_POLL_MS=200 RUST_LOG=warn "$BIN" worker >> "$OUT/kb-worker.log" 2>&1 &
+    extra+=($!)
+  done
+  : > "$OUT/kb-bulk.json"
+  for i in $(seq "$jobs"); do
+    python3 - "$URL" "$(token 3)" "$n" "$i" >> "$OUT/kb-bulk.json" <<'PY'
 import json, random, sys, urllib.request
-url, token, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-rnd = random.Random(3)
+url, token, n, run = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+rnd = random.Random(3 if run == 1 else 1000 + run)
 words = ("account password reset invoice billing refund VPN client network printer laptop battery "
          "email spam domain agent ticket export webhook integration API key rotate SSO SAML login "
          "browser dashboard mobile app workspace policy retention data privacy customer support "
          "configure install update error timeout certificate proxy firewall mailbox calendar").split()
 def para():
     return " ".join(rnd.choice(words) for _ in range(rnd.randint(40, 90))).capitalize() + "."
-docs = [{"title": f"Builtin-model document {i}", "type": "guide",
+docs = [{"title": f"Builtin-model document {run}.{i}", "type": "guide",
          "content": "\n\n".join(para() for _ in range(12)) + f" (document {i}, run {rnd.random()})"}
         for i in range(n)]
 req = urllib.request.Request(url + "/v1/documents/bulk", data=json.dumps({"documents": docs}).encode(),
     headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"}, method="POST")
-print(urllib.request.urlopen(req).read().decode())
+print(json.loads(urllib.request.urlopen(req).read().decode())["job_id"])
 PY
-  local job
-  job=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["job_id"])' "$OUT/kb-bulk.json")
-  echo "built-in model: $n documents (~12 paragraphs of 40-90 words each) in one bulk request, job $job, worker in serve, $(load)"
-  for _ in $(seq 600); do
-    [ "$(psql_su -tAc "select status from kb_ingestion_jobs where id = '$job'")" = completed ] && break
+  done
+  local ids
+  ids=$(sed "s/.*/'&'/" "$OUT/kb-bulk.json" | paste -sd,)
+  echo "built-in model: $jobs job(s) of $n documents (~12 paragraphs of 40-90 words each), $workers worker(s) (serve's + $((workers - 1)) more), EMBEDDING_THREADS=${EMBEDDING_THREADS:-0 (one per core)}, $(load)"
+  for _ in $(seq 900); do
+    [ "$(psql_su -tAc "select count(*) from jobs where id in ($ids) and status <> 'completed'")" = 0 ] && break
     sleep 1
   done
+  for w in "${extra[@]}"; do kill "$w" 2>/dev/null || true; wait "$w" 2>/dev/null || true; done
   psql_su -tA <<SQL
-select format('job %s: %s documents, %s chunks (model %s) in %s s = %s chunks/s; queued -> started %s s',
-       j.status, j.documents_processed, n.chunks, n.model,
-       round(extract(epoch from j.finished_at - j.started_at)::numeric, 2),
-       round(n.chunks / extract(epoch from j.finished_at - j.started_at)::numeric, 1),
-       round(extract(epoch from j.started_at - j.created_at)::numeric, 2))
-  from kb_ingestion_jobs j,
+select format('%s job(s) %s: %s documents, %s chunks (model %s) in %s s = %s chunks/s; queued -> first started %s s',
+       count(*), string_agg(distinct j.status::text, ','), sum(j.documents_processed), sum(n.chunks), min(n.model),
+       round(extract(epoch from max(j.finished_at) - min(j.started_at))::numeric, 2),
+       round(sum(n.chunks) / extract(epoch from max(j.finished_at) - min(j.started_at))::numeric, 1),
+       round(extract(epoch from min(j.started_at) - min(j.created_at))::numeric, 2))
+  from jobs j,
        lateral (select count(*) as chunks, min(c.model) as model from kb_chunks c
                  where c.tenant_id = j.tenant_id and c.document_id = any(j.document_ids)) n
- where j.id = '$job';
+ where j.id in ($ids);
 SQL
   echo "   ($(load))"
   stop_server

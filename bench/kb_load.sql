@@ -12,7 +12,7 @@
 set synchronous_commit = off;
 set client_min_messages = warning;
 
-truncate kb_chunks, kb_document_versions, kb_documents, kb_ingestion_jobs, kb_collections cascade;
+truncate kb_chunks, kb_document_versions, kb_documents, jobs, kb_collections cascade;
 drop table if exists bench_centroids, bench_queries, bench_exact, bench_dist;
 delete from users where tenant_id in (select id from tenants where slug like 'bench-%');
 delete from tenants where slug like 'bench-%';

@@ -68,37 +68,8 @@ need() { # need COMMAND PACKAGE
 need wrk wrk
 need /usr/bin/time time
 
-"$PG" start bench "$PG_PORT"
-eval "$("$PG" env bench "$PG_PORT")"
-# BENCH_BIN: an already built binary instead (to compare two builds on one seed).
-if [ -n "${BENCH_BIN:-}" ]; then BIN=$BENCH_BIN; else cargo build --release --quiet; BIN=target/release/tenantdesk; fi
-PGDATA_DIR=.local/data-bench
-# A bench database made from an older version of a migration is simply re-made.
-"$BIN" migrate || { "$PG" reset bench "$PG_PORT"; "$BIN" migrate; }
-psql_su() { "$PG" psql bench "$PG_PORT" "$@"; }
-
-# The seed's size is remembered in a table of its own (not part of the schema).
-seeded=$(psql_su -tAc "select to_regclass('public.bench_seed') is not null" )
-[ "$seeded" = t ] && seeded=$(psql_su -tAc "select tenants || 'x' || per from bench_seed")
-if [ "$seeded" != "${TENANTS}x${PER}" ]; then
-  have=$(psql_su -tAc "select count(*) from tickets")
-  if [ "$have" != 0 ]; then
-    "$PG" reset bench "$PG_PORT"
-    "$BIN" migrate
-  fi
-  echo "seeding $TENANTS tenants × $PER tickets (a minute or more)" >&2
-  time psql_su -v tenants="$TENANTS" -v per="$PER" -f - < bench/seed.sql
-  psql_su -qc "create table bench_seed as select $TENANTS as tenants, $PER as per"
-else
-  # Undo earlier create runs (the seed writes no history rows), so every run lists and numbers
-  # the same data.
-  psql_su -q <<SQL
-delete from ticket_status_history;
-delete from tickets where number > $PER;
-update ticket_counters set last_number = $PER where last_number <> $PER;
-vacuum analyze tickets, ticket_status_history, ticket_counters;
-SQL
-fi
+# The bench cluster, migrated and seeded (bench/seed.sh).
+. bench/seed.sh
 
 # Where the service and pgbench connect: PostgreSQL, or PgBouncer in front of it.
 DB_PORT=$PG_PORT
@@ -111,6 +82,7 @@ if [ "$VIA" = pgbouncer ]; then
 fi
 
 secret=$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')
+SETTINGS_ENCRYPTION_KEYS="bench:$(head -c 32 /dev/urandom | base64)" \
 JWT_KEYS="bench:$secret" BIND_ADDR="127.0.0.1:$HTTP_PORT" DB_POOL_SIZE="$POOL" MIGRATE_ON_START=false \
   RUST_LOG=warn "$BIN" serve > "$OUT/server.log" 2>&1 &
 server=$!

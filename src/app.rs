@@ -11,6 +11,7 @@ use poem::{EndpointExt, Route, endpoint::make_sync};
 use tokio_util::sync::CancellationToken;
 
 use crate::{
+    assistant::Assistant,
     auth::jwt::Keys,
     config::Config,
     db::{self, Db, migrate},
@@ -19,6 +20,7 @@ use crate::{
     ingestion::Worker,
     openapi,
     server::Server,
+    usage::Usage,
 };
 
 /// Shared by every handler (poem `Data`).
@@ -29,9 +31,12 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub embedder: Arc<dyn Embedder>,
     pub chunker: Arc<Chunker>,
+    pub assistant: Arc<Assistant>,
     /// The database had every migration this binary knows at the last look (readiness answers
     /// from it while the pool is busy).
     pub migrations_current: Arc<AtomicBool>,
+    /// Rate limits and the usage log.
+    pub usage: Usage,
 }
 
 impl AppState {
@@ -39,6 +44,7 @@ impl AppState {
     pub async fn build(config: &Config) -> anyhow::Result<Self> {
         // Secrets first: refuse to start without them before touching anything.
         let keys = Keys::new(&config.auth)?;
+        config.assistant.sealing_keys()?;
         if config.migrate_on_start {
             migrate(config).await?;
         }
@@ -46,29 +52,45 @@ impl AppState {
         // Fail fast on a wrong URL or password instead of on the first request.
         drop(pool.get().await.context("connecting with DATABASE_URL")?);
         crate::auth::secrets::warm_up();
-        let embedder = embeddings::from_config(&config.embedding)?;
+        crate::metrics::handle();
+        let embedder: Arc<dyn Embedder> = Arc::new(crate::metrics::MeteredEmbedder(
+            embeddings::from_config(&config.embedding)?,
+        ));
         let chunker = Chunker::load(
             std::path::Path::new(&config.embedding.model_dir),
             config.kb.chunk_tokens,
             config.kb.chunk_overlap,
         )?;
+        let usage = Usage::new(pool.clone(), &config.usage);
+        let db = Db::new(pool);
+        let chunker = Arc::new(chunker);
+        let assistant = Assistant::new(
+            db.clone(),
+            embedder.clone(),
+            chunker.clone(),
+            config.assistant.clone(),
+            config.kb.hnsw,
+        )?;
         Ok(AppState {
-            db: Db::new(pool),
+            usage,
+            db,
             keys: Arc::new(keys),
             config: Arc::new(config.clone()),
             embedder,
-            chunker: Arc::new(chunker),
+            chunker,
+            assistant: Arc::new(assistant),
             migrations_current: Arc::new(AtomicBool::new(config.migrate_on_start)),
         })
     }
 
-    /// An ingestion worker over this state's pool and models (for one tenant's jobs only when
+    /// A worker over this state's pool, models and assistant (for one tenant's jobs only when
     /// `WORKER_TENANT_ID` is set).
     pub fn worker(&self) -> Worker {
         let mut w = Worker::new(
             self.db.clone(),
             self.embedder.clone(),
             self.chunker.clone(),
+            self.assistant.clone(),
             self.config.kb.worker_lease,
             self.config.kb.worker_poll,
         );
@@ -80,6 +102,8 @@ impl AppState {
 pub struct Application {
     addr: SocketAddr,
     server: Server,
+    /// `/metrics` on `METRICS_ADDR`, when set.
+    metrics: Option<(SocketAddr, Server)>,
     grace: std::time::Duration,
     pub state: AppState,
 }
@@ -105,9 +129,24 @@ impl Application {
             config.http,
             config.pool_size,
         );
+        let metrics = match config.usage.metrics_addr {
+            Some(at) => {
+                let listener = tokio::net::TcpListener::bind(at)
+                    .await
+                    .with_context(|| format!("binding METRICS_ADDR {at}"))?;
+                let addr = listener.local_addr().context("listener has no address")?;
+                let ep = crate::metrics::endpoint(
+                    state.db.pool().clone(),
+                    config.usage.metrics_token.clone(),
+                );
+                Some((addr, Server::new(listener, ep.boxed(), config.http, 0)))
+            }
+            None => None,
+        };
         Ok(Self {
             addr,
             server,
+            metrics,
             grace: config.shutdown_grace,
             state,
         })
@@ -115,6 +154,11 @@ impl Application {
 
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Where `/metrics` is served (`METRICS_ADDR`), if anywhere.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().map(|(a, _)| *a)
     }
 
     /// The cap on open connections in force (`MAX_CONNECTIONS`, kept under the open-file limit).
@@ -134,6 +178,21 @@ impl Application {
             .kb
             .worker_enabled
             .then(|| tokio::spawn(self.state.worker().run(stop.clone().cancelled_owned())));
+        // The maintenance job (partitions ahead, retention) runs beside the ingestion worker.
+        let maintenance = self.state.config.kb.worker_enabled.then(|| {
+            tokio::spawn(crate::usage::retention::schedule(
+                self.state.db.pool().clone(),
+                self.state.config.usage.clone(),
+                stop.clone(),
+            ))
+        });
+        // The usage log writer stops after the server, so requests still in flight are logged.
+        let writer_stop = CancellationToken::new();
+        let usage_writer =
+            tokio::spawn(self.state.usage.log.clone().run_writer(writer_stop.clone()));
+        let metrics = self
+            .metrics
+            .map(|(_, server)| tokio::spawn(server.run(stop.clone(), self.grace)));
         let mut serving = tokio::spawn(self.server.run(stop.clone(), self.grace));
         tokio::select! {
             _ = shutdown => {}
@@ -148,7 +207,22 @@ impl Application {
             tracing::warn!("the ingestion worker did not stop within the grace period");
             w.abort();
         }
-        serving.await.map_err(std::io::Error::other)?
+        let served = serving.await.map_err(std::io::Error::other);
+        // The last usage rows are written once no request is left to add one.
+        writer_stop.cancel();
+        if tokio::time::timeout_at(deadline, usage_writer)
+            .await
+            .is_err()
+        {
+            tracing::warn!("the usage log writer did not finish within the grace period");
+        }
+        if let Some(m) = maintenance {
+            m.abort();
+        }
+        if let Some(m) = metrics {
+            m.abort();
+        }
+        served?
     }
 }
 
@@ -156,9 +230,16 @@ pub fn routes(state: AppState, max_body: usize) -> impl poem::Endpoint<Output = 
     let api = openapi::service();
     let ui = openapi::swagger_ui_html();
     let spec = openapi::spec_json();
+    let state_usage = state.usage.log.clone();
     let app = Route::new()
         .nest("/", api)
         .at("/docs", make_sync(move |_| poem::web::Html(ui.clone())))
+        // The same page under the spelling with a slash, by a redirect: Swagger UI fetches the
+        // spec by a relative URL, which a page served at `/docs/` would resolve wrongly.
+        .at(
+            "/docs/",
+            make_sync(|_| poem::web::Redirect::permanent("/docs")),
+        )
         .at(
             "/openapi.json",
             make_sync(move |_| {
@@ -168,5 +249,5 @@ pub fn routes(state: AppState, max_body: usize) -> impl poem::Endpoint<Output = 
             }),
         )
         .data(state);
-    http::wrap(app, max_body)
+    http::wrap_metered(app, max_body, Some(state_usage))
 }

@@ -4,7 +4,7 @@
 use std::{net::SocketAddr, time::Duration};
 
 use anyhow::{Context, bail};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::{ExposeSecret, SecretSlice, SecretString};
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -26,10 +26,120 @@ pub struct Config {
     pub log_json: bool,
     /// How long in-flight requests may run after SIGTERM (`SHUTDOWN_GRACE_SECS`).
     pub shutdown_grace: Duration,
+    /// Most tickets a rare `q` search or `tag` filter lists by their ids from the tenant-keyed
+    /// indexes (`TICKET_SEARCH_CANDIDATES`); with more matches the list tests every row in its
+    /// own order (src/repo/tickets.rs, sql/0040_ticket_search.sql).
+    pub ticket_search_candidates: i32,
     pub http: HttpConfig,
     pub auth: AuthConfig,
     pub embedding: EmbeddingConfig,
     pub kb: KbConfig,
+    pub assistant: AssistantConfig,
+    pub usage: UsageConfig,
+}
+
+/// Rate limits, quotas, the usage log, retention and metrics (`src/usage/`, `src/metrics.rs`).
+#[derive(Clone, Debug)]
+pub struct UsageConfig {
+    /// Rate-limit authenticated requests (`RATE_LIMIT_ENABLED`).
+    pub rate_limit_enabled: bool,
+    /// A tenant's requests per minute, all callers together (`RATE_LIMIT_TENANT_RPM`), and how
+    /// many may come at once (`RATE_LIMIT_TENANT_BURST`). A tenant plan may override both.
+    pub tenant_rpm: i32,
+    pub tenant_burst: i32,
+    /// One caller's (an API key, or a user with an access token) requests per minute
+    /// (`RATE_LIMIT_CALLER_RPM`) and burst (`RATE_LIMIT_CALLER_BURST`). A plan may override both.
+    pub caller_rpm: i32,
+    pub caller_burst: i32,
+    /// Default quotas of a tenant (a plan may override each).
+    pub quotas: Quotas,
+    /// Record every authenticated request in the usage log (`USAGE_LOG_ENABLED`).
+    pub log_enabled: bool,
+    /// Requests waiting to be written; when full, more are dropped and counted
+    /// (`USAGE_QUEUE_CAPACITY`).
+    pub queue_capacity: usize,
+    /// Most rows per insert (`USAGE_BATCH`).
+    pub batch: usize,
+    /// The longest a row waits before its batch is written (`USAGE_FLUSH_MS`).
+    pub flush: Duration,
+    /// Usage log partitions older than this many days are dropped (`USAGE_RETENTION_DAYS`).
+    pub usage_retention_days: u32,
+    /// Audit log entries older than this many days are deleted (`AUDIT_RETENTION_DAYS`).
+    pub audit_retention_days: u32,
+    /// Recorded searches older than this many days are deleted (`SEARCH_LOG_RETENTION_DAYS`).
+    pub search_retention_days: u32,
+    /// How often the maintenance job (partitions ahead, retention) runs (`MAINTENANCE_EVERY_SECS`).
+    pub maintenance_every: Duration,
+    /// Where `/metrics` is served, apart from the API (`METRICS_ADDR`); unset: nowhere.
+    pub metrics_addr: Option<SocketAddr>,
+    /// A bearer token `/metrics` requires (`METRICS_TOKEN`); unset: none (keep the address private).
+    pub metrics_token: Option<SecretString>,
+}
+
+/// A tenant's quotas, checked on write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Quotas {
+    /// Live documents (`QUOTA_MAX_DOCUMENTS`).
+    pub max_documents: i64,
+    /// Chunks in the knowledge base (`QUOTA_MAX_CHUNKS`); new documents are refused once reached.
+    pub max_chunks: i64,
+    /// Bytes of current document content (`QUOTA_MAX_STORAGE_BYTES`).
+    pub max_storage_bytes: i64,
+    /// API keys that are not revoked (`QUOTA_MAX_API_KEYS`).
+    pub max_api_keys: i64,
+}
+
+impl UsageConfig {
+    pub fn from_env() -> anyhow::Result<Self> {
+        let positive = |name, default| -> anyhow::Result<i32> {
+            let v: i32 = parse(name, default)?;
+            if v < 1 {
+                bail!("{name} must be at least 1");
+            }
+            Ok(v)
+        };
+        let batch: usize = parse("USAGE_BATCH", "500")?;
+        let queue_capacity: usize = parse("USAGE_QUEUE_CAPACITY", "10000")?;
+        if batch == 0 || queue_capacity == 0 {
+            bail!("USAGE_BATCH and USAGE_QUEUE_CAPACITY must be at least 1");
+        }
+        let maintenance_every: u64 = parse("MAINTENANCE_EVERY_SECS", "3600")?;
+        if maintenance_every == 0 {
+            bail!("MAINTENANCE_EVERY_SECS must be at least 1");
+        }
+        Ok(Self {
+            rate_limit_enabled: parse("RATE_LIMIT_ENABLED", "true")?,
+            tenant_rpm: positive("RATE_LIMIT_TENANT_RPM", "60000")?,
+            tenant_burst: positive("RATE_LIMIT_TENANT_BURST", "2000")?,
+            caller_rpm: positive("RATE_LIMIT_CALLER_RPM", "6000")?,
+            caller_burst: positive("RATE_LIMIT_CALLER_BURST", "500")?,
+            quotas: Quotas {
+                max_documents: parse("QUOTA_MAX_DOCUMENTS", "100000")?,
+                max_chunks: parse("QUOTA_MAX_CHUNKS", "5000000")?,
+                max_storage_bytes: parse("QUOTA_MAX_STORAGE_BYTES", "10737418240")?,
+                max_api_keys: parse("QUOTA_MAX_API_KEYS", "100")?,
+            },
+            log_enabled: parse("USAGE_LOG_ENABLED", "true")?,
+            queue_capacity,
+            batch,
+            flush: Duration::from_millis(parse("USAGE_FLUSH_MS", "1000")?),
+            usage_retention_days: parse("USAGE_RETENTION_DAYS", "30")?,
+            audit_retention_days: parse("AUDIT_RETENTION_DAYS", "730")?,
+            search_retention_days: parse("SEARCH_LOG_RETENTION_DAYS", "90")?,
+            maintenance_every: Duration::from_secs(maintenance_every),
+            metrics_addr: match var("METRICS_ADDR", "") {
+                a if a.is_empty() => None,
+                a => Some(
+                    a.parse()
+                        .map_err(|e| anyhow::anyhow!("METRICS_ADDR={a:?} is not valid: {e}"))?,
+                ),
+            },
+            metrics_token: std::env::var("METRICS_TOKEN")
+                .ok()
+                .filter(|t| !t.is_empty())
+                .map(Into::into),
+        })
+    }
 }
 
 /// Deadlines and the cap on client connections (`src/server.rs`).
@@ -69,7 +179,7 @@ impl HttpConfig {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EmbeddingProvider {
-    /// all-MiniLM-L6-v2 in-process (candle), no network.
+    /// all-MiniLM-L6-v2 in-process (src/embeddings/bert.rs), no network.
     Builtin,
     /// An OpenAI-compatible `POST /v1/embeddings` service.
     OpenAi,
@@ -98,6 +208,9 @@ pub struct EmbeddingConfig {
     /// Where `deploy/fetch-model.sh` put the built-in model and tokenizer (`EMBEDDING_MODEL_DIR`).
     /// The tokenizer also sizes chunks with the remote provider.
     pub model_dir: String,
+    /// Threads of the built-in model's one pool per process, 0 for one per core
+    /// (`EMBEDDING_THREADS`): several worker processes on one machine should share the cores.
+    pub threads: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -224,6 +337,10 @@ impl Config {
         if !matches!(log_format.as_str(), "text" | "json") {
             bail!("LOG_FORMAT must be text or json, not {log_format:?}");
         }
+        let ticket_search_candidates = parse("TICKET_SEARCH_CANDIDATES", "10000")?;
+        if !(1..=100_000).contains(&ticket_search_candidates) {
+            bail!("TICKET_SEARCH_CANDIDATES must be 1–100000");
+        }
         Ok(Self {
             bind_addr: parse("BIND_ADDR", "127.0.0.1:8080")?,
             database_url,
@@ -234,10 +351,13 @@ impl Config {
             max_body_bytes: parse("MAX_BODY_BYTES", "1048576")?,
             log_json: log_format == "json",
             shutdown_grace: Duration::from_secs(parse("SHUTDOWN_GRACE_SECS", "30")?),
+            ticket_search_candidates,
             http: HttpConfig::from_env()?,
             auth: AuthConfig::from_env()?,
             embedding: EmbeddingConfig::from_env()?,
             kb: KbConfig::from_env()?,
+            assistant: AssistantConfig::from_env()?,
+            usage: UsageConfig::from_env()?,
         })
     }
 }
@@ -326,6 +446,7 @@ impl EmbeddingConfig {
             retries: parse("EMBEDDING_RETRIES", "3")?,
             backoff: Duration::from_millis(parse("EMBEDDING_BACKOFF_MS", "200")?),
             model_dir: var("EMBEDDING_MODEL_DIR", ".local/models/all-minilm-l6-v2"),
+            threads: parse("EMBEDDING_THREADS", "0")?,
         })
     }
 }
@@ -409,9 +530,111 @@ impl KbConfig {
     }
 }
 
+/// The assistant (`src/assistant/`): how it reaches answer providers and seals their keys.
+#[derive(Clone, Debug)]
+pub struct AssistantConfig {
+    /// Keys that seal the providers' API keys in the settings tables
+    /// (`SETTINGS_ENCRYPTION_KEYS`): the first seals, all open. Empty when unset: `serve` and
+    /// `worker` then refuse to start ([`AssistantConfig::sealing_keys`]), as without `JWT_KEYS`.
+    pub sealing_keys: Vec<SealingKey>,
+    /// Tokens of knowledge-base text given to a provider per answer (`ASSISTANT_CONTEXT_TOKENS`).
+    pub context_tokens: usize,
+    /// Per-attempt timeout of a provider request, streaming included (`ASSISTANT_TIMEOUT_MS`).
+    pub timeout: Duration,
+    /// Retries of a provider request after a timeout, connection error, 429 or 5xx before any
+    /// text arrived (`ASSISTANT_RETRIES`).
+    pub retries: u32,
+    /// First backoff, doubled per retry, with jitter; a longer `Retry-After` wins
+    /// (`ASSISTANT_BACKOFF_MS`).
+    pub backoff: Duration,
+    /// Attempts of an assistant run on a ticket before it fails for good (`ASSISTANT_RUN_ATTEMPTS`).
+    pub run_attempts: i32,
+    /// Whether tenants may point the provider at loopback, private or link-local addresses
+    /// (`ASSISTANT_ALLOW_PRIVATE_URLS`): off in production (a tenant's base URL must not reach
+    /// the service's own network), on under `make run` for a local model server.
+    pub allow_private_urls: bool,
+}
+
+/// One `kid:base64key` pair of `SETTINGS_ENCRYPTION_KEYS`. The key's `Debug` prints `[REDACTED]`
+/// and its memory is zeroed when dropped.
+#[derive(Clone, Debug)]
+pub struct SealingKey {
+    pub kid: String,
+    pub key: SecretSlice<u8>,
+}
+
+/// `kid:base64key[,kid:base64key…]`, each key 32 bytes (`openssl rand -base64 32`).
+pub fn parse_sealing_keys(raw: &str) -> anyhow::Result<Vec<SealingKey>> {
+    use base64::{Engine, engine::general_purpose::STANDARD};
+    let mut keys = Vec::new();
+    for pair in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (kid, b64) = pair
+            .split_once(':')
+            .context("SETTINGS_ENCRYPTION_KEYS entries are kid:base64key")?;
+        if kid.is_empty() || !kid.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            bail!("SETTINGS_ENCRYPTION_KEYS: key ids are letters, digits and '-'");
+        }
+        let key = STANDARD
+            .decode(b64)
+            .ok()
+            .filter(|k| k.len() == 32)
+            .with_context(|| {
+                format!("SETTINGS_ENCRYPTION_KEYS: the key {kid:?} must be 32 bytes in base64")
+            })?;
+        keys.push(SealingKey {
+            kid: kid.to_string(),
+            key: key.into(),
+        });
+    }
+    if keys.is_empty() {
+        bail!("SETTINGS_ENCRYPTION_KEYS needs at least one kid:base64key pair");
+    }
+    Ok(keys)
+}
+
+impl AssistantConfig {
+    pub fn from_env() -> anyhow::Result<Self> {
+        let run_attempts: i32 = parse("ASSISTANT_RUN_ATTEMPTS", "3")?;
+        if !(1..=10).contains(&run_attempts) {
+            bail!("ASSISTANT_RUN_ATTEMPTS must be 1–10");
+        }
+        let context_tokens: usize = parse("ASSISTANT_CONTEXT_TOKENS", "1500")?;
+        if !(100..=100_000).contains(&context_tokens) {
+            bail!("ASSISTANT_CONTEXT_TOKENS must be 100–100000");
+        }
+        let sealing_keys = match std::env::var("SETTINGS_ENCRYPTION_KEYS") {
+            Ok(raw) if !raw.trim().is_empty() => parse_sealing_keys(&raw)?,
+            _ => Vec::new(),
+        };
+        Ok(Self {
+            sealing_keys,
+            context_tokens,
+            timeout: Duration::from_millis(parse("ASSISTANT_TIMEOUT_MS", "60000")?),
+            retries: parse("ASSISTANT_RETRIES", "2")?,
+            backoff: Duration::from_millis(parse("ASSISTANT_BACKOFF_MS", "500")?),
+            run_attempts,
+            allow_private_urls: parse("ASSISTANT_ALLOW_PRIVATE_URLS", "false")?,
+        })
+    }
+
+    /// The sealing keys, or the reason the service will not start: there is no built-in key.
+    pub fn sealing_keys(&self) -> anyhow::Result<&[SealingKey]> {
+        if self.sealing_keys.is_empty() {
+            bail!(
+                "SETTINGS_ENCRYPTION_KEYS is not set: the service will not start without the keys \
+                 that seal provider API keys (kid:base64 of 32 random bytes[,…]; `make run` and \
+                 `make test` set a development key)"
+            );
+        }
+        Ok(&self.sealing_keys)
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{Config, DbUrl, IterativeScan, parse_jwt_keys};
+    use secrecy::ExposeSecret;
+
+    use super::{Config, DbUrl, IterativeScan, parse_jwt_keys, parse_sealing_keys};
 
     #[test]
     fn debug_output_shows_no_secret_and_no_password() {
@@ -421,12 +644,17 @@ mod tests {
             DbUrl::from("host=db user=owner password=s3cret-owner-pw".to_string());
         c.auth.jwt_keys = parse_jwt_keys("k1:s3cret-signing-key-0123456789abcdefghij").unwrap();
         c.embedding.api_key = Some("sk-s3cret-embedding-key".to_string().into());
+        // base64 of the 32 bytes "s3cret-sealing-key-0123456789abc".
+        c.assistant.sealing_keys =
+            parse_sealing_keys("sk1:czNjcmV0LXNlYWxpbmcta2V5LTAxMjM0NTY3ODlhYmM=").unwrap();
         let shown = format!("{c:?} {c:#?}");
         for secret in [
             "s3cret-app-pw",
             "s3cret-owner-pw",
             "s3cret-signing-key",
             "sk-s3cret-embedding-key",
+            "czNjcmV0LXNlYWxpbmcta2V5",
+            "s3cret-sealing-key",
         ] {
             assert!(!shown.contains(secret), "{secret} printed: {shown}");
         }
@@ -442,6 +670,28 @@ mod tests {
         let err = c.auth.signing_keys().unwrap_err().to_string();
         assert!(err.contains("JWT_KEYS"), "{err}");
         assert!(parse_jwt_keys("k1:short").is_err());
+    }
+
+    #[test]
+    fn a_missing_sealing_key_is_an_error_not_a_default() {
+        let mut c = Config::from_env().unwrap();
+        c.assistant.sealing_keys.clear();
+        let err = c.assistant.sealing_keys().unwrap_err().to_string();
+        assert!(err.contains("SETTINGS_ENCRYPTION_KEYS"), "{err}");
+        let k = parse_sealing_keys(
+            "a:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=, b:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=",
+        )
+        .unwrap();
+        assert_eq!(k.len(), 2);
+        assert_eq!(k[1].key.expose_secret(), &[1u8; 32]);
+        for bad in [
+            "",
+            "a:short",
+            "nokid",
+            ":AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        ] {
+            assert!(parse_sealing_keys(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

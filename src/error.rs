@@ -49,6 +49,11 @@ pub struct Problem {
     #[oai(skip_serializing_if_is_none)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed: Option<Vec<String>>,
+    /// The plan quota a write would exceed (`quota_exceeded`): `max_documents`, `max_chunks`,
+    /// `max_storage_bytes` or `max_api_keys`.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quota: Option<String>,
 }
 
 /// The stable machine-readable `code` of a problem: the one list of every code the service can
@@ -122,12 +127,18 @@ pub enum ProblemCode {
     UnsupportedMediaType,
     /// Too many attempts; see `Retry-After`.
     TooManyRequests,
+    /// A rate limit of the caller or its tenant is used up; see `Retry-After` and `RateLimit`.
+    RateLimited,
+    /// The write would take the tenant past a quota of its plan; `quota` names it.
+    QuotaExceeded,
     /// The request head has too many or too large header fields.
     HeadersTooLarge,
     /// Internal error; details are logged under the request id.
     Internal,
     /// The database is unreachable or busy; see `Retry-After`.
     Unavailable,
+    /// The assistant's answer provider (a model server) did not answer; try again later.
+    ProviderUnavailable,
 }
 
 impl ProblemCode {
@@ -149,8 +160,10 @@ pub struct ApiError {
     pub code: ProblemCode,
     pub detail: String,
     pub field: Option<String>,
-    pub allowed: Option<Vec<String>>,
-    pub retry_after: Option<u64>,
+    pub allowed: Option<Box<[String]>>,
+    /// Seconds (`Retry-After`); u32 keeps the error small enough to return by value.
+    pub retry_after: Option<u32>,
+    pub quota: Option<&'static str>,
     #[source]
     pub source: Option<anyhow::Error>,
 }
@@ -166,6 +179,7 @@ impl ApiError {
             field: None,
             allowed: None,
             retry_after: None,
+            quota: None,
             source: None,
         }
     }
@@ -176,7 +190,7 @@ impl ApiError {
     }
 
     pub fn with_allowed(mut self, allowed: Vec<String>) -> Self {
-        self.allowed = Some(allowed);
+        self.allowed = Some(allowed.into());
         self
     }
 
@@ -218,7 +232,22 @@ impl ApiError {
             ProblemCode::TooManyRequests,
             detail,
         );
-        e.retry_after = Some(retry_after.max(1));
+        e.retry_after = Some(retry_after.clamp(1, u64::from(u32::MAX)) as u32);
+        e
+    }
+
+    /// 429 `rate_limited`: a rate limit of the caller or its tenant is used up.
+    pub fn rate_limited(retry_after: u64, detail: impl Into<String>) -> Self {
+        let mut e = Self::too_many(retry_after, detail);
+        e.code = ProblemCode::RateLimited;
+        e
+    }
+
+    /// 403 `quota_exceeded`: the write would take the tenant past a quota of its plan. 403, not
+    /// 429: waiting does not help, only deleting or a larger plan does.
+    pub fn quota_exceeded(quota: &'static str, detail: impl Into<String>) -> Self {
+        let mut e = Self::new(StatusCode::FORBIDDEN, ProblemCode::QuotaExceeded, detail);
+        e.quota = Some(quota);
         e
     }
 
@@ -239,7 +268,7 @@ impl ApiError {
             "the service is temporarily unavailable",
         );
         e.source = Some(err.into());
-        e.retry_after = Some(UNAVAILABLE_RETRY_AFTER_SECS);
+        e.retry_after = Some(UNAVAILABLE_RETRY_AFTER_SECS as u32);
         e
     }
 
@@ -256,7 +285,8 @@ impl ApiError {
             code: self.code,
             field: self.field.clone(),
             request_id: telemetry::current_request_id(),
-            allowed: self.allowed.clone(),
+            allowed: self.allowed.as_deref().map(<[String]>::to_vec),
+            quota: self.quota.map(str::to_string),
         }
     }
 }
@@ -339,7 +369,8 @@ impl ApiResponse for ApiError {
             (401, "Missing, malformed, expired or revoked credentials."),
             (
                 403,
-                "Authenticated but not allowed (role, inactive tenant or user).",
+                "Authenticated but not allowed (role, inactive tenant or user), or a plan quota \
+                 would be exceeded (`quota_exceeded`, naming the `quota`).",
             ),
             (404, "No such resource in the caller's tenant."),
             (
@@ -349,14 +380,19 @@ impl ApiResponse for ApiError {
             (412, "`If-Match` does not match the current `ETag`."),
             (413, "Request body larger than the configured limit."),
             (422, "Validation failed; `field` names the offending input."),
-            (429, "Too many attempts; see `Retry-After`."),
+            (
+                429,
+                "Too many requests: failed logins, or a rate limit of the caller or its tenant \
+                 (`rate_limited`); see `Retry-After` and `RateLimit`.",
+            ),
             (
                 500,
                 "Internal error; details are logged under the request id.",
             ),
             (
                 503,
-                "Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.",
+                "Temporarily unavailable (the database is unreachable or busy, or the embedding model \
+                 or answer provider is down); see `Retry-After`.",
             ),
         ];
         MetaResponses {

@@ -23,6 +23,23 @@ enum Command {
     Migrate,
     /// Print the OpenAPI spec (JSON) to stdout.
     Openapi,
+    /// Score the assistant on the labelled set in bench/eval against a running service: loads
+    /// the articles into a fresh tenant, searches and asks every question, prints the figures.
+    Eval {
+        /// The service's base URL.
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        url: String,
+        /// The set: articles/*.md and questions.jsonl.
+        #[arg(long, default_value = "bench/eval")]
+        dataset: std::path::PathBuf,
+        /// Also write the full report (every answer) as JSON here.
+        #[arg(long)]
+        json: Option<std::path::PathBuf>,
+        /// Settings for the tenant before the run, as JSON (e.g. an OpenAI-compatible provider:
+        /// {"provider":"openai","base_url":…,"model":…,"api_key":…}); default: the built-in one.
+        #[arg(long, default_value = r#"{"provider":"builtin"}"#)]
+        settings: String,
+    },
     /// Create a platform superadmin (password read from TENANTDESK_SUPERADMIN_PASSWORD or stdin).
     CreateSuperadmin {
         #[arg(long)]
@@ -63,7 +80,17 @@ async fn run() -> anyhow::Result<()> {
         }
         Command::Worker => {
             let state = app::AppState::build(&config).await?;
+            // The maintenance job (usage partitions ahead, retention) runs in every worker; a
+            // lease row lets only one of them run it at a time.
+            let stop = tokio_util::sync::CancellationToken::new();
+            let maintenance = tokio::spawn(tenantdesk::usage::retention::schedule(
+                state.db.pool().clone(),
+                config.usage.clone(),
+                stop.clone(),
+            ));
             state.worker().run(shutdown_signal()).await;
+            stop.cancel();
+            let _ = maintenance.await;
         }
         Command::Migrate => {
             let report = app::migrate(&config).await?;
@@ -88,6 +115,27 @@ async fn run() -> anyhow::Result<()> {
                 tenantdesk::auth::bootstrap::create_superadmin(&config, &email, &name, password)
                     .await?;
             println!("{id}");
+        }
+        Command::Eval {
+            url,
+            dataset,
+            json,
+            settings,
+        } => {
+            let ds = tenantdesk::eval::Dataset::load(&dataset)?;
+            let settings: serde_json::Value =
+                serde_json::from_str(&settings).context("--settings is not JSON")?;
+            let target = tenantdesk::eval::bootstrap(&config, &url).await?;
+            target.configure(settings).await?;
+            let (job, docs) = target.upload(&ds).await?;
+            target
+                .ingested(&job, std::time::Duration::from_secs(1800))
+                .await?;
+            let report = target.run(&ds, &docs).await?;
+            print!("{}", report.markdown());
+            if let Some(path) = json {
+                std::fs::write(&path, serde_json::to_string_pretty(&report)?)?;
+            }
         }
         Command::Openapi => unreachable!(),
     }

@@ -25,6 +25,16 @@ pub type Apis = (
     api::documents::DocumentsApi,
     api::ingestion::IngestionApi,
     api::search::SearchApi,
+    // poem-openapi joins at most 16 APIs per tuple: the later ones (the assistant's, usage and
+    // analytics) are one entry.
+    (
+        api::ask::AskApi,
+        api::query_logs::QueryLogsApi,
+        api::settings::SettingsApi,
+        api::tickets::assist::TicketAssistApi,
+        api::usage::UsageApi,
+        api::analytics::AnalyticsApi,
+    ),
 );
 
 pub fn service() -> OpenApiService<Apis, ()> {
@@ -45,6 +55,14 @@ pub fn service() -> OpenApiService<Apis, ()> {
             api::documents::DocumentsApi,
             api::ingestion::IngestionApi,
             api::search::SearchApi,
+            (
+                api::ask::AskApi,
+                api::query_logs::QueryLogsApi,
+                api::settings::SettingsApi,
+                api::tickets::assist::TicketAssistApi,
+                api::usage::UsageApi,
+                api::analytics::AnalyticsApi,
+            ),
         ),
         "tenantdesk",
         env!("CARGO_PKG_VERSION"),
@@ -64,11 +82,11 @@ pub fn spec_json() -> String {
     };
     declare_415(&mut doc);
     shared_error_responses(&mut doc);
+    with_rate_limit_headers(&mut doc);
     unwrap_ref_docs(&mut doc);
     name_multipart_bodies(&mut doc);
     close_request_bodies(&mut doc);
     metadata_is_an_object(&mut doc);
-    cursor_pattern(&mut doc);
     rename_pages(&mut doc);
     serde_json::to_string_pretty(&doc).unwrap_or(spec)
 }
@@ -85,6 +103,63 @@ fn operations(doc: &mut Value) -> impl Iterator<Item = (String, String, &mut Map
                 Some((path.clone(), method.clone(), op.as_object_mut()?))
             })
         })
+}
+
+/// Every authenticated answer carries the rate-limit fields ([`crate::usage`]); the spec says so
+/// on every response of every operation that takes credentials, and on the shared error
+/// responses (`components/responses`, see [`shared_error_responses`]), where the fields are
+/// optional like everywhere: an answer to a request without credentials has none.
+fn with_rate_limit_headers(doc: &mut Value) {
+    let header = |description: &str, example: &str| {
+        json!({
+            "description": description,
+            "required": false,
+            "schema": {"type": "string", "example": example}
+        })
+    };
+    let policy = header(
+        "The rate limits that apply to this caller (draft-ietf-httpapi-ratelimit-headers-09, a \
+         structured-field list): `tenant` (all of the tenant's callers) and `key` (this API key) \
+         or `user` (this user); `q` requests per `w`=60 seconds, `burst` at once.",
+        "\"key\";q=6000;w=60;burst=500, \"tenant\";q=60000;w=60;burst=2000",
+    );
+    let state = header(
+        "What is left of each limit now: `r` requests (approximate across instances), `t` \
+         seconds until the budget is full again. On a 429 `rate_limited`, `r=0` for the limit \
+         that refused.",
+        "\"key\";r=499;t=1, \"tenant\";r=1999;t=1",
+    );
+    let add = |response: &mut Value| {
+        if response.get("$ref").is_some() {
+            return;
+        }
+        if let Some(headers) = response
+            .as_object_mut()
+            .map(|r| r.entry("headers").or_insert_with(|| json!({})))
+            .and_then(Value::as_object_mut)
+        {
+            headers.insert("RateLimit-Policy".into(), policy.clone());
+            headers.insert("RateLimit".into(), state.clone());
+        }
+    };
+    for (_, _, op) in operations(doc) {
+        if op
+            .get("security")
+            .and_then(Value::as_array)
+            .is_none_or(|s| s.is_empty())
+        {
+            continue;
+        }
+        if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
+            responses.values_mut().for_each(add);
+        }
+    }
+    if let Some(shared) = doc
+        .pointer_mut("/components/responses")
+        .and_then(Value::as_object_mut)
+    {
+        shared.values_mut().for_each(add);
+    }
 }
 
 /// poem-openapi lists the error responses of an operation from its return type, which knows
@@ -168,7 +243,10 @@ fn escape(key: &str) -> String {
 /// `{description, allOf: [{$ref}, {description}]}`. Generators read that as an intersection type
 /// (`TicketPriority & unknown`), and openapi-python-client drops the whole schema ("Cannot take
 /// allOf a non-object"). The wrapper becomes the reference itself with the description and
-/// default beside it, which every generator reads as the referenced type.
+/// default beside it, which every generator reads as the referenced type. A nullable reference
+/// (a PATCH field where `null` clears a value) keeps `allOf` around the reference alone, with
+/// `nullable: true` beside it: OpenAPI 3.0 ignores every sibling of a `$ref`, so this is the
+/// one way to say it, and all three generators read it as "the type, or null".
 fn unwrap_ref_docs(value: &mut Value) {
     match value {
         Value::Object(map) => {
@@ -186,7 +264,12 @@ fn unwrap_ref_docs(value: &mut Value) {
                 for (k, v) in extra {
                     map.entry(k).or_insert(v);
                 }
-                map.insert("$ref".into(), reference);
+                if map.get("nullable") == Some(&Value::Bool(true)) {
+                    map.insert("allOf".into(), json!([{ "$ref": reference }]));
+                } else {
+                    map.remove("nullable");
+                    map.insert("$ref".into(), reference);
+                }
             }
             map.values_mut().for_each(unwrap_ref_docs);
         }
@@ -199,7 +282,7 @@ fn unwrap_ref_docs(value: &mut Value) {
 fn only_annotations(part: &Value) -> bool {
     part.as_object().is_some_and(|p| {
         p.keys()
-            .all(|k| matches!(k.as_str(), "description" | "default" | "title"))
+            .all(|k| matches!(k.as_str(), "description" | "default" | "title" | "nullable"))
     })
 }
 
@@ -331,24 +414,6 @@ fn metadata_is_an_object(doc: &mut Value) {
             && metadata.get("$ref").is_none()
         {
             metadata["type"] = "object".into();
-        }
-    }
-}
-
-/// Cursors are what `next_cursor` returned: URL-safe base64 without padding. Anything else is
-/// refused (422) before it is decoded; the pattern tells clients so.
-pub const CURSOR_PATTERN: &str = "^[A-Za-z0-9_-]*$";
-
-fn cursor_pattern(doc: &mut Value) {
-    for (_, _, op) in operations(doc) {
-        let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) else {
-            continue;
-        };
-        for p in params
-            .iter_mut()
-            .filter(|p| p["name"] == "cursor" && p["in"] == "query")
-        {
-            p["schema"]["pattern"] = CURSOR_PATTERN.into();
         }
     }
 }

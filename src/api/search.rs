@@ -1,13 +1,12 @@
 //! `POST /v1/search`: semantic (vectors), keyword (full text) or hybrid (reciprocal rank fusion
 //! of both) search over the caller's tenant's knowledge base.
 
-use std::collections::HashMap;
-
 use poem::web::Data;
-use poem_openapi::{Enum, Object, OpenApi, payload::Json};
+use poem_openapi::{Object, OpenApi, payload::Json};
 use serde_json::Value;
 use uuid::Uuid;
 
+pub use crate::search::SearchMode;
 use crate::{
     api::Tag,
     api::body::JsonBody,
@@ -15,26 +14,11 @@ use crate::{
     api::text::Text,
     app::AppState,
     auth::Auth,
-    error::{ApiError, ApiResult},
-    repo::{
-        self,
-        search::{Filters, Hit},
-    },
+    error::ApiResult,
+    search::{self, Filters, Hit, OwnModel, Plan},
 };
 
 pub struct SearchApi;
-
-/// How results are found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "lowercase")]
-pub enum SearchMode {
-    /// Nearest chunks by cosine similarity of embeddings.
-    Semantic,
-    /// Full-text match of the query's words (web-search syntax: quotes, `or`, `-word`).
-    Keyword,
-    /// Both, fused by reciprocal rank (k = 60).
-    Hybrid,
-}
 
 /// Narrowing the search; all given filters must hold.
 #[derive(Debug, Default, Object)]
@@ -132,31 +116,6 @@ pub struct SearchOut {
     pub results: Vec<SearchHit>,
 }
 
-/// Reciprocal rank fusion constant (the usual 60).
-const RRF_K: f64 = 60.0;
-
-/// Fuses ranked lists: score = Σ 1 / (k + rank).
-fn fuse(lists: [Vec<Hit>; 2], top_k: usize) -> Vec<Hit> {
-    let mut by_id: HashMap<Uuid, Hit> = HashMap::new();
-    for list in lists {
-        for (rank, h) in list.into_iter().enumerate() {
-            let add = 1.0 / (RRF_K + rank as f64 + 1.0);
-            by_id
-                .entry(h.chunk_id)
-                .and_modify(|e| e.score += add)
-                .or_insert(Hit { score: add, ..h });
-        }
-    }
-    let mut all: Vec<Hit> = by_id.into_values().collect();
-    all.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
-            .then(a.chunk_id.cmp(&b.chunk_id))
-    });
-    all.truncate(top_k);
-    all
-}
-
 #[OpenApi(prefix_path = "/v1/search", tag = "Tag::Search")]
 impl SearchApi {
     /// Search the knowledge base: the current version of live, active documents of the caller's
@@ -170,135 +129,56 @@ impl SearchApi {
     ) -> ApiResult<Json<SearchOut>> {
         let p = auth.principal()?;
         let b = body.0;
-        let query = b.query.map(Text::into_string);
-        let mode = match (b.mode, &query, &b.vector) {
-            (Some(m), ..) => m,
-            (None, Some(_), _) => SearchMode::Hybrid,
-            (None, None, Some(_)) => SearchMode::Semantic,
-            (None, None, None) => {
-                return Err(ApiError::invalid("query", "give a query or a vector"));
-            }
-        };
-        if mode != SearchMode::Semantic && query.is_none() {
-            return Err(ApiError::invalid(
-                "query",
-                "keyword and hybrid search need a query",
-            ));
-        }
-        if mode == SearchMode::Keyword && b.vector.is_some() {
-            return Err(ApiError::invalid(
-                "vector",
-                "keyword search takes no vector",
-            ));
-        }
-        let top_k = b.top_k.unwrap_or(10);
-        if b.min_score.is_some_and(|s| !s.is_finite()) {
-            return Err(ApiError::invalid("min_score", "min_score must be a number"));
-        }
-        let f = b.filters.unwrap_or_default();
-        if let Some(m) = &f.metadata
-            && !m.is_object()
-        {
-            return Err(ApiError::invalid(
-                "filters.metadata",
-                "filters.metadata must be a JSON object",
-            ));
-        }
-        let model = b
-            .model
-            .map_or_else(|| state.embedder.model().to_string(), Text::into_string);
-        let own_model = model == state.embedder.model();
-        if let Some(v) = &b.vector {
-            if v.iter().any(|x| !x.is_finite()) {
-                return Err(ApiError::invalid(
-                    "vector",
-                    "vector must hold finite numbers",
-                ));
-            }
-            if own_model && v.len() != state.embedder.dims() {
-                return Err(ApiError::invalid(
-                    "vector",
-                    format!(
-                        "vector has {} dimensions; model {model} has {}",
-                        v.len(),
-                        state.embedder.dims()
-                    ),
-                ));
-            }
-        } else if mode != SearchMode::Keyword && !own_model {
-            return Err(ApiError::invalid(
-                "vector",
-                format!("the service cannot embed for model {model}: give a vector"),
-            ));
-        }
-        // Embed the query before the transaction: no connection is held while the model runs.
-        let vector = match (&b.vector, &query) {
-            _ if mode == SearchMode::Keyword => None,
-            (Some(v), _) => Some(v.clone()),
-            (None, Some(q)) => Some(
-                state
-                    .embedder
-                    .embed(std::slice::from_ref(q))
-                    .await
-                    .map_err(ApiError::unavailable)?
-                    .remove(0),
-            ),
-            (None, None) => None,
-        };
-        let filters = Filters {
-            collection_id: f.collection_id,
-            doc_type: f.doc_type.map(|t| t.as_str().to_string()),
-            category: f.category.map(Text::into_string),
-            metadata: f.metadata,
-        };
-        // Hybrid fuses deeper lists than it returns, so a chunk strong in one list only can rank.
-        let depth = if mode == SearchMode::Hybrid {
-            (top_k * 2).max(20)
-        } else {
-            top_k
-        };
-        let vector = vector.map(pgvector::Vector::from);
-        let hnsw = state.config.kb.hnsw;
-        let (sem, kw) = state
-            .db
-            .tenant(&p.scope(), async |tx| {
-                if let (false, Some(v)) = (own_model, &vector)
-                    && let Some(d) = repo::knowledge::model_dims(tx, &model).await?
-                    && d as usize != v.as_slice().len()
-                {
-                    return Err(ApiError::invalid(
-                        "vector",
-                        format!("model {model} has {d}-dimensional vectors"),
-                    ));
-                }
-                let sem = match &vector {
-                    Some(v) => repo::search::semantic(tx, &model, v, &filters, depth, hnsw).await?,
-                    None => Vec::new(),
-                };
-                let kw = match (&query, mode) {
-                    (Some(q), SearchMode::Keyword | SearchMode::Hybrid) => {
-                        repo::search::keyword(tx, &model, q, &filters, depth).await?
-                    }
-                    _ => Vec::new(),
-                };
-                Ok((sem, kw))
-            })
+        let plan = Plan::parse(b.into(), own_model(&state))?;
+        let found = plan
+            .run(
+                &state.db,
+                &p.scope(),
+                state.embedder.as_ref(),
+                state.config.kb.hnsw,
+            )
             .await?;
-        let hits = match mode {
-            SearchMode::Semantic => sem,
-            SearchMode::Keyword => kw,
-            SearchMode::Hybrid => fuse([sem, kw], top_k as usize),
-        };
-        let results = hits
-            .into_iter()
-            .filter(|h| b.min_score.is_none_or(|m| h.score >= m))
-            .take(top_k as usize)
-            .map(Into::into)
-            .collect();
+        let (mode, model) = (plan.mode, plan.model);
+        let results: Vec<SearchHit> = found.hits.into_iter().map(Into::into).collect();
+        crate::api::analytics::record_search(&state, p, mode, plan.query.as_deref(), results.len())
+            .await;
         Ok(Json(SearchOut {
             mode,
             model,
             results,
         }))
+    }
+}
+
+/// The service's embedding model, which queries are embedded with.
+pub fn own_model<'a>(state: &'a AppState) -> OwnModel<'a> {
+    OwnModel {
+        name: state.embedder.model(),
+        dims: state.embedder.dims(),
+    }
+}
+
+impl From<SearchFilters> for Filters {
+    fn from(f: SearchFilters) -> Self {
+        Filters {
+            collection_id: f.collection_id,
+            doc_type: f.doc_type.map(|t| t.as_str().to_string()),
+            category: f.category.map(Text::into_string),
+            metadata: f.metadata,
+        }
+    }
+}
+
+impl From<SearchIn> for search::Request {
+    fn from(b: SearchIn) -> Self {
+        search::Request {
+            query: b.query.map(Text::into_string),
+            vector: b.vector,
+            model: b.model.map(Text::into_string),
+            mode: b.mode,
+            top_k: b.top_k,
+            filters: b.filters.map(Into::into).unwrap_or_default(),
+            min_score: b.min_score,
+        }
     }
 }

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::{
     api::body::JsonBody,
-    api::{Tag, UserRole, decode_cursor, default_limit, text::Text},
+    api::{Tag, UserRole, cursor::Cursor, default_limit, text::Text},
     app::AppState,
     auth::{Auth, secrets, validate_password},
     db::Role,
@@ -134,7 +134,7 @@ impl UsersApi {
         state: Data<&AppState>,
         auth: Auth,
         /// Opaque cursor from `next_cursor` of the previous page.
-        cursor: Query<Option<String>>,
+        cursor: Query<Cursor>,
         /// Page size, 1–100.
         #[oai(
             default = "default_limit",
@@ -144,7 +144,7 @@ impl UsersApi {
     ) -> ApiResult<Json<UserPage>> {
         let p = auth.principal()?;
         p.require(Role::Agent)?;
-        let after = decode_cursor(cursor.0.as_deref())?;
+        let after = cursor.id()?;
         let rows = state
             .db
             .tenant(&p.scope(), async |tx| {

@@ -184,13 +184,14 @@ impl<'a> ApiExtractor<'a> for Auth {
         body: &mut RequestBody,
         opts: ExtractParamOptions<()>,
     ) -> poem::Result<Self> {
-        if req.headers().contains_key("x-api-key") {
-            let a = ApiKeyAuth::from_request(req, body, opts).await?;
-            Ok(Auth(a.0))
+        let caller = if req.headers().contains_key("x-api-key") {
+            ApiKeyAuth::from_request(req, body, opts).await?.0
         } else {
-            let b = BearerAuth::from_request(req, body, opts).await?;
-            Ok(Auth(b.0))
-        }
+            BearerAuth::from_request(req, body, opts).await?.0
+        };
+        // The caller is known: spend its rate-limit budget, and tell the usage log who it is.
+        crate::usage::admit(req, &caller).await?;
+        Ok(Auth(caller))
     }
 }
 
@@ -355,9 +356,9 @@ async fn check_api_key(state: &AppState, req: &Request, key: &str) -> ApiResult<
         repo::api_keys::touch(state.db.pool(), key_row.tenant_id, key_row.id).await?;
     }
     let (tenant_id, id, scope) = (key_row.tenant_id, key_row.id, key_row.scope);
-    // Search is a read that takes a body, so it is a POST.
+    // Search and asking are reads that take a body, so they are POSTs.
     let read = matches!(*req.method(), Method::GET | Method::HEAD)
-        || (*req.method() == Method::POST && req.uri().path() == "/v1/search");
+        || (*req.method() == Method::POST && matches!(req.uri().path(), "/v1/search" | "/v1/ask"));
     if scope == ApiKeyScope::ReadOnly && !read {
         return Err(ApiError::forbidden(
             ProblemCode::ReadOnlyKey,

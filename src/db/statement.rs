@@ -76,7 +76,7 @@ sql_types! {
     [u8] => BYTEA;
     Vec<u8> => BYTEA, BYTEA_ARRAY;
     Uuid => UUID, UUID_ARRAY;
-    DateTime<Utc> => TIMESTAMPTZ;
+    DateTime<Utc> => TIMESTAMPTZ, TIMESTAMPTZ_ARRAY;
     serde_json::Value => JSONB;
 }
 
@@ -95,6 +95,13 @@ impl<T: SqlArrayType + ?Sized> SqlArrayType for &T {
 impl<T: SqlType> SqlType for Option<T> {
     fn sql_type() -> Type {
         T::sql_type()
+    }
+}
+
+/// Arrays with NULL elements (`Vec<Option<Uuid>>`).
+impl<T: SqlArrayType> SqlArrayType for Option<T> {
+    fn sql_array_type() -> Type {
+        T::sql_array_type()
     }
 }
 

@@ -97,14 +97,21 @@ impl Scope {
 /// the pool and closed, so an open transaction can never be handed to the next request.
 pub struct Tx {
     conn: Option<Object>,
+    /// When BEGIN was sent (`db_transaction_duration_seconds`).
+    started: std::time::Instant,
 }
 
 impl Tx {
     /// Sends `setup` (BEGIN, the settings, and one status query) in one round trip and returns
     /// the status row's text values.
     async fn begin(pool: &Pool, setup: &str) -> ApiResult<(Self, Vec<Option<String>>)> {
-        let conn = pool.get().await?;
-        let tx = Tx { conn: Some(conn) };
+        let waiting = std::time::Instant::now();
+        let conn = pool.get().await;
+        metrics::histogram!("db_pool_wait_seconds").record(waiting.elapsed().as_secs_f64());
+        let tx = Tx {
+            conn: Some(conn?),
+            started: std::time::Instant::now(),
+        };
         let messages = tx.client().simple_query(setup).await?;
         let status = messages
             .iter()
@@ -164,7 +171,15 @@ impl Tx {
 
     async fn finish(mut self, sql: &str) -> ApiResult<()> {
         let conn = self.conn.take().expect("transaction already finished");
-        match conn.batch_execute(sql).await {
+        let outcome = if sql == "COMMIT" {
+            "commit"
+        } else {
+            "rollback"
+        };
+        let result = conn.batch_execute(sql).await;
+        metrics::histogram!("db_transaction_duration_seconds", "outcome" => outcome)
+            .record(self.started.elapsed().as_secs_f64());
+        match result {
             Ok(()) => Ok(()),
             Err(e) => {
                 // The state of this connection is unknown: do not return it to the pool.
@@ -193,6 +208,8 @@ impl Tx {
 impl Drop for Tx {
     fn drop(&mut self) {
         if let Some(conn) = self.conn.take() {
+            metrics::histogram!("db_transaction_duration_seconds", "outcome" => "abandoned")
+                .record(self.started.elapsed().as_secs_f64());
             drop(Object::take(conn));
         }
     }

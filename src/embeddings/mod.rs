@@ -1,4 +1,4 @@
-//! Text embeddings: the built-in all-MiniLM-L6-v2 (candle, no network) or an OpenAI-compatible
+//! Text embeddings: the built-in all-MiniLM-L6-v2 (in-process, no network) or an OpenAI-compatible
 //! HTTP service, behind one trait; and token chunking with the model's tokenizer.
 
 pub mod builtin;
@@ -26,7 +26,10 @@ pub trait Embedder: Send + Sync {
 /// The embedder the configuration asks for.
 pub fn from_config(c: &EmbeddingConfig) -> anyhow::Result<Arc<dyn Embedder>> {
     Ok(match c.provider {
-        EmbeddingProvider::Builtin => Arc::new(BuiltinEmbedder::load(Path::new(&c.model_dir))?),
+        EmbeddingProvider::Builtin => Arc::new(BuiltinEmbedder::load_with_threads(
+            Path::new(&c.model_dir),
+            c.threads,
+        )?),
         EmbeddingProvider::OpenAi => Arc::new(RemoteEmbedder::new(c)?),
     })
 }

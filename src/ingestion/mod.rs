@@ -1,7 +1,8 @@
-//! The ingestion worker: claims due jobs of any tenant (through the definer function
-//! `kb_claim_ingestion_job`, which returns only the tenant and job id), then does the work in a
-//! tenant transaction for that tenant: chunk each document's current version, embed the chunks,
-//! replace the document's chunks. Every finished document is recorded together with its chunks
+//! The worker: claims due jobs of any tenant (through the definer function `claim_job`, which
+//! returns only the tenant, the job id and its kind), then does the work in tenant transactions
+//! for that tenant. An ingestion job chunks each document's current version, embeds the chunks and
+//! replaces the document's chunks; an assistant job answers a ticket (`crate::assistant::tickets`).
+//! Failures of either kind are retried with backoff, the same way. Every finished document is recorded together with its chunks
 //! and renews the lease, so a worker that dies loses at most the document it was working on; when
 //! its lease runs out another worker claims the job and carries on with the rest.
 
@@ -12,6 +13,7 @@ use std::{sync::Arc, time::Duration};
 use uuid::Uuid;
 
 use crate::{
+    assistant::Assistant,
     db::{Db, Role, Scope, statement},
     embeddings::{Chunker, Embedder},
     error::{ApiError, ApiResult},
@@ -23,6 +25,7 @@ pub struct Worker {
     pub db: Db,
     pub embedder: Arc<dyn Embedder>,
     pub chunker: Arc<Chunker>,
+    pub assistant: Arc<Assistant>,
     /// Identifies this worker in leases and error logs.
     pub id: String,
     pub lease: Duration,
@@ -43,11 +46,22 @@ pub enum Outcome {
     LostLease(Uuid),
 }
 
+/// What a job does (`jobs.kind`); an unknown kind is an error, and the job is left to its lease.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumString, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
+pub enum JobKind {
+    Ingestion,
+    Assistant,
+}
+
+crate::db::text_enum!(JobKind);
+
 impl Worker {
     pub fn new(
         db: Db,
         embedder: Arc<dyn Embedder>,
         chunker: Arc<Chunker>,
+        assistant: Arc<Assistant>,
         lease: Duration,
         poll: Duration,
     ) -> Self {
@@ -55,6 +69,7 @@ impl Worker {
             db,
             embedder,
             chunker,
+            assistant,
             id: format!("worker-{}", Uuid::new_v4().simple()),
             lease,
             poll,
@@ -62,28 +77,29 @@ impl Worker {
         }
     }
 
-    /// Claims one due job (pending, or running under an expired lease).
-    pub async fn claim(&self) -> ApiResult<Option<(Uuid, Uuid)>> {
+    /// Claims one due job (pending, or running under an expired lease): tenant, job, kind.
+    pub async fn claim(&self) -> ApiResult<Option<(Uuid, Uuid, JobKind)>> {
         let conn = self.db.pool().get().await?;
         let lease = self.lease.as_secs().max(1) as i32;
-        let sql = "select tenant_id, job_id from kb_claim_ingestion_job($1, $2, $3)";
+        let sql = "select tenant_id, job_id, kind from claim_job($1, $2, $3)";
         let row = statement::query_opt(&conn, sql, &[&self.id, &lease, &self.tenant]).await?;
-        Ok(row.map(|r| (r.get(0), r.get(1))))
+        row.map(|r| Ok((r.get(0), r.get(1), crate::repo::column(&r, 2)?)))
+            .transpose()
     }
 
     /// Claims and processes one job.
     pub async fn run_once(&self) -> ApiResult<Outcome> {
-        let Some((tenant, job)) = self.claim().await? else {
+        let Some((tenant, job, kind)) = self.claim().await? else {
             return Ok(Outcome::Idle);
         };
-        Ok(self.process(tenant, job).await)
+        Ok(self.process(tenant, job, kind).await)
     }
 
     /// Processes jobs until `shutdown` resolves; sleeps `poll` when idle. Shutdown is looked at
     /// before every claim and while a job runs: a job cut short keeps its lease, and another
     /// worker carries on with its remaining documents once the lease runs out.
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
-        tracing::info!(worker = %self.id, "ingestion worker started");
+        tracing::info!(worker = %self.id, "worker started");
         let mut shutdown = std::pin::pin!(shutdown);
         loop {
             let claimed = tokio::select! {
@@ -92,21 +108,21 @@ impl Worker {
                 claimed = self.claim() => claimed,
             };
             match claimed {
-                Ok(Some((tenant, job))) => {
+                Ok(Some((tenant, job, kind))) => {
                     let outcome = tokio::select! {
                         biased;
                         _ = &mut shutdown => {
                             tracing::info!(worker = %self.id, %job, "stopping mid-job; the job is left to its lease");
                             break;
                         }
-                        outcome = self.process(tenant, job) => outcome,
+                        outcome = self.process(tenant, job, kind) => outcome,
                     };
-                    tracing::info!(worker = %self.id, ?outcome, "ingestion job");
+                    tracing::info!(worker = %self.id, ?outcome, ?kind, "job");
                     continue;
                 }
                 Ok(None) => {}
                 Err(e) => {
-                    tracing::warn!(worker = %self.id, error = %e, "claiming an ingestion job failed");
+                    tracing::warn!(worker = %self.id, error = %e, "claiming a job failed");
                 }
             }
             tokio::select! {
@@ -114,10 +130,11 @@ impl Worker {
                 _ = tokio::time::sleep(self.poll) => {}
             }
         }
-        tracing::info!(worker = %self.id, "ingestion worker stopped");
+        tracing::info!(worker = %self.id, "worker stopped");
     }
 
-    fn scope(tenant: Uuid) -> Scope {
+    /// The scope a worker acts in: an agent of the job's tenant, with no user.
+    pub fn scope(tenant: Uuid) -> Scope {
         Scope {
             tenant_id: tenant,
             user_id: None,
@@ -129,12 +146,16 @@ impl Worker {
     }
 
     /// Works a job this worker holds.
-    pub async fn process(&self, tenant: Uuid, job: Uuid) -> Outcome {
-        match self.work(tenant, job).await {
+    pub async fn process(&self, tenant: Uuid, job: Uuid, kind: JobKind) -> Outcome {
+        let worked = match kind {
+            JobKind::Ingestion => self.work(tenant, job).await,
+            JobKind::Assistant => self.assistant.run_job(tenant, job, &self.id).await,
+        };
+        match worked {
             Ok(true) => Outcome::Completed(job),
             Ok(false) => Outcome::LostLease(job),
             Err(e) => {
-                tracing::warn!(worker = %self.id, %job, error = %e, "ingestion attempt failed");
+                tracing::warn!(worker = %self.id, %job, ?kind, error = %e, "job attempt failed");
                 let detail = match &e.source {
                     Some(src) => format!("{src:#}"),
                     None => e.detail.clone(),

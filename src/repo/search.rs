@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::{config::HnswSearch, db::TenantTx, error::ApiResult};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Hit {
     pub chunk_id: Uuid,
     pub chunk_index: i32,
@@ -16,9 +16,15 @@ pub struct Hit {
     pub title: String,
     pub source_url: Option<String>,
     pub version: i32,
+    /// The score of the list it came from, or the fused score (hybrid).
     pub score: f64,
+    /// Its cosine similarity to the query vector, when semantic search found it.
+    pub semantic: Option<f64>,
+    /// Its `ts_rank_cd`, when keyword search found it.
+    pub keyword: Option<f64>,
 }
 
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Filters {
     pub collection_id: Option<Uuid>,
     pub doc_type: Option<String>,
@@ -44,6 +50,8 @@ fn hit(r: &tokio_postgres::Row) -> Hit {
         source_url: r.get("source_url"),
         version: r.get("version"),
         score: r.get("score"),
+        semantic: None,
+        keyword: None,
     }
 }
 
@@ -101,7 +109,16 @@ pub async fn semantic(
             ],
         )
         .await?;
-    Ok(rows.iter().map(hit).collect())
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let h = hit(r);
+            Hit {
+                semantic: Some(h.score),
+                ..h
+            }
+        })
+        .collect())
 }
 
 /// The `limit` chunks best matching `query` as keywords (score = `ts_rank_cd`), best first.
@@ -145,5 +162,14 @@ pub async fn keyword(
             ],
         )
         .await?;
-    Ok(rows.iter().map(hit).collect())
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let h = hit(r);
+            Hit {
+                keyword: Some(h.score),
+                ..h
+            }
+        })
+        .collect())
 }

@@ -6,9 +6,9 @@ use serde_json::Value;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
-use super::{Timestamp, column};
+use super::{Sql, Timestamp, column};
 use crate::{
-    db::{TenantTx, statement::Param},
+    db::TenantTx,
     error::{ApiError, ApiResult},
     tickets::{MessageRole, TicketPriority, TicketSource, TicketStatus},
 };
@@ -241,6 +241,9 @@ pub struct ListQuery {
     pub updated_after: Option<Timestamp>,
     pub updated_before: Option<Timestamp>,
     pub q: Option<String>,
+    /// Above this many tickets matching `q` or `tags`, listing them by their ids costs more than
+    /// walking the list's own index and testing each row, which stops after one page.
+    pub candidate_cap: i32,
     pub sort: SortKey,
     pub desc: bool,
     pub after: Option<After>,
@@ -248,60 +251,95 @@ pub struct ListQuery {
     pub limit: i64,
 }
 
+/// How many rows of the list's own order a search or tag filter reads before it asks for its
+/// candidates: enough to fill a page when a word or tag is in one ticket of 50 or more (found
+/// faster so than through any index), little enough to cost a few milliseconds when it is rare.
+const SEARCH_WALK_ROWS: i64 = 1_000;
+
+/// Which of the tenant's tickets a list reads.
+enum Read {
+    /// All that pass the filters, in the list's order.
+    All,
+    /// The first [`SEARCH_WALK_ROWS`] of them (before the `q` and `tag` conditions), and whether
+    /// there are more.
+    FirstRows,
+    /// Only these (a search's candidates).
+    Only(Vec<Uuid>),
+}
+
 /// One page of tickets in keyset order `(sort column, id)`, so concurrent inserts never shift
 /// a page. Only the filters that are set reach the SQL, so each combination gets its own plan.
+///
+/// Under RLS the `q` (`@@`) and `tag` (`@>`) conditions cannot use an index (they are not
+/// LEAKPROOF), so a search tests the first [`SEARCH_WALK_ROWS`] of the list's own order; when
+/// that fills the page, or no rows are left, that is the page. Otherwise the words or tags are
+/// rare, and `ticket_search_candidates` (sql/0040) looks them up through the tenant-keyed
+/// indexes: the page is then read from those ids alone, or from every row when there are too
+/// many (or the caller is a `user`). Every condition is applied here each time, so candidates
+/// only narrow what is read.
 pub async fn list(tx: &TenantTx, q: &ListQuery) -> ApiResult<Vec<TicketRow>> {
-    let mut params: Vec<Box<dyn Param + Send>> = vec![Box::new(tx.tenant_id())];
-    let mut sql = format!("select {COLUMNS} from tickets t where t.tenant_id = $1");
-    let mut bind = |sql: &mut String, clause: &str, v: Box<dyn Param + Send>| {
-        params.push(v);
-        sql.push_str(&clause.replace('?', &format!("${}", params.len())));
-    };
+    if q.q.is_none() && q.tags.is_empty() {
+        return page(tx, q, Read::All)
+            .await?
+            .iter()
+            .map(TicketRow::try_from)
+            .collect();
+    }
+    let rows = page(tx, q, Read::FirstRows).await?;
+    let more = rows.iter().any(|r| r.get::<_, bool>("walk_more"));
+    let matched: Vec<TicketRow> = rows
+        .iter()
+        .filter(|r| r.get::<_, bool>("walk_matched"))
+        .take(q.limit as usize)
+        .map(TicketRow::try_from)
+        .collect::<ApiResult<_>>()?;
+    if matched.len() as i64 == q.limit || !more {
+        return Ok(matched);
+    }
+    let tags = (!q.tags.is_empty()).then_some(&q.tags);
+    let candidates: Option<Vec<Uuid>> = tx
+        .query_one(
+            "select ticket_search_candidates(websearch_to_tsquery('english', $1), $2, $3)",
+            &[&q.q, &tags, &q.candidate_cap],
+        )
+        .await?
+        .get(0);
+    let rows = page(tx, q, candidates.map_or(Read::All, Read::Only)).await?;
+    rows.iter().map(TicketRow::try_from).collect()
+}
+
+async fn page(tx: &TenantTx, q: &ListQuery, read: Read) -> ApiResult<Vec<Row>> {
+    // One parameter list for both parts; `$1` is the tenant.
+    let mut sql = Sql::new(String::new(), tx.tenant_id());
+    // The tickets read (`from`), and the search and tag conditions on them (`matching`).
+    let mut from = String::from(" from tickets t where t.tenant_id = $1");
+    let mut matching = String::from("true");
+    if let Read::Only(ids) = &read {
+        from.push_str(&sql.clause(" and t.id = any(?)", ids.clone()));
+    }
     if !q.statuses.is_empty() {
-        bind(
-            &mut sql,
-            " and t.status = any(?)",
-            Box::new(q.statuses.clone()),
-        );
+        from.push_str(&sql.clause(" and t.status = any(?)", q.statuses.clone()));
     }
     if !q.priorities.is_empty() {
-        bind(
-            &mut sql,
-            " and t.priority = any(?)",
-            Box::new(q.priorities.clone()),
-        );
+        from.push_str(&sql.clause(" and t.priority = any(?)", q.priorities.clone()));
     }
     if let Some(a) = q.assignee {
-        bind(&mut sql, " and t.assignee_id = ?", Box::new(a));
+        from.push_str(&sql.clause(" and t.assignee_id = ?", a));
     }
     if let Some(c) = q.creator {
-        bind(&mut sql, " and t.creator_id = ?", Box::new(c));
-    }
-    if !q.tags.is_empty() {
-        bind(&mut sql, " and t.tags @> ?", Box::new(q.tags.clone()));
+        from.push_str(&sql.clause(" and t.creator_id = ?", c));
     }
     if let Some(v) = q.created_after {
-        bind(&mut sql, " and t.created_at > ?", Box::new(v));
+        from.push_str(&sql.clause(" and t.created_at > ?", v));
     }
     if let Some(v) = q.created_before {
-        bind(&mut sql, " and t.created_at < ?", Box::new(v));
+        from.push_str(&sql.clause(" and t.created_at < ?", v));
     }
     if let Some(v) = q.updated_after {
-        bind(&mut sql, " and t.updated_at > ?", Box::new(v));
+        from.push_str(&sql.clause(" and t.updated_at > ?", v));
     }
     if let Some(v) = q.updated_before {
-        bind(&mut sql, " and t.updated_at < ?", Box::new(v));
-    }
-    if let Some(text) = &q.q {
-        // Messages the caller may not read (internal notes for a `user`) are hidden by their
-        // policy, so they cannot make a ticket match.
-        bind(
-            &mut sql,
-            " and (t.search @@ websearch_to_tsquery('english', ?)
-                   or t.id in (select m.ticket_id from ticket_messages m
-                                where m.tenant_id = $1 and m.search @@ websearch_to_tsquery('english', ?)))",
-            Box::new(text.clone()),
-        );
+        from.push_str(&sql.clause(" and t.updated_at < ?", v));
     }
     let col = match q.sort {
         SortKey::Created => "t.created_at",
@@ -311,31 +349,53 @@ pub async fn list(tx: &TenantTx, q: &ListQuery) -> ApiResult<Vec<TicketRow>> {
     let (cmp, dir) = if q.desc { ("<", "desc") } else { (">", "asc") };
     match q.after {
         Some(After::Time(at, id)) => {
-            bind(
-                &mut sql,
-                &format!(" and ({col}, t.id) {cmp} (?, "),
-                Box::new(at),
-            );
-            bind(&mut sql, "?)", Box::new(id));
+            from.push_str(&sql.clause(&format!(" and ({col}, t.id) {cmp} (?, "), at));
+            from.push_str(&sql.clause("?)", id));
         }
         Some(After::Rank(rank, id)) => {
-            bind(
-                &mut sql,
-                &format!(" and ({col}, t.id) {cmp} (?, "),
-                Box::new(rank),
-            );
-            bind(&mut sql, "?)", Box::new(id));
+            from.push_str(&sql.clause(&format!(" and ({col}, t.id) {cmp} (?, "), rank));
+            from.push_str(&sql.clause("?)", id));
         }
         None => {}
     }
-    bind(
-        &mut sql,
-        &format!(" order by {col} {dir}, t.id {dir} limit ?"),
-        Box::new(q.limit),
-    );
-    let refs: Vec<&dyn Param> = params.iter().map(|p| p.as_ref() as &dyn Param).collect();
-    let rows = tx.query(&sql, &refs).await?;
-    rows.iter().map(TicketRow::try_from).collect()
+    if !q.tags.is_empty() {
+        matching.push_str(&sql.clause(" and t.tags @> ?", q.tags.clone()));
+    }
+    if let Some(text) = &q.q {
+        // Messages the caller may not read (internal notes for a `user`) are hidden by their
+        // policy, so they cannot make a ticket match. Correlated, so the planner weighs looking
+        // messages up by ticket for each row tested (few rows: the first rows or the candidates)
+        // against reading the tenant's matching messages once; an uncorrelated `IN` could only
+        // do the latter.
+        matching.push_str(&sql.clause(
+            " and (t.search @@ websearch_to_tsquery('english', ?)
+                   or exists (select from ticket_messages m
+                               where m.tenant_id = $1 and m.ticket_id = t.id
+                                 and m.search @@ websearch_to_tsquery('english', ?)))",
+            text.clone(),
+        ));
+    }
+    let order = format!(" order by {col} {dir}, t.id {dir}");
+    sql.text = match read {
+        // The first rows, numbered, in a subquery with its own LIMIT (the conditions outside
+        // cannot be pushed into it): those that match, and the one after the last tested, which
+        // says that more are left.
+        Read::FirstRows => {
+            let (n, limit) = (SEARCH_WALK_ROWS, q.limit + 1);
+            format!(
+                "select {COLUMNS}, coalesce({matching}, false) as walk_matched,
+                        walk_n > {n} as walk_more
+                   from (select *, row_number() over ({order}) as walk_n{from}{order}
+                         limit {n} + 1) t
+                  where coalesce({matching}, false) or walk_n > {n}{order} limit {limit}"
+            )
+        }
+        _ => format!(
+            "select {COLUMNS}{from} and {matching}{order} limit {}",
+            q.limit
+        ),
+    };
+    tx.query(&sql.text, &sql.params()).await
 }
 
 #[derive(Debug, Clone)]

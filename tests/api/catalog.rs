@@ -167,3 +167,28 @@ async fn the_login_role_owns_nothing_and_bypasses_nothing() {
         .get(0);
     assert_ne!(owner, app_user);
 }
+
+/// A SECURITY DEFINER function reads past row-level security, so one that a tenant's transaction
+/// may call must take its tenant from `app.tenant_id` (as the policies do), never from an
+/// argument: none of them takes a uuid, so no caller can name another tenant (or its rows).
+#[tokio::test]
+async fn no_definer_function_the_tenant_role_may_call_takes_a_uuid() {
+    let c = migrated_owner().await;
+    let callable: Vec<String> = names(
+        &c,
+        "select p.oid::regprocedure::text from pg_proc p
+           join pg_namespace n on n.oid = p.pronamespace
+          where n.nspname = 'public' and p.prosecdef
+            and has_function_privilege('tenantdesk_tenant', p.oid, 'execute')
+          order by 1",
+    )
+    .await;
+    assert!(
+        callable
+            .iter()
+            .any(|f| f.starts_with("ticket_search_candidates(")),
+        "{callable:?}"
+    );
+    let with_uuid: Vec<&String> = callable.iter().filter(|f| f.contains("uuid")).collect();
+    assert!(with_uuid.is_empty(), "{with_uuid:?}");
+}

@@ -252,6 +252,7 @@ async fn a_500_logs_its_cause_with_the_request_id_and_never_answers_with_it() {
             app.config.migration_database_url.expose(),
         )
         .env("JWT_KEYS", keys)
+        .env("SETTINGS_ENCRYPTION_KEYS", TEST_SETTINGS_ENCRYPTION_KEYS)
         .env("WORKER_ENABLED", "false")
         .stdout(Stdio::piped())
         .spawn()
@@ -321,28 +322,39 @@ async fn a_500_logs_its_cause_with_the_request_id_and_never_answers_with_it() {
     }
 }
 
-/// The real binary has no built-in signing key: without JWT_KEYS, `serve` and `worker` exit
-/// with an error naming the variable instead of signing tokens with a key everyone knows.
+/// The real binary has no built-in keys: without JWT_KEYS (signing tokens) or
+/// SETTINGS_ENCRYPTION_KEYS (sealing provider API keys), `serve` and `worker` exit with an error
+/// naming the variable instead of using a key everyone knows.
 #[test]
-fn the_binary_refuses_to_start_without_jwt_keys() {
+fn the_binary_refuses_to_start_without_jwt_keys_or_settings_encryption_keys() {
     let cfg = config();
-    for command in ["serve", "worker"] {
-        let out = Command::new(env!("CARGO_BIN_EXE_tenantdesk"))
-            .arg(command)
-            .env_remove("JWT_KEYS")
-            .env("BIND_ADDR", "127.0.0.1:0")
-            .env("DATABASE_URL", cfg.database_url.expose())
-            .env(
-                "MIGRATION_DATABASE_URL",
-                cfg.migration_database_url.expose(),
-            )
-            .env("WORKER_ENABLED", "false")
-            .stdin(Stdio::null())
-            .output()
-            .expect("binary runs");
-        assert!(!out.status.success(), "{command} started without JWT_KEYS");
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(stderr.contains("JWT_KEYS"), "{command}: {stderr}");
+    for (missing, present, value) in [
+        (
+            "JWT_KEYS",
+            "SETTINGS_ENCRYPTION_KEYS",
+            TEST_SETTINGS_ENCRYPTION_KEYS,
+        ),
+        ("SETTINGS_ENCRYPTION_KEYS", "JWT_KEYS", TEST_JWT_KEYS),
+    ] {
+        for command in ["serve", "worker"] {
+            let out = Command::new(env!("CARGO_BIN_EXE_tenantdesk"))
+                .arg(command)
+                .env_remove(missing)
+                .env(present, value)
+                .env("BIND_ADDR", "127.0.0.1:0")
+                .env("DATABASE_URL", cfg.database_url.expose())
+                .env(
+                    "MIGRATION_DATABASE_URL",
+                    cfg.migration_database_url.expose(),
+                )
+                .env("WORKER_ENABLED", "false")
+                .stdin(Stdio::null())
+                .output()
+                .expect("binary runs");
+            assert!(!out.status.success(), "{command} started without {missing}");
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(stderr.contains(missing), "{command}: {stderr}");
+        }
     }
 }
 
@@ -358,6 +370,7 @@ fn binary_logs_json_and_drains_in_flight_requests_on_sigterm() {
         .env("RUST_LOG", "info")
         .env("DATABASE_URL", cfg.database_url.expose())
         .env("JWT_KEYS", TEST_JWT_KEYS)
+        .env("SETTINGS_ENCRYPTION_KEYS", TEST_SETTINGS_ENCRYPTION_KEYS)
         .env(
             "MIGRATION_DATABASE_URL",
             cfg.migration_database_url.expose(),

@@ -507,3 +507,59 @@ async fn metadata_keeps_the_largest_and_smallest_json_numbers() {
     let r = app.get(&format!("/v1/tickets/{id}"), &t.admin.token).await;
     assert_eq!(r.ok(200)["metadata"], metadata);
 }
+
+/// Every list operation of the spec (those with a `cursor` parameter), its path's `{id}` filled
+/// with a resource the caller can read: a ticket of the tenant, or the tenant itself under
+/// `/v1/tenants` (a superadmin's lists).
+fn list_operations(tenant: Uuid, ticket: &str) -> Vec<String> {
+    let spec: Value = serde_json::from_str(&tenantdesk::openapi::spec_json()).unwrap();
+    let mut lists = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        let Some(get) = item.get("get") else { continue };
+        let params = get["parameters"].as_array().cloned().unwrap_or_default();
+        if !params.iter().any(|p| p["name"] == "cursor") {
+            continue;
+        }
+        let id = if path.starts_with("/v1/tenants/") {
+            tenant.to_string()
+        } else {
+            ticket.to_string()
+        };
+        lists.push(path.replace("{id}", &id));
+    }
+    assert!(
+        lists.len() >= 15,
+        "the spec lists {} lists: {lists:?}",
+        lists.len()
+    );
+    lists
+}
+
+#[tokio::test]
+async fn every_list_takes_an_empty_cursor_as_its_first_page_and_refuses_a_forged_one() {
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    let app = spawn().await;
+    let root = app.superadmin().await;
+    let t = app.tenant_by(&root).await;
+    let tok = &t.admin.token;
+    let ticket = app.post("/v1/tickets", tok, json!({"title": "t"})).await;
+    let ticket = ticket.ok(201)["id"].as_str().unwrap().to_string();
+    let forged = URL_SAFE_NO_PAD.encode(format!("v1:{}", "x".repeat(36)));
+    for path in list_operations(t.id, &ticket) {
+        let cred = if path.starts_with("/v1/tenants") {
+            &root.token
+        } else {
+            tok
+        };
+        let first = app.get(&format!("{path}?limit=100"), cred).await;
+        let first = first.ok(200).clone();
+        for empty in ["cursor=", "cursor"] {
+            let r = app.get(&format!("{path}?{empty}&limit=100"), cred).await;
+            assert_eq!(r.status, 200, "{path}?{empty}: {}", r.text);
+            assert_eq!(r.body["items"], first["items"], "{path}?{empty}");
+        }
+        app.get(&format!("{path}?cursor={forged}"), cred)
+            .await
+            .problem_field(422, "cursor");
+    }
+}

@@ -300,6 +300,129 @@ async fn the_keyword_match_function_returns_only_the_current_tenants_chunks() {
     assert_eq!(matching(Some(a.id), None, "the and of").await, []);
 }
 
+/// Ticket search and tag filters read their candidates through `ticket_search_candidates`, a
+/// SECURITY DEFINER function that reads `tickets` and `ticket_messages` past RLS (sql/0040). As the
+/// login role in a raw tenant transaction: it returns exactly the current tenant's matching
+/// tickets, and no argument reaches another tenant's — neither a query naming that tenant's index
+/// lexeme nor tags spelled as its index keys; nothing without a tenant, NULL (walk the list) for a
+/// `user` and above the cap, nothing for a query of stop words.
+#[tokio::test]
+async fn the_ticket_search_function_returns_only_the_current_tenants_tickets() {
+    let app = spawn().await;
+    let root = app.superadmin().await;
+    let (a, b) = (app.tenant_by(&root).await, app.tenant_by(&root).await);
+    // Digits make it a word that no dictionary changes, so it is also its own tsquery.
+    let word = format!("numbat{}", Uuid::new_v4().as_u128() % 1_000_000_000);
+    let ticket = async |t: &TestTenant, title: &str| -> Uuid {
+        let body = serde_json::json!({"title": title, "tags": ["tagged"]});
+        let v = app.post("/v1/tickets", &t.admin.token, body).await;
+        v.ok(201)["id"].as_str().unwrap().parse().unwrap()
+    };
+    let a_ticket = ticket(&a, &format!("The {word} escaped")).await;
+    let mut b_tickets = Vec::new();
+    for i in 0..3 {
+        b_tickets.push(ticket(&b, &format!("The {word} escaped {i}")).await);
+    }
+    b_tickets.sort();
+
+    let c = app_conn().await;
+    // The function's answer, sorted, in a transaction with these settings (None: not set).
+    let candidates = async |tenant: Option<String>,
+                            role: &str,
+                            query: Option<&str>,
+                            tags: Option<Vec<String>>,
+                            cap: i32|
+           -> Option<Vec<Uuid>> {
+        c.batch_execute("begin; set local role tenantdesk_tenant")
+            .await
+            .unwrap();
+        c.execute(
+            "select set_config('app.tenant_id', $1, true) where $1 is not null",
+            &[&tenant],
+        )
+        .await
+        .unwrap();
+        c.execute("select set_config('app.role', $1, true)", &[&role])
+            .await
+            .unwrap();
+        let ids: Option<Vec<Uuid>> = c
+            .query_one(
+                "select ticket_search_candidates($1::text::tsquery, $2, $3)",
+                &[&query, &tags, &cap],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        c.batch_execute("rollback").await.unwrap();
+        ids.map(|mut v| {
+            v.sort();
+            v
+        })
+    };
+    let (ta, tb) = (Some(a.id.to_string()), Some(b.id.to_string()));
+    let w = Some(word.as_str());
+    let tag = |t: &str| Some(vec![t.to_string()]);
+    assert_eq!(
+        candidates(ta.clone(), "agent", w, None, 10).await,
+        Some(vec![a_ticket])
+    );
+    assert_eq!(
+        candidates(tb.clone(), "admin", w, None, 10).await,
+        Some(b_tickets.clone())
+    );
+    assert_eq!(
+        candidates(ta.clone(), "agent", None, tag("tagged"), 10).await,
+        Some(vec![a_ticket])
+    );
+    assert_eq!(
+        candidates(tb.clone(), "agent", w, tag("tagged"), 10).await,
+        Some(b_tickets.clone())
+    );
+    // No argument names a tenant: B's index lexeme in the query, or tags spelled as B's index
+    // keys, find nothing of B's from A's transaction.
+    let b_lexeme = format!("'tenant {}'", b.id);
+    for q in [
+        b_lexeme.clone(),
+        format!("{b_lexeme} | {word}"),
+        format!("!{b_lexeme}"),
+    ] {
+        let got = candidates(ta.clone(), "agent", Some(&q), None, 10).await;
+        assert!(
+            got.as_ref()
+                .is_some_and(|ids| ids.iter().all(|id| *id == a_ticket)),
+            "{q}: {got:?}"
+        );
+    }
+    let b_key = format!("{}:tagged", b.id);
+    assert_eq!(
+        candidates(ta.clone(), "agent", None, tag(&b_key), 10).await,
+        Some(vec![])
+    );
+    // No tenant, an emptied one, a `user`, no role: no ids at all.
+    assert_eq!(candidates(None, "agent", w, None, 10).await, None);
+    assert_eq!(
+        candidates(Some(String::new()), "agent", w, None, 10).await,
+        None
+    );
+    assert_eq!(candidates(ta.clone(), "user", w, None, 10).await, None);
+    assert_eq!(candidates(ta.clone(), "", w, None, 10).await, None);
+    // Above the cap: NULL, so the list walks instead; stop words only: nothing matches.
+    assert_eq!(candidates(tb.clone(), "agent", w, None, 2).await, None);
+    assert_eq!(
+        candidates(tb.clone(), "agent", None, tag("tagged"), 2).await,
+        None
+    );
+    assert_eq!(
+        candidates(tb.clone(), "agent", w, tag("tagged"), 3).await,
+        Some(b_tickets)
+    );
+    // (What websearch_to_tsquery makes of "the and of": an empty query.)
+    assert_eq!(
+        candidates(ta, "agent", Some(""), None, 10).await,
+        Some(vec![])
+    );
+}
+
 /// One pooled connection, two tenants, 10,000 alternations: every transaction sees exactly its
 /// own tenant's rows, and nothing is left on the connection between transactions.
 #[tokio::test]

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod assistant;
 mod catalog;
 mod connections;
 mod contract;
@@ -16,3 +17,4 @@ mod protocol;
 mod sdk;
 mod spec;
 mod tickets;
+mod usage;

@@ -210,8 +210,9 @@ async fn the_migrate_command_applies_the_embedded_migrations() {
     for _ in 0..2 {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_tenantdesk"))
             .arg("migrate")
-            // Applying migrations signs no token: it runs without JWT_KEYS.
+            // Applying migrations signs no token and seals no key: it runs without either.
             .env_remove("JWT_KEYS")
+            .env_remove("SETTINGS_ENCRYPTION_KEYS")
             .env("DATABASE_URL", &db.app_url)
             .env("MIGRATION_DATABASE_URL", &db.owner_url)
             .output()

@@ -265,3 +265,23 @@ async fn a_pool_that_cannot_connect_maps_to_503_with_retry_after() {
     assert_eq!(err.status.as_u16(), 503);
     assert_eq!(err.retry_after, Some(2));
 }
+
+/// Swagger UI answers at `/docs`, and `/docs/` leads there (a permanent redirect) instead of a 404.
+#[tokio::test]
+async fn swagger_ui_answers_at_docs_with_or_without_the_trailing_slash() {
+    let app = spawn().await;
+    let page = app.get("/docs", Cred::None).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(page.text.contains("swagger"), "{}", page.text);
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let slash = no_redirects
+        .get(format!("{}/docs/", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(slash.status(), 308);
+    assert_eq!(slash.headers()["location"], "/docs");
+}

@@ -27,14 +27,22 @@ pub const PASSWORD: &str = "correct horse battery staple";
 /// The signing key of tests that run the real binary (the service has no built-in key).
 pub const TEST_JWT_KEYS: &str = "test:tenantdesk-test-signing-key-0123456789abcdef";
 
+/// The settings sealing key of tests that run the real binary (no built-in key either).
+pub const TEST_SETTINGS_ENCRYPTION_KEYS: &str = "test:dGVuYW50ZGVzay10ZXN0LXNlYWxpbmcta2V5LTAxMjM=";
+
 /// The configuration `make test` provides, listening on a free port.
 pub fn config() -> Config {
     // Logs are captured per test and shown when it fails.
     tenantdesk::telemetry::init(false);
     let mut c = Config::from_env().expect("test configuration");
-    // `make test` sets JWT_KEYS; a focused `cargo nextest run` may not.
+    // `make test` sets JWT_KEYS and SETTINGS_ENCRYPTION_KEYS; a focused `cargo nextest run`
+    // may not.
     if c.auth.jwt_keys.is_empty() {
         c.auth.jwt_keys = tenantdesk::config::parse_jwt_keys(TEST_JWT_KEYS).unwrap();
+    }
+    if c.assistant.sealing_keys.is_empty() {
+        c.assistant.sealing_keys =
+            tenantdesk::config::parse_sealing_keys(TEST_SETTINGS_ENCRYPTION_KEYS).unwrap();
     }
     assert!(
         std::env::var("DATABASE_URL").is_ok(),
@@ -46,11 +54,20 @@ pub fn config() -> Config {
     // `worker_tenant` for the one inside `serve`), so one test's worker never takes another
     // test's jobs.
     c.kb.worker_enabled = false;
+    // Fake answer providers listen on loopback; retries wait little.
+    c.assistant.allow_private_urls = true;
+    c.assistant.backoff = std::time::Duration::from_millis(20);
+    c.assistant.timeout = std::time::Duration::from_secs(5);
+    // Every app serves its metrics on a port of its own; usage rows reach the table quickly.
+    c.usage.metrics_addr = Some("127.0.0.1:0".parse().unwrap());
+    c.usage.flush = std::time::Duration::from_millis(50);
     c
 }
 
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// Where `/metrics` is served.
+    pub metrics_addr: Option<SocketAddr>,
     pub base: String,
     pub client: reqwest::Client,
     pub state: AppState,
@@ -84,6 +101,7 @@ pub async fn spawn_with(f: impl FnOnce(&mut Config)) -> TestApp {
         .await
         .expect("service starts");
     let addr = app.addr();
+    let metrics_addr = app.metrics_addr();
     let state = app.state.clone();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until(async move {
@@ -91,6 +109,7 @@ pub async fn spawn_with(f: impl FnOnce(&mut Config)) -> TestApp {
     }));
     TestApp {
         addr,
+        metrics_addr,
         base: format!("http://{addr}"),
         client: client(),
         state,

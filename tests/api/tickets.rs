@@ -1522,3 +1522,111 @@ async fn roles_do_not_leak_between_requests_on_one_pooled_connection() {
             .problem(404, "not_found");
     }
 }
+
+/// Every page of `path` (which has a `?`), following `next_cursor`: the ids in order.
+async fn all_pages(app: &TestApp, tok: &str, path: &str) -> Vec<String> {
+    let mut seen = Vec::new();
+    let mut url = path.to_string();
+    loop {
+        let page = app.get(&url, tok).await.ok(200).clone();
+        seen.extend(ids(&page));
+        match page["next_cursor"].as_str() {
+            Some(c) => url = format!("{path}&cursor={c}"),
+            None => return seen,
+        }
+    }
+}
+
+/// `q` and `tag` read their candidates through the tenant-keyed indexes (sql/0040) when few
+/// tickets match, and walk the list when many do: both give the same pages, combined with status,
+/// order and the cursor, and neither ever returns another tenant's tickets, though that tenant
+/// uses the same word and tag more often (and words and tags of its own).
+#[tokio::test]
+async fn searches_and_tag_filters_give_the_same_pages_by_candidates_or_by_walking_and_stay_in_the_tenant()
+ {
+    let app = spawn().await;
+    // The same database through a service that lists by candidates only up to one match.
+    let walking = spawn_with(|c| c.ticket_search_candidates = 1).await;
+    let (a, b) = (app.tenant().await, app.tenant().await);
+    let word = format!("wombat{}", &Uuid::new_v4().simple().to_string()[..8]);
+    let theirs = format!("{word}x");
+    let tok = &a.admin.token;
+    let ticket = async |title: &str, tags: Value| {
+        id_of(&create(&app, tok, json!({"title": title, "tags": tags})).await)
+    };
+    let a0 = ticket(&format!("{word} in the title"), json!(["shared"])).await;
+    let a1 = ticket("A message says it", json!(["shared"])).await;
+    let a2 = ticket(&format!("{word} without the tag"), json!([])).await;
+    let a3 = ticket("Neither the word", json!(["shared"])).await;
+    let a4 = ticket("An internal note says it", json!(["shared"])).await;
+    for (id, internal) in [(&a1, false), (&a4, true)] {
+        app.post(
+            &format!("/v1/tickets/{id}/messages"),
+            tok,
+            json!({"content": format!("It is the {word} again"), "is_internal": internal}),
+        )
+        .await
+        .ok(201);
+    }
+    app.post(
+        &format!("/v1/tickets/{a1}/transitions"),
+        tok,
+        json!({"to": "in_progress"}),
+    )
+    .await
+    .ok(200);
+    let mut b_ids = Vec::new();
+    for i in 0..4 {
+        b_ids.push(id_of(
+            &create(
+                &app,
+                &b.admin.token,
+                json!({"title": format!("{word} {theirs} {i}"), "tags": ["shared", "theirs"]}),
+            )
+            .await,
+        ));
+    }
+    b_ids.reverse();
+
+    let cases: [(String, Vec<&String>); 10] = [
+        (format!("q={word}"), vec![&a4, &a2, &a1, &a0]),
+        ("tag=shared".into(), vec![&a4, &a3, &a1, &a0]),
+        (format!("q={word}&tag=shared"), vec![&a4, &a1, &a0]),
+        (format!("q={word}&tag=shared&status=open"), vec![&a4, &a0]),
+        (
+            format!("q={word}&tag=shared&status=open&order=asc"),
+            vec![&a0, &a4],
+        ),
+        (format!("q={word}&status=in_progress"), vec![&a1]),
+        (format!("q=%22{word}%20in%20the%20title%22"), vec![&a0]),
+        (format!("q={word}%20-title"), vec![&a4, &a2, &a1]),
+        (format!("q={theirs}"), vec![]),
+        ("tag=theirs".into(), vec![]),
+    ];
+    for (query, expected) in &cases {
+        let expected: Vec<String> = expected.iter().map(|id| id.to_string()).collect();
+        for limit in [1, 100] {
+            let path = format!("/v1/tickets?{query}&limit={limit}");
+            assert_eq!(all_pages(&app, tok, &path).await, expected, "{path}");
+            assert_eq!(
+                all_pages(&walking, tok, &path).await,
+                expected,
+                "{path}, walking"
+            );
+        }
+    }
+    for query in [
+        format!("q={word}&tag=shared"),
+        format!("q={theirs}"),
+        "tag=theirs".into(),
+    ] {
+        let path = format!("/v1/tickets?{query}&limit=3");
+        for service in [&app, &walking] {
+            assert_eq!(
+                all_pages(service, &b.admin.token, &path).await,
+                b_ids,
+                "{path}"
+            );
+        }
+    }
+}

@@ -139,6 +139,14 @@ pub(super) async fn store(
     state
         .db
         .tenant(&p.scope(), async |tx| {
+            // The quotas count every document of the request (one that turns out to repeat a
+            // live document's content adds nothing, but is counted: the check comes first).
+            let adding = repo::usage::Adding {
+                documents: docs.len() as i64,
+                storage_bytes: docs.iter().map(|d| d.raw.len() as i64).sum(),
+                api_keys: 0,
+            };
+            repo::usage::require_quota(tx, &state.config.usage.quotas, adding).await?;
             let mut out = Vec::with_capacity(docs.len());
             for d in &docs {
                 let new = NewDocument {

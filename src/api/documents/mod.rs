@@ -22,7 +22,7 @@ use input::{
 
 use crate::{
     api::body::JsonBody,
-    api::{Tag, decode_cursor, default_limit},
+    api::{Tag, cursor::Cursor, default_limit},
     app::AppState,
     auth::Auth,
     db::Role,
@@ -206,7 +206,7 @@ impl DocumentsApi {
         #[oai(default)]
         deleted: Query<bool>,
         /// Opaque cursor from `next_cursor` of the previous page.
-        cursor: Query<Option<String>>,
+        cursor: Query<Cursor>,
         /// Page size, 1–100.
         #[oai(
             default = "default_limit",
@@ -215,7 +215,7 @@ impl DocumentsApi {
         limit: Query<i64>,
     ) -> ApiResult<Json<DocumentPage>> {
         let p = auth.principal()?;
-        let after = decode_cursor(cursor.0.as_deref())?;
+        let after = cursor.id()?;
         let filter = repo::knowledge::DocumentFilter {
             collection_id: collection_id.0,
             deleted: deleted.0,

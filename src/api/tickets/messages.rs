@@ -12,9 +12,10 @@ use uuid::Uuid;
 use super::{agents_only, check_metadata, visible};
 use crate::{
     api::idempotency::{self, IdempotencyKey},
-    api::{Tag, decode_cursor, default_limit},
+    api::{Tag, cursor::Cursor, default_limit},
     api::{body::JsonBody, text::Text},
     app::AppState,
+    assistant::tickets::Trigger,
     auth::Auth,
     db::Role,
     error::{ApiError, ApiResult},
@@ -100,7 +101,8 @@ impl TicketMessagesApi {
     /// `user` and cannot write internal notes (403). When a `user` replies to a ticket that is
     /// `pending_customer`, the ticket moves to `in_progress` and the change is recorded in its
     /// history. Otherwise a message leaves the ticket (its `version`, `ETag` and `updated_at`) as it
-    /// is. `Idempotency-Key` works as for creating tickets.
+    /// is. A customer's message (role `user`) queues an assistant run when the tenant's assistant
+    /// mode is `draft` or `reply`. `Idempotency-Key` works as for creating tickets.
     #[oai(
         path = "/:id/messages",
         method = "post",
@@ -155,6 +157,12 @@ impl TicketMessagesApi {
                     }
                     .ok_or_else(|| ApiError::not_found("ticket"))?;
                     let m = repo::tickets::add_message(tx, id.0, &new).await?;
+                    if role == MessageRole::User && !new.is_internal {
+                        state
+                            .assistant
+                            .queue(tx, id.0, Trigger::CustomerMessage(m.id))
+                            .await?;
+                    }
                     let pending = TicketStatus::PendingCustomer;
                     if customer && ticket.status == pending {
                         let to = TicketStatus::InProgress;
@@ -192,7 +200,7 @@ impl TicketMessagesApi {
         auth: Auth,
         id: Path<Uuid>,
         /// Opaque cursor from `next_cursor` of the previous page.
-        cursor: Query<Option<String>>,
+        cursor: Query<Cursor>,
         /// Page size, 1–100.
         #[oai(
             default = "default_limit",
@@ -201,7 +209,7 @@ impl TicketMessagesApi {
         limit: Query<i64>,
     ) -> ApiResult<Json<MessagePage>> {
         let p = auth.principal()?;
-        let after = decode_cursor(cursor.0.as_deref())?;
+        let after = cursor.id()?;
         let with_internal = p.role >= Role::Agent;
         let rows = state
             .db

@@ -7,6 +7,7 @@
 //! (and API keys, which act as an agent or admin) see and change every ticket of the tenant:
 //! priority, assignee, tags, metadata, every status edge.
 
+pub mod assist;
 pub mod external_refs;
 pub mod list;
 pub mod messages;
@@ -25,8 +26,9 @@ use uuid::Uuid;
 use crate::{
     api::body::JsonBody,
     api::idempotency::{self, IdempotencyKey},
-    api::{Tag, default_limit, text::Text},
+    api::{Tag, cursor::Cursor, default_limit, text::Text},
     app::AppState,
+    assistant::tickets::Trigger,
     auth::Auth,
     db::{Role, TenantTx},
     error::{ApiError, ApiResult, ProblemCode},
@@ -298,7 +300,9 @@ impl TicketResponse {
 impl TicketsApi {
     /// Open a ticket. Any caller of the tenant may; a `user` becomes its creator and may set
     /// only `title`, `description`, `source` and `metadata` (403 naming the field otherwise).
-    /// The ticket gets the tenant's next number (`TCK-<n>`) and starts `open`. With an
+    /// The ticket gets the tenant's next number (`TCK-<n>`) and starts `open`. When the tenant's
+    /// assistant mode is `draft` or `reply`, an assistant run is queued for it (see
+    /// `…/assistant-runs`); it never runs inside this request. With an
     /// `Idempotency-Key`, repeating the same request within 24 hours returns the first response
     /// and creates nothing; the same key with a different request is a 422.
     #[oai(path = "/", method = "post", operation_id = "create_ticket")]
@@ -354,6 +358,10 @@ impl TicketsApi {
                     }
                     let t = repo::tickets::create(tx, &new, p.user_id).await?;
                     repo::audit::record(tx, "ticket.create", &format!("ticket:{}", t.id)).await?;
+                    state
+                        .assistant
+                        .queue(tx, t.id, Trigger::TicketCreated)
+                        .await?;
                     Ok(TicketOut::from(t))
                 })
                 .await
@@ -537,7 +545,7 @@ impl TicketsApi {
         #[oai(default = "list::default_order")]
         order: Query<SortOrder>,
         /// Opaque cursor from `next_cursor` of the previous page.
-        cursor: Query<Option<String>>,
+        cursor: Query<Cursor>,
         /// Page size, 1–100.
         #[oai(
             default = "default_limit",
@@ -551,7 +559,7 @@ impl TicketsApi {
         let tags = clean_tags("tag", &tag.0)?;
         let q = q.0.map(Text::into_string).filter(|s| !s.is_empty());
         let desc = order.0 == SortOrder::Desc;
-        let after = decode_list_cursor(cursor.0.as_deref(), sort.0, desc)?;
+        let after = decode_list_cursor(&cursor.0, sort.0, desc)?;
         let query = repo::tickets::ListQuery {
             statuses,
             priorities,
@@ -568,6 +576,7 @@ impl TicketsApi {
             updated_after: updated_after.0,
             updated_before: updated_before.0,
             q,
+            candidate_cap: state.config.ticket_search_candidates,
             sort: sort.0.key(),
             desc,
             after,

@@ -1,4 +1,6 @@
-//! Ingestion jobs.
+//! Jobs: the one queue of background work (ingestion, assistant runs), and ingestion's own.
+//! The lease functions (`leased_job`, `job_progress`, `job_completed`, `job_failed`) serve every
+//! kind.
 
 use serde_json::Value;
 use tokio_postgres::Row;
@@ -7,6 +9,7 @@ use uuid::Uuid;
 use crate::{
     db::TenantTx,
     error::{ApiError, ApiResult},
+    ingestion::JobKind,
     knowledge::JobStatus,
     repo::{Timestamp, column},
 };
@@ -14,6 +17,7 @@ use crate::{
 #[derive(Debug, Clone)]
 pub struct JobRow {
     pub id: Uuid,
+    pub kind: JobKind,
     pub status: JobStatus,
     pub document_ids: Vec<Uuid>,
     pub done_ids: Vec<Uuid>,
@@ -37,6 +41,7 @@ impl TryFrom<&Row> for JobRow {
     fn try_from(r: &Row) -> ApiResult<Self> {
         Ok(Self {
             id: r.get("id"),
+            kind: column(r, "kind")?,
             status: column(r, "status")?,
             document_ids: r.get("document_ids"),
             done_ids: r.get("done_ids"),
@@ -56,13 +61,13 @@ impl TryFrom<&Row> for JobRow {
     }
 }
 
-const JOB_COLUMNS: &str = "id, status, document_ids, done_ids, documents_processed,
+const JOB_COLUMNS: &str = "id, kind, status, document_ids, done_ids, documents_processed,
     documents_failed, attempts, max_attempts, next_attempt_at, locked_until, locked_by, error_log,
     created_at, updated_at, started_at, finished_at";
 
 pub async fn create_job(tx: &TenantTx, document_ids: &[Uuid]) -> ApiResult<JobRow> {
     let sql = format!(
-        "insert into kb_ingestion_jobs (tenant_id, document_ids, created_by) values ($1, $2, $3)
+        "insert into jobs (tenant_id, document_ids, created_by) values ($1, $2, $3)
          returning {JOB_COLUMNS}"
     );
     let row = tx
@@ -72,8 +77,7 @@ pub async fn create_job(tx: &TenantTx, document_ids: &[Uuid]) -> ApiResult<JobRo
 }
 
 pub async fn get_job(tx: &TenantTx, id: Uuid) -> ApiResult<Option<JobRow>> {
-    let sql =
-        format!("select {JOB_COLUMNS} from kb_ingestion_jobs where tenant_id = $1 and id = $2");
+    let sql = format!("select {JOB_COLUMNS} from jobs where tenant_id = $1 and id = $2");
     tx.query_opt(&sql, &[&tx.tenant_id(), &id])
         .await?
         .as_ref()
@@ -81,7 +85,7 @@ pub async fn get_job(tx: &TenantTx, id: Uuid) -> ApiResult<Option<JobRow>> {
         .transpose()
 }
 
-/// Newest first.
+/// Ingestion jobs, newest first.
 pub async fn list_jobs(
     tx: &TenantTx,
     status: Option<JobStatus>,
@@ -89,8 +93,9 @@ pub async fn list_jobs(
     limit: i64,
 ) -> ApiResult<Vec<JobRow>> {
     let sql = format!(
-        "select {JOB_COLUMNS} from kb_ingestion_jobs
-          where tenant_id = $1 and ($2::uuid is null or id < $2) and ($3::text is null or status = $3)
+        "select {JOB_COLUMNS} from jobs
+          where tenant_id = $1 and kind = 'ingestion' and ($2::uuid is null or id < $2)
+            and ($3::text is null or status = $3)
           order by id desc limit $4"
     );
     let rows = tx
@@ -102,7 +107,7 @@ pub async fn list_jobs(
 /// The job, if `worker` still holds its lease.
 pub async fn leased_job(tx: &TenantTx, id: Uuid, worker: &str) -> ApiResult<Option<JobRow>> {
     let sql = format!(
-        "select {JOB_COLUMNS} from kb_ingestion_jobs
+        "select {JOB_COLUMNS} from jobs
           where tenant_id = $1 and id = $2 and status = 'running' and locked_by = $3 for update"
     );
     tx.query_opt(&sql, &[&tx.tenant_id(), &id, &worker])
@@ -122,7 +127,7 @@ pub async fn job_progress(
 ) -> ApiResult<bool> {
     let n = tx
         .execute(
-            "update kb_ingestion_jobs
+            "update jobs
                 set done_ids = array_append(done_ids, $4), documents_processed = documents_processed + 1,
                     locked_until = now() + make_interval(secs => $5), updated_at = now()
               where tenant_id = $1 and id = $2 and status = 'running' and locked_by = $3
@@ -136,7 +141,7 @@ pub async fn job_progress(
 pub async fn job_completed(tx: &TenantTx, id: Uuid, worker: &str) -> ApiResult<bool> {
     let n = tx
         .execute(
-            "update kb_ingestion_jobs
+            "update jobs
                 set status = 'completed', finished_at = now(), updated_at = now(),
                     locked_by = null, locked_until = null
               where tenant_id = $1 and id = $2 and status = 'running' and locked_by = $3",
@@ -157,7 +162,7 @@ pub async fn job_failed(
 ) -> ApiResult<bool> {
     let n = tx
         .execute(
-            "update kb_ingestion_jobs
+            "update jobs
                 set status = case when attempts >= max_attempts then 'failed' else 'pending' end,
                     documents_failed = case when attempts >= max_attempts
                         then cardinality(document_ids) - documents_processed else 0 end,

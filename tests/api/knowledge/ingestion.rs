@@ -159,6 +159,7 @@ async fn a_worker_process_killed_mid_job_loses_nothing() {
         .arg("worker")
         .env("DATABASE_URL", cfg.database_url.expose())
         .env("JWT_KEYS", TEST_JWT_KEYS)
+        .env("SETTINGS_ENCRYPTION_KEYS", TEST_SETTINGS_ENCRYPTION_KEYS)
         .env(
             "MIGRATION_DATABASE_URL",
             cfg.migration_database_url.expose(),
@@ -274,7 +275,7 @@ async fn a_worker_task_dropped_mid_job_leaves_a_job_that_is_finished_later() {
     w.tenant = Some(t.id);
     w.lease = Duration::from_secs(1);
     // Claim, then drop the worker without doing anything: a crash right after the claim.
-    let (tenant, job) = w.claim().await.unwrap().expect("a due job");
+    let (tenant, job, _) = w.claim().await.unwrap().expect("a due job");
     assert_eq!(tenant, t.id);
     drop(w);
     let j = app.get(&format!("/v1/ingestion-jobs/{job}"), tok).await;
@@ -408,7 +409,7 @@ async fn a_failing_job_is_retried_later_and_fails_for_good_after_its_last_attemp
     owner_conn()
         .await
         .execute(
-            "update kb_ingestion_jobs set max_attempts = 2, next_attempt_at = now() where id = $1",
+            "update jobs set max_attempts = 2, next_attempt_at = now() where id = $1",
             &[&job.parse::<uuid::Uuid>().unwrap()],
         )
         .await

@@ -9,6 +9,119 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    ///One agent's tickets over the period.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AgentOut {
+        ///The agent (the tickets' assignee).
+        pub agent_id: ::uuid::Uuid,
+        ///Tickets assigned to the agent that were created in the period.
+        pub assigned: i64,
+        ///Median resolution time of those, seconds.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub resolution_p50_secs: ::std::option::Option<f64>,
+        ///Of the agent's tickets, those resolved in the period.
+        pub resolved: i64,
+    }
+    impl AgentOut {
+        pub fn builder() -> builder::AgentOut {
+            Default::default()
+        }
+    }
+    ///How an answer was written.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum AnswerMode {
+        #[serde(rename = "extractive")]
+        Extractive,
+        #[serde(rename = "generative")]
+        Generative,
+    }
+    impl ::std::fmt::Display for AnswerMode {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Extractive => f.write_str("extractive"),
+                Self::Generative => f.write_str("generative"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for AnswerMode {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "extractive" => Ok(Self::Extractive),
+                "generative" => Ok(Self::Generative),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for AnswerMode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for AnswerMode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///An answer with its sources.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AnswerOut {
+        /**The answer; it cites its sources as `[1]`, `[2]`. Citations of passages that were not
+retrieved are removed (counted in `dropped_citations`).*/
+        pub answer: ::std::string::String,
+        ///The best retrieval score (cosine similarity); absent when nothing matched.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub best_score: ::std::option::Option<f64>,
+        ///Tokens of the answer.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub completion_tokens: ::std::option::Option<i32>,
+        ///Citations removed because they named no retrieved passage.
+        pub dropped_citations: i32,
+        /**Whether an escalation rule fired: a ticket would go to a person instead of getting this
+answer. Here the answer is still returned; the client decides.*/
+        pub escalated: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub escalation: ::std::option::Option<EscalationOut>,
+        ///Time the provider took, in milliseconds.
+        pub generation_ms: f64,
+        ///The query log entry (`POST /v1/query-logs/{id}/feedback` rates it).
+        pub log_id: ::uuid::Uuid,
+        pub mode: AnswerMode,
+        pub model: ::std::string::String,
+        /**Tokens of the prompt (as the provider reports them; the built-in provider counts the
+question and the sentences it compared).*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub prompt_tokens: ::std::option::Option<i32>,
+        pub provider: ProviderKind,
+        ///Time to embed the question and search, in milliseconds.
+        pub retrieval_ms: f64,
+        ///The passages the answer cites, by `ref`.
+        pub sources: ::std::vec::Vec<SourceOut>,
+    }
+    impl AnswerOut {
+        pub fn builder() -> builder::AnswerOut {
+            Default::default()
+        }
+    }
     ///A freshly created key: the only time `key` is shown.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ApiKeyCreated {
@@ -225,6 +338,255 @@ be shown again.*/
             value.parse()
         }
     }
+    ///A piece of the answer's text, as the provider writes it.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AskDelta {
+        pub text: ::std::string::String,
+    }
+    impl AskDelta {
+        pub fn builder() -> builder::AskDelta {
+            Default::default()
+        }
+    }
+    /**One server-sent event of a streamed answer: `delta` events carry text as it is written, then
+one `done` event carries the whole answer (its text with unretrieved citations removed, the
+sources and the log id), or one `error` event a problem.*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum AskEvent {
+        AskDelta(AskDelta),
+        AnswerOut(AnswerOut),
+        Problem(Problem),
+    }
+    impl ::std::convert::From<AskDelta> for AskEvent {
+        fn from(value: AskDelta) -> Self {
+            Self::AskDelta(value)
+        }
+    }
+    impl ::std::convert::From<AnswerOut> for AskEvent {
+        fn from(value: AnswerOut) -> Self {
+            Self::AnswerOut(value)
+        }
+    }
+    impl ::std::convert::From<Problem> for AskEvent {
+        fn from(value: Problem) -> Self {
+            Self::Problem(value)
+        }
+    }
+    ///A question for the assistant.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct AskIn {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub filters: ::std::option::Option<SearchFilters>,
+        ///The question, 1–4,000 characters.
+        pub question: AskInQuestion,
+    }
+    impl AskIn {
+        pub fn builder() -> builder::AskIn {
+            Default::default()
+        }
+    }
+    ///The question, 1–4,000 characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct AskInQuestion(::std::string::String);
+    impl ::std::ops::Deref for AskInQuestion {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<AskInQuestion> for ::std::string::String {
+        fn from(value: AskInQuestion) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for AskInQuestion {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 4000usize {
+                return Err("longer than 4000 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
+                        "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
+                    )
+                    .unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
+                        .into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for AskInQuestion {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for AskInQuestion {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AskInQuestion {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///An agent's request for an answer.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct AssistIn {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub post_as: ::std::option::Option<PostAs>,
+    }
+    impl AssistIn {
+        pub fn builder() -> builder::AssistIn {
+            Default::default()
+        }
+    }
+    ///What the assistant does with tickets.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum AssistantMode {
+        #[serde(rename = "off")]
+        Off,
+        #[serde(rename = "draft")]
+        Draft,
+        #[serde(rename = "reply")]
+        Reply,
+    }
+    impl ::std::fmt::Display for AssistantMode {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Off => f.write_str("off"),
+                Self::Draft => f.write_str("draft"),
+                Self::Reply => f.write_str("reply"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for AssistantMode {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "off" => Ok(Self::Off),
+                "draft" => Ok(Self::Draft),
+                "reply" => Ok(Self::Reply),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for AssistantMode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for AssistantMode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    /**One assistant run on a ticket: a job in the worker queue (leases, retries with backoff) and
+what came of it.*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AssistantRunOut {
+        pub attempts: i32,
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///One entry per failed attempt: `at`, `attempt`, `worker`, `error`.
+        pub error_log: ::serde_json::Value,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub finished_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        ///The run's (and its job's) id.
+        pub id: ::uuid::Uuid,
+        pub max_attempts: i32,
+        ///The message it posted (the answer, or the internal note of an escalation).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message_id: ::std::option::Option<::uuid::Uuid>,
+        pub next_attempt_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub outcome: ::std::option::Option<RunOutcome>,
+        ///The escalation rule, or why it was skipped.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub outcome_detail: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub post_as: ::std::option::Option<PostAs>,
+        ///The query log entry of its answer (`GET /v1/query-logs`).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub query_log_id: ::std::option::Option<::uuid::Uuid>,
+        ///The agent who asked for it.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub requested_by: ::std::option::Option<::uuid::Uuid>,
+        pub status: JobStatus,
+        ///The ticket it answers.
+        pub ticket_id: ::uuid::Uuid,
+        pub trigger: RunTrigger,
+        ///The customer's message that queued it.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub trigger_message_id: ::std::option::Option<::uuid::Uuid>,
+    }
+    impl AssistantRunOut {
+        pub fn builder() -> builder::AssistantRunOut {
+            Default::default()
+        }
+    }
+    ///One page of a list, in the order its operation states.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AssistantRunPage {
+        ///This page's items.
+        pub items: ::std::vec::Vec<AssistantRunOut>,
+        ///Pass as `cursor` to get the next page; absent on the last page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub next_cursor: ::std::option::Option<::std::string::String>,
+    }
+    impl AssistantRunPage {
+        pub fn builder() -> builder::AssistantRunPage {
+            Default::default()
+        }
+    }
     ///One audited action.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AuditEntryOut {
@@ -268,6 +630,18 @@ request of a superadmin inside the tenant.*/
     }
     impl AuditEntryPage {
         pub fn builder() -> builder::AuditEntryPage {
+            Default::default()
+        }
+    }
+    ///Tickets not resolved or closed, of one status and priority (now, not over the period).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct BacklogOut {
+        pub priority: ::std::string::String,
+        pub status: ::std::string::String,
+        pub tickets: i64,
+    }
+    impl BacklogOut {
+        pub fn builder() -> builder::BacklogOut {
             Default::default()
         }
     }
@@ -1793,6 +2167,18 @@ is that document.*/
             Default::default()
         }
     }
+    ///Why an answer escalated.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct EscalationOut {
+        ///What fired it, in words.
+        pub reason: ::std::string::String,
+        pub rule: Rule,
+    }
+    impl EscalationOut {
+        pub fn builder() -> builder::EscalationOut {
+            Default::default()
+        }
+    }
     ///A new external reference.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
@@ -2045,6 +2431,166 @@ ticket of the tenant at most.*/
             Default::default()
         }
     }
+    ///Which feedback to list.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum FeedbackFilter {
+        #[serde(rename = "helpful")]
+        Helpful,
+        #[serde(rename = "unhelpful")]
+        Unhelpful,
+        #[serde(rename = "none")]
+        None,
+    }
+    impl ::std::fmt::Display for FeedbackFilter {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Helpful => f.write_str("helpful"),
+                Self::Unhelpful => f.write_str("unhelpful"),
+                Self::None => f.write_str("none"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for FeedbackFilter {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "helpful" => Ok(Self::Helpful),
+                "unhelpful" => Ok(Self::Unhelpful),
+                "none" => Ok(Self::None),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for FeedbackFilter {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for FeedbackFilter {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///A rating of an answer.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct FeedbackIn {
+        ///Why, 1–2,000 characters.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub comment: ::std::option::Option<FeedbackInComment>,
+        ///Whether the answer helped.
+        pub helpful: bool,
+    }
+    impl FeedbackIn {
+        pub fn builder() -> builder::FeedbackIn {
+            Default::default()
+        }
+    }
+    ///Why, 1–2,000 characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct FeedbackInComment(::std::string::String);
+    impl ::std::ops::Deref for FeedbackInComment {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<FeedbackInComment> for ::std::string::String {
+        fn from(value: FeedbackInComment) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for FeedbackInComment {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 2000usize {
+                return Err("longer than 2000 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
+                        "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
+                    )
+                    .unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
+                        .into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for FeedbackInComment {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for FeedbackInComment {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for FeedbackInComment {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///The asker's rating of an answer.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct FeedbackOut {
+        pub at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The user who rated it (absent for an API key).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub by: ::std::option::Option<::uuid::Uuid>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub comment: ::std::option::Option<::std::string::String>,
+        pub helpful: bool,
+    }
+    impl FeedbackOut {
+        pub fn builder() -> builder::FeedbackOut {
+            Default::default()
+        }
+    }
     ///Health of the service.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct HealthOut {
@@ -2095,6 +2641,61 @@ text.*/
     impl HistoryPage {
         pub fn builder() -> builder::HistoryPage {
             Default::default()
+        }
+    }
+    ///The size of a bucket of the ticket series.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum Interval {
+        #[serde(rename = "day")]
+        Day,
+        #[serde(rename = "week")]
+        Week,
+    }
+    impl ::std::fmt::Display for Interval {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Day => f.write_str("day"),
+                Self::Week => f.write_str("week"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for Interval {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "day" => Ok(Self::Day),
+                "week" => Ok(Self::Week),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for Interval {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for Interval {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///An ingestion job.
@@ -2210,7 +2811,28 @@ text.*/
             value.parse()
         }
     }
-    ///`ListApiKeysCursor`
+    ///The knowledge base: its size now, and its searches over `[from, to)`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct KnowledgeAnalyticsOut {
+        ///Chunks now.
+        pub chunks: i64,
+        ///Live documents now.
+        pub documents: i64,
+        pub from: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///Searches in the period (`POST /v1/search`).
+        pub searches: i64,
+        pub to: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The 20 most frequent queries.
+        pub top_queries: ::std::vec::Vec<QueryOut>,
+        ///Of them, searches that returned no result.
+        pub zero_result_searches: i64,
+    }
+    impl KnowledgeAnalyticsOut {
+        pub fn builder() -> builder::KnowledgeAnalyticsOut {
+            Default::default()
+        }
+    }
+    ///A `next_cursor` of the previous page; absent or empty for the first page.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct ListApiKeysCursor(::std::string::String);
@@ -2230,6 +2852,9 @@ text.*/
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
             static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
             { ::regress::Regex::new("^[A-Za-z0-9_-]*$").unwrap() });
             if PATTERN.find(value).is_none() {
@@ -2266,7 +2891,7 @@ text.*/
                 })
         }
     }
-    ///`ListAuditLogCursor`
+    ///A `next_cursor` of the previous page; absent or empty for the first page.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct ListAuditLogCursor(::std::string::String);
@@ -2286,6 +2911,9 @@ text.*/
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
             static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
             { ::regress::Regex::new("^[A-Za-z0-9_-]*$").unwrap() });
             if PATTERN.find(value).is_none() {
@@ -2322,7 +2950,7 @@ text.*/
                 })
         }
     }
-    ///`ListCollectionsCursor`
+    ///A `next_cursor` of the previous page; absent or empty for the first page.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct ListCollectionsCursor(::std::string::String);
@@ -2342,6 +2970,9 @@ text.*/
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
             static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
             { ::regress::Regex::new("^[A-Za-z0-9_-]*$").unwrap() });
             if PATTERN.find(value).is_none() {
@@ -2378,7 +3009,7 @@ text.*/
                 })
         }
     }
-    ///`ListDocumentsCursor`
+    ///A `next_cursor` of the previous page; absent or empty for the first page.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct ListDocumentsCursor(::std::string::String);
@@ -2398,6 +3029,9 @@ text.*/
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
             static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
             { ::regress::Regex::new("^[A-Za-z0-9_-]*$").unwrap() });
             if PATTERN.find(value).is_none() {
@@ -2434,7 +3068,7 @@ text.*/
                 })
         }
     }
-    ///`ListIngestionJobsCursor`
+    ///A `next_cursor` of the previous page; absent or empty for the first page.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct ListIngestionJobsCursor(::std::string::String);
@@ -2454,6 +3088,9 @@ text.*/
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
             static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
             { ::regress::Regex::new("^[A-Za-z0-9_-]*$").unwrap() });
             if PATTERN.find(value).is_none() {
@@ -2490,7 +3127,66 @@ text.*/
                 })
         }
     }
-    ///`ListTenantAuditLogCursor`
+    ///A `next_cursor` of the previous page; absent or empty for the first page.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ListQueryLogsCursor(::std::string::String);
+    impl ::std::ops::Deref for ListQueryLogsCursor {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ListQueryLogsCursor> for ::std::string::String {
+        fn from(value: ListQueryLogsCursor) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ListQueryLogsCursor {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[A-Za-z0-9_-]*$").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[A-Za-z0-9_-]*$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ListQueryLogsCursor {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ListQueryLogsCursor {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ListQueryLogsCursor {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///A `next_cursor` of the previous page; absent or empty for the first page.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct ListTenantAuditLogCursor(::std::string::String);
@@ -2510,6 +3206,9 @@ text.*/
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
             static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
             { ::regress::Regex::new("^[A-Za-z0-9_-]*$").unwrap() });
             if PATTERN.find(value).is_none() {
@@ -2546,7 +3245,7 @@ text.*/
                 })
         }
     }
-    ///`ListTenantUsersCursor`
+    ///A `next_cursor` of the previous page; absent or empty for the first page.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct ListTenantUsersCursor(::std::string::String);
@@ -2566,6 +3265,9 @@ text.*/
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
             static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
             { ::regress::Regex::new("^[A-Za-z0-9_-]*$").unwrap() });
             if PATTERN.find(value).is_none() {
@@ -2602,7 +3304,7 @@ text.*/
                 })
         }
     }
-    ///`ListTenantsCursor`
+    ///A `next_cursor` of the previous page; absent or empty for the first page.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct ListTenantsCursor(::std::string::String);
@@ -2622,6 +3324,9 @@ text.*/
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
             static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
             { ::regress::Regex::new("^[A-Za-z0-9_-]*$").unwrap() });
             if PATTERN.find(value).is_none() {
@@ -2658,7 +3363,67 @@ text.*/
                 })
         }
     }
-    ///`ListTicketExternalRefsCursor`
+    ///A `next_cursor` of the previous page; absent or empty for the first page.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ListTicketAssistantRunsCursor(::std::string::String);
+    impl ::std::ops::Deref for ListTicketAssistantRunsCursor {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ListTicketAssistantRunsCursor> for ::std::string::String {
+        fn from(value: ListTicketAssistantRunsCursor) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ListTicketAssistantRunsCursor {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[A-Za-z0-9_-]*$").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[A-Za-z0-9_-]*$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ListTicketAssistantRunsCursor {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ListTicketAssistantRunsCursor {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ListTicketAssistantRunsCursor {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///A `next_cursor` of the previous page; absent or empty for the first page.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct ListTicketExternalRefsCursor(::std::string::String);
@@ -2678,6 +3443,9 @@ text.*/
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
             static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
             { ::regress::Regex::new("^[A-Za-z0-9_-]*$").unwrap() });
             if PATTERN.find(value).is_none() {
@@ -2715,7 +3483,7 @@ text.*/
                 })
         }
     }
-    ///`ListTicketHistoryCursor`
+    ///A `next_cursor` of the previous page; absent or empty for the first page.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct ListTicketHistoryCursor(::std::string::String);
@@ -2735,6 +3503,9 @@ text.*/
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
             static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
             { ::regress::Regex::new("^[A-Za-z0-9_-]*$").unwrap() });
             if PATTERN.find(value).is_none() {
@@ -2771,7 +3542,7 @@ text.*/
                 })
         }
     }
-    ///`ListTicketMessagesCursor`
+    ///A `next_cursor` of the previous page; absent or empty for the first page.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct ListTicketMessagesCursor(::std::string::String);
@@ -2791,6 +3562,9 @@ text.*/
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
             static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
             { ::regress::Regex::new("^[A-Za-z0-9_-]*$").unwrap() });
             if PATTERN.find(value).is_none() {
@@ -2827,7 +3601,7 @@ text.*/
                 })
         }
     }
-    ///`ListTicketsCursor`
+    ///A `next_cursor` of the previous page; absent or empty for the first page.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct ListTicketsCursor(::std::string::String);
@@ -2847,6 +3621,9 @@ text.*/
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
             static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
             { ::regress::Regex::new("^[A-Za-z0-9_-]*$").unwrap() });
             if PATTERN.find(value).is_none() {
@@ -2937,7 +3714,7 @@ text.*/
                 })
         }
     }
-    ///`ListUsersCursor`
+    ///A `next_cursor` of the previous page; absent or empty for the first page.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct ListUsersCursor(::std::string::String);
@@ -2957,6 +3734,9 @@ text.*/
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
             static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
             { ::regress::Regex::new("^[A-Za-z0-9_-]*$").unwrap() });
             if PATTERN.find(value).is_none() {
@@ -2991,6 +3771,61 @@ text.*/
                 .map_err(|e: self::error::ConversionError| {
                     <D::Error as ::serde::de::Error>::custom(e.to_string())
                 })
+        }
+    }
+    ///Where a question came from.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum LogChannel {
+        #[serde(rename = "ask")]
+        Ask,
+        #[serde(rename = "ticket")]
+        Ticket,
+    }
+    impl ::std::fmt::Display for LogChannel {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Ask => f.write_str("ask"),
+                Self::Ticket => f.write_str("ticket"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for LogChannel {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "ask" => Ok(Self::Ask),
+                "ticket" => Ok(Self::Ticket),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for LogChannel {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for LogChannel {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///What else to revoke at logout.
@@ -3416,6 +4251,123 @@ text.*/
                 })
         }
     }
+    /**A tenant's plan. Every field is optional: a missing or null field is the configured default
+(`RATE_LIMIT_*`, `QUOTA_*`). The whole plan is replaced.*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct PlanIn {
+        ///The tenant's requests that may come at once.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub burst: ::std::option::Option<::std::num::NonZeroU32>,
+        ///One caller's requests that may come at once.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub caller_burst: ::std::option::Option<::std::num::NonZeroU32>,
+        ///One caller's (API key or user) requests per minute.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub caller_requests_per_minute: ::std::option::Option<::std::num::NonZeroU32>,
+        ///Most API keys that are not revoked.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub max_api_keys: ::std::option::Option<i32>,
+        ///Most chunks.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub max_chunks: ::std::option::Option<i64>,
+        ///Most live documents.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub max_documents: ::std::option::Option<i64>,
+        ///Most bytes of current document content.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub max_storage_bytes: ::std::option::Option<i64>,
+        ///The tenant's requests per minute, all callers together.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub requests_per_minute: ::std::option::Option<::std::num::NonZeroU32>,
+    }
+    impl PlanIn {
+        pub fn builder() -> builder::PlanIn {
+            Default::default()
+        }
+    }
+    ///A tenant's plan: each limit, and whether it is the tenant's own or the configured default.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PlanOut {
+        ///The tenant's requests that may come at once.
+        pub burst: i32,
+        ///One caller's requests that may come at once.
+        pub caller_burst: i32,
+        ///One caller's (API key or user) requests per minute.
+        pub caller_requests_per_minute: i32,
+        ///Most API keys that are not revoked.
+        pub max_api_keys: i64,
+        ///Most chunks (new documents are refused once reached).
+        pub max_chunks: i64,
+        ///Most live documents.
+        pub max_documents: i64,
+        ///Most bytes of current document content.
+        pub max_storage_bytes: i64,
+        ///The limits this tenant's plan sets; the others are the configured defaults.
+        pub overridden: ::std::vec::Vec<::std::string::String>,
+        ///The tenant's requests per minute, all callers together.
+        pub requests_per_minute: i32,
+    }
+    impl PlanOut {
+        pub fn builder() -> builder::PlanOut {
+            Default::default()
+        }
+    }
+    ///How a run posts its answer.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum PostAs {
+        #[serde(rename = "draft")]
+        Draft,
+        #[serde(rename = "reply")]
+        Reply,
+    }
+    impl ::std::fmt::Display for PostAs {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Draft => f.write_str("draft"),
+                Self::Reply => f.write_str("reply"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for PostAs {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "draft" => Ok(Self::Draft),
+                "reply" => Ok(Self::Reply),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PostAs {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for PostAs {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///An RFC 9457 problem document. Every error this API returns has this shape.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Problem {
@@ -3428,6 +4380,10 @@ text.*/
         ///The request field (body property, query or path parameter, header) that was wrong.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub field: ::std::option::Option<::std::string::String>,
+        /**The plan quota a write would exceed (`quota_exceeded`): `max_documents`, `max_chunks`,
+`max_storage_bytes` or `max_api_keys`.*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub quota: ::std::option::Option<::std::string::String>,
         ///The request id (also in the `X-Request-Id` response header).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub request_id: ::std::option::Option<::std::string::String>,
@@ -3521,12 +4477,18 @@ answer with (an `ApiError` carries one of these, nothing else).*/
         UnsupportedMediaType,
         #[serde(rename = "too_many_requests")]
         TooManyRequests,
+        #[serde(rename = "rate_limited")]
+        RateLimited,
+        #[serde(rename = "quota_exceeded")]
+        QuotaExceeded,
         #[serde(rename = "headers_too_large")]
         HeadersTooLarge,
         #[serde(rename = "internal")]
         Internal,
         #[serde(rename = "unavailable")]
         Unavailable,
+        #[serde(rename = "provider_unavailable")]
+        ProviderUnavailable,
     }
     impl ::std::fmt::Display for ProblemCode {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3562,9 +4524,12 @@ answer with (an `ApiError` carries one of these, nothing else).*/
                 Self::UriTooLong => f.write_str("uri_too_long"),
                 Self::UnsupportedMediaType => f.write_str("unsupported_media_type"),
                 Self::TooManyRequests => f.write_str("too_many_requests"),
+                Self::RateLimited => f.write_str("rate_limited"),
+                Self::QuotaExceeded => f.write_str("quota_exceeded"),
                 Self::HeadersTooLarge => f.write_str("headers_too_large"),
                 Self::Internal => f.write_str("internal"),
                 Self::Unavailable => f.write_str("unavailable"),
+                Self::ProviderUnavailable => f.write_str("provider_unavailable"),
             }
         }
     }
@@ -3605,9 +4570,12 @@ answer with (an `ApiError` carries one of these, nothing else).*/
                 "uri_too_long" => Ok(Self::UriTooLong),
                 "unsupported_media_type" => Ok(Self::UnsupportedMediaType),
                 "too_many_requests" => Ok(Self::TooManyRequests),
+                "rate_limited" => Ok(Self::RateLimited),
+                "quota_exceeded" => Ok(Self::QuotaExceeded),
                 "headers_too_large" => Ok(Self::HeadersTooLarge),
                 "internal" => Ok(Self::Internal),
                 "unavailable" => Ok(Self::Unavailable),
+                "provider_unavailable" => Ok(Self::ProviderUnavailable),
                 _ => Err("invalid value".into()),
             }
         }
@@ -3626,6 +4594,136 @@ answer with (an `ApiError` carries one of these, nothing else).*/
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    ///Who writes the answers.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum ProviderKind {
+        #[serde(rename = "builtin")]
+        Builtin,
+        #[serde(rename = "openai")]
+        Openai,
+    }
+    impl ::std::fmt::Display for ProviderKind {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Builtin => f.write_str("builtin"),
+                Self::Openai => f.write_str("openai"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ProviderKind {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "builtin" => Ok(Self::Builtin),
+                "openai" => Ok(Self::Openai),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ProviderKind {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ProviderKind {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///One answer the assistant gave.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct QueryLogOut {
+        pub answer: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub best_score: ::std::option::Option<f64>,
+        ///… an API key …
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub caller_api_key_id: ::std::option::Option<::uuid::Uuid>,
+        ///… or a superadmin acting in the tenant (none of them: a ticket run).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub caller_superadmin_id: ::std::option::Option<::uuid::Uuid>,
+        ///Who asked: a user …
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub caller_user_id: ::std::option::Option<::uuid::Uuid>,
+        pub channel: LogChannel,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub completion_tokens: ::std::option::Option<i32>,
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub dropped_citations: i32,
+        pub escalated: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub escalation: ::std::option::Option<EscalationOut>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub feedback: ::std::option::Option<FeedbackOut>,
+        pub generation_ms: f64,
+        pub id: ::uuid::Uuid,
+        pub model: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub prompt_tokens: ::std::option::Option<i32>,
+        pub provider: ProviderKind,
+        pub question: ::std::string::String,
+        pub retrieval_ms: f64,
+        ///Everything retrieval returned, with scores.
+        pub retrieved: ::std::vec::Vec<RetrievedOut>,
+        ///The passages the answer cites.
+        pub sources: ::std::vec::Vec<SourceOut>,
+        ///The ticket, for a ticket run.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ticket_id: ::std::option::Option<::uuid::Uuid>,
+    }
+    impl QueryLogOut {
+        pub fn builder() -> builder::QueryLogOut {
+            Default::default()
+        }
+    }
+    ///One page of a list, in the order its operation states.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct QueryLogPage {
+        ///This page's items.
+        pub items: ::std::vec::Vec<QueryLogOut>,
+        ///Pass as `cursor` to get the next page; absent on the last page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub next_cursor: ::std::option::Option<::std::string::String>,
+    }
+    impl QueryLogPage {
+        pub fn builder() -> builder::QueryLogPage {
+            Default::default()
+        }
+    }
+    ///A frequent search query.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct QueryOut {
+        ///The query, trimmed and lowercased.
+        pub query: ::std::string::String,
+        ///Searches with it in the period.
+        pub searches: i64,
+        ///Of them, searches that found nothing.
+        pub zero_results: i64,
+    }
+    impl QueryOut {
+        pub fn builder() -> builder::QueryOut {
+            Default::default()
         }
     }
     ///A refresh token to exchange.
@@ -3692,6 +4790,207 @@ answer with (an `ApiError` carries one of these, nothing else).*/
                 .map_err(|e: self::error::ConversionError| {
                     <D::Error as ::serde::de::Error>::custom(e.to_string())
                 })
+        }
+    }
+    ///Something retrieval found for the question.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RetrievedOut {
+        pub chunk_id: ::uuid::Uuid,
+        pub document_id: ::uuid::Uuid,
+        ///Whether it was given to the provider.
+        pub in_context: bool,
+        ///Cosine similarity to the question (absent for a keyword-only match).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub score: ::std::option::Option<f64>,
+    }
+    impl RetrievedOut {
+        pub fn builder() -> builder::RetrievedOut {
+            Default::default()
+        }
+    }
+    ///Which rule escalated.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum Rule {
+        #[serde(rename = "keyword")]
+        Keyword,
+        #[serde(rename = "human_request")]
+        HumanRequest,
+        #[serde(rename = "low_score")]
+        LowScore,
+        #[serde(rename = "cannot_help")]
+        CannotHelp,
+    }
+    impl ::std::fmt::Display for Rule {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Keyword => f.write_str("keyword"),
+                Self::HumanRequest => f.write_str("human_request"),
+                Self::LowScore => f.write_str("low_score"),
+                Self::CannotHelp => f.write_str("cannot_help"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for Rule {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "keyword" => Ok(Self::Keyword),
+                "human_request" => Ok(Self::HumanRequest),
+                "low_score" => Ok(Self::LowScore),
+                "cannot_help" => Ok(Self::CannotHelp),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for Rule {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for Rule {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///What came of a run.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum RunOutcome {
+        #[serde(rename = "replied")]
+        Replied,
+        #[serde(rename = "drafted")]
+        Drafted,
+        #[serde(rename = "escalated")]
+        Escalated,
+        #[serde(rename = "skipped")]
+        Skipped,
+    }
+    impl ::std::fmt::Display for RunOutcome {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Replied => f.write_str("replied"),
+                Self::Drafted => f.write_str("drafted"),
+                Self::Escalated => f.write_str("escalated"),
+                Self::Skipped => f.write_str("skipped"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunOutcome {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "replied" => Ok(Self::Replied),
+                "drafted" => Ok(Self::Drafted),
+                "escalated" => Ok(Self::Escalated),
+                "skipped" => Ok(Self::Skipped),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunOutcome {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for RunOutcome {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///What queued a run.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum RunTrigger {
+        #[serde(rename = "ticket_created")]
+        TicketCreated,
+        #[serde(rename = "customer_message")]
+        CustomerMessage,
+        #[serde(rename = "agent_request")]
+        AgentRequest,
+    }
+    impl ::std::fmt::Display for RunTrigger {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::TicketCreated => f.write_str("ticket_created"),
+                Self::CustomerMessage => f.write_str("customer_message"),
+                Self::AgentRequest => f.write_str("agent_request"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunTrigger {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "ticket_created" => Ok(Self::TicketCreated),
+                "customer_message" => Ok(Self::CustomerMessage),
+                "agent_request" => Ok(Self::AgentRequest),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunTrigger {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for RunTrigger {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///Narrowing the search; all given filters must hold.
@@ -4035,6 +5334,440 @@ semantic search unless `vector` is given.*/
             Default::default()
         }
     }
+    /**The assistant's settings in force: each value is the tenant's own where it set one (see
+`overridden`), else the platform default.*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct SettingsOut {
+        /**Whether an API key for the provider is in force; the key itself is never returned. A
+platform default key is used only while the tenant sets neither its own key nor its own
+`base_url`.*/
+        pub api_key_set: bool,
+        pub assistant_mode: AssistantMode,
+        ///Base URL of the OpenAI-compatible service (`…/v1/chat/completions` is appended).
+        pub base_url: ::std::string::String,
+        /**Phrases that escalate a question, matched on word forms (English and Russian stemming:
+"refunds" matches "refund", "возврата" matches "возврат"), several words as a phrase.*/
+        pub escalation_keywords: ::std::vec::Vec<::std::string::String>,
+        /**A question escalates when the best knowledge-base match scores below this (cosine
+similarity, 0–1; calibrated on the evaluation set, see bench/README.md).*/
+        pub escalation_threshold: f64,
+        ///The model the `openai` provider asks for.
+        pub model: ::std::string::String,
+        ///The fields set at this level; the others are inherited.
+        pub overridden: ::std::vec::Vec<::std::string::String>,
+        pub provider: ProviderKind,
+        ///Chunks scoring below this (cosine similarity) are not given to the provider.
+        pub retrieval_min_score: f64,
+        ///How many knowledge-base chunks retrieval returns per question (1–20).
+        pub retrieval_top_k: i64,
+        ///The system prompt of the `openai` provider.
+        pub system_prompt: ::std::string::String,
+    }
+    impl SettingsOut {
+        pub fn builder() -> builder::SettingsOut {
+            Default::default()
+        }
+    }
+    /**Changes to the settings: an absent field stays as it is, `null` removes this level's value
+(the platform default, or the built-in one, applies again), a value sets it.*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct SettingsPatch {
+        ///The provider's API key, write-only: stored sealed (XChaCha20-Poly1305), never returned.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub api_key: ::std::option::Option<SettingsPatchApiKey>,
+        ///`off`, `draft` or `reply`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub assistant_mode: ::std::option::Option<AssistantMode>,
+        /**An `http` or `https` URL without credentials, query or fragment; loopback, private and
+link-local addresses are refused unless the service allows them
+(`ASSISTANT_ALLOW_PRIVATE_URLS`).*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub base_url: ::std::option::Option<SettingsPatchBaseUrl>,
+        /**Up to 100 phrases of 1–100 characters; they replace the current list (`[]`: no keyword
+escalates).*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub escalation_keywords: ::std::option::Option<
+            ::std::vec::Vec<SettingsPatchEscalationKeywordsItem>,
+        >,
+        ///0–1.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub escalation_threshold: ::std::option::Option<f64>,
+        ///1–200 characters.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub model: ::std::option::Option<SettingsPatchModel>,
+        ///`builtin` or `openai`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub provider: ::std::option::Option<ProviderKind>,
+        ///0–1.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub retrieval_min_score: ::std::option::Option<f64>,
+        ///1–20.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub retrieval_top_k: ::std::option::Option<::std::num::NonZeroU64>,
+        ///1–8,000 characters.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub system_prompt: ::std::option::Option<SettingsPatchSystemPrompt>,
+    }
+    impl SettingsPatch {
+        pub fn builder() -> builder::SettingsPatch {
+            Default::default()
+        }
+    }
+    ///The provider's API key, write-only: stored sealed (XChaCha20-Poly1305), never returned.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct SettingsPatchApiKey(::std::string::String);
+    impl ::std::ops::Deref for SettingsPatchApiKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SettingsPatchApiKey> for ::std::string::String {
+        fn from(value: SettingsPatchApiKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SettingsPatchApiKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 1000usize {
+                return Err("longer than 1000 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
+                        "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
+                    )
+                    .unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
+                        .into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SettingsPatchApiKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SettingsPatchApiKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SettingsPatchApiKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    /**An `http` or `https` URL without credentials, query or fragment; loopback, private and
+link-local addresses are refused unless the service allows them
+(`ASSISTANT_ALLOW_PRIVATE_URLS`).*/
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct SettingsPatchBaseUrl(::std::string::String);
+    impl ::std::ops::Deref for SettingsPatchBaseUrl {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SettingsPatchBaseUrl> for ::std::string::String {
+        fn from(value: SettingsPatchBaseUrl) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SettingsPatchBaseUrl {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 2000usize {
+                return Err("longer than 2000 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
+                        "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
+                    )
+                    .unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
+                        .into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SettingsPatchBaseUrl {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SettingsPatchBaseUrl {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SettingsPatchBaseUrl {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`SettingsPatchEscalationKeywordsItem`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct SettingsPatchEscalationKeywordsItem(::std::string::String);
+    impl ::std::ops::Deref for SettingsPatchEscalationKeywordsItem {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SettingsPatchEscalationKeywordsItem>
+    for ::std::string::String {
+        fn from(value: SettingsPatchEscalationKeywordsItem) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SettingsPatchEscalationKeywordsItem {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 100usize {
+                return Err("longer than 100 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
+                        "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
+                    )
+                    .unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
+                        .into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SettingsPatchEscalationKeywordsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for SettingsPatchEscalationKeywordsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SettingsPatchEscalationKeywordsItem {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///1–200 characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct SettingsPatchModel(::std::string::String);
+    impl ::std::ops::Deref for SettingsPatchModel {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SettingsPatchModel> for ::std::string::String {
+        fn from(value: SettingsPatchModel) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SettingsPatchModel {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 200usize {
+                return Err("longer than 200 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
+                        "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
+                    )
+                    .unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
+                        .into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SettingsPatchModel {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SettingsPatchModel {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SettingsPatchModel {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///1–8,000 characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct SettingsPatchSystemPrompt(::std::string::String);
+    impl ::std::ops::Deref for SettingsPatchSystemPrompt {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SettingsPatchSystemPrompt> for ::std::string::String {
+        fn from(value: SettingsPatchSystemPrompt) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SettingsPatchSystemPrompt {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 8000usize {
+                return Err("longer than 8000 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
+                        "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
+                    )
+                    .unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
+                        .into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SettingsPatchSystemPrompt {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SettingsPatchSystemPrompt {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SettingsPatchSystemPrompt {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///Sort direction.
     #[derive(
         ::serde::Deserialize,
@@ -4088,6 +5821,32 @@ semantic search unless `vector` is given.*/
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    ///A knowledge-base passage the answer cites.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct SourceOut {
+        pub chunk_id: ::uuid::Uuid,
+        pub document_id: ::uuid::Uuid,
+        /**The text an extractive answer quotes from it: the quoted sentences, in answer order,
+joined with ` … ` when the answer quotes this source more than once.*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub quote: ::std::option::Option<::std::string::String>,
+        ///The number the answer cites it by: `[1]`, `[2]`…
+        #[serde(rename = "ref")]
+        pub ref_: i64,
+        ///Its retrieval score: cosine similarity to the question.
+        pub score: f64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source_url: ::std::option::Option<::std::string::String>,
+        ///The document's title.
+        pub title: ::std::string::String,
+        ///The document version the passage belongs to.
+        pub version: i32,
+    }
+    impl SourceOut {
+        pub fn builder() -> builder::SourceOut {
+            Default::default()
         }
     }
     ///Credentials of a platform superadmin.
@@ -4555,6 +6314,60 @@ semantic search unless `vector` is given.*/
                 .map_err(|e: self::error::ConversionError| {
                     <D::Error as ::serde::de::Error>::custom(e.to_string())
                 })
+        }
+    }
+    ///The support desk over `[from, to)`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct TicketAnalyticsOut {
+        ///Per agent, the most resolutions first (at most 100).
+        pub agents: ::std::vec::Vec<AgentOut>,
+        ///The open backlog now, by status and priority.
+        pub backlog: ::std::vec::Vec<BacklogOut>,
+        /**Seconds from a ticket's creation to its first agent message the customer sees (tickets
+created in the period that have one): median. Absent when there is none.*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub first_response_p50_secs: ::std::option::Option<f64>,
+        ///The same, 90th percentile.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub first_response_p90_secs: ::std::option::Option<f64>,
+        pub from: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///`reopened / resolved`; absent when nothing was resolved.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reopen_rate: ::std::option::Option<f64>,
+        ///Tickets reopened in the period.
+        pub reopened: i64,
+        ///Seconds from creation to resolution of the tickets resolved in the period: median.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub resolution_p50_secs: ::std::option::Option<f64>,
+        ///The same, 90th percentile.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub resolution_p90_secs: ::std::option::Option<f64>,
+        ///Tickets resolved in the period.
+        pub resolved: i64,
+        ///One entry per bucket of `interval`, empty ones included.
+        pub series: ::std::vec::Vec<TicketBucketOut>,
+        pub to: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl TicketAnalyticsOut {
+        pub fn builder() -> builder::TicketAnalyticsOut {
+            Default::default()
+        }
+    }
+    ///Tickets of one bucket of the period.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct TicketBucketOut {
+        ///Tickets created in it.
+        pub created: i64,
+        ///Times a ticket was escalated in it.
+        pub escalated: i64,
+        ///Tickets resolved in it.
+        pub resolved: i64,
+        ///Start of the bucket (UTC).
+        pub start: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl TicketBucketOut {
+        pub fn builder() -> builder::TicketBucketOut {
+            Default::default()
         }
     }
     ///A new ticket.
@@ -5632,6 +7445,109 @@ semantic search unless `vector` is given.*/
                 })
         }
     }
+    ///Requests of one group.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct UsageBucketOut {
+        ///Of them, answered 4xx.
+        pub client_errors: i64,
+        ///The group's value (a day, a route, a caller, a status class or a tenant id).
+        pub group: ::std::string::String,
+        ///Median time to the response head, milliseconds.
+        pub latency_p50_ms: f64,
+        ///95th percentile of the time to the response head, milliseconds.
+        pub latency_p95_ms: f64,
+        ///Request body bytes received.
+        pub request_bytes: i64,
+        ///Requests answered.
+        pub requests: i64,
+        ///Response body bytes sent (streamed bodies: at least this many).
+        pub response_bytes: i64,
+        ///Of them, answered 5xx.
+        pub server_errors: i64,
+    }
+    impl UsageBucketOut {
+        pub fn builder() -> builder::UsageBucketOut {
+            Default::default()
+        }
+    }
+    ///How a usage report groups requests.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum UsageGroup {
+        #[serde(rename = "day")]
+        Day,
+        #[serde(rename = "route")]
+        Route,
+        #[serde(rename = "key")]
+        Key,
+        #[serde(rename = "status_class")]
+        StatusClass,
+    }
+    impl ::std::fmt::Display for UsageGroup {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Day => f.write_str("day"),
+                Self::Route => f.write_str("route"),
+                Self::Key => f.write_str("key"),
+                Self::StatusClass => f.write_str("status_class"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for UsageGroup {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "day" => Ok(Self::Day),
+                "route" => Ok(Self::Route),
+                "key" => Ok(Self::Key),
+                "status_class" => Ok(Self::StatusClass),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for UsageGroup {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for UsageGroup {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///A usage report over `[from, to)`. Requests reach the log within about `USAGE_FLUSH_MS`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct UsageReportOut {
+        ///Start of the period (inclusive).
+        pub from: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///At most 1,000 groups, in the group's order (the platform summary: busiest tenant first).
+        pub items: ::std::vec::Vec<UsageBucketOut>,
+        ///End of the period (exclusive).
+        pub to: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl UsageReportOut {
+        pub fn builder() -> builder::UsageReportOut {
+            Default::default()
+        }
+    }
     ///A new user.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
@@ -6057,6 +7973,374 @@ semantic search unless `vector` is given.*/
     }
     /// Types for composing complex structures.
     pub mod builder {
+        #[derive(Clone, Debug)]
+        pub struct AgentOut {
+            agent_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+            assigned: ::std::result::Result<i64, ::std::string::String>,
+            resolution_p50_secs: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            resolved: ::std::result::Result<i64, ::std::string::String>,
+        }
+        impl ::std::default::Default for AgentOut {
+            fn default() -> Self {
+                Self {
+                    agent_id: Err("no value supplied for agent_id".to_string()),
+                    assigned: Err("no value supplied for assigned".to_string()),
+                    resolution_p50_secs: Ok(Default::default()),
+                    resolved: Err("no value supplied for resolved".to_string()),
+                }
+            }
+        }
+        impl AgentOut {
+            pub fn agent_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_id: {e}")
+                    });
+                self
+            }
+            pub fn assigned<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.assigned = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for assigned: {e}")
+                    });
+                self
+            }
+            pub fn resolution_p50_secs<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.resolution_p50_secs = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for resolution_p50_secs: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn resolved<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.resolved = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for resolved: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AgentOut> for super::AgentOut {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AgentOut,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agent_id: value.agent_id?,
+                    assigned: value.assigned?,
+                    resolution_p50_secs: value.resolution_p50_secs?,
+                    resolved: value.resolved?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AgentOut> for AgentOut {
+            fn from(value: super::AgentOut) -> Self {
+                Self {
+                    agent_id: Ok(value.agent_id),
+                    assigned: Ok(value.assigned),
+                    resolution_p50_secs: Ok(value.resolution_p50_secs),
+                    resolved: Ok(value.resolved),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AnswerOut {
+            answer: ::std::result::Result<::std::string::String, ::std::string::String>,
+            best_score: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            completion_tokens: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            dropped_citations: ::std::result::Result<i32, ::std::string::String>,
+            escalated: ::std::result::Result<bool, ::std::string::String>,
+            escalation: ::std::result::Result<
+                ::std::option::Option<super::EscalationOut>,
+                ::std::string::String,
+            >,
+            generation_ms: ::std::result::Result<f64, ::std::string::String>,
+            log_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+            mode: ::std::result::Result<super::AnswerMode, ::std::string::String>,
+            model: ::std::result::Result<::std::string::String, ::std::string::String>,
+            prompt_tokens: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            provider: ::std::result::Result<super::ProviderKind, ::std::string::String>,
+            retrieval_ms: ::std::result::Result<f64, ::std::string::String>,
+            sources: ::std::result::Result<
+                ::std::vec::Vec<super::SourceOut>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AnswerOut {
+            fn default() -> Self {
+                Self {
+                    answer: Err("no value supplied for answer".to_string()),
+                    best_score: Ok(Default::default()),
+                    completion_tokens: Ok(Default::default()),
+                    dropped_citations: Err(
+                        "no value supplied for dropped_citations".to_string(),
+                    ),
+                    escalated: Err("no value supplied for escalated".to_string()),
+                    escalation: Ok(Default::default()),
+                    generation_ms: Err(
+                        "no value supplied for generation_ms".to_string(),
+                    ),
+                    log_id: Err("no value supplied for log_id".to_string()),
+                    mode: Err("no value supplied for mode".to_string()),
+                    model: Err("no value supplied for model".to_string()),
+                    prompt_tokens: Ok(Default::default()),
+                    provider: Err("no value supplied for provider".to_string()),
+                    retrieval_ms: Err("no value supplied for retrieval_ms".to_string()),
+                    sources: Err("no value supplied for sources".to_string()),
+                }
+            }
+        }
+        impl AnswerOut {
+            pub fn answer<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.answer = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for answer: {e}")
+                    });
+                self
+            }
+            pub fn best_score<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.best_score = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for best_score: {e}")
+                    });
+                self
+            }
+            pub fn completion_tokens<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.completion_tokens = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for completion_tokens: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn dropped_citations<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i32>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.dropped_citations = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for dropped_citations: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn escalated<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.escalated = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for escalated: {e}")
+                    });
+                self
+            }
+            pub fn escalation<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::EscalationOut>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.escalation = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for escalation: {e}")
+                    });
+                self
+            }
+            pub fn generation_ms<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.generation_ms = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for generation_ms: {e}")
+                    });
+                self
+            }
+            pub fn log_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.log_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for log_id: {e}")
+                    });
+                self
+            }
+            pub fn mode<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::AnswerMode>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.mode = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for mode: {e}")
+                    });
+                self
+            }
+            pub fn model<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.model = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for model: {e}")
+                    });
+                self
+            }
+            pub fn prompt_tokens<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.prompt_tokens = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for prompt_tokens: {e}")
+                    });
+                self
+            }
+            pub fn provider<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ProviderKind>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.provider = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for provider: {e}")
+                    });
+                self
+            }
+            pub fn retrieval_ms<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.retrieval_ms = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for retrieval_ms: {e}")
+                    });
+                self
+            }
+            pub fn sources<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::SourceOut>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sources = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for sources: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AnswerOut> for super::AnswerOut {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AnswerOut,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    answer: value.answer?,
+                    best_score: value.best_score?,
+                    completion_tokens: value.completion_tokens?,
+                    dropped_citations: value.dropped_citations?,
+                    escalated: value.escalated?,
+                    escalation: value.escalation?,
+                    generation_ms: value.generation_ms?,
+                    log_id: value.log_id?,
+                    mode: value.mode?,
+                    model: value.model?,
+                    prompt_tokens: value.prompt_tokens?,
+                    provider: value.provider?,
+                    retrieval_ms: value.retrieval_ms?,
+                    sources: value.sources?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AnswerOut> for AnswerOut {
+            fn from(value: super::AnswerOut) -> Self {
+                Self {
+                    answer: Ok(value.answer),
+                    best_score: Ok(value.best_score),
+                    completion_tokens: Ok(value.completion_tokens),
+                    dropped_citations: Ok(value.dropped_citations),
+                    escalated: Ok(value.escalated),
+                    escalation: Ok(value.escalation),
+                    generation_ms: Ok(value.generation_ms),
+                    log_id: Ok(value.log_id),
+                    mode: Ok(value.mode),
+                    model: Ok(value.model),
+                    prompt_tokens: Ok(value.prompt_tokens),
+                    provider: Ok(value.provider),
+                    retrieval_ms: Ok(value.retrieval_ms),
+                    sources: Ok(value.sources),
+                }
+            }
+        }
         #[derive(Clone, Debug)]
         pub struct ApiKeyCreated {
             created_at: ::std::result::Result<
@@ -6595,6 +8879,546 @@ semantic search unless `vector` is given.*/
             }
         }
         #[derive(Clone, Debug)]
+        pub struct AskDelta {
+            text: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for AskDelta {
+            fn default() -> Self {
+                Self {
+                    text: Err("no value supplied for text".to_string()),
+                }
+            }
+        }
+        impl AskDelta {
+            pub fn text<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for text: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AskDelta> for super::AskDelta {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AskDelta,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { text: value.text? })
+            }
+        }
+        impl ::std::convert::From<super::AskDelta> for AskDelta {
+            fn from(value: super::AskDelta) -> Self {
+                Self { text: Ok(value.text) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AskIn {
+            filters: ::std::result::Result<
+                ::std::option::Option<super::SearchFilters>,
+                ::std::string::String,
+            >,
+            question: ::std::result::Result<super::AskInQuestion, ::std::string::String>,
+        }
+        impl ::std::default::Default for AskIn {
+            fn default() -> Self {
+                Self {
+                    filters: Ok(Default::default()),
+                    question: Err("no value supplied for question".to_string()),
+                }
+            }
+        }
+        impl AskIn {
+            pub fn filters<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::SearchFilters>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.filters = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for filters: {e}")
+                    });
+                self
+            }
+            pub fn question<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::AskInQuestion>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.question = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for question: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AskIn> for super::AskIn {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AskIn,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    filters: value.filters?,
+                    question: value.question?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AskIn> for AskIn {
+            fn from(value: super::AskIn) -> Self {
+                Self {
+                    filters: Ok(value.filters),
+                    question: Ok(value.question),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AssistIn {
+            post_as: ::std::result::Result<
+                ::std::option::Option<super::PostAs>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AssistIn {
+            fn default() -> Self {
+                Self {
+                    post_as: Ok(Default::default()),
+                }
+            }
+        }
+        impl AssistIn {
+            pub fn post_as<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::PostAs>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.post_as = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for post_as: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AssistIn> for super::AssistIn {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AssistIn,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { post_as: value.post_as? })
+            }
+        }
+        impl ::std::convert::From<super::AssistIn> for AssistIn {
+            fn from(value: super::AssistIn) -> Self {
+                Self { post_as: Ok(value.post_as) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AssistantRunOut {
+            attempts: ::std::result::Result<i32, ::std::string::String>,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            error_log: ::std::result::Result<::serde_json::Value, ::std::string::String>,
+            finished_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+            max_attempts: ::std::result::Result<i32, ::std::string::String>,
+            message_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
+            next_attempt_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            outcome: ::std::result::Result<
+                ::std::option::Option<super::RunOutcome>,
+                ::std::string::String,
+            >,
+            outcome_detail: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            post_as: ::std::result::Result<
+                ::std::option::Option<super::PostAs>,
+                ::std::string::String,
+            >,
+            query_log_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
+            requested_by: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<super::JobStatus, ::std::string::String>,
+            ticket_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+            trigger: ::std::result::Result<super::RunTrigger, ::std::string::String>,
+            trigger_message_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AssistantRunOut {
+            fn default() -> Self {
+                Self {
+                    attempts: Err("no value supplied for attempts".to_string()),
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    error_log: Err("no value supplied for error_log".to_string()),
+                    finished_at: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    max_attempts: Err("no value supplied for max_attempts".to_string()),
+                    message_id: Ok(Default::default()),
+                    next_attempt_at: Err(
+                        "no value supplied for next_attempt_at".to_string(),
+                    ),
+                    outcome: Ok(Default::default()),
+                    outcome_detail: Ok(Default::default()),
+                    post_as: Ok(Default::default()),
+                    query_log_id: Ok(Default::default()),
+                    requested_by: Ok(Default::default()),
+                    status: Err("no value supplied for status".to_string()),
+                    ticket_id: Err("no value supplied for ticket_id".to_string()),
+                    trigger: Err("no value supplied for trigger".to_string()),
+                    trigger_message_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl AssistantRunOut {
+            pub fn attempts<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i32>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attempts = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for attempts: {e}")
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn error_log<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::serde_json::Value>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.error_log = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for error_log: {e}")
+                    });
+                self
+            }
+            pub fn finished_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.finished_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for finished_at: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn max_attempts<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i32>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.max_attempts = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_attempts: {e}")
+                    });
+                self
+            }
+            pub fn message_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message_id: {e}")
+                    });
+                self
+            }
+            pub fn next_attempt_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_attempt_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for next_attempt_at: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn outcome<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::RunOutcome>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.outcome = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for outcome: {e}")
+                    });
+                self
+            }
+            pub fn outcome_detail<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.outcome_detail = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for outcome_detail: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn post_as<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::PostAs>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.post_as = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for post_as: {e}")
+                    });
+                self
+            }
+            pub fn query_log_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.query_log_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for query_log_id: {e}")
+                    });
+                self
+            }
+            pub fn requested_by<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.requested_by = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for requested_by: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::JobStatus>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+            pub fn ticket_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ticket_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ticket_id: {e}")
+                    });
+                self
+            }
+            pub fn trigger<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::RunTrigger>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.trigger = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for trigger: {e}")
+                    });
+                self
+            }
+            pub fn trigger_message_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.trigger_message_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for trigger_message_id: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AssistantRunOut> for super::AssistantRunOut {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AssistantRunOut,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    attempts: value.attempts?,
+                    created_at: value.created_at?,
+                    error_log: value.error_log?,
+                    finished_at: value.finished_at?,
+                    id: value.id?,
+                    max_attempts: value.max_attempts?,
+                    message_id: value.message_id?,
+                    next_attempt_at: value.next_attempt_at?,
+                    outcome: value.outcome?,
+                    outcome_detail: value.outcome_detail?,
+                    post_as: value.post_as?,
+                    query_log_id: value.query_log_id?,
+                    requested_by: value.requested_by?,
+                    status: value.status?,
+                    ticket_id: value.ticket_id?,
+                    trigger: value.trigger?,
+                    trigger_message_id: value.trigger_message_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AssistantRunOut> for AssistantRunOut {
+            fn from(value: super::AssistantRunOut) -> Self {
+                Self {
+                    attempts: Ok(value.attempts),
+                    created_at: Ok(value.created_at),
+                    error_log: Ok(value.error_log),
+                    finished_at: Ok(value.finished_at),
+                    id: Ok(value.id),
+                    max_attempts: Ok(value.max_attempts),
+                    message_id: Ok(value.message_id),
+                    next_attempt_at: Ok(value.next_attempt_at),
+                    outcome: Ok(value.outcome),
+                    outcome_detail: Ok(value.outcome_detail),
+                    post_as: Ok(value.post_as),
+                    query_log_id: Ok(value.query_log_id),
+                    requested_by: Ok(value.requested_by),
+                    status: Ok(value.status),
+                    ticket_id: Ok(value.ticket_id),
+                    trigger: Ok(value.trigger),
+                    trigger_message_id: Ok(value.trigger_message_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AssistantRunPage {
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::AssistantRunOut>,
+                ::std::string::String,
+            >,
+            next_cursor: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AssistantRunPage {
+            fn default() -> Self {
+                Self {
+                    items: Err("no value supplied for items".to_string()),
+                    next_cursor: Ok(Default::default()),
+                }
+            }
+        }
+        impl AssistantRunPage {
+            pub fn items<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::AssistantRunOut>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.items = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
+                self
+            }
+            pub fn next_cursor<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_cursor = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_cursor: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AssistantRunPage> for super::AssistantRunPage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AssistantRunPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    items: value.items?,
+                    next_cursor: value.next_cursor?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AssistantRunPage> for AssistantRunPage {
+            fn from(value: super::AssistantRunPage) -> Self {
+                Self {
+                    items: Ok(value.items),
+                    next_cursor: Ok(value.next_cursor),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct AuditEntryOut {
             action: ::std::result::Result<::std::string::String, ::std::string::String>,
             actor_api_key_id: ::std::result::Result<
@@ -6859,6 +9683,83 @@ semantic search unless `vector` is given.*/
                 Self {
                     items: Ok(value.items),
                     next_cursor: Ok(value.next_cursor),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct BacklogOut {
+            priority: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<::std::string::String, ::std::string::String>,
+            tickets: ::std::result::Result<i64, ::std::string::String>,
+        }
+        impl ::std::default::Default for BacklogOut {
+            fn default() -> Self {
+                Self {
+                    priority: Err("no value supplied for priority".to_string()),
+                    status: Err("no value supplied for status".to_string()),
+                    tickets: Err("no value supplied for tickets".to_string()),
+                }
+            }
+        }
+        impl BacklogOut {
+            pub fn priority<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.priority = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for priority: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+            pub fn tickets<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tickets = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tickets: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<BacklogOut> for super::BacklogOut {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: BacklogOut,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    priority: value.priority?,
+                    status: value.status?,
+                    tickets: value.tickets?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::BacklogOut> for BacklogOut {
+            fn from(value: super::BacklogOut) -> Self {
+                Self {
+                    priority: Ok(value.priority),
+                    status: Ok(value.status),
+                    tickets: Ok(value.tickets),
                 }
             }
         }
@@ -8681,6 +11582,64 @@ semantic search unless `vector` is given.*/
             }
         }
         #[derive(Clone, Debug)]
+        pub struct EscalationOut {
+            reason: ::std::result::Result<::std::string::String, ::std::string::String>,
+            rule: ::std::result::Result<super::Rule, ::std::string::String>,
+        }
+        impl ::std::default::Default for EscalationOut {
+            fn default() -> Self {
+                Self {
+                    reason: Err("no value supplied for reason".to_string()),
+                    rule: Err("no value supplied for rule".to_string()),
+                }
+            }
+        }
+        impl EscalationOut {
+            pub fn reason<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reason = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reason: {e}")
+                    });
+                self
+            }
+            pub fn rule<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Rule>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.rule = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for rule: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EscalationOut> for super::EscalationOut {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EscalationOut,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    reason: value.reason?,
+                    rule: value.rule?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EscalationOut> for EscalationOut {
+            fn from(value: super::EscalationOut) -> Self {
+                Self {
+                    reason: Ok(value.reason),
+                    rule: Ok(value.rule),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct ExternalRefIn {
             external_id: ::std::result::Result<
                 super::ExternalRefInExternalId,
@@ -9016,6 +11975,164 @@ semantic search unless `vector` is given.*/
                 Self {
                     items: Ok(value.items),
                     next_cursor: Ok(value.next_cursor),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FeedbackIn {
+            comment: ::std::result::Result<
+                ::std::option::Option<super::FeedbackInComment>,
+                ::std::string::String,
+            >,
+            helpful: ::std::result::Result<bool, ::std::string::String>,
+        }
+        impl ::std::default::Default for FeedbackIn {
+            fn default() -> Self {
+                Self {
+                    comment: Ok(Default::default()),
+                    helpful: Err("no value supplied for helpful".to_string()),
+                }
+            }
+        }
+        impl FeedbackIn {
+            pub fn comment<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::FeedbackInComment>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.comment = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for comment: {e}")
+                    });
+                self
+            }
+            pub fn helpful<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.helpful = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for helpful: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FeedbackIn> for super::FeedbackIn {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FeedbackIn,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    comment: value.comment?,
+                    helpful: value.helpful?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FeedbackIn> for FeedbackIn {
+            fn from(value: super::FeedbackIn) -> Self {
+                Self {
+                    comment: Ok(value.comment),
+                    helpful: Ok(value.helpful),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FeedbackOut {
+            at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            by: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
+            comment: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            helpful: ::std::result::Result<bool, ::std::string::String>,
+        }
+        impl ::std::default::Default for FeedbackOut {
+            fn default() -> Self {
+                Self {
+                    at: Err("no value supplied for at".to_string()),
+                    by: Ok(Default::default()),
+                    comment: Ok(Default::default()),
+                    helpful: Err("no value supplied for helpful".to_string()),
+                }
+            }
+        }
+        impl FeedbackOut {
+            pub fn at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.at = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for at: {e}"));
+                self
+            }
+            pub fn by<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.by = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for by: {e}"));
+                self
+            }
+            pub fn comment<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.comment = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for comment: {e}")
+                    });
+                self
+            }
+            pub fn helpful<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.helpful = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for helpful: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FeedbackOut> for super::FeedbackOut {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FeedbackOut,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    at: value.at?,
+                    by: value.by?,
+                    comment: value.comment?,
+                    helpful: value.helpful?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FeedbackOut> for FeedbackOut {
+            fn from(value: super::FeedbackOut) -> Self {
+                Self {
+                    at: Ok(value.at),
+                    by: Ok(value.by),
+                    comment: Ok(value.comment),
+                    helpful: Ok(value.helpful),
                 }
             }
         }
@@ -9667,6 +12784,157 @@ semantic search unless `vector` is given.*/
             }
         }
         #[derive(Clone, Debug)]
+        pub struct KnowledgeAnalyticsOut {
+            chunks: ::std::result::Result<i64, ::std::string::String>,
+            documents: ::std::result::Result<i64, ::std::string::String>,
+            from: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            searches: ::std::result::Result<i64, ::std::string::String>,
+            to: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            top_queries: ::std::result::Result<
+                ::std::vec::Vec<super::QueryOut>,
+                ::std::string::String,
+            >,
+            zero_result_searches: ::std::result::Result<i64, ::std::string::String>,
+        }
+        impl ::std::default::Default for KnowledgeAnalyticsOut {
+            fn default() -> Self {
+                Self {
+                    chunks: Err("no value supplied for chunks".to_string()),
+                    documents: Err("no value supplied for documents".to_string()),
+                    from: Err("no value supplied for from".to_string()),
+                    searches: Err("no value supplied for searches".to_string()),
+                    to: Err("no value supplied for to".to_string()),
+                    top_queries: Err("no value supplied for top_queries".to_string()),
+                    zero_result_searches: Err(
+                        "no value supplied for zero_result_searches".to_string(),
+                    ),
+                }
+            }
+        }
+        impl KnowledgeAnalyticsOut {
+            pub fn chunks<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.chunks = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for chunks: {e}")
+                    });
+                self
+            }
+            pub fn documents<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.documents = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for documents: {e}")
+                    });
+                self
+            }
+            pub fn from<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for from: {e}")
+                    });
+                self
+            }
+            pub fn searches<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.searches = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for searches: {e}")
+                    });
+                self
+            }
+            pub fn to<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for to: {e}"));
+                self
+            }
+            pub fn top_queries<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::QueryOut>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.top_queries = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for top_queries: {e}")
+                    });
+                self
+            }
+            pub fn zero_result_searches<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.zero_result_searches = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for zero_result_searches: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<KnowledgeAnalyticsOut>
+        for super::KnowledgeAnalyticsOut {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: KnowledgeAnalyticsOut,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    chunks: value.chunks?,
+                    documents: value.documents?,
+                    from: value.from?,
+                    searches: value.searches?,
+                    to: value.to?,
+                    top_queries: value.top_queries?,
+                    zero_result_searches: value.zero_result_searches?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::KnowledgeAnalyticsOut>
+        for KnowledgeAnalyticsOut {
+            fn from(value: super::KnowledgeAnalyticsOut) -> Self {
+                Self {
+                    chunks: Ok(value.chunks),
+                    documents: Ok(value.documents),
+                    from: Ok(value.from),
+                    searches: Ok(value.searches),
+                    to: Ok(value.to),
+                    top_queries: Ok(value.top_queries),
+                    zero_result_searches: Ok(value.zero_result_searches),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct LogoutIn {
             all_sessions: ::std::result::Result<bool, ::std::string::String>,
             refresh_token: ::std::result::Result<
@@ -10257,6 +13525,388 @@ semantic search unless `vector` is given.*/
             }
         }
         #[derive(Clone, Debug)]
+        pub struct PlanIn {
+            burst: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU32>,
+                ::std::string::String,
+            >,
+            caller_burst: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU32>,
+                ::std::string::String,
+            >,
+            caller_requests_per_minute: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU32>,
+                ::std::string::String,
+            >,
+            max_api_keys: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            max_chunks: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            max_documents: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            max_storage_bytes: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            requests_per_minute: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU32>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PlanIn {
+            fn default() -> Self {
+                Self {
+                    burst: Ok(Default::default()),
+                    caller_burst: Ok(Default::default()),
+                    caller_requests_per_minute: Ok(Default::default()),
+                    max_api_keys: Ok(Default::default()),
+                    max_chunks: Ok(Default::default()),
+                    max_documents: Ok(Default::default()),
+                    max_storage_bytes: Ok(Default::default()),
+                    requests_per_minute: Ok(Default::default()),
+                }
+            }
+        }
+        impl PlanIn {
+            pub fn burst<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU32>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.burst = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for burst: {e}")
+                    });
+                self
+            }
+            pub fn caller_burst<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU32>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.caller_burst = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for caller_burst: {e}")
+                    });
+                self
+            }
+            pub fn caller_requests_per_minute<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU32>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.caller_requests_per_minute = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for caller_requests_per_minute: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn max_api_keys<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.max_api_keys = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_api_keys: {e}")
+                    });
+                self
+            }
+            pub fn max_chunks<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.max_chunks = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_chunks: {e}")
+                    });
+                self
+            }
+            pub fn max_documents<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.max_documents = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_documents: {e}")
+                    });
+                self
+            }
+            pub fn max_storage_bytes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.max_storage_bytes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for max_storage_bytes: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn requests_per_minute<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU32>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.requests_per_minute = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for requests_per_minute: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PlanIn> for super::PlanIn {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PlanIn,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    burst: value.burst?,
+                    caller_burst: value.caller_burst?,
+                    caller_requests_per_minute: value.caller_requests_per_minute?,
+                    max_api_keys: value.max_api_keys?,
+                    max_chunks: value.max_chunks?,
+                    max_documents: value.max_documents?,
+                    max_storage_bytes: value.max_storage_bytes?,
+                    requests_per_minute: value.requests_per_minute?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PlanIn> for PlanIn {
+            fn from(value: super::PlanIn) -> Self {
+                Self {
+                    burst: Ok(value.burst),
+                    caller_burst: Ok(value.caller_burst),
+                    caller_requests_per_minute: Ok(value.caller_requests_per_minute),
+                    max_api_keys: Ok(value.max_api_keys),
+                    max_chunks: Ok(value.max_chunks),
+                    max_documents: Ok(value.max_documents),
+                    max_storage_bytes: Ok(value.max_storage_bytes),
+                    requests_per_minute: Ok(value.requests_per_minute),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PlanOut {
+            burst: ::std::result::Result<i32, ::std::string::String>,
+            caller_burst: ::std::result::Result<i32, ::std::string::String>,
+            caller_requests_per_minute: ::std::result::Result<
+                i32,
+                ::std::string::String,
+            >,
+            max_api_keys: ::std::result::Result<i64, ::std::string::String>,
+            max_chunks: ::std::result::Result<i64, ::std::string::String>,
+            max_documents: ::std::result::Result<i64, ::std::string::String>,
+            max_storage_bytes: ::std::result::Result<i64, ::std::string::String>,
+            overridden: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            requests_per_minute: ::std::result::Result<i32, ::std::string::String>,
+        }
+        impl ::std::default::Default for PlanOut {
+            fn default() -> Self {
+                Self {
+                    burst: Err("no value supplied for burst".to_string()),
+                    caller_burst: Err("no value supplied for caller_burst".to_string()),
+                    caller_requests_per_minute: Err(
+                        "no value supplied for caller_requests_per_minute".to_string(),
+                    ),
+                    max_api_keys: Err("no value supplied for max_api_keys".to_string()),
+                    max_chunks: Err("no value supplied for max_chunks".to_string()),
+                    max_documents: Err(
+                        "no value supplied for max_documents".to_string(),
+                    ),
+                    max_storage_bytes: Err(
+                        "no value supplied for max_storage_bytes".to_string(),
+                    ),
+                    overridden: Err("no value supplied for overridden".to_string()),
+                    requests_per_minute: Err(
+                        "no value supplied for requests_per_minute".to_string(),
+                    ),
+                }
+            }
+        }
+        impl PlanOut {
+            pub fn burst<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i32>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.burst = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for burst: {e}")
+                    });
+                self
+            }
+            pub fn caller_burst<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i32>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.caller_burst = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for caller_burst: {e}")
+                    });
+                self
+            }
+            pub fn caller_requests_per_minute<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i32>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.caller_requests_per_minute = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for caller_requests_per_minute: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn max_api_keys<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.max_api_keys = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_api_keys: {e}")
+                    });
+                self
+            }
+            pub fn max_chunks<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.max_chunks = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_chunks: {e}")
+                    });
+                self
+            }
+            pub fn max_documents<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.max_documents = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_documents: {e}")
+                    });
+                self
+            }
+            pub fn max_storage_bytes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.max_storage_bytes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for max_storage_bytes: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn overridden<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.overridden = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for overridden: {e}")
+                    });
+                self
+            }
+            pub fn requests_per_minute<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i32>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.requests_per_minute = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for requests_per_minute: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PlanOut> for super::PlanOut {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PlanOut,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    burst: value.burst?,
+                    caller_burst: value.caller_burst?,
+                    caller_requests_per_minute: value.caller_requests_per_minute?,
+                    max_api_keys: value.max_api_keys?,
+                    max_chunks: value.max_chunks?,
+                    max_documents: value.max_documents?,
+                    max_storage_bytes: value.max_storage_bytes?,
+                    overridden: value.overridden?,
+                    requests_per_minute: value.requests_per_minute?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PlanOut> for PlanOut {
+            fn from(value: super::PlanOut) -> Self {
+                Self {
+                    burst: Ok(value.burst),
+                    caller_burst: Ok(value.caller_burst),
+                    caller_requests_per_minute: Ok(value.caller_requests_per_minute),
+                    max_api_keys: Ok(value.max_api_keys),
+                    max_chunks: Ok(value.max_chunks),
+                    max_documents: Ok(value.max_documents),
+                    max_storage_bytes: Ok(value.max_storage_bytes),
+                    overridden: Ok(value.overridden),
+                    requests_per_minute: Ok(value.requests_per_minute),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Problem {
             allowed: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
@@ -10265,6 +13915,10 @@ semantic search unless `vector` is given.*/
             code: ::std::result::Result<super::ProblemCode, ::std::string::String>,
             detail: ::std::result::Result<::std::string::String, ::std::string::String>,
             field: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            quota: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
@@ -10283,6 +13937,7 @@ semantic search unless `vector` is given.*/
                     code: Err("no value supplied for code".to_string()),
                     detail: Err("no value supplied for detail".to_string()),
                     field: Ok(Default::default()),
+                    quota: Ok(Default::default()),
                     request_id: Ok(Default::default()),
                     status: Err("no value supplied for status".to_string()),
                     title: Err("no value supplied for title".to_string()),
@@ -10336,6 +13991,18 @@ semantic search unless `vector` is given.*/
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for field: {e}")
+                    });
+                self
+            }
+            pub fn quota<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.quota = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for quota: {e}")
                     });
                 self
             }
@@ -10398,6 +14065,7 @@ semantic search unless `vector` is given.*/
                     code: value.code?,
                     detail: value.detail?,
                     field: value.field?,
+                    quota: value.quota?,
                     request_id: value.request_id?,
                     status: value.status?,
                     title: value.title?,
@@ -10412,10 +14080,578 @@ semantic search unless `vector` is given.*/
                     code: Ok(value.code),
                     detail: Ok(value.detail),
                     field: Ok(value.field),
+                    quota: Ok(value.quota),
                     request_id: Ok(value.request_id),
                     status: Ok(value.status),
                     title: Ok(value.title),
                     type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct QueryLogOut {
+            answer: ::std::result::Result<::std::string::String, ::std::string::String>,
+            best_score: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            caller_api_key_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
+            caller_superadmin_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
+            caller_user_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
+            channel: ::std::result::Result<super::LogChannel, ::std::string::String>,
+            completion_tokens: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            dropped_citations: ::std::result::Result<i32, ::std::string::String>,
+            escalated: ::std::result::Result<bool, ::std::string::String>,
+            escalation: ::std::result::Result<
+                ::std::option::Option<super::EscalationOut>,
+                ::std::string::String,
+            >,
+            feedback: ::std::result::Result<
+                ::std::option::Option<super::FeedbackOut>,
+                ::std::string::String,
+            >,
+            generation_ms: ::std::result::Result<f64, ::std::string::String>,
+            id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+            model: ::std::result::Result<::std::string::String, ::std::string::String>,
+            prompt_tokens: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            provider: ::std::result::Result<super::ProviderKind, ::std::string::String>,
+            question: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            retrieval_ms: ::std::result::Result<f64, ::std::string::String>,
+            retrieved: ::std::result::Result<
+                ::std::vec::Vec<super::RetrievedOut>,
+                ::std::string::String,
+            >,
+            sources: ::std::result::Result<
+                ::std::vec::Vec<super::SourceOut>,
+                ::std::string::String,
+            >,
+            ticket_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for QueryLogOut {
+            fn default() -> Self {
+                Self {
+                    answer: Err("no value supplied for answer".to_string()),
+                    best_score: Ok(Default::default()),
+                    caller_api_key_id: Ok(Default::default()),
+                    caller_superadmin_id: Ok(Default::default()),
+                    caller_user_id: Ok(Default::default()),
+                    channel: Err("no value supplied for channel".to_string()),
+                    completion_tokens: Ok(Default::default()),
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    dropped_citations: Err(
+                        "no value supplied for dropped_citations".to_string(),
+                    ),
+                    escalated: Err("no value supplied for escalated".to_string()),
+                    escalation: Ok(Default::default()),
+                    feedback: Ok(Default::default()),
+                    generation_ms: Err(
+                        "no value supplied for generation_ms".to_string(),
+                    ),
+                    id: Err("no value supplied for id".to_string()),
+                    model: Err("no value supplied for model".to_string()),
+                    prompt_tokens: Ok(Default::default()),
+                    provider: Err("no value supplied for provider".to_string()),
+                    question: Err("no value supplied for question".to_string()),
+                    retrieval_ms: Err("no value supplied for retrieval_ms".to_string()),
+                    retrieved: Err("no value supplied for retrieved".to_string()),
+                    sources: Err("no value supplied for sources".to_string()),
+                    ticket_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl QueryLogOut {
+            pub fn answer<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.answer = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for answer: {e}")
+                    });
+                self
+            }
+            pub fn best_score<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.best_score = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for best_score: {e}")
+                    });
+                self
+            }
+            pub fn caller_api_key_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.caller_api_key_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for caller_api_key_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn caller_superadmin_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.caller_superadmin_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for caller_superadmin_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn caller_user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.caller_user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for caller_user_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn channel<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::LogChannel>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel: {e}")
+                    });
+                self
+            }
+            pub fn completion_tokens<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.completion_tokens = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for completion_tokens: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn dropped_citations<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i32>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.dropped_citations = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for dropped_citations: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn escalated<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.escalated = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for escalated: {e}")
+                    });
+                self
+            }
+            pub fn escalation<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::EscalationOut>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.escalation = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for escalation: {e}")
+                    });
+                self
+            }
+            pub fn feedback<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::FeedbackOut>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.feedback = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for feedback: {e}")
+                    });
+                self
+            }
+            pub fn generation_ms<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.generation_ms = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for generation_ms: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn model<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.model = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for model: {e}")
+                    });
+                self
+            }
+            pub fn prompt_tokens<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.prompt_tokens = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for prompt_tokens: {e}")
+                    });
+                self
+            }
+            pub fn provider<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ProviderKind>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.provider = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for provider: {e}")
+                    });
+                self
+            }
+            pub fn question<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.question = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for question: {e}")
+                    });
+                self
+            }
+            pub fn retrieval_ms<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.retrieval_ms = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for retrieval_ms: {e}")
+                    });
+                self
+            }
+            pub fn retrieved<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::RetrievedOut>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.retrieved = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for retrieved: {e}")
+                    });
+                self
+            }
+            pub fn sources<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::SourceOut>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sources = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for sources: {e}")
+                    });
+                self
+            }
+            pub fn ticket_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ticket_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ticket_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<QueryLogOut> for super::QueryLogOut {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: QueryLogOut,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    answer: value.answer?,
+                    best_score: value.best_score?,
+                    caller_api_key_id: value.caller_api_key_id?,
+                    caller_superadmin_id: value.caller_superadmin_id?,
+                    caller_user_id: value.caller_user_id?,
+                    channel: value.channel?,
+                    completion_tokens: value.completion_tokens?,
+                    created_at: value.created_at?,
+                    dropped_citations: value.dropped_citations?,
+                    escalated: value.escalated?,
+                    escalation: value.escalation?,
+                    feedback: value.feedback?,
+                    generation_ms: value.generation_ms?,
+                    id: value.id?,
+                    model: value.model?,
+                    prompt_tokens: value.prompt_tokens?,
+                    provider: value.provider?,
+                    question: value.question?,
+                    retrieval_ms: value.retrieval_ms?,
+                    retrieved: value.retrieved?,
+                    sources: value.sources?,
+                    ticket_id: value.ticket_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::QueryLogOut> for QueryLogOut {
+            fn from(value: super::QueryLogOut) -> Self {
+                Self {
+                    answer: Ok(value.answer),
+                    best_score: Ok(value.best_score),
+                    caller_api_key_id: Ok(value.caller_api_key_id),
+                    caller_superadmin_id: Ok(value.caller_superadmin_id),
+                    caller_user_id: Ok(value.caller_user_id),
+                    channel: Ok(value.channel),
+                    completion_tokens: Ok(value.completion_tokens),
+                    created_at: Ok(value.created_at),
+                    dropped_citations: Ok(value.dropped_citations),
+                    escalated: Ok(value.escalated),
+                    escalation: Ok(value.escalation),
+                    feedback: Ok(value.feedback),
+                    generation_ms: Ok(value.generation_ms),
+                    id: Ok(value.id),
+                    model: Ok(value.model),
+                    prompt_tokens: Ok(value.prompt_tokens),
+                    provider: Ok(value.provider),
+                    question: Ok(value.question),
+                    retrieval_ms: Ok(value.retrieval_ms),
+                    retrieved: Ok(value.retrieved),
+                    sources: Ok(value.sources),
+                    ticket_id: Ok(value.ticket_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct QueryLogPage {
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::QueryLogOut>,
+                ::std::string::String,
+            >,
+            next_cursor: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for QueryLogPage {
+            fn default() -> Self {
+                Self {
+                    items: Err("no value supplied for items".to_string()),
+                    next_cursor: Ok(Default::default()),
+                }
+            }
+        }
+        impl QueryLogPage {
+            pub fn items<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::QueryLogOut>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.items = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
+                self
+            }
+            pub fn next_cursor<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_cursor = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_cursor: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<QueryLogPage> for super::QueryLogPage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: QueryLogPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    items: value.items?,
+                    next_cursor: value.next_cursor?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::QueryLogPage> for QueryLogPage {
+            fn from(value: super::QueryLogPage) -> Self {
+                Self {
+                    items: Ok(value.items),
+                    next_cursor: Ok(value.next_cursor),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct QueryOut {
+            query: ::std::result::Result<::std::string::String, ::std::string::String>,
+            searches: ::std::result::Result<i64, ::std::string::String>,
+            zero_results: ::std::result::Result<i64, ::std::string::String>,
+        }
+        impl ::std::default::Default for QueryOut {
+            fn default() -> Self {
+                Self {
+                    query: Err("no value supplied for query".to_string()),
+                    searches: Err("no value supplied for searches".to_string()),
+                    zero_results: Err("no value supplied for zero_results".to_string()),
+                }
+            }
+        }
+        impl QueryOut {
+            pub fn query<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.query = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for query: {e}")
+                    });
+                self
+            }
+            pub fn searches<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.searches = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for searches: {e}")
+                    });
+                self
+            }
+            pub fn zero_results<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.zero_results = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for zero_results: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<QueryOut> for super::QueryOut {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: QueryOut,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    query: value.query?,
+                    searches: value.searches?,
+                    zero_results: value.zero_results?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::QueryOut> for QueryOut {
+            fn from(value: super::QueryOut) -> Self {
+                Self {
+                    query: Ok(value.query),
+                    searches: Ok(value.searches),
+                    zero_results: Ok(value.zero_results),
                 }
             }
         }
@@ -10461,6 +14697,99 @@ semantic search unless `vector` is given.*/
             fn from(value: super::RefreshIn) -> Self {
                 Self {
                     refresh_token: Ok(value.refresh_token),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RetrievedOut {
+            chunk_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+            document_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+            in_context: ::std::result::Result<bool, ::std::string::String>,
+            score: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RetrievedOut {
+            fn default() -> Self {
+                Self {
+                    chunk_id: Err("no value supplied for chunk_id".to_string()),
+                    document_id: Err("no value supplied for document_id".to_string()),
+                    in_context: Err("no value supplied for in_context".to_string()),
+                    score: Ok(Default::default()),
+                }
+            }
+        }
+        impl RetrievedOut {
+            pub fn chunk_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.chunk_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for chunk_id: {e}")
+                    });
+                self
+            }
+            pub fn document_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.document_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for document_id: {e}")
+                    });
+                self
+            }
+            pub fn in_context<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.in_context = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for in_context: {e}")
+                    });
+                self
+            }
+            pub fn score<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.score = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for score: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RetrievedOut> for super::RetrievedOut {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RetrievedOut,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    chunk_id: value.chunk_id?,
+                    document_id: value.document_id?,
+                    in_context: value.in_context?,
+                    score: value.score?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::RetrievedOut> for RetrievedOut {
+            fn from(value: super::RetrievedOut) -> Self {
+                Self {
+                    chunk_id: Ok(value.chunk_id),
+                    document_id: Ok(value.document_id),
+                    in_context: Ok(value.in_context),
+                    score: Ok(value.score),
                 }
             }
         }
@@ -10963,6 +15292,645 @@ semantic search unless `vector` is given.*/
             }
         }
         #[derive(Clone, Debug)]
+        pub struct SettingsOut {
+            api_key_set: ::std::result::Result<bool, ::std::string::String>,
+            assistant_mode: ::std::result::Result<
+                super::AssistantMode,
+                ::std::string::String,
+            >,
+            base_url: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            escalation_keywords: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            escalation_threshold: ::std::result::Result<f64, ::std::string::String>,
+            model: ::std::result::Result<::std::string::String, ::std::string::String>,
+            overridden: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            provider: ::std::result::Result<super::ProviderKind, ::std::string::String>,
+            retrieval_min_score: ::std::result::Result<f64, ::std::string::String>,
+            retrieval_top_k: ::std::result::Result<i64, ::std::string::String>,
+            system_prompt: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SettingsOut {
+            fn default() -> Self {
+                Self {
+                    api_key_set: Err("no value supplied for api_key_set".to_string()),
+                    assistant_mode: Err(
+                        "no value supplied for assistant_mode".to_string(),
+                    ),
+                    base_url: Err("no value supplied for base_url".to_string()),
+                    escalation_keywords: Err(
+                        "no value supplied for escalation_keywords".to_string(),
+                    ),
+                    escalation_threshold: Err(
+                        "no value supplied for escalation_threshold".to_string(),
+                    ),
+                    model: Err("no value supplied for model".to_string()),
+                    overridden: Err("no value supplied for overridden".to_string()),
+                    provider: Err("no value supplied for provider".to_string()),
+                    retrieval_min_score: Err(
+                        "no value supplied for retrieval_min_score".to_string(),
+                    ),
+                    retrieval_top_k: Err(
+                        "no value supplied for retrieval_top_k".to_string(),
+                    ),
+                    system_prompt: Err("no value supplied for system_prompt".to_string()),
+                }
+            }
+        }
+        impl SettingsOut {
+            pub fn api_key_set<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.api_key_set = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for api_key_set: {e}")
+                    });
+                self
+            }
+            pub fn assistant_mode<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::AssistantMode>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.assistant_mode = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for assistant_mode: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn base_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.base_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for base_url: {e}")
+                    });
+                self
+            }
+            pub fn escalation_keywords<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.escalation_keywords = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for escalation_keywords: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn escalation_threshold<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.escalation_threshold = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for escalation_threshold: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn model<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.model = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for model: {e}")
+                    });
+                self
+            }
+            pub fn overridden<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.overridden = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for overridden: {e}")
+                    });
+                self
+            }
+            pub fn provider<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ProviderKind>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.provider = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for provider: {e}")
+                    });
+                self
+            }
+            pub fn retrieval_min_score<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.retrieval_min_score = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for retrieval_min_score: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn retrieval_top_k<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.retrieval_top_k = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for retrieval_top_k: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn system_prompt<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.system_prompt = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for system_prompt: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SettingsOut> for super::SettingsOut {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SettingsOut,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    api_key_set: value.api_key_set?,
+                    assistant_mode: value.assistant_mode?,
+                    base_url: value.base_url?,
+                    escalation_keywords: value.escalation_keywords?,
+                    escalation_threshold: value.escalation_threshold?,
+                    model: value.model?,
+                    overridden: value.overridden?,
+                    provider: value.provider?,
+                    retrieval_min_score: value.retrieval_min_score?,
+                    retrieval_top_k: value.retrieval_top_k?,
+                    system_prompt: value.system_prompt?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SettingsOut> for SettingsOut {
+            fn from(value: super::SettingsOut) -> Self {
+                Self {
+                    api_key_set: Ok(value.api_key_set),
+                    assistant_mode: Ok(value.assistant_mode),
+                    base_url: Ok(value.base_url),
+                    escalation_keywords: Ok(value.escalation_keywords),
+                    escalation_threshold: Ok(value.escalation_threshold),
+                    model: Ok(value.model),
+                    overridden: Ok(value.overridden),
+                    provider: Ok(value.provider),
+                    retrieval_min_score: Ok(value.retrieval_min_score),
+                    retrieval_top_k: Ok(value.retrieval_top_k),
+                    system_prompt: Ok(value.system_prompt),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SettingsPatch {
+            api_key: ::std::result::Result<
+                ::std::option::Option<super::SettingsPatchApiKey>,
+                ::std::string::String,
+            >,
+            assistant_mode: ::std::result::Result<
+                ::std::option::Option<super::AssistantMode>,
+                ::std::string::String,
+            >,
+            base_url: ::std::result::Result<
+                ::std::option::Option<super::SettingsPatchBaseUrl>,
+                ::std::string::String,
+            >,
+            escalation_keywords: ::std::result::Result<
+                ::std::option::Option<
+                    ::std::vec::Vec<super::SettingsPatchEscalationKeywordsItem>,
+                >,
+                ::std::string::String,
+            >,
+            escalation_threshold: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            model: ::std::result::Result<
+                ::std::option::Option<super::SettingsPatchModel>,
+                ::std::string::String,
+            >,
+            provider: ::std::result::Result<
+                ::std::option::Option<super::ProviderKind>,
+                ::std::string::String,
+            >,
+            retrieval_min_score: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            retrieval_top_k: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
+            system_prompt: ::std::result::Result<
+                ::std::option::Option<super::SettingsPatchSystemPrompt>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SettingsPatch {
+            fn default() -> Self {
+                Self {
+                    api_key: Ok(Default::default()),
+                    assistant_mode: Ok(Default::default()),
+                    base_url: Ok(Default::default()),
+                    escalation_keywords: Ok(Default::default()),
+                    escalation_threshold: Ok(Default::default()),
+                    model: Ok(Default::default()),
+                    provider: Ok(Default::default()),
+                    retrieval_min_score: Ok(Default::default()),
+                    retrieval_top_k: Ok(Default::default()),
+                    system_prompt: Ok(Default::default()),
+                }
+            }
+        }
+        impl SettingsPatch {
+            pub fn api_key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::SettingsPatchApiKey>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.api_key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for api_key: {e}")
+                    });
+                self
+            }
+            pub fn assistant_mode<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::AssistantMode>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.assistant_mode = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for assistant_mode: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn base_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::SettingsPatchBaseUrl>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.base_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for base_url: {e}")
+                    });
+                self
+            }
+            pub fn escalation_keywords<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::std::vec::Vec<super::SettingsPatchEscalationKeywordsItem>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.escalation_keywords = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for escalation_keywords: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn escalation_threshold<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.escalation_threshold = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for escalation_threshold: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn model<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::SettingsPatchModel>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.model = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for model: {e}")
+                    });
+                self
+            }
+            pub fn provider<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::ProviderKind>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.provider = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for provider: {e}")
+                    });
+                self
+            }
+            pub fn retrieval_min_score<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.retrieval_min_score = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for retrieval_min_score: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn retrieval_top_k<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU64>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.retrieval_top_k = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for retrieval_top_k: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn system_prompt<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::SettingsPatchSystemPrompt>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.system_prompt = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for system_prompt: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SettingsPatch> for super::SettingsPatch {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SettingsPatch,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    api_key: value.api_key?,
+                    assistant_mode: value.assistant_mode?,
+                    base_url: value.base_url?,
+                    escalation_keywords: value.escalation_keywords?,
+                    escalation_threshold: value.escalation_threshold?,
+                    model: value.model?,
+                    provider: value.provider?,
+                    retrieval_min_score: value.retrieval_min_score?,
+                    retrieval_top_k: value.retrieval_top_k?,
+                    system_prompt: value.system_prompt?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SettingsPatch> for SettingsPatch {
+            fn from(value: super::SettingsPatch) -> Self {
+                Self {
+                    api_key: Ok(value.api_key),
+                    assistant_mode: Ok(value.assistant_mode),
+                    base_url: Ok(value.base_url),
+                    escalation_keywords: Ok(value.escalation_keywords),
+                    escalation_threshold: Ok(value.escalation_threshold),
+                    model: Ok(value.model),
+                    provider: Ok(value.provider),
+                    retrieval_min_score: Ok(value.retrieval_min_score),
+                    retrieval_top_k: Ok(value.retrieval_top_k),
+                    system_prompt: Ok(value.system_prompt),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SourceOut {
+            chunk_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+            document_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+            quote: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            ref_: ::std::result::Result<i64, ::std::string::String>,
+            score: ::std::result::Result<f64, ::std::string::String>,
+            source_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            title: ::std::result::Result<::std::string::String, ::std::string::String>,
+            version: ::std::result::Result<i32, ::std::string::String>,
+        }
+        impl ::std::default::Default for SourceOut {
+            fn default() -> Self {
+                Self {
+                    chunk_id: Err("no value supplied for chunk_id".to_string()),
+                    document_id: Err("no value supplied for document_id".to_string()),
+                    quote: Ok(Default::default()),
+                    ref_: Err("no value supplied for ref_".to_string()),
+                    score: Err("no value supplied for score".to_string()),
+                    source_url: Ok(Default::default()),
+                    title: Err("no value supplied for title".to_string()),
+                    version: Err("no value supplied for version".to_string()),
+                }
+            }
+        }
+        impl SourceOut {
+            pub fn chunk_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.chunk_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for chunk_id: {e}")
+                    });
+                self
+            }
+            pub fn document_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.document_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for document_id: {e}")
+                    });
+                self
+            }
+            pub fn quote<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.quote = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for quote: {e}")
+                    });
+                self
+            }
+            pub fn ref_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ref_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ref_: {e}")
+                    });
+                self
+            }
+            pub fn score<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.score = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for score: {e}")
+                    });
+                self
+            }
+            pub fn source_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source_url: {e}")
+                    });
+                self
+            }
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.title = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
+                self
+            }
+            pub fn version<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i32>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.version = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for version: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SourceOut> for super::SourceOut {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SourceOut,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    chunk_id: value.chunk_id?,
+                    document_id: value.document_id?,
+                    quote: value.quote?,
+                    ref_: value.ref_?,
+                    score: value.score?,
+                    source_url: value.source_url?,
+                    title: value.title?,
+                    version: value.version?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SourceOut> for SourceOut {
+            fn from(value: super::SourceOut) -> Self {
+                Self {
+                    chunk_id: Ok(value.chunk_id),
+                    document_id: Ok(value.document_id),
+                    quote: Ok(value.quote),
+                    ref_: Ok(value.ref_),
+                    score: Ok(value.score),
+                    source_url: Ok(value.source_url),
+                    title: Ok(value.title),
+                    version: Ok(value.version),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct SuperadminTokenIn {
             email: ::std::result::Result<
                 super::SuperadminTokenInEmail,
@@ -11381,6 +16349,353 @@ semantic search unless `vector` is given.*/
                 Self {
                     name: Ok(value.name),
                     slug: Ok(value.slug),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TicketAnalyticsOut {
+            agents: ::std::result::Result<
+                ::std::vec::Vec<super::AgentOut>,
+                ::std::string::String,
+            >,
+            backlog: ::std::result::Result<
+                ::std::vec::Vec<super::BacklogOut>,
+                ::std::string::String,
+            >,
+            first_response_p50_secs: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            first_response_p90_secs: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            from: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            reopen_rate: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            reopened: ::std::result::Result<i64, ::std::string::String>,
+            resolution_p50_secs: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            resolution_p90_secs: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            resolved: ::std::result::Result<i64, ::std::string::String>,
+            series: ::std::result::Result<
+                ::std::vec::Vec<super::TicketBucketOut>,
+                ::std::string::String,
+            >,
+            to: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TicketAnalyticsOut {
+            fn default() -> Self {
+                Self {
+                    agents: Err("no value supplied for agents".to_string()),
+                    backlog: Err("no value supplied for backlog".to_string()),
+                    first_response_p50_secs: Ok(Default::default()),
+                    first_response_p90_secs: Ok(Default::default()),
+                    from: Err("no value supplied for from".to_string()),
+                    reopen_rate: Ok(Default::default()),
+                    reopened: Err("no value supplied for reopened".to_string()),
+                    resolution_p50_secs: Ok(Default::default()),
+                    resolution_p90_secs: Ok(Default::default()),
+                    resolved: Err("no value supplied for resolved".to_string()),
+                    series: Err("no value supplied for series".to_string()),
+                    to: Err("no value supplied for to".to_string()),
+                }
+            }
+        }
+        impl TicketAnalyticsOut {
+            pub fn agents<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::AgentOut>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agents = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agents: {e}")
+                    });
+                self
+            }
+            pub fn backlog<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::BacklogOut>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.backlog = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for backlog: {e}")
+                    });
+                self
+            }
+            pub fn first_response_p50_secs<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_response_p50_secs = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for first_response_p50_secs: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn first_response_p90_secs<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_response_p90_secs = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for first_response_p90_secs: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn from<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for from: {e}")
+                    });
+                self
+            }
+            pub fn reopen_rate<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reopen_rate = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reopen_rate: {e}")
+                    });
+                self
+            }
+            pub fn reopened<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reopened = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reopened: {e}")
+                    });
+                self
+            }
+            pub fn resolution_p50_secs<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.resolution_p50_secs = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for resolution_p50_secs: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn resolution_p90_secs<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.resolution_p90_secs = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for resolution_p90_secs: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn resolved<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.resolved = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for resolved: {e}")
+                    });
+                self
+            }
+            pub fn series<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::TicketBucketOut>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.series = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for series: {e}")
+                    });
+                self
+            }
+            pub fn to<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for to: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TicketAnalyticsOut> for super::TicketAnalyticsOut {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TicketAnalyticsOut,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agents: value.agents?,
+                    backlog: value.backlog?,
+                    first_response_p50_secs: value.first_response_p50_secs?,
+                    first_response_p90_secs: value.first_response_p90_secs?,
+                    from: value.from?,
+                    reopen_rate: value.reopen_rate?,
+                    reopened: value.reopened?,
+                    resolution_p50_secs: value.resolution_p50_secs?,
+                    resolution_p90_secs: value.resolution_p90_secs?,
+                    resolved: value.resolved?,
+                    series: value.series?,
+                    to: value.to?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TicketAnalyticsOut> for TicketAnalyticsOut {
+            fn from(value: super::TicketAnalyticsOut) -> Self {
+                Self {
+                    agents: Ok(value.agents),
+                    backlog: Ok(value.backlog),
+                    first_response_p50_secs: Ok(value.first_response_p50_secs),
+                    first_response_p90_secs: Ok(value.first_response_p90_secs),
+                    from: Ok(value.from),
+                    reopen_rate: Ok(value.reopen_rate),
+                    reopened: Ok(value.reopened),
+                    resolution_p50_secs: Ok(value.resolution_p50_secs),
+                    resolution_p90_secs: Ok(value.resolution_p90_secs),
+                    resolved: Ok(value.resolved),
+                    series: Ok(value.series),
+                    to: Ok(value.to),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TicketBucketOut {
+            created: ::std::result::Result<i64, ::std::string::String>,
+            escalated: ::std::result::Result<i64, ::std::string::String>,
+            resolved: ::std::result::Result<i64, ::std::string::String>,
+            start: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TicketBucketOut {
+            fn default() -> Self {
+                Self {
+                    created: Err("no value supplied for created".to_string()),
+                    escalated: Err("no value supplied for escalated".to_string()),
+                    resolved: Err("no value supplied for resolved".to_string()),
+                    start: Err("no value supplied for start".to_string()),
+                }
+            }
+        }
+        impl TicketBucketOut {
+            pub fn created<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created: {e}")
+                    });
+                self
+            }
+            pub fn escalated<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.escalated = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for escalated: {e}")
+                    });
+                self
+            }
+            pub fn resolved<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.resolved = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for resolved: {e}")
+                    });
+                self
+            }
+            pub fn start<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.start = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for start: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TicketBucketOut> for super::TicketBucketOut {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TicketBucketOut,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    created: value.created?,
+                    escalated: value.escalated?,
+                    resolved: value.resolved?,
+                    start: value.start?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TicketBucketOut> for TicketBucketOut {
+            fn from(value: super::TicketBucketOut) -> Self {
+                Self {
+                    created: Ok(value.created),
+                    escalated: Ok(value.escalated),
+                    resolved: Ok(value.resolved),
+                    start: Ok(value.start),
                 }
             }
         }
@@ -12384,6 +17699,257 @@ semantic search unless `vector` is given.*/
             }
         }
         #[derive(Clone, Debug)]
+        pub struct UsageBucketOut {
+            client_errors: ::std::result::Result<i64, ::std::string::String>,
+            group: ::std::result::Result<::std::string::String, ::std::string::String>,
+            latency_p50_ms: ::std::result::Result<f64, ::std::string::String>,
+            latency_p95_ms: ::std::result::Result<f64, ::std::string::String>,
+            request_bytes: ::std::result::Result<i64, ::std::string::String>,
+            requests: ::std::result::Result<i64, ::std::string::String>,
+            response_bytes: ::std::result::Result<i64, ::std::string::String>,
+            server_errors: ::std::result::Result<i64, ::std::string::String>,
+        }
+        impl ::std::default::Default for UsageBucketOut {
+            fn default() -> Self {
+                Self {
+                    client_errors: Err(
+                        "no value supplied for client_errors".to_string(),
+                    ),
+                    group: Err("no value supplied for group".to_string()),
+                    latency_p50_ms: Err(
+                        "no value supplied for latency_p50_ms".to_string(),
+                    ),
+                    latency_p95_ms: Err(
+                        "no value supplied for latency_p95_ms".to_string(),
+                    ),
+                    request_bytes: Err(
+                        "no value supplied for request_bytes".to_string(),
+                    ),
+                    requests: Err("no value supplied for requests".to_string()),
+                    response_bytes: Err(
+                        "no value supplied for response_bytes".to_string(),
+                    ),
+                    server_errors: Err("no value supplied for server_errors".to_string()),
+                }
+            }
+        }
+        impl UsageBucketOut {
+            pub fn client_errors<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.client_errors = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for client_errors: {e}")
+                    });
+                self
+            }
+            pub fn group<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.group = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for group: {e}")
+                    });
+                self
+            }
+            pub fn latency_p50_ms<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.latency_p50_ms = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for latency_p50_ms: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn latency_p95_ms<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.latency_p95_ms = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for latency_p95_ms: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn request_bytes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_bytes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_bytes: {e}")
+                    });
+                self
+            }
+            pub fn requests<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.requests = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for requests: {e}")
+                    });
+                self
+            }
+            pub fn response_bytes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.response_bytes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for response_bytes: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn server_errors<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.server_errors = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for server_errors: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UsageBucketOut> for super::UsageBucketOut {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UsageBucketOut,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    client_errors: value.client_errors?,
+                    group: value.group?,
+                    latency_p50_ms: value.latency_p50_ms?,
+                    latency_p95_ms: value.latency_p95_ms?,
+                    request_bytes: value.request_bytes?,
+                    requests: value.requests?,
+                    response_bytes: value.response_bytes?,
+                    server_errors: value.server_errors?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UsageBucketOut> for UsageBucketOut {
+            fn from(value: super::UsageBucketOut) -> Self {
+                Self {
+                    client_errors: Ok(value.client_errors),
+                    group: Ok(value.group),
+                    latency_p50_ms: Ok(value.latency_p50_ms),
+                    latency_p95_ms: Ok(value.latency_p95_ms),
+                    request_bytes: Ok(value.request_bytes),
+                    requests: Ok(value.requests),
+                    response_bytes: Ok(value.response_bytes),
+                    server_errors: Ok(value.server_errors),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UsageReportOut {
+            from: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::UsageBucketOut>,
+                ::std::string::String,
+            >,
+            to: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UsageReportOut {
+            fn default() -> Self {
+                Self {
+                    from: Err("no value supplied for from".to_string()),
+                    items: Err("no value supplied for items".to_string()),
+                    to: Err("no value supplied for to".to_string()),
+                }
+            }
+        }
+        impl UsageReportOut {
+            pub fn from<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for from: {e}")
+                    });
+                self
+            }
+            pub fn items<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::UsageBucketOut>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.items = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
+                self
+            }
+            pub fn to<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for to: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UsageReportOut> for super::UsageReportOut {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UsageReportOut,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    from: value.from?,
+                    items: value.items?,
+                    to: value.to?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UsageReportOut> for UsageReportOut {
+            fn from(value: super::UsageReportOut) -> Self {
+                Self {
+                    from: Ok(value.from),
+                    items: Ok(value.items),
+                    to: Ok(value.to),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct UserIn {
             email: ::std::result::Result<super::UserInEmail, ::std::string::String>,
             full_name: ::std::result::Result<
@@ -13142,6 +18708,45 @@ let response = client.readyz()
     pub fn readyz(&self) -> builder::Readyz<'_> {
         builder::Readyz::new(self)
     }
+    /**The knowledge base: documents, chunks, searches, searches without results, the most
+frequent queries (tenant admins; superadmins: the whole platform, or one tenant with
+`X-Tenant-Id`)
+
+Sends a `GET` request to `/v1/analytics/knowledge`
+
+Arguments:
+- `from`: Start of the period (inclusive, RFC 3339); default: 30 days before `to`.
+- `to`: End of the period (exclusive, RFC 3339); default: now.
+```ignore
+let response = client.get_knowledge_analytics()
+    .from(from)
+    .to(to)
+    .send()
+    .await;
+```*/
+    pub fn get_knowledge_analytics(&self) -> builder::GetKnowledgeAnalytics<'_> {
+        builder::GetKnowledgeAnalytics::new(self)
+    }
+    /**The support desk's tickets over a period (tenant admins; superadmins: the whole platform,
+or one tenant with `X-Tenant-Id`)
+
+Sends a `GET` request to `/v1/analytics/tickets`
+
+Arguments:
+- `from`: Start of the period (inclusive, RFC 3339); default: 30 days before `to`.
+- `interval`: The series' bucket.
+- `to`: End of the period (exclusive, RFC 3339); default: now.
+```ignore
+let response = client.get_ticket_analytics()
+    .from(from)
+    .interval(interval)
+    .to(to)
+    .send()
+    .await;
+```*/
+    pub fn get_ticket_analytics(&self) -> builder::GetTicketAnalytics<'_> {
+        builder::GetTicketAnalytics::new(self)
+    }
     /**List the tenant's API keys, revoked ones included (admins)
 
 Sends a `GET` request to `/v1/api-keys`
@@ -13197,6 +18802,31 @@ let response = client.revoke_api_key()
 ```*/
     pub fn revoke_api_key(&self) -> builder::RevokeApiKey<'_> {
         builder::RevokeApiKey::new(self)
+    }
+    /**Ask the assistant a question (any user of the tenant, or a read-only API key). It searches
+the knowledge base (hybrid search, the tenant's top-k and minimum score), gives the
+passages that fit its context budget to the tenant's provider, and answers citing them as
+`[1]`, `[2]`. The built-in provider quotes the best one or two sentences; it does not
+write. The escalation rules are evaluated and reported (`escalated`, `escalation`), but
+the answer is returned anyway. With `Accept: text/event-stream` the answer streams as
+server-sent events: `delta` events with text as it comes, then `done` with the whole
+answer, its sources and `log_id` (or `error` with a problem). Every answer is written to
+the query log. A provider that does not answer is a 503 `provider_unavailable`
+
+Sends a `POST` request to `/v1/ask`
+
+Arguments:
+- `accept`: `text/event-stream` to stream the answer; JSON otherwise.
+- `body`
+```ignore
+let response = client.ask()
+    .accept(accept)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn ask(&self) -> builder::Ask<'_> {
+        builder::Ask::new(self)
     }
     /**Read the tenant's audit log (admins), newest first
 
@@ -13564,6 +19194,68 @@ let response = client.change_password()
     pub fn change_password(&self) -> builder::ChangePassword<'_> {
         builder::ChangePassword::new(self)
     }
+    /**The platform's API usage by tenant (superadmins), busiest first
+
+Sends a `GET` request to `/v1/platform/usage`
+
+Arguments:
+- `from`: Start of the period (inclusive, RFC 3339); default: 7 days before `to`.
+- `to`: End of the period (exclusive, RFC 3339); default: now.
+```ignore
+let response = client.get_platform_usage()
+    .from(from)
+    .to(to)
+    .send()
+    .await;
+```*/
+    pub fn get_platform_usage(&self) -> builder::GetPlatformUsage<'_> {
+        builder::GetPlatformUsage::new(self)
+    }
+    /**The assistant's answers, newest first (admins), with filters that combine with AND
+
+Sends a `GET` request to `/v1/query-logs`
+
+Arguments:
+- `channel`: Only questions from `ask` or from `ticket` runs.
+- `cursor`: Opaque cursor from `next_cursor` of the previous page.
+- `escalated`: Only answers that escalated (`true`) or did not (`false`).
+- `feedback`: `helpful`, `unhelpful`, or `none` (not rated).
+- `from`: Asked at or after this time (RFC 3339).
+- `limit`: Page size, 1–100.
+- `no_sources`: `true`: only answers citing no source (knowledge-base gaps); `false`: only answers
+citing one.
+- `to`: Asked before this time (RFC 3339).
+```ignore
+let response = client.list_query_logs()
+    .channel(channel)
+    .cursor(cursor)
+    .escalated(escalated)
+    .feedback(feedback)
+    .from(from)
+    .limit(limit)
+    .no_sources(no_sources)
+    .to(to)
+    .send()
+    .await;
+```*/
+    pub fn list_query_logs(&self) -> builder::ListQueryLogs<'_> {
+        builder::ListQueryLogs::new(self)
+    }
+    /**Rate an answer: the user who asked for it, or an agent or admin (another user's answer,
+or another tenant's, is a 404). A second rating replaces the first
+
+Sends a `POST` request to `/v1/query-logs/{id}/feedback`
+
+```ignore
+let response = client.create_query_log_feedback()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_query_log_feedback(&self) -> builder::CreateQueryLogFeedback<'_> {
+        builder::CreateQueryLogFeedback::new(self)
+    }
     /**Search the knowledge base: the current version of live, active documents of the caller's
 tenant. Results are chunks with their document's id, title, URL and version
 
@@ -13577,6 +19269,61 @@ let response = client.search()
 ```*/
     pub fn search(&self) -> builder::Search<'_> {
         builder::Search::new(self)
+    }
+    /**The assistant's settings in force for the caller's tenant (admins)
+
+Sends a `GET` request to `/v1/settings`
+
+```ignore
+let response = client.get_settings()
+    .send()
+    .await;
+```*/
+    pub fn get_settings(&self) -> builder::GetSettings<'_> {
+        builder::GetSettings::new(self)
+    }
+    /**Change the tenant's assistant settings (admins, or a superadmin acting in the tenant with
+`X-Tenant-Id`). Absent fields stay, `null` returns a field to the platform default. The
+change is written to the audit log (`settings.update`, naming the fields, never the API
+key). Returns the settings now in force
+
+Sends a `PATCH` request to `/v1/settings`
+
+```ignore
+let response = client.update_settings()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_settings(&self) -> builder::UpdateSettings<'_> {
+        builder::UpdateSettings::new(self)
+    }
+    /**The platform defaults every tenant inherits where it sets nothing (superadmins).
+`overridden` lists the fields set at the platform level; the others are built in
+
+Sends a `GET` request to `/v1/settings/defaults`
+
+```ignore
+let response = client.get_default_settings()
+    .send()
+    .await;
+```*/
+    pub fn get_default_settings(&self) -> builder::GetDefaultSettings<'_> {
+        builder::GetDefaultSettings::new(self)
+    }
+    /**Change the platform defaults (superadmins): what every tenant gets for the fields it has
+not set itself. Recorded in the platform's own audit log
+
+Sends a `PATCH` request to `/v1/settings/defaults`
+
+```ignore
+let response = client.update_default_settings()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_default_settings(&self) -> builder::UpdateDefaultSettings<'_> {
+        builder::UpdateDefaultSettings::new(self)
     }
     /**List tenants with their user counts (superadmins), oldest first
 
@@ -13669,6 +19416,39 @@ let response = client.deactivate_tenant()
     pub fn deactivate_tenant(&self) -> builder::DeactivateTenant<'_> {
         builder::DeactivateTenant::new(self)
     }
+    /**A tenant's plan: rate limits and quotas in force (superadmins)
+
+Sends a `GET` request to `/v1/tenants/{id}/plan`
+
+Arguments:
+- `id`: The tenant.
+```ignore
+let response = client.get_tenant_plan()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn get_tenant_plan(&self) -> builder::GetTenantPlan<'_> {
+        builder::GetTenantPlan::new(self)
+    }
+    /**Replace a tenant's plan (superadmins). Rate limits take effect within about a second on
+every instance (their leases run out); quotas at the next write
+
+Sends a `PUT` request to `/v1/tenants/{id}/plan`
+
+Arguments:
+- `id`: The tenant.
+- `body`
+```ignore
+let response = client.set_tenant_plan()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn set_tenant_plan(&self) -> builder::SetTenantPlan<'_> {
+        builder::SetTenantPlan::new(self)
+    }
     /**Reactivate a tenant (superadmins)
 
 Sends a `POST` request to `/v1/tenants/{id}/reactivate`
@@ -13681,6 +19461,27 @@ let response = client.reactivate_tenant()
 ```*/
     pub fn reactivate_tenant(&self) -> builder::ReactivateTenant<'_> {
         builder::ReactivateTenant::new(self)
+    }
+    /**One tenant's API usage (superadmins); 404 for an unknown tenant
+
+Sends a `GET` request to `/v1/tenants/{id}/usage`
+
+Arguments:
+- `id`: The tenant.
+- `from`: Start of the period (inclusive, RFC 3339); default: 7 days before `to`.
+- `group_by`: How to group the requests.
+- `to`: End of the period (exclusive, RFC 3339); default: now.
+```ignore
+let response = client.get_tenant_usage()
+    .id(id)
+    .from(from)
+    .group_by(group_by)
+    .to(to)
+    .send()
+    .await;
+```*/
+    pub fn get_tenant_usage(&self) -> builder::GetTenantUsage<'_> {
+        builder::GetTenantUsage::new(self)
     }
     /**List any tenant's users (superadmins)
 
@@ -13752,7 +19553,9 @@ let response = client.list_tickets()
     }
     /**Open a ticket. Any caller of the tenant may; a `user` becomes its creator and may set
 only `title`, `description`, `source` and `metadata` (403 naming the field otherwise).
-The ticket gets the tenant's next number (`TCK-<n>`) and starts `open`. With an
+The ticket gets the tenant's next number (`TCK-<n>`) and starts `open`. When the tenant's
+assistant mode is `draft` or `reply`, an assistant run is queued for it (see
+`…/assistant-runs`); it never runs inside this request. With an
 `Idempotency-Key`, repeating the same request within 24 hours returns the first response
 and creates nothing; the same key with a different request is a 422
 
@@ -13812,6 +19615,46 @@ let response = client.update_ticket()
 ```*/
     pub fn update_ticket(&self) -> builder::UpdateTicket<'_> {
         builder::UpdateTicket::new(self)
+    }
+    /**Ask the assistant to answer a ticket (agents and admins). Queues a run whatever the
+tenant's assistant mode (even `off`); a worker answers from the knowledge base the
+customer's latest message (or the ticket's title and description) and posts the answer as
+`post_as` says, unless an escalation rule fires, in which case the ticket moves to
+`escalated` and nothing reaches the customer. Internal notes are never part of the
+question. A run whose provider fails is retried, then marked `failed`; the ticket stays as
+it was
+
+Sends a `POST` request to `/v1/tickets/{id}/assist`
+
+```ignore
+let response = client.assist_ticket()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn assist_ticket(&self) -> builder::AssistTicket<'_> {
+        builder::AssistTicket::new(self)
+    }
+    /**A ticket's assistant runs, oldest first (agents and admins): what queued each, its
+attempts and errors, and what it did
+
+Sends a `GET` request to `/v1/tickets/{id}/assistant-runs`
+
+Arguments:
+- `id`
+- `cursor`: Opaque cursor from `next_cursor` of the previous page.
+- `limit`: Page size, 1–100.
+```ignore
+let response = client.list_ticket_assistant_runs()
+    .id(id)
+    .cursor(cursor)
+    .limit(limit)
+    .send()
+    .await;
+```*/
+    pub fn list_ticket_assistant_runs(&self) -> builder::ListTicketAssistantRuns<'_> {
+        builder::ListTicketAssistantRuns::new(self)
     }
     /**A ticket's external references, oldest first (agents and admins)
 
@@ -13904,7 +19747,8 @@ let response = client.list_ticket_messages()
 `user` and cannot write internal notes (403). When a `user` replies to a ticket that is
 `pending_customer`, the ticket moves to `in_progress` and the change is recorded in its
 history. Otherwise a message leaves the ticket (its `version`, `ETag` and `updated_at`) as it
-is. `Idempotency-Key` works as for creating tickets
+is. A customer's message (role `user`) queues an assistant run when the tenant's assistant
+mode is `draft` or `reply`. `Idempotency-Key` works as for creating tickets
 
 Sends a `POST` request to `/v1/tickets/{id}/messages`
 
@@ -13952,6 +19796,25 @@ let response = client.transition_ticket()
 ```*/
     pub fn transition_ticket(&self) -> builder::TransitionTicket<'_> {
         builder::TransitionTicket::new(self)
+    }
+    /**The tenant's API usage (admins), grouped by day, route, caller or status class
+
+Sends a `GET` request to `/v1/usage`
+
+Arguments:
+- `from`: Start of the period (inclusive, RFC 3339); default: 7 days before `to`.
+- `group_by`: How to group the requests.
+- `to`: End of the period (exclusive, RFC 3339); default: now.
+```ignore
+let response = client.get_usage()
+    .from(from)
+    .group_by(group_by)
+    .to(to)
+    .send()
+    .await;
+```*/
+    pub fn get_usage(&self) -> builder::GetUsage<'_> {
+        builder::GetUsage::new(self)
     }
     /**List the tenant's users (agents and admins), oldest first
 
@@ -14124,6 +19987,342 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_knowledge_analytics`]
+
+[`Client::get_knowledge_analytics`]: super::Client::get_knowledge_analytics*/
+    #[derive(Debug, Clone)]
+    pub struct GetKnowledgeAnalytics<'a> {
+        client: &'a super::Client,
+        from: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
+        to: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
+    }
+    impl<'a> GetKnowledgeAnalytics<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                from: Ok(None),
+                to: Ok(None),
+            }
+        }
+        pub fn from<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+        {
+            self.from = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for from failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn to<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+        {
+            self.to = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for to failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/analytics/knowledge`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::KnowledgeAnalyticsOut>, Error<types::Problem>> {
+            let Self { client, from, to } = self;
+            let from = from.map_err(Error::InvalidRequest)?;
+            let to = to.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/analytics/knowledge", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("from", &from))
+                .query(&progenitor_client::QueryParam::new("to", &to))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_knowledge_analytics",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_ticket_analytics`]
+
+[`Client::get_ticket_analytics`]: super::Client::get_ticket_analytics*/
+    #[derive(Debug, Clone)]
+    pub struct GetTicketAnalytics<'a> {
+        client: &'a super::Client,
+        from: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
+        interval: Result<Option<types::Interval>, String>,
+        to: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
+    }
+    impl<'a> GetTicketAnalytics<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                from: Ok(None),
+                interval: Ok(None),
+                to: Ok(None),
+            }
+        }
+        pub fn from<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+        {
+            self.from = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for from failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn interval<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Interval>,
+        {
+            self.interval = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `Interval` for interval failed".to_string());
+            self
+        }
+        pub fn to<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+        {
+            self.to = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for to failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/analytics/tickets`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TicketAnalyticsOut>, Error<types::Problem>> {
+            let Self { client, from, interval, to } = self;
+            let from = from.map_err(Error::InvalidRequest)?;
+            let interval = interval.map_err(Error::InvalidRequest)?;
+            let to = to.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/analytics/tickets", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("from", &from))
+                .query(&progenitor_client::QueryParam::new("interval", &interval))
+                .query(&progenitor_client::QueryParam::new("to", &to))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_ticket_analytics",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 503u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -14699,6 +20898,183 @@ pub mod builder {
                     )
                 }
                 413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::ask`]
+
+[`Client::ask`]: super::Client::ask*/
+    #[derive(Debug, Clone)]
+    pub struct Ask<'a> {
+        client: &'a super::Client,
+        accept: Result<Option<::std::string::String>, String>,
+        body: Result<types::builder::AskIn, String>,
+    }
+    impl<'a> Ask<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                accept: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn accept<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.accept = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for accept failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::AskIn>,
+            <V as std::convert::TryInto<types::AskIn>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| format!("conversion to `AskIn` for body failed: {}", s));
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(types::builder::AskIn) -> types::builder::AskIn,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/ask`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::AnswerOut>, Error<types::Problem>> {
+            let Self { client, accept, body } = self;
+            let accept = accept.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| types::AskIn::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/ask", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = accept {
+                header_map.append("Accept", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "ask",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -18545,6 +24921,610 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::get_platform_usage`]
+
+[`Client::get_platform_usage`]: super::Client::get_platform_usage*/
+    #[derive(Debug, Clone)]
+    pub struct GetPlatformUsage<'a> {
+        client: &'a super::Client,
+        from: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
+        to: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
+    }
+    impl<'a> GetPlatformUsage<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                from: Ok(None),
+                to: Ok(None),
+            }
+        }
+        pub fn from<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+        {
+            self.from = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for from failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn to<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+        {
+            self.to = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for to failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/platform/usage`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::UsageReportOut>, Error<types::Problem>> {
+            let Self { client, from, to } = self;
+            let from = from.map_err(Error::InvalidRequest)?;
+            let to = to.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/platform/usage", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("from", &from))
+                .query(&progenitor_client::QueryParam::new("to", &to))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_platform_usage",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_query_logs`]
+
+[`Client::list_query_logs`]: super::Client::list_query_logs*/
+    #[derive(Debug, Clone)]
+    pub struct ListQueryLogs<'a> {
+        client: &'a super::Client,
+        channel: Result<Option<types::LogChannel>, String>,
+        cursor: Result<Option<types::ListQueryLogsCursor>, String>,
+        escalated: Result<Option<bool>, String>,
+        feedback: Result<Option<types::FeedbackFilter>, String>,
+        from: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        no_sources: Result<Option<bool>, String>,
+        to: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
+    }
+    impl<'a> ListQueryLogs<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                channel: Ok(None),
+                cursor: Ok(None),
+                escalated: Ok(None),
+                feedback: Ok(None),
+                from: Ok(None),
+                limit: Ok(None),
+                no_sources: Ok(None),
+                to: Ok(None),
+            }
+        }
+        pub fn channel<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::LogChannel>,
+        {
+            self.channel = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `LogChannel` for channel failed".to_string()
+                });
+            self
+        }
+        pub fn cursor<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ListQueryLogsCursor>,
+        {
+            self.cursor = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `ListQueryLogsCursor` for cursor failed".to_string()
+                });
+            self
+        }
+        pub fn escalated<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.escalated = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `bool` for escalated failed".to_string());
+            self
+        }
+        pub fn feedback<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::FeedbackFilter>,
+        {
+            self.feedback = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `FeedbackFilter` for feedback failed".to_string()
+                });
+            self
+        }
+        pub fn from<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+        {
+            self.from = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for from failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn no_sources<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.no_sources = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `bool` for no_sources failed".to_string());
+            self
+        }
+        pub fn to<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+        {
+            self.to = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for to failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/query-logs`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::QueryLogPage>, Error<types::Problem>> {
+            let Self {
+                client,
+                channel,
+                cursor,
+                escalated,
+                feedback,
+                from,
+                limit,
+                no_sources,
+                to,
+            } = self;
+            let channel = channel.map_err(Error::InvalidRequest)?;
+            let cursor = cursor.map_err(Error::InvalidRequest)?;
+            let escalated = escalated.map_err(Error::InvalidRequest)?;
+            let feedback = feedback.map_err(Error::InvalidRequest)?;
+            let from = from.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let no_sources = no_sources.map_err(Error::InvalidRequest)?;
+            let to = to.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/query-logs", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("channel", &channel))
+                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                .query(&progenitor_client::QueryParam::new("escalated", &escalated))
+                .query(&progenitor_client::QueryParam::new("feedback", &feedback))
+                .query(&progenitor_client::QueryParam::new("from", &from))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("no_sources", &no_sources))
+                .query(&progenitor_client::QueryParam::new("to", &to))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_query_logs",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_query_log_feedback`]
+
+[`Client::create_query_log_feedback`]: super::Client::create_query_log_feedback*/
+    #[derive(Debug, Clone)]
+    pub struct CreateQueryLogFeedback<'a> {
+        client: &'a super::Client,
+        id: Result<::uuid::Uuid, String>,
+        body: Result<types::builder::FeedbackIn, String>,
+    }
+    impl<'a> CreateQueryLogFeedback<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::uuid::Uuid>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::FeedbackIn>,
+            <V as std::convert::TryInto<types::FeedbackIn>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `FeedbackIn` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::FeedbackIn,
+            ) -> types::builder::FeedbackIn,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/query-logs/{id}/feedback`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::QueryLogOut>, Error<types::Problem>> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| types::FeedbackIn::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/query-logs/{}/feedback", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_query_log_feedback",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::search`]
 
 [`Client::search`]: super::Client::search*/
@@ -18608,6 +25588,584 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "search",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_settings`]
+
+[`Client::get_settings`]: super::Client::get_settings*/
+    #[derive(Debug, Clone)]
+    pub struct GetSettings<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> GetSettings<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/v1/settings`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SettingsOut>, Error<types::Problem>> {
+            let Self { client } = self;
+            let url = format!("{}/v1/settings", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_settings",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::update_settings`]
+
+[`Client::update_settings`]: super::Client::update_settings*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateSettings<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::SettingsPatch, String>,
+    }
+    impl<'a> UpdateSettings<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SettingsPatch>,
+            <V as std::convert::TryInto<types::SettingsPatch>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `SettingsPatch` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::SettingsPatch,
+            ) -> types::builder::SettingsPatch,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PATCH` request to `/v1/settings`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SettingsOut>, Error<types::Problem>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::SettingsPatch::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/settings", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_settings",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_default_settings`]
+
+[`Client::get_default_settings`]: super::Client::get_default_settings*/
+    #[derive(Debug, Clone)]
+    pub struct GetDefaultSettings<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> GetDefaultSettings<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/v1/settings/defaults`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SettingsOut>, Error<types::Problem>> {
+            let Self { client } = self;
+            let url = format!("{}/v1/settings/defaults", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_default_settings",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::update_default_settings`]
+
+[`Client::update_default_settings`]: super::Client::update_default_settings*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateDefaultSettings<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::SettingsPatch, String>,
+    }
+    impl<'a> UpdateDefaultSettings<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SettingsPatch>,
+            <V as std::convert::TryInto<types::SettingsPatch>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `SettingsPatch` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::SettingsPatch,
+            ) -> types::builder::SettingsPatch,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PATCH` request to `/v1/settings/defaults`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SettingsOut>, Error<types::Problem>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::SettingsPatch::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/settings/defaults", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_default_settings",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
@@ -19664,6 +27222,323 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::get_tenant_plan`]
+
+[`Client::get_tenant_plan`]: super::Client::get_tenant_plan*/
+    #[derive(Debug, Clone)]
+    pub struct GetTenantPlan<'a> {
+        client: &'a super::Client,
+        id: Result<::uuid::Uuid, String>,
+    }
+    impl<'a> GetTenantPlan<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::uuid::Uuid>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/tenants/{id}/plan`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::PlanOut>, Error<types::Problem>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/tenants/{}/plan", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_tenant_plan",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::set_tenant_plan`]
+
+[`Client::set_tenant_plan`]: super::Client::set_tenant_plan*/
+    #[derive(Debug, Clone)]
+    pub struct SetTenantPlan<'a> {
+        client: &'a super::Client,
+        id: Result<::uuid::Uuid, String>,
+        body: Result<types::builder::PlanIn, String>,
+    }
+    impl<'a> SetTenantPlan<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::uuid::Uuid>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PlanIn>,
+            <V as std::convert::TryInto<types::PlanIn>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| format!("conversion to `PlanIn` for body failed: {}", s));
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(types::builder::PlanIn) -> types::builder::PlanIn,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/v1/tenants/{id}/plan`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::PlanOut>, Error<types::Problem>> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| types::PlanIn::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/tenants/{}/plan", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "set_tenant_plan",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::reactivate_tenant`]
 
 [`Client::reactivate_tenant`]: super::Client::reactivate_tenant*/
@@ -19720,6 +27595,199 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "reactivate_tenant",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_tenant_usage`]
+
+[`Client::get_tenant_usage`]: super::Client::get_tenant_usage*/
+    #[derive(Debug, Clone)]
+    pub struct GetTenantUsage<'a> {
+        client: &'a super::Client,
+        id: Result<::uuid::Uuid, String>,
+        from: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
+        group_by: Result<Option<types::UsageGroup>, String>,
+        to: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
+    }
+    impl<'a> GetTenantUsage<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                from: Ok(None),
+                group_by: Ok(None),
+                to: Ok(None),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::uuid::Uuid>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
+            self
+        }
+        pub fn from<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+        {
+            self.from = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for from failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn group_by<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UsageGroup>,
+        {
+            self.group_by = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `UsageGroup` for group_by failed".to_string()
+                });
+            self
+        }
+        pub fn to<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+        {
+            self.to = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for to failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/tenants/{id}/usage`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::UsageReportOut>, Error<types::Problem>> {
+            let Self { client, id, from, group_by, to } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let from = from.map_err(Error::InvalidRequest)?;
+            let group_by = group_by.map_err(Error::InvalidRequest)?;
+            let to = to.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/tenants/{}/usage", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("from", &from))
+                .query(&progenitor_client::QueryParam::new("group_by", &group_by))
+                .query(&progenitor_client::QueryParam::new("to", &to))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_tenant_usage",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
@@ -20871,6 +28939,358 @@ pub mod builder {
                     )
                 }
                 415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::assist_ticket`]
+
+[`Client::assist_ticket`]: super::Client::assist_ticket*/
+    #[derive(Debug, Clone)]
+    pub struct AssistTicket<'a> {
+        client: &'a super::Client,
+        id: Result<::uuid::Uuid, String>,
+        body: Result<types::builder::AssistIn, String>,
+    }
+    impl<'a> AssistTicket<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::uuid::Uuid>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::AssistIn>,
+            <V as std::convert::TryInto<types::AssistIn>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| format!("conversion to `AssistIn` for body failed: {}", s));
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(types::builder::AssistIn) -> types::builder::AssistIn,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/tickets/{id}/assist`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::AssistantRunOut>, Error<types::Problem>> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| types::AssistIn::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/tickets/{}/assist", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "assist_ticket",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                202u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_ticket_assistant_runs`]
+
+[`Client::list_ticket_assistant_runs`]: super::Client::list_ticket_assistant_runs*/
+    #[derive(Debug, Clone)]
+    pub struct ListTicketAssistantRuns<'a> {
+        client: &'a super::Client,
+        id: Result<::uuid::Uuid, String>,
+        cursor: Result<Option<types::ListTicketAssistantRunsCursor>, String>,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+    }
+    impl<'a> ListTicketAssistantRuns<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                cursor: Ok(None),
+                limit: Ok(None),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::uuid::Uuid>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
+            self
+        }
+        pub fn cursor<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ListTicketAssistantRunsCursor>,
+        {
+            self.cursor = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `ListTicketAssistantRunsCursor` for cursor failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/tickets/{id}/assistant-runs`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::AssistantRunPage>, Error<types::Problem>> {
+            let Self { client, id, cursor, limit } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let cursor = cursor.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/tickets/{}/assistant-runs", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_ticket_assistant_runs",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -22141,6 +30561,183 @@ pub mod builder {
                     )
                 }
                 415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_usage`]
+
+[`Client::get_usage`]: super::Client::get_usage*/
+    #[derive(Debug, Clone)]
+    pub struct GetUsage<'a> {
+        client: &'a super::Client,
+        from: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
+        group_by: Result<Option<types::UsageGroup>, String>,
+        to: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
+    }
+    impl<'a> GetUsage<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                from: Ok(None),
+                group_by: Ok(None),
+                to: Ok(None),
+            }
+        }
+        pub fn from<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+        {
+            self.from = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for from failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn group_by<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UsageGroup>,
+        {
+            self.group_by = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `UsageGroup` for group_by failed".to_string()
+                });
+            self
+        }
+        pub fn to<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+        {
+            self.to = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for to failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/usage`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::UsageReportOut>, Error<types::Problem>> {
+            let Self { client, from, group_by, to } = self;
+            let from = from.map_err(Error::InvalidRequest)?;
+            let group_by = group_by.map_err(Error::InvalidRequest)?;
+            let to = to.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/usage", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("from", &from))
+                .query(&progenitor_client::QueryParam::new("group_by", &group_by))
+                .query(&progenitor_client::QueryParam::new("to", &to))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_usage",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,

@@ -25,6 +25,8 @@ class Problem:
         type_ (str): A URI naming the problem type (`urn:tenantdesk:problem:<code>`).
         allowed (list[str] | Unset): Values the request may use instead, where the error has such a list.
         field (str | Unset): The request field (body property, query or path parameter, header) that was wrong.
+        quota (str | Unset): The plan quota a write would exceed (`quota_exceeded`): `max_documents`, `max_chunks`,
+            `max_storage_bytes` or `max_api_keys`.
         request_id (str | Unset): The request id (also in the `X-Request-Id` response header).
     """
 
@@ -35,6 +37,7 @@ class Problem:
     type_: str
     allowed: list[str] | Unset = UNSET
     field: str | Unset = UNSET
+    quota: str | Unset = UNSET
     request_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -55,6 +58,8 @@ class Problem:
 
         field = self.field
 
+        quota = self.quota
+
         request_id = self.request_id
 
         field_dict: dict[str, Any] = {}
@@ -72,6 +77,8 @@ class Problem:
             field_dict["allowed"] = allowed
         if field is not UNSET:
             field_dict["field"] = field
+        if quota is not UNSET:
+            field_dict["quota"] = quota
         if request_id is not UNSET:
             field_dict["request_id"] = request_id
 
@@ -94,6 +101,8 @@ class Problem:
 
         field = d.pop("field", UNSET)
 
+        quota = d.pop("quota", UNSET)
+
         request_id = d.pop("request_id", UNSET)
 
         problem = cls(
@@ -104,6 +113,7 @@ class Problem:
             type_=type_,
             allowed=allowed,
             field=field,
+            quota=quota,
             request_id=request_id,
         )
 

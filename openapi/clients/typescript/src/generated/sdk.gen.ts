@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.js';
 import { type Client, formDataBodySerializer, type Options as Options2, type TDataShape } from './client/index.js';
-import type { BulkCreateDocumentsData, BulkCreateDocumentsErrors, BulkCreateDocumentsResponses, ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, CreateApiKeyData, CreateApiKeyErrors, CreateApiKeyResponses, CreateCollectionData, CreateCollectionErrors, CreateCollectionResponses, CreateDocumentData, CreateDocumentErrors, CreateDocumentResponses, CreateTenantData, CreateTenantErrors, CreateTenantResponses, CreateTicketData, CreateTicketErrors, CreateTicketExternalRefData, CreateTicketExternalRefErrors, CreateTicketExternalRefResponses, CreateTicketMessageData, CreateTicketMessageErrors, CreateTicketMessageResponses, CreateTicketResponses, CreateUserData, CreateUserErrors, CreateUserResponses, DeactivateTenantData, DeactivateTenantErrors, DeactivateTenantResponses, DeactivateUserData, DeactivateUserErrors, DeactivateUserResponses, DeleteCollectionData, DeleteCollectionErrors, DeleteCollectionResponses, DeleteDocumentData, DeleteDocumentErrors, DeleteDocumentResponses, DeleteTicketExternalRefData, DeleteTicketExternalRefErrors, DeleteTicketExternalRefResponses, GetApiKeyData, GetApiKeyErrors, GetApiKeyResponses, GetCollectionData, GetCollectionErrors, GetCollectionResponses, GetDocumentData, GetDocumentErrors, GetDocumentResponses, GetDocumentVersionData, GetDocumentVersionErrors, GetDocumentVersionResponses, GetIngestionJobData, GetIngestionJobErrors, GetIngestionJobResponses, GetMeData, GetMeErrors, GetMeResponses, GetTenantData, GetTenantErrors, GetTenantResponses, GetTicketData, GetTicketErrors, GetTicketResponses, GetUserData, GetUserErrors, GetUserResponses, HealthzData, HealthzResponses, ListApiKeysData, ListApiKeysErrors, ListApiKeysResponses, ListAuditLogData, ListAuditLogErrors, ListAuditLogResponses, ListCollectionsData, ListCollectionsErrors, ListCollectionsResponses, ListDocumentsData, ListDocumentsErrors, ListDocumentsResponses, ListDocumentVersionsData, ListDocumentVersionsErrors, ListDocumentVersionsResponses, ListIngestionJobsData, ListIngestionJobsErrors, ListIngestionJobsResponses, ListTenantAuditLogData, ListTenantAuditLogErrors, ListTenantAuditLogResponses, ListTenantsData, ListTenantsErrors, ListTenantsResponses, ListTenantUsersData, ListTenantUsersErrors, ListTenantUsersResponses, ListTicketExternalRefsData, ListTicketExternalRefsErrors, ListTicketExternalRefsResponses, ListTicketHistoryData, ListTicketHistoryErrors, ListTicketHistoryResponses, ListTicketMessagesData, ListTicketMessagesErrors, ListTicketMessagesResponses, ListTicketsData, ListTicketsErrors, ListTicketsResponses, ListUsersData, ListUsersErrors, ListUsersResponses, LoginData, LoginErrors, LoginResponses, LoginSuperadminData, LoginSuperadminErrors, LoginSuperadminResponses, LogoutData, LogoutErrors, LogoutResponses, PutDocumentChunksData, PutDocumentChunksErrors, PutDocumentChunksResponses, ReactivateTenantData, ReactivateTenantErrors, ReactivateTenantResponses, ReadyzData, ReadyzErrors, ReadyzResponses, RefreshTokenData, RefreshTokenErrors, RefreshTokenResponses, RestoreDocumentData, RestoreDocumentErrors, RestoreDocumentResponses, RevokeApiKeyData, RevokeApiKeyErrors, RevokeApiKeyResponses, SearchData, SearchErrors, SearchResponses, TransitionTicketData, TransitionTicketErrors, TransitionTicketResponses, UpdateCollectionData, UpdateCollectionErrors, UpdateCollectionResponses, UpdateDocumentData, UpdateDocumentErrors, UpdateDocumentResponses, UpdateTenantData, UpdateTenantErrors, UpdateTenantResponses, UpdateTicketData, UpdateTicketErrors, UpdateTicketResponses, UpdateUserData, UpdateUserErrors, UpdateUserResponses, UploadDocumentData, UploadDocumentErrors, UploadDocumentResponses } from './types.gen.js';
+import type { AskData, AskErrors, AskResponses, AssistTicketData, AssistTicketErrors, AssistTicketResponses, BulkCreateDocumentsData, BulkCreateDocumentsErrors, BulkCreateDocumentsResponses, ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, CreateApiKeyData, CreateApiKeyErrors, CreateApiKeyResponses, CreateCollectionData, CreateCollectionErrors, CreateCollectionResponses, CreateDocumentData, CreateDocumentErrors, CreateDocumentResponses, CreateQueryLogFeedbackData, CreateQueryLogFeedbackErrors, CreateQueryLogFeedbackResponses, CreateTenantData, CreateTenantErrors, CreateTenantResponses, CreateTicketData, CreateTicketErrors, CreateTicketExternalRefData, CreateTicketExternalRefErrors, CreateTicketExternalRefResponses, CreateTicketMessageData, CreateTicketMessageErrors, CreateTicketMessageResponses, CreateTicketResponses, CreateUserData, CreateUserErrors, CreateUserResponses, DeactivateTenantData, DeactivateTenantErrors, DeactivateTenantResponses, DeactivateUserData, DeactivateUserErrors, DeactivateUserResponses, DeleteCollectionData, DeleteCollectionErrors, DeleteCollectionResponses, DeleteDocumentData, DeleteDocumentErrors, DeleteDocumentResponses, DeleteTicketExternalRefData, DeleteTicketExternalRefErrors, DeleteTicketExternalRefResponses, GetApiKeyData, GetApiKeyErrors, GetApiKeyResponses, GetCollectionData, GetCollectionErrors, GetCollectionResponses, GetDefaultSettingsData, GetDefaultSettingsErrors, GetDefaultSettingsResponses, GetDocumentData, GetDocumentErrors, GetDocumentResponses, GetDocumentVersionData, GetDocumentVersionErrors, GetDocumentVersionResponses, GetIngestionJobData, GetIngestionJobErrors, GetIngestionJobResponses, GetKnowledgeAnalyticsData, GetKnowledgeAnalyticsErrors, GetKnowledgeAnalyticsResponses, GetMeData, GetMeErrors, GetMeResponses, GetPlatformUsageData, GetPlatformUsageErrors, GetPlatformUsageResponses, GetSettingsData, GetSettingsErrors, GetSettingsResponses, GetTenantData, GetTenantErrors, GetTenantPlanData, GetTenantPlanErrors, GetTenantPlanResponses, GetTenantResponses, GetTenantUsageData, GetTenantUsageErrors, GetTenantUsageResponses, GetTicketAnalyticsData, GetTicketAnalyticsErrors, GetTicketAnalyticsResponses, GetTicketData, GetTicketErrors, GetTicketResponses, GetUsageData, GetUsageErrors, GetUsageResponses, GetUserData, GetUserErrors, GetUserResponses, HealthzData, HealthzResponses, ListApiKeysData, ListApiKeysErrors, ListApiKeysResponses, ListAuditLogData, ListAuditLogErrors, ListAuditLogResponses, ListCollectionsData, ListCollectionsErrors, ListCollectionsResponses, ListDocumentsData, ListDocumentsErrors, ListDocumentsResponses, ListDocumentVersionsData, ListDocumentVersionsErrors, ListDocumentVersionsResponses, ListIngestionJobsData, ListIngestionJobsErrors, ListIngestionJobsResponses, ListQueryLogsData, ListQueryLogsErrors, ListQueryLogsResponses, ListTenantAuditLogData, ListTenantAuditLogErrors, ListTenantAuditLogResponses, ListTenantsData, ListTenantsErrors, ListTenantsResponses, ListTenantUsersData, ListTenantUsersErrors, ListTenantUsersResponses, ListTicketAssistantRunsData, ListTicketAssistantRunsErrors, ListTicketAssistantRunsResponses, ListTicketExternalRefsData, ListTicketExternalRefsErrors, ListTicketExternalRefsResponses, ListTicketHistoryData, ListTicketHistoryErrors, ListTicketHistoryResponses, ListTicketMessagesData, ListTicketMessagesErrors, ListTicketMessagesResponses, ListTicketsData, ListTicketsErrors, ListTicketsResponses, ListUsersData, ListUsersErrors, ListUsersResponses, LoginData, LoginErrors, LoginResponses, LoginSuperadminData, LoginSuperadminErrors, LoginSuperadminResponses, LogoutData, LogoutErrors, LogoutResponses, PutDocumentChunksData, PutDocumentChunksErrors, PutDocumentChunksResponses, ReactivateTenantData, ReactivateTenantErrors, ReactivateTenantResponses, ReadyzData, ReadyzErrors, ReadyzResponses, RefreshTokenData, RefreshTokenErrors, RefreshTokenResponses, RestoreDocumentData, RestoreDocumentErrors, RestoreDocumentResponses, RevokeApiKeyData, RevokeApiKeyErrors, RevokeApiKeyResponses, SearchData, SearchErrors, SearchResponses, SetTenantPlanData, SetTenantPlanErrors, SetTenantPlanResponses, TransitionTicketData, TransitionTicketErrors, TransitionTicketResponses, UpdateCollectionData, UpdateCollectionErrors, UpdateCollectionResponses, UpdateDefaultSettingsData, UpdateDefaultSettingsErrors, UpdateDefaultSettingsResponses, UpdateDocumentData, UpdateDocumentErrors, UpdateDocumentResponses, UpdateSettingsData, UpdateSettingsErrors, UpdateSettingsResponses, UpdateTenantData, UpdateTenantErrors, UpdateTenantResponses, UpdateTicketData, UpdateTicketErrors, UpdateTicketResponses, UpdateUserData, UpdateUserErrors, UpdateUserResponses, UploadDocumentData, UploadDocumentErrors, UploadDocumentResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -31,6 +31,27 @@ export const healthz = <ThrowOnError extends boolean = false>(options?: Options<
  * are pending; the status never carries the database's error text.
  */
 export const readyz = <ThrowOnError extends boolean = false>(options?: Options<ReadyzData, ThrowOnError>) => (options?.client ?? client).get<ReadyzResponses, ReadyzErrors, ThrowOnError>({ url: '/readyz', ...options });
+
+/**
+ * The knowledge base: documents, chunks, searches, searches without results, the most
+ * frequent queries (tenant admins; superadmins: the whole platform, or one tenant with
+ * `X-Tenant-Id`).
+ */
+export const getKnowledgeAnalytics = <ThrowOnError extends boolean = false>(options?: Options<GetKnowledgeAnalyticsData, ThrowOnError>) => (options?.client ?? client).get<GetKnowledgeAnalyticsResponses, GetKnowledgeAnalyticsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/v1/analytics/knowledge',
+    ...options
+});
+
+/**
+ * The support desk's tickets over a period (tenant admins; superadmins: the whole platform,
+ * or one tenant with `X-Tenant-Id`).
+ */
+export const getTicketAnalytics = <ThrowOnError extends boolean = false>(options?: Options<GetTicketAnalyticsData, ThrowOnError>) => (options?.client ?? client).get<GetTicketAnalyticsResponses, GetTicketAnalyticsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/v1/analytics/tickets',
+    ...options
+});
 
 /**
  * List the tenant's API keys, revoked ones included (admins).
@@ -70,6 +91,27 @@ export const getApiKey = <ThrowOnError extends boolean = false>(options: Options
     security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
     url: '/v1/api-keys/{id}',
     ...options
+});
+
+/**
+ * Ask the assistant a question (any user of the tenant, or a read-only API key). It searches
+ * the knowledge base (hybrid search, the tenant's top-k and minimum score), gives the
+ * passages that fit its context budget to the tenant's provider, and answers citing them as
+ * `[1]`, `[2]`. The built-in provider quotes the best one or two sentences; it does not
+ * write. The escalation rules are evaluated and reported (`escalated`, `escalation`), but
+ * the answer is returned anyway. With `Accept: text/event-stream` the answer streams as
+ * server-sent events: `delta` events with text as it comes, then `done` with the whole
+ * answer, its sources and `log_id` (or `error` with a problem). Every answer is written to
+ * the query log. A provider that does not answer is a 503 `provider_unavailable`.
+ */
+export const ask = <ThrowOnError extends boolean = false>(options: Options<AskData, ThrowOnError>) => (options.client ?? client).post<AskResponses, AskErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/v1/ask',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json; charset=utf-8',
+        ...options.headers
+    }
 });
 
 /**
@@ -369,12 +411,93 @@ export const changePassword = <ThrowOnError extends boolean = false>(options: Op
 });
 
 /**
+ * The platform's API usage by tenant (superadmins), busiest first.
+ */
+export const getPlatformUsage = <ThrowOnError extends boolean = false>(options?: Options<GetPlatformUsageData, ThrowOnError>) => (options?.client ?? client).get<GetPlatformUsageResponses, GetPlatformUsageErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/v1/platform/usage',
+    ...options
+});
+
+/**
+ * The assistant's answers, newest first (admins), with filters that combine with AND.
+ */
+export const listQueryLogs = <ThrowOnError extends boolean = false>(options?: Options<ListQueryLogsData, ThrowOnError>) => (options?.client ?? client).get<ListQueryLogsResponses, ListQueryLogsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/v1/query-logs',
+    ...options
+});
+
+/**
+ * Rate an answer: the user who asked for it, or an agent or admin (another user's answer,
+ * or another tenant's, is a 404). A second rating replaces the first.
+ */
+export const createQueryLogFeedback = <ThrowOnError extends boolean = false>(options: Options<CreateQueryLogFeedbackData, ThrowOnError>) => (options.client ?? client).post<CreateQueryLogFeedbackResponses, CreateQueryLogFeedbackErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/v1/query-logs/{id}/feedback',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json; charset=utf-8',
+        ...options.headers
+    }
+});
+
+/**
  * Search the knowledge base: the current version of live, active documents of the caller's
  * tenant. Results are chunks with their document's id, title, URL and version.
  */
 export const search = <ThrowOnError extends boolean = false>(options: Options<SearchData, ThrowOnError>) => (options.client ?? client).post<SearchResponses, SearchErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
     url: '/v1/search',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json; charset=utf-8',
+        ...options.headers
+    }
+});
+
+/**
+ * The assistant's settings in force for the caller's tenant (admins).
+ */
+export const getSettings = <ThrowOnError extends boolean = false>(options?: Options<GetSettingsData, ThrowOnError>) => (options?.client ?? client).get<GetSettingsResponses, GetSettingsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/v1/settings',
+    ...options
+});
+
+/**
+ * Change the tenant's assistant settings (admins, or a superadmin acting in the tenant with
+ * `X-Tenant-Id`). Absent fields stay, `null` returns a field to the platform default. The
+ * change is written to the audit log (`settings.update`, naming the fields, never the API
+ * key). Returns the settings now in force.
+ */
+export const updateSettings = <ThrowOnError extends boolean = false>(options: Options<UpdateSettingsData, ThrowOnError>) => (options.client ?? client).patch<UpdateSettingsResponses, UpdateSettingsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/v1/settings',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json; charset=utf-8',
+        ...options.headers
+    }
+});
+
+/**
+ * The platform defaults every tenant inherits where it sets nothing (superadmins).
+ * `overridden` lists the fields set at the platform level; the others are built in.
+ */
+export const getDefaultSettings = <ThrowOnError extends boolean = false>(options?: Options<GetDefaultSettingsData, ThrowOnError>) => (options?.client ?? client).get<GetDefaultSettingsResponses, GetDefaultSettingsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/v1/settings/defaults',
+    ...options
+});
+
+/**
+ * Change the platform defaults (superadmins): what every tenant gets for the fields it has
+ * not set itself. Recorded in the platform's own audit log.
+ */
+export const updateDefaultSettings = <ThrowOnError extends boolean = false>(options: Options<UpdateDefaultSettingsData, ThrowOnError>) => (options.client ?? client).patch<UpdateDefaultSettingsResponses, UpdateDefaultSettingsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/v1/settings/defaults',
     ...options,
     headers: {
         'Content-Type': 'application/json; charset=utf-8',
@@ -447,11 +570,43 @@ export const deactivateTenant = <ThrowOnError extends boolean = false>(options: 
 });
 
 /**
+ * A tenant's plan: rate limits and quotas in force (superadmins).
+ */
+export const getTenantPlan = <ThrowOnError extends boolean = false>(options: Options<GetTenantPlanData, ThrowOnError>) => (options.client ?? client).get<GetTenantPlanResponses, GetTenantPlanErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/v1/tenants/{id}/plan',
+    ...options
+});
+
+/**
+ * Replace a tenant's plan (superadmins). Rate limits take effect within about a second on
+ * every instance (their leases run out); quotas at the next write.
+ */
+export const setTenantPlan = <ThrowOnError extends boolean = false>(options: Options<SetTenantPlanData, ThrowOnError>) => (options.client ?? client).put<SetTenantPlanResponses, SetTenantPlanErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/v1/tenants/{id}/plan',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json; charset=utf-8',
+        ...options.headers
+    }
+});
+
+/**
  * Reactivate a tenant (superadmins).
  */
 export const reactivateTenant = <ThrowOnError extends boolean = false>(options: Options<ReactivateTenantData, ThrowOnError>) => (options.client ?? client).post<ReactivateTenantResponses, ReactivateTenantErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
     url: '/v1/tenants/{id}/reactivate',
+    ...options
+});
+
+/**
+ * One tenant's API usage (superadmins); 404 for an unknown tenant.
+ */
+export const getTenantUsage = <ThrowOnError extends boolean = false>(options: Options<GetTenantUsageData, ThrowOnError>) => (options.client ?? client).get<GetTenantUsageResponses, GetTenantUsageErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/v1/tenants/{id}/usage',
     ...options
 });
 
@@ -481,7 +636,9 @@ export const listTickets = <ThrowOnError extends boolean = false>(options?: Opti
 /**
  * Open a ticket. Any caller of the tenant may; a `user` becomes its creator and may set
  * only `title`, `description`, `source` and `metadata` (403 naming the field otherwise).
- * The ticket gets the tenant's next number (`TCK-<n>`) and starts `open`. With an
+ * The ticket gets the tenant's next number (`TCK-<n>`) and starts `open`. When the tenant's
+ * assistant mode is `draft` or `reply`, an assistant run is queued for it (see
+ * `…/assistant-runs`); it never runs inside this request. With an
  * `Idempotency-Key`, repeating the same request within 24 hours returns the first response
  * and creates nothing; the same key with a different request is a 422.
  */
@@ -521,6 +678,35 @@ export const updateTicket = <ThrowOnError extends boolean = false>(options: Opti
         'Content-Type': 'application/json; charset=utf-8',
         ...options.headers
     }
+});
+
+/**
+ * Ask the assistant to answer a ticket (agents and admins). Queues a run whatever the
+ * tenant's assistant mode (even `off`); a worker answers from the knowledge base the
+ * customer's latest message (or the ticket's title and description) and posts the answer as
+ * `post_as` says, unless an escalation rule fires, in which case the ticket moves to
+ * `escalated` and nothing reaches the customer. Internal notes are never part of the
+ * question. A run whose provider fails is retried, then marked `failed`; the ticket stays as
+ * it was.
+ */
+export const assistTicket = <ThrowOnError extends boolean = false>(options: Options<AssistTicketData, ThrowOnError>) => (options.client ?? client).post<AssistTicketResponses, AssistTicketErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/v1/tickets/{id}/assist',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json; charset=utf-8',
+        ...options.headers
+    }
+});
+
+/**
+ * A ticket's assistant runs, oldest first (agents and admins): what queued each, its
+ * attempts and errors, and what it did.
+ */
+export const listTicketAssistantRuns = <ThrowOnError extends boolean = false>(options: Options<ListTicketAssistantRunsData, ThrowOnError>) => (options.client ?? client).get<ListTicketAssistantRunsResponses, ListTicketAssistantRunsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/v1/tickets/{id}/assistant-runs',
+    ...options
 });
 
 /**
@@ -579,7 +765,8 @@ export const listTicketMessages = <ThrowOnError extends boolean = false>(options
  * `user` and cannot write internal notes (403). When a `user` replies to a ticket that is
  * `pending_customer`, the ticket moves to `in_progress` and the change is recorded in its
  * history. Otherwise a message leaves the ticket (its `version`, `ETag` and `updated_at`) as it
- * is. `Idempotency-Key` works as for creating tickets.
+ * is. A customer's message (role `user`) queues an assistant run when the tenant's assistant
+ * mode is `draft` or `reply`. `Idempotency-Key` works as for creating tickets.
  */
 export const createTicketMessage = <ThrowOnError extends boolean = false>(options: Options<CreateTicketMessageData, ThrowOnError>) => (options.client ?? client).post<CreateTicketMessageResponses, CreateTicketMessageErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
@@ -613,6 +800,15 @@ export const transitionTicket = <ThrowOnError extends boolean = false>(options: 
         'Content-Type': 'application/json; charset=utf-8',
         ...options.headers
     }
+});
+
+/**
+ * The tenant's API usage (admins), grouped by day, route, caller or status class.
+ */
+export const getUsage = <ThrowOnError extends boolean = false>(options?: Options<GetUsageData, ThrowOnError>) => (options?.client ?? client).get<GetUsageResponses, GetUsageErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/v1/usage',
+    ...options
 });
 
 /**

@@ -5,6 +5,90 @@ export type ClientOptions = {
 };
 
 /**
+ * AgentOut
+ *
+ * One agent's tickets over the period.
+ */
+export type AgentOut = {
+    /**
+     * The agent (the tickets' assignee).
+     */
+    agent_id: string;
+    /**
+     * Tickets assigned to the agent that were created in the period.
+     */
+    assigned: number;
+    /**
+     * Median resolution time of those, seconds.
+     */
+    resolution_p50_secs?: number;
+    /**
+     * Of the agent's tickets, those resolved in the period.
+     */
+    resolved: number;
+};
+
+/**
+ * How an answer was written.
+ */
+export type AnswerMode = 'extractive' | 'generative';
+
+/**
+ * AnswerOut
+ *
+ * An answer with its sources.
+ */
+export type AnswerOut = {
+    /**
+     * The answer; it cites its sources as `[1]`, `[2]`. Citations of passages that were not
+     * retrieved are removed (counted in `dropped_citations`).
+     */
+    answer: string;
+    /**
+     * The best retrieval score (cosine similarity); absent when nothing matched.
+     */
+    best_score?: number;
+    /**
+     * Tokens of the answer.
+     */
+    completion_tokens?: number;
+    /**
+     * Citations removed because they named no retrieved passage.
+     */
+    dropped_citations: number;
+    /**
+     * Whether an escalation rule fired: a ticket would go to a person instead of getting this
+     * answer. Here the answer is still returned; the client decides.
+     */
+    escalated: boolean;
+    escalation?: EscalationOut;
+    /**
+     * Time the provider took, in milliseconds.
+     */
+    generation_ms: number;
+    /**
+     * The query log entry (`POST /v1/query-logs/{id}/feedback` rates it).
+     */
+    log_id: string;
+    mode: AnswerMode;
+    model: string;
+    /**
+     * Tokens of the prompt (as the provider reports them; the built-in provider counts the
+     * question and the sentences it compared).
+     */
+    prompt_tokens?: number;
+    provider: ProviderKind;
+    /**
+     * Time to embed the question and search, in milliseconds.
+     */
+    retrieval_ms: number;
+    /**
+     * The passages the answer cites, by `ref`.
+     */
+    sources: Array<SourceOut>;
+};
+
+/**
  * ApiKeyCreated
  *
  * A freshly created key: the only time `key` is shown.
@@ -100,6 +184,115 @@ export type ApiKeyPage = {
 export type ApiKeyScope = 'read_only' | 'read_write' | 'admin';
 
 /**
+ * AskDelta
+ *
+ * A piece of the answer's text, as the provider writes it.
+ */
+export type AskDelta = {
+    text: string;
+};
+
+/**
+ * One server-sent event of a streamed answer: `delta` events carry text as it is written, then
+ * one `done` event carries the whole answer (its text with unretrieved citations removed, the
+ * sources and the log id), or one `error` event a problem.
+ */
+export type AskEvent = AskDelta | AnswerOut | Problem;
+
+/**
+ * AskIn
+ *
+ * A question for the assistant.
+ */
+export type AskIn = {
+    filters?: SearchFilters;
+    /**
+     * The question, 1–4,000 characters.
+     */
+    question: string;
+};
+
+/**
+ * AssistIn
+ *
+ * An agent's request for an answer.
+ */
+export type AssistIn = {
+    post_as?: PostAs;
+};
+
+/**
+ * What the assistant does with tickets.
+ */
+export type AssistantMode = 'off' | 'draft' | 'reply';
+
+/**
+ * AssistantRunOut
+ *
+ * One assistant run on a ticket: a job in the worker queue (leases, retries with backoff) and
+ * what came of it.
+ */
+export type AssistantRunOut = {
+    attempts: number;
+    created_at: string;
+    /**
+     * One entry per failed attempt: `at`, `attempt`, `worker`, `error`.
+     */
+    error_log: unknown;
+    finished_at?: string;
+    /**
+     * The run's (and its job's) id.
+     */
+    id: string;
+    max_attempts: number;
+    /**
+     * The message it posted (the answer, or the internal note of an escalation).
+     */
+    message_id?: string;
+    next_attempt_at: string;
+    outcome?: RunOutcome;
+    /**
+     * The escalation rule, or why it was skipped.
+     */
+    outcome_detail?: string;
+    post_as?: PostAs;
+    /**
+     * The query log entry of its answer (`GET /v1/query-logs`).
+     */
+    query_log_id?: string;
+    /**
+     * The agent who asked for it.
+     */
+    requested_by?: string;
+    status: JobStatus;
+    /**
+     * The ticket it answers.
+     */
+    ticket_id: string;
+    trigger: RunTrigger;
+    /**
+     * The customer's message that queued it.
+     */
+    trigger_message_id?: string;
+};
+
+/**
+ * AssistantRunPage
+ *
+ * One page of a list, in the order its operation states.
+ */
+export type AssistantRunPage = {
+    /**
+     * This page's items.
+     */
+    items: Array<AssistantRunOut>;
+    /**
+     * Pass as `cursor` to get the next page; absent on the last page.
+     */
+    next_cursor?: string;
+};
+
+/**
  * AuditEntryOut
  *
  * One audited action.
@@ -151,6 +344,17 @@ export type AuditEntryPage = {
      * Pass as `cursor` to get the next page; absent on the last page.
      */
     next_cursor?: string;
+};
+
+/**
+ * BacklogOut
+ *
+ * Tickets not resolved or closed, of one status and priority (now, not over the period).
+ */
+export type BacklogOut = {
+    priority: string;
+    status: string;
+    tickets: number;
 };
 
 /**
@@ -514,6 +718,19 @@ export type DocumentWritten = {
 };
 
 /**
+ * EscalationOut
+ *
+ * Why an answer escalated.
+ */
+export type EscalationOut = {
+    /**
+     * What fired it, in words.
+     */
+    reason: string;
+    rule: Rule;
+};
+
+/**
  * ExternalRefIn
  *
  * A new external reference.
@@ -600,6 +817,42 @@ export type ExternalRefPage = {
 };
 
 /**
+ * Which feedback to list.
+ */
+export type FeedbackFilter = 'helpful' | 'unhelpful' | 'none';
+
+/**
+ * FeedbackIn
+ *
+ * A rating of an answer.
+ */
+export type FeedbackIn = {
+    /**
+     * Why, 1–2,000 characters.
+     */
+    comment?: string;
+    /**
+     * Whether the answer helped.
+     */
+    helpful: boolean;
+};
+
+/**
+ * FeedbackOut
+ *
+ * The asker's rating of an answer.
+ */
+export type FeedbackOut = {
+    at: string;
+    /**
+     * The user who rated it (absent for an API key).
+     */
+    by?: string;
+    comment?: string;
+    helpful: boolean;
+};
+
+/**
  * HealthOut
  *
  * Health of the service.
@@ -658,6 +911,11 @@ export type HistoryPage = {
 };
 
 /**
+ * The size of a bucket of the ticket series.
+ */
+export type Interval = 'day' | 'week';
+
+/**
  * JobOut
  *
  * An ingestion job.
@@ -710,6 +968,41 @@ export type JobPage = {
  * Where an ingestion job is.
  */
 export type JobStatus = 'pending' | 'running' | 'completed' | 'failed';
+
+/**
+ * KnowledgeAnalyticsOut
+ *
+ * The knowledge base: its size now, and its searches over `[from, to)`.
+ */
+export type KnowledgeAnalyticsOut = {
+    /**
+     * Chunks now.
+     */
+    chunks: number;
+    /**
+     * Live documents now.
+     */
+    documents: number;
+    from: string;
+    /**
+     * Searches in the period (`POST /v1/search`).
+     */
+    searches: number;
+    to: string;
+    /**
+     * The 20 most frequent queries.
+     */
+    top_queries: Array<QueryOut>;
+    /**
+     * Of them, searches that returned no result.
+     */
+    zero_result_searches: number;
+};
+
+/**
+ * Where a question came from.
+ */
+export type LogChannel = 'ask' | 'ticket';
 
 /**
  * LogoutIn
@@ -850,6 +1143,96 @@ export type PasswordChangeIn = {
 };
 
 /**
+ * PlanIn
+ *
+ * A tenant's plan. Every field is optional: a missing or null field is the configured default
+ * (`RATE_LIMIT_*`, `QUOTA_*`). The whole plan is replaced.
+ */
+export type PlanIn = {
+    /**
+     * The tenant's requests that may come at once.
+     */
+    burst?: number;
+    /**
+     * One caller's requests that may come at once.
+     */
+    caller_burst?: number;
+    /**
+     * One caller's (API key or user) requests per minute.
+     */
+    caller_requests_per_minute?: number;
+    /**
+     * Most API keys that are not revoked.
+     */
+    max_api_keys?: number;
+    /**
+     * Most chunks.
+     */
+    max_chunks?: number;
+    /**
+     * Most live documents.
+     */
+    max_documents?: number;
+    /**
+     * Most bytes of current document content.
+     */
+    max_storage_bytes?: number;
+    /**
+     * The tenant's requests per minute, all callers together.
+     */
+    requests_per_minute?: number;
+};
+
+/**
+ * PlanOut
+ *
+ * A tenant's plan: each limit, and whether it is the tenant's own or the configured default.
+ */
+export type PlanOut = {
+    /**
+     * The tenant's requests that may come at once.
+     */
+    burst: number;
+    /**
+     * One caller's requests that may come at once.
+     */
+    caller_burst: number;
+    /**
+     * One caller's (API key or user) requests per minute.
+     */
+    caller_requests_per_minute: number;
+    /**
+     * Most API keys that are not revoked.
+     */
+    max_api_keys: number;
+    /**
+     * Most chunks (new documents are refused once reached).
+     */
+    max_chunks: number;
+    /**
+     * Most live documents.
+     */
+    max_documents: number;
+    /**
+     * Most bytes of current document content.
+     */
+    max_storage_bytes: number;
+    /**
+     * The limits this tenant's plan sets; the others are the configured defaults.
+     */
+    overridden: Array<string>;
+    /**
+     * The tenant's requests per minute, all callers together.
+     */
+    requests_per_minute: number;
+};
+
+/**
+ * How a run posts its answer.
+ */
+export type PostAs = 'draft' | 'reply';
+
+/**
  * Problem
  *
  * An RFC 9457 problem document. Every error this API returns has this shape.
@@ -868,6 +1251,11 @@ export type Problem = {
      * The request field (body property, query or path parameter, header) that was wrong.
      */
     field?: string;
+    /**
+     * The plan quota a write would exceed (`quota_exceeded`): `max_documents`, `max_chunks`,
+     * `max_storage_bytes` or `max_api_keys`.
+     */
+    quota?: string;
     /**
      * The request id (also in the `X-Request-Id` response header).
      */
@@ -890,7 +1278,96 @@ export type Problem = {
  * The stable machine-readable `code` of a problem: the one list of every code the service can
  * answer with (an `ApiError` carries one of these, nothing else).
  */
-export type ProblemCode = 'bad_request' | 'malformed_json' | 'malformed_multipart' | 'validation_failed' | 'unauthorized' | 'invalid_credentials' | 'refresh_token_reused' | 'forbidden' | 'user_only' | 'superadmin_only' | 'tenant_required' | 'read_only_key' | 'tenant_inactive' | 'user_inactive' | 'not_found' | 'method_not_allowed' | 'conflict' | 'retry' | 'slug_taken' | 'email_taken' | 'name_taken' | 'external_ref_exists' | 'cannot_change_self' | 'collection_not_empty' | 'invalid_transition' | 'idempotency_key_reused' | 'precondition_failed' | 'payload_too_large' | 'uri_too_long' | 'unsupported_media_type' | 'too_many_requests' | 'headers_too_large' | 'internal' | 'unavailable';
+export type ProblemCode = 'bad_request' | 'malformed_json' | 'malformed_multipart' | 'validation_failed' | 'unauthorized' | 'invalid_credentials' | 'refresh_token_reused' | 'forbidden' | 'user_only' | 'superadmin_only' | 'tenant_required' | 'read_only_key' | 'tenant_inactive' | 'user_inactive' | 'not_found' | 'method_not_allowed' | 'conflict' | 'retry' | 'slug_taken' | 'email_taken' | 'name_taken' | 'external_ref_exists' | 'cannot_change_self' | 'collection_not_empty' | 'invalid_transition' | 'idempotency_key_reused' | 'precondition_failed' | 'payload_too_large' | 'uri_too_long' | 'unsupported_media_type' | 'too_many_requests' | 'rate_limited' | 'quota_exceeded' | 'headers_too_large' | 'internal' | 'unavailable' | 'provider_unavailable';
+
+/**
+ * Who writes the answers.
+ */
+export type ProviderKind = 'builtin' | 'openai';
+
+/**
+ * QueryLogOut
+ *
+ * One answer the assistant gave.
+ */
+export type QueryLogOut = {
+    answer: string;
+    best_score?: number;
+    /**
+     * … an API key …
+     */
+    caller_api_key_id?: string;
+    /**
+     * … or a superadmin acting in the tenant (none of them: a ticket run).
+     */
+    caller_superadmin_id?: string;
+    /**
+     * Who asked: a user …
+     */
+    caller_user_id?: string;
+    channel: LogChannel;
+    completion_tokens?: number;
+    created_at: string;
+    dropped_citations: number;
+    escalated: boolean;
+    escalation?: EscalationOut;
+    feedback?: FeedbackOut;
+    generation_ms: number;
+    id: string;
+    model: string;
+    prompt_tokens?: number;
+    provider: ProviderKind;
+    question: string;
+    retrieval_ms: number;
+    /**
+     * Everything retrieval returned, with scores.
+     */
+    retrieved: Array<RetrievedOut>;
+    /**
+     * The passages the answer cites.
+     */
+    sources: Array<SourceOut>;
+    /**
+     * The ticket, for a ticket run.
+     */
+    ticket_id?: string;
+};
+
+/**
+ * QueryLogPage
+ *
+ * One page of a list, in the order its operation states.
+ */
+export type QueryLogPage = {
+    /**
+     * This page's items.
+     */
+    items: Array<QueryLogOut>;
+    /**
+     * Pass as `cursor` to get the next page; absent on the last page.
+     */
+    next_cursor?: string;
+};
+
+/**
+ * QueryOut
+ *
+ * A frequent search query.
+ */
+export type QueryOut = {
+    /**
+     * The query, trimmed and lowercased.
+     */
+    query: string;
+    /**
+     * Searches with it in the period.
+     */
+    searches: number;
+    /**
+     * Of them, searches that found nothing.
+     */
+    zero_results: number;
+};
 
 /**
  * RefreshIn
@@ -903,6 +1380,39 @@ export type RefreshIn = {
      */
     refresh_token: string;
 };
+
+/**
+ * RetrievedOut
+ *
+ * Something retrieval found for the question.
+ */
+export type RetrievedOut = {
+    chunk_id: string;
+    document_id: string;
+    /**
+     * Whether it was given to the provider.
+     */
+    in_context: boolean;
+    /**
+     * Cosine similarity to the question (absent for a keyword-only match).
+     */
+    score?: number;
+};
+
+/**
+ * Which rule escalated.
+ */
+export type Rule = 'keyword' | 'human_request' | 'low_score' | 'cannot_help';
+
+/**
+ * What came of a run.
+ */
+export type RunOutcome = 'replied' | 'drafted' | 'escalated' | 'skipped';
+
+/**
+ * What queued a run.
+ */
+export type RunTrigger = 'ticket_created' | 'customer_message' | 'agent_request';
 
 /**
  * SearchFilters
@@ -1002,9 +1512,140 @@ export type SearchOut = {
 };
 
 /**
+ * SettingsOut
+ *
+ * The assistant's settings in force: each value is the tenant's own where it set one (see
+ * `overridden`), else the platform default.
+ */
+export type SettingsOut = {
+    /**
+     * Whether an API key for the provider is in force; the key itself is never returned. A
+     * platform default key is used only while the tenant sets neither its own key nor its own
+     * `base_url`.
+     */
+    api_key_set: boolean;
+    assistant_mode: AssistantMode;
+    /**
+     * Base URL of the OpenAI-compatible service (`…/v1/chat/completions` is appended).
+     */
+    base_url: string;
+    /**
+     * Phrases that escalate a question, matched on word forms (English and Russian stemming:
+     * "refunds" matches "refund", "возврата" matches "возврат"), several words as a phrase.
+     */
+    escalation_keywords: Array<string>;
+    /**
+     * A question escalates when the best knowledge-base match scores below this (cosine
+     * similarity, 0–1; calibrated on the evaluation set, see bench/README.md).
+     */
+    escalation_threshold: number;
+    /**
+     * The model the `openai` provider asks for.
+     */
+    model: string;
+    /**
+     * The fields set at this level; the others are inherited.
+     */
+    overridden: Array<string>;
+    provider: ProviderKind;
+    /**
+     * Chunks scoring below this (cosine similarity) are not given to the provider.
+     */
+    retrieval_min_score: number;
+    /**
+     * How many knowledge-base chunks retrieval returns per question (1–20).
+     */
+    retrieval_top_k: number;
+    /**
+     * The system prompt of the `openai` provider.
+     */
+    system_prompt: string;
+};
+
+/**
+ * SettingsPatch
+ *
+ * Changes to the settings: an absent field stays as it is, `null` removes this level's value
+ * (the platform default, or the built-in one, applies again), a value sets it.
+ */
+export type SettingsPatch = {
+    /**
+     * `off`, `draft` or `reply`.
+     */
+    assistant_mode?: AssistantMode | null;
+    /**
+     * An `http` or `https` URL without credentials, query or fragment; loopback, private and
+     * link-local addresses are refused unless the service allows them
+     * (`ASSISTANT_ALLOW_PRIVATE_URLS`).
+     */
+    base_url?: string | null;
+    /**
+     * Up to 100 phrases of 1–100 characters; they replace the current list (`[]`: no keyword
+     * escalates).
+     */
+    escalation_keywords?: Array<string> | null;
+    /**
+     * 0–1.
+     */
+    escalation_threshold?: number | null;
+    /**
+     * 1–200 characters.
+     */
+    model?: string | null;
+    /**
+     * `builtin` or `openai`.
+     */
+    provider?: ProviderKind | null;
+    /**
+     * 0–1.
+     */
+    retrieval_min_score?: number | null;
+    /**
+     * 1–20.
+     */
+    retrieval_top_k?: number | null;
+    /**
+     * 1–8,000 characters.
+     */
+    system_prompt?: string | null;
+};
+
+/**
  * Sort direction.
  */
 export type SortOrder = 'asc' | 'desc';
+
+/**
+ * SourceOut
+ *
+ * A knowledge-base passage the answer cites.
+ */
+export type SourceOut = {
+    chunk_id: string;
+    document_id: string;
+    /**
+     * The text an extractive answer quotes from it: the quoted sentences, in answer order,
+     * joined with ` … ` when the answer quotes this source more than once.
+     */
+    quote?: string;
+    /**
+     * The number the answer cites it by: `[1]`, `[2]`…
+     */
+    ref: number;
+    /**
+     * Its retrieval score: cosine similarity to the question.
+     */
+    score: number;
+    source_url?: string;
+    /**
+     * The document's title.
+     */
+    title: string;
+    /**
+     * The document version the passage belongs to.
+     */
+    version: number;
+};
 
 /**
  * SuperadminTokenIn
@@ -1090,6 +1731,81 @@ export type TenantPatch = {
      * Unique handle used at login: lowercase letters, digits and inner hyphens, 1–63 characters.
      */
     slug?: string;
+};
+
+/**
+ * TicketAnalyticsOut
+ *
+ * The support desk over `[from, to)`.
+ */
+export type TicketAnalyticsOut = {
+    /**
+     * Per agent, the most resolutions first (at most 100).
+     */
+    agents: Array<AgentOut>;
+    /**
+     * The open backlog now, by status and priority.
+     */
+    backlog: Array<BacklogOut>;
+    /**
+     * Seconds from a ticket's creation to its first agent message the customer sees (tickets
+     * created in the period that have one): median. Absent when there is none.
+     */
+    first_response_p50_secs?: number;
+    /**
+     * The same, 90th percentile.
+     */
+    first_response_p90_secs?: number;
+    from: string;
+    /**
+     * `reopened / resolved`; absent when nothing was resolved.
+     */
+    reopen_rate?: number;
+    /**
+     * Tickets reopened in the period.
+     */
+    reopened: number;
+    /**
+     * Seconds from creation to resolution of the tickets resolved in the period: median.
+     */
+    resolution_p50_secs?: number;
+    /**
+     * The same, 90th percentile.
+     */
+    resolution_p90_secs?: number;
+    /**
+     * Tickets resolved in the period.
+     */
+    resolved: number;
+    /**
+     * One entry per bucket of `interval`, empty ones included.
+     */
+    series: Array<TicketBucketOut>;
+    to: string;
+};
+
+/**
+ * TicketBucketOut
+ *
+ * Tickets of one bucket of the period.
+ */
+export type TicketBucketOut = {
+    /**
+     * Tickets created in it.
+     */
+    created: number;
+    /**
+     * Times a ticket was escalated in it.
+     */
+    escalated: number;
+    /**
+     * Tickets resolved in it.
+     */
+    resolved: number;
+    /**
+     * Start of the bucket (UTC).
+     */
+    start: string;
 };
 
 /**
@@ -1331,6 +2047,71 @@ export type TransitionIn = {
 };
 
 /**
+ * UsageBucketOut
+ *
+ * Requests of one group.
+ */
+export type UsageBucketOut = {
+    /**
+     * Of them, answered 4xx.
+     */
+    client_errors: number;
+    /**
+     * The group's value (a day, a route, a caller, a status class or a tenant id).
+     */
+    group: string;
+    /**
+     * Median time to the response head, milliseconds.
+     */
+    latency_p50_ms: number;
+    /**
+     * 95th percentile of the time to the response head, milliseconds.
+     */
+    latency_p95_ms: number;
+    /**
+     * Request body bytes received.
+     */
+    request_bytes: number;
+    /**
+     * Requests answered.
+     */
+    requests: number;
+    /**
+     * Response body bytes sent (streamed bodies: at least this many).
+     */
+    response_bytes: number;
+    /**
+     * Of them, answered 5xx.
+     */
+    server_errors: number;
+};
+
+/**
+ * How a usage report groups requests.
+ */
+export type UsageGroup = 'day' | 'route' | 'key' | 'status_class';
+
+/**
+ * UsageReportOut
+ *
+ * A usage report over `[from, to)`. Requests reach the log within about `USAGE_FLUSH_MS`.
+ */
+export type UsageReportOut = {
+    /**
+     * Start of the period (inclusive).
+     */
+    from: string;
+    /**
+     * At most 1,000 groups, in the group's order (the platform summary: busiest tenant first).
+     */
+    items: Array<UsageBucketOut>;
+    /**
+     * End of the period (exclusive).
+     */
+    to: string;
+};
+
+/**
  * UserIn
  *
  * A new user.
@@ -1443,6 +2224,58 @@ export type VersionOut = {
     version: number;
 };
 
+/**
+ * SettingsPatch
+ *
+ * Changes to the settings: an absent field stays as it is, `null` removes this level's value
+ * (the platform default, or the built-in one, applies again), a value sets it.
+ */
+export type SettingsPatchWritable = {
+    /**
+     * The provider's API key, write-only: stored sealed (XChaCha20-Poly1305), never returned.
+     */
+    api_key?: string | null;
+    /**
+     * `off`, `draft` or `reply`.
+     */
+    assistant_mode?: AssistantMode | null;
+    /**
+     * An `http` or `https` URL without credentials, query or fragment; loopback, private and
+     * link-local addresses are refused unless the service allows them
+     * (`ASSISTANT_ALLOW_PRIVATE_URLS`).
+     */
+    base_url?: string | null;
+    /**
+     * Up to 100 phrases of 1–100 characters; they replace the current list (`[]`: no keyword
+     * escalates).
+     */
+    escalation_keywords?: Array<string> | null;
+    /**
+     * 0–1.
+     */
+    escalation_threshold?: number | null;
+    /**
+     * 1–200 characters.
+     */
+    model?: string | null;
+    /**
+     * `builtin` or `openai`.
+     */
+    provider?: ProviderKind | null;
+    /**
+     * 0–1.
+     */
+    retrieval_min_score?: number | null;
+    /**
+     * 1–20.
+     */
+    retrieval_top_k?: number | null;
+    /**
+     * 1–8,000 characters.
+     */
+    system_prompt?: string | null;
+};
+
 export type HealthzData = {
     body?: never;
     path?: never;
@@ -1482,23 +2315,23 @@ export type ReadyzResponses = {
 
 export type ReadyzResponse = ReadyzResponses[keyof ReadyzResponses];
 
-export type ListApiKeysData = {
+export type GetKnowledgeAnalyticsData = {
     body?: never;
     path?: never;
     query?: {
         /**
-         * Opaque cursor from `next_cursor` of the previous page.
+         * Start of the period (inclusive, RFC 3339); default: 30 days before `to`.
          */
-        cursor?: string;
+        from?: string;
         /**
-         * Page size, 1–100.
+         * End of the period (exclusive, RFC 3339); default: now.
          */
-        limit?: number;
+        to?: string;
     };
-    url: '/v1/api-keys';
+    url: '/v1/analytics/knowledge';
 };
 
-export type ListApiKeysErrors = {
+export type GetKnowledgeAnalyticsErrors = {
     /**
      * Malformed request (bad JSON, missing header).
      */
@@ -1508,7 +2341,7 @@ export type ListApiKeysErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -1532,7 +2365,7 @@ export type ListApiKeysErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -1540,7 +2373,153 @@ export type ListApiKeysErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
+     */
+    503: Problem;
+};
+
+export type GetKnowledgeAnalyticsError = GetKnowledgeAnalyticsErrors[keyof GetKnowledgeAnalyticsErrors];
+
+export type GetKnowledgeAnalyticsResponses = {
+    200: KnowledgeAnalyticsOut;
+};
+
+export type GetKnowledgeAnalyticsResponse = GetKnowledgeAnalyticsResponses[keyof GetKnowledgeAnalyticsResponses];
+
+export type GetTicketAnalyticsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Start of the period (inclusive, RFC 3339); default: 30 days before `to`.
+         */
+        from?: string;
+        /**
+         * End of the period (exclusive, RFC 3339); default: now.
+         */
+        to?: string;
+        /**
+         * The series' bucket.
+         */
+        interval?: Interval;
+    };
+    url: '/v1/analytics/tickets';
+};
+
+export type GetTicketAnalyticsErrors = {
+    /**
+     * Malformed request (bad JSON, missing header).
+     */
+    400: Problem;
+    /**
+     * Missing, malformed, expired or revoked credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
+     */
+    403: Problem;
+    /**
+     * No such resource in the caller's tenant.
+     */
+    404: Problem;
+    /**
+     * Conflict with the current state (duplicate, forbidden transition).
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the current `ETag`.
+     */
+    412: Problem;
+    /**
+     * Request body larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * Validation failed; `field` names the offending input.
+     */
+    422: Problem;
+    /**
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
+     */
+    429: Problem;
+    /**
+     * Internal error; details are logged under the request id.
+     */
+    500: Problem;
+    /**
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
+     */
+    503: Problem;
+};
+
+export type GetTicketAnalyticsError = GetTicketAnalyticsErrors[keyof GetTicketAnalyticsErrors];
+
+export type GetTicketAnalyticsResponses = {
+    200: TicketAnalyticsOut;
+};
+
+export type GetTicketAnalyticsResponse = GetTicketAnalyticsResponses[keyof GetTicketAnalyticsResponses];
+
+export type ListApiKeysData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * A `next_cursor` of the previous page; absent or empty for the first page.
+         */
+        cursor?: string;
+        /**
+         * Page size, 1–100.
+         */
+        limit?: number;
+    };
+    url: '/v1/api-keys';
+};
+
+export type ListApiKeysErrors = {
+    /**
+     * Malformed request (bad JSON, missing header).
+     */
+    400: Problem;
+    /**
+     * Missing, malformed, expired or revoked credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
+     */
+    403: Problem;
+    /**
+     * No such resource in the caller's tenant.
+     */
+    404: Problem;
+    /**
+     * Conflict with the current state (duplicate, forbidden transition).
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the current `ETag`.
+     */
+    412: Problem;
+    /**
+     * Request body larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * Validation failed; `field` names the offending input.
+     */
+    422: Problem;
+    /**
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
+     */
+    429: Problem;
+    /**
+     * Internal error; details are logged under the request id.
+     */
+    500: Problem;
+    /**
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -1570,7 +2549,7 @@ export type CreateApiKeyErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -1598,7 +2577,7 @@ export type CreateApiKeyErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -1606,7 +2585,7 @@ export type CreateApiKeyErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -1641,7 +2620,7 @@ export type RevokeApiKeyErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -1665,7 +2644,7 @@ export type RevokeApiKeyErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -1673,7 +2652,7 @@ export type RevokeApiKeyErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -1708,7 +2687,7 @@ export type GetApiKeyErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -1732,7 +2711,7 @@ export type GetApiKeyErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -1740,7 +2719,7 @@ export type GetApiKeyErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -1753,12 +2732,87 @@ export type GetApiKeyResponses = {
 
 export type GetApiKeyResponse = GetApiKeyResponses[keyof GetApiKeyResponses];
 
+export type AskData = {
+    body: AskIn;
+    headers?: {
+        /**
+         * `text/event-stream` to stream the answer; JSON otherwise.
+         */
+        Accept?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/v1/ask';
+};
+
+export type AskErrors = {
+    /**
+     * Malformed request (bad JSON, missing header).
+     */
+    400: Problem;
+    /**
+     * Missing, malformed, expired or revoked credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
+     */
+    403: Problem;
+    /**
+     * No such resource in the caller's tenant.
+     */
+    404: Problem;
+    /**
+     * Conflict with the current state (duplicate, forbidden transition).
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the current `ETag`.
+     */
+    412: Problem;
+    /**
+     * Request body larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The body's media type is not one this operation takes.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `field` names the offending input.
+     */
+    422: Problem;
+    /**
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
+     */
+    429: Problem;
+    /**
+     * Internal error; details are logged under the request id.
+     */
+    500: Problem;
+    /**
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
+     */
+    503: Problem;
+};
+
+export type AskError = AskErrors[keyof AskErrors];
+
+export type AskResponses = {
+    /**
+     * The answer: one JSON document, or with `Accept: text/event-stream` a stream of `delta` events ending in a `done` (or `error`) event.
+     */
+    200: AnswerOut;
+};
+
+export type AskResponse = AskResponses[keyof AskResponses];
+
 export type ListAuditLogData = {
     body?: never;
     path?: never;
     query?: {
         /**
-         * Opaque cursor from `next_cursor` of the previous page.
+         * A `next_cursor` of the previous page; absent or empty for the first page.
          */
         cursor?: string;
         /**
@@ -1779,7 +2833,7 @@ export type ListAuditLogErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -1803,7 +2857,7 @@ export type ListAuditLogErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -1811,7 +2865,7 @@ export type ListAuditLogErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -1841,7 +2895,7 @@ export type LogoutErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -1869,7 +2923,7 @@ export type LogoutErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -1877,7 +2931,7 @@ export type LogoutErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -1910,7 +2964,7 @@ export type RefreshTokenErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -1938,7 +2992,7 @@ export type RefreshTokenErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -1946,7 +3000,7 @@ export type RefreshTokenErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -1976,7 +3030,7 @@ export type LoginSuperadminErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -2004,7 +3058,7 @@ export type LoginSuperadminErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -2012,7 +3066,7 @@ export type LoginSuperadminErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -2042,7 +3096,7 @@ export type LoginErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -2070,7 +3124,7 @@ export type LoginErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -2078,7 +3132,7 @@ export type LoginErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -2096,7 +3150,7 @@ export type ListCollectionsData = {
     path?: never;
     query?: {
         /**
-         * Opaque cursor from `next_cursor` of the previous page.
+         * A `next_cursor` of the previous page; absent or empty for the first page.
          */
         cursor?: string;
         /**
@@ -2117,7 +3171,7 @@ export type ListCollectionsErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -2141,7 +3195,7 @@ export type ListCollectionsErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -2149,7 +3203,7 @@ export type ListCollectionsErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -2179,7 +3233,7 @@ export type CreateCollectionErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -2207,7 +3261,7 @@ export type CreateCollectionErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -2215,7 +3269,7 @@ export type CreateCollectionErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -2250,7 +3304,7 @@ export type DeleteCollectionErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -2274,7 +3328,7 @@ export type DeleteCollectionErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -2282,7 +3336,7 @@ export type DeleteCollectionErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -2317,7 +3371,7 @@ export type GetCollectionErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -2341,7 +3395,7 @@ export type GetCollectionErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -2349,7 +3403,7 @@ export type GetCollectionErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -2381,7 +3435,7 @@ export type UpdateCollectionErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -2409,7 +3463,7 @@ export type UpdateCollectionErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -2417,7 +3471,7 @@ export type UpdateCollectionErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -2443,7 +3497,7 @@ export type ListDocumentsData = {
          */
         deleted?: boolean;
         /**
-         * Opaque cursor from `next_cursor` of the previous page.
+         * A `next_cursor` of the previous page; absent or empty for the first page.
          */
         cursor?: string;
         /**
@@ -2464,7 +3518,7 @@ export type ListDocumentsErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -2488,7 +3542,7 @@ export type ListDocumentsErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -2496,7 +3550,7 @@ export type ListDocumentsErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -2526,7 +3580,7 @@ export type CreateDocumentErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -2554,7 +3608,7 @@ export type CreateDocumentErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -2562,7 +3616,7 @@ export type CreateDocumentErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -2599,7 +3653,7 @@ export type BulkCreateDocumentsErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -2627,7 +3681,7 @@ export type BulkCreateDocumentsErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -2635,7 +3689,7 @@ export type BulkCreateDocumentsErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -2668,7 +3722,7 @@ export type UploadDocumentErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -2696,7 +3750,7 @@ export type UploadDocumentErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -2704,7 +3758,7 @@ export type UploadDocumentErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -2748,7 +3802,7 @@ export type DeleteDocumentErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -2772,7 +3826,7 @@ export type DeleteDocumentErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -2780,7 +3834,7 @@ export type DeleteDocumentErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -2815,7 +3869,7 @@ export type GetDocumentErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -2839,7 +3893,7 @@ export type GetDocumentErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -2847,7 +3901,7 @@ export type GetDocumentErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -2879,7 +3933,7 @@ export type UpdateDocumentErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -2907,7 +3961,7 @@ export type UpdateDocumentErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -2915,7 +3969,7 @@ export type UpdateDocumentErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -2947,7 +4001,7 @@ export type PutDocumentChunksErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -2975,7 +4029,7 @@ export type PutDocumentChunksErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -2983,7 +4037,7 @@ export type PutDocumentChunksErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -3018,7 +4072,7 @@ export type RestoreDocumentErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -3042,7 +4096,7 @@ export type RestoreDocumentErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -3050,7 +4104,7 @@ export type RestoreDocumentErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -3082,7 +4136,7 @@ export type ListDocumentVersionsErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -3106,7 +4160,7 @@ export type ListDocumentVersionsErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -3114,7 +4168,7 @@ export type ListDocumentVersionsErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -3147,7 +4201,7 @@ export type GetDocumentVersionErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -3171,7 +4225,7 @@ export type GetDocumentVersionErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -3179,7 +4233,7 @@ export type GetDocumentVersionErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -3201,7 +4255,7 @@ export type ListIngestionJobsData = {
          */
         status?: JobStatus;
         /**
-         * Opaque cursor from `next_cursor` of the previous page.
+         * A `next_cursor` of the previous page; absent or empty for the first page.
          */
         cursor?: string;
         /**
@@ -3222,7 +4276,7 @@ export type ListIngestionJobsErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -3246,7 +4300,7 @@ export type ListIngestionJobsErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -3254,7 +4308,7 @@ export type ListIngestionJobsErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -3286,7 +4340,7 @@ export type GetIngestionJobErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -3310,7 +4364,7 @@ export type GetIngestionJobErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -3318,7 +4372,7 @@ export type GetIngestionJobErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -3348,7 +4402,7 @@ export type GetMeErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -3372,7 +4426,7 @@ export type GetMeErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -3380,7 +4434,7 @@ export type GetMeErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -3410,7 +4464,7 @@ export type ChangePasswordErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -3438,7 +4492,7 @@ export type ChangePasswordErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -3446,7 +4500,7 @@ export type ChangePasswordErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -3461,6 +4515,241 @@ export type ChangePasswordResponses = {
 };
 
 export type ChangePasswordResponse = ChangePasswordResponses[keyof ChangePasswordResponses];
+
+export type GetPlatformUsageData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Start of the period (inclusive, RFC 3339); default: 7 days before `to`.
+         */
+        from?: string;
+        /**
+         * End of the period (exclusive, RFC 3339); default: now.
+         */
+        to?: string;
+    };
+    url: '/v1/platform/usage';
+};
+
+export type GetPlatformUsageErrors = {
+    /**
+     * Malformed request (bad JSON, missing header).
+     */
+    400: Problem;
+    /**
+     * Missing, malformed, expired or revoked credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
+     */
+    403: Problem;
+    /**
+     * No such resource in the caller's tenant.
+     */
+    404: Problem;
+    /**
+     * Conflict with the current state (duplicate, forbidden transition).
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the current `ETag`.
+     */
+    412: Problem;
+    /**
+     * Request body larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * Validation failed; `field` names the offending input.
+     */
+    422: Problem;
+    /**
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
+     */
+    429: Problem;
+    /**
+     * Internal error; details are logged under the request id.
+     */
+    500: Problem;
+    /**
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
+     */
+    503: Problem;
+};
+
+export type GetPlatformUsageError = GetPlatformUsageErrors[keyof GetPlatformUsageErrors];
+
+export type GetPlatformUsageResponses = {
+    200: UsageReportOut;
+};
+
+export type GetPlatformUsageResponse = GetPlatformUsageResponses[keyof GetPlatformUsageResponses];
+
+export type ListQueryLogsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Asked at or after this time (RFC 3339).
+         */
+        from?: string;
+        /**
+         * Asked before this time (RFC 3339).
+         */
+        to?: string;
+        /**
+         * `helpful`, `unhelpful`, or `none` (not rated).
+         */
+        feedback?: FeedbackFilter;
+        /**
+         * Only answers that escalated (`true`) or did not (`false`).
+         */
+        escalated?: boolean;
+        /**
+         * `true`: only answers citing no source (knowledge-base gaps); `false`: only answers
+         * citing one.
+         */
+        no_sources?: boolean;
+        /**
+         * Only questions from `ask` or from `ticket` runs.
+         */
+        channel?: LogChannel;
+        /**
+         * A `next_cursor` of the previous page; absent or empty for the first page.
+         */
+        cursor?: string;
+        /**
+         * Page size, 1–100.
+         */
+        limit?: number;
+    };
+    url: '/v1/query-logs';
+};
+
+export type ListQueryLogsErrors = {
+    /**
+     * Malformed request (bad JSON, missing header).
+     */
+    400: Problem;
+    /**
+     * Missing, malformed, expired or revoked credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
+     */
+    403: Problem;
+    /**
+     * No such resource in the caller's tenant.
+     */
+    404: Problem;
+    /**
+     * Conflict with the current state (duplicate, forbidden transition).
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the current `ETag`.
+     */
+    412: Problem;
+    /**
+     * Request body larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * Validation failed; `field` names the offending input.
+     */
+    422: Problem;
+    /**
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
+     */
+    429: Problem;
+    /**
+     * Internal error; details are logged under the request id.
+     */
+    500: Problem;
+    /**
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
+     */
+    503: Problem;
+};
+
+export type ListQueryLogsError = ListQueryLogsErrors[keyof ListQueryLogsErrors];
+
+export type ListQueryLogsResponses = {
+    200: QueryLogPage;
+};
+
+export type ListQueryLogsResponse = ListQueryLogsResponses[keyof ListQueryLogsResponses];
+
+export type CreateQueryLogFeedbackData = {
+    body: FeedbackIn;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/v1/query-logs/{id}/feedback';
+};
+
+export type CreateQueryLogFeedbackErrors = {
+    /**
+     * Malformed request (bad JSON, missing header).
+     */
+    400: Problem;
+    /**
+     * Missing, malformed, expired or revoked credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
+     */
+    403: Problem;
+    /**
+     * No such resource in the caller's tenant.
+     */
+    404: Problem;
+    /**
+     * Conflict with the current state (duplicate, forbidden transition).
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the current `ETag`.
+     */
+    412: Problem;
+    /**
+     * Request body larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The body's media type is not one this operation takes.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `field` names the offending input.
+     */
+    422: Problem;
+    /**
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
+     */
+    429: Problem;
+    /**
+     * Internal error; details are logged under the request id.
+     */
+    500: Problem;
+    /**
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
+     */
+    503: Problem;
+};
+
+export type CreateQueryLogFeedbackError = CreateQueryLogFeedbackErrors[keyof CreateQueryLogFeedbackErrors];
+
+export type CreateQueryLogFeedbackResponses = {
+    200: QueryLogOut;
+};
+
+export type CreateQueryLogFeedbackResponse = CreateQueryLogFeedbackResponses[keyof CreateQueryLogFeedbackResponses];
 
 export type SearchData = {
     body: SearchIn;
@@ -3479,7 +4768,7 @@ export type SearchErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -3507,7 +4796,7 @@ export type SearchErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -3515,7 +4804,7 @@ export type SearchErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -3528,12 +4817,268 @@ export type SearchResponses = {
 
 export type SearchResponse = SearchResponses[keyof SearchResponses];
 
+export type GetSettingsData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/v1/settings';
+};
+
+export type GetSettingsErrors = {
+    /**
+     * Malformed request (bad JSON, missing header).
+     */
+    400: Problem;
+    /**
+     * Missing, malformed, expired or revoked credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
+     */
+    403: Problem;
+    /**
+     * No such resource in the caller's tenant.
+     */
+    404: Problem;
+    /**
+     * Conflict with the current state (duplicate, forbidden transition).
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the current `ETag`.
+     */
+    412: Problem;
+    /**
+     * Request body larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * Validation failed; `field` names the offending input.
+     */
+    422: Problem;
+    /**
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
+     */
+    429: Problem;
+    /**
+     * Internal error; details are logged under the request id.
+     */
+    500: Problem;
+    /**
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
+     */
+    503: Problem;
+};
+
+export type GetSettingsError = GetSettingsErrors[keyof GetSettingsErrors];
+
+export type GetSettingsResponses = {
+    200: SettingsOut;
+};
+
+export type GetSettingsResponse = GetSettingsResponses[keyof GetSettingsResponses];
+
+export type UpdateSettingsData = {
+    body: SettingsPatchWritable;
+    path?: never;
+    query?: never;
+    url: '/v1/settings';
+};
+
+export type UpdateSettingsErrors = {
+    /**
+     * Malformed request (bad JSON, missing header).
+     */
+    400: Problem;
+    /**
+     * Missing, malformed, expired or revoked credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
+     */
+    403: Problem;
+    /**
+     * No such resource in the caller's tenant.
+     */
+    404: Problem;
+    /**
+     * Conflict with the current state (duplicate, forbidden transition).
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the current `ETag`.
+     */
+    412: Problem;
+    /**
+     * Request body larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The body's media type is not one this operation takes.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `field` names the offending input.
+     */
+    422: Problem;
+    /**
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
+     */
+    429: Problem;
+    /**
+     * Internal error; details are logged under the request id.
+     */
+    500: Problem;
+    /**
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
+     */
+    503: Problem;
+};
+
+export type UpdateSettingsError = UpdateSettingsErrors[keyof UpdateSettingsErrors];
+
+export type UpdateSettingsResponses = {
+    200: SettingsOut;
+};
+
+export type UpdateSettingsResponse = UpdateSettingsResponses[keyof UpdateSettingsResponses];
+
+export type GetDefaultSettingsData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/v1/settings/defaults';
+};
+
+export type GetDefaultSettingsErrors = {
+    /**
+     * Malformed request (bad JSON, missing header).
+     */
+    400: Problem;
+    /**
+     * Missing, malformed, expired or revoked credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
+     */
+    403: Problem;
+    /**
+     * No such resource in the caller's tenant.
+     */
+    404: Problem;
+    /**
+     * Conflict with the current state (duplicate, forbidden transition).
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the current `ETag`.
+     */
+    412: Problem;
+    /**
+     * Request body larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * Validation failed; `field` names the offending input.
+     */
+    422: Problem;
+    /**
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
+     */
+    429: Problem;
+    /**
+     * Internal error; details are logged under the request id.
+     */
+    500: Problem;
+    /**
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
+     */
+    503: Problem;
+};
+
+export type GetDefaultSettingsError = GetDefaultSettingsErrors[keyof GetDefaultSettingsErrors];
+
+export type GetDefaultSettingsResponses = {
+    200: SettingsOut;
+};
+
+export type GetDefaultSettingsResponse = GetDefaultSettingsResponses[keyof GetDefaultSettingsResponses];
+
+export type UpdateDefaultSettingsData = {
+    body: SettingsPatchWritable;
+    path?: never;
+    query?: never;
+    url: '/v1/settings/defaults';
+};
+
+export type UpdateDefaultSettingsErrors = {
+    /**
+     * Malformed request (bad JSON, missing header).
+     */
+    400: Problem;
+    /**
+     * Missing, malformed, expired or revoked credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
+     */
+    403: Problem;
+    /**
+     * No such resource in the caller's tenant.
+     */
+    404: Problem;
+    /**
+     * Conflict with the current state (duplicate, forbidden transition).
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the current `ETag`.
+     */
+    412: Problem;
+    /**
+     * Request body larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The body's media type is not one this operation takes.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `field` names the offending input.
+     */
+    422: Problem;
+    /**
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
+     */
+    429: Problem;
+    /**
+     * Internal error; details are logged under the request id.
+     */
+    500: Problem;
+    /**
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
+     */
+    503: Problem;
+};
+
+export type UpdateDefaultSettingsError = UpdateDefaultSettingsErrors[keyof UpdateDefaultSettingsErrors];
+
+export type UpdateDefaultSettingsResponses = {
+    200: SettingsOut;
+};
+
+export type UpdateDefaultSettingsResponse = UpdateDefaultSettingsResponses[keyof UpdateDefaultSettingsResponses];
+
 export type ListTenantsData = {
     body?: never;
     path?: never;
     query?: {
         /**
-         * Opaque cursor from `next_cursor` of the previous page.
+         * A `next_cursor` of the previous page; absent or empty for the first page.
          */
         cursor?: string;
         /**
@@ -3554,7 +5099,7 @@ export type ListTenantsErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -3578,7 +5123,7 @@ export type ListTenantsErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -3586,7 +5131,7 @@ export type ListTenantsErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -3616,7 +5161,7 @@ export type CreateTenantErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -3644,7 +5189,7 @@ export type CreateTenantErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -3652,7 +5197,7 @@ export type CreateTenantErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -3687,7 +5232,7 @@ export type GetTenantErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -3711,7 +5256,7 @@ export type GetTenantErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -3719,7 +5264,7 @@ export type GetTenantErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -3751,7 +5296,7 @@ export type UpdateTenantErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -3779,7 +5324,7 @@ export type UpdateTenantErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -3787,7 +5332,7 @@ export type UpdateTenantErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -3807,7 +5352,7 @@ export type ListTenantAuditLogData = {
     };
     query?: {
         /**
-         * Opaque cursor from `next_cursor` of the previous page.
+         * A `next_cursor` of the previous page; absent or empty for the first page.
          */
         cursor?: string;
         /**
@@ -3828,7 +5373,7 @@ export type ListTenantAuditLogErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -3852,7 +5397,7 @@ export type ListTenantAuditLogErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -3860,7 +5405,7 @@ export type ListTenantAuditLogErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -3892,7 +5437,7 @@ export type DeactivateTenantErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -3916,7 +5461,7 @@ export type DeactivateTenantErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -3924,7 +5469,7 @@ export type DeactivateTenantErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -3936,6 +5481,144 @@ export type DeactivateTenantResponses = {
 };
 
 export type DeactivateTenantResponse = DeactivateTenantResponses[keyof DeactivateTenantResponses];
+
+export type GetTenantPlanData = {
+    body?: never;
+    path: {
+        /**
+         * The tenant.
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/v1/tenants/{id}/plan';
+};
+
+export type GetTenantPlanErrors = {
+    /**
+     * Malformed request (bad JSON, missing header).
+     */
+    400: Problem;
+    /**
+     * Missing, malformed, expired or revoked credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
+     */
+    403: Problem;
+    /**
+     * No such resource in the caller's tenant.
+     */
+    404: Problem;
+    /**
+     * Conflict with the current state (duplicate, forbidden transition).
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the current `ETag`.
+     */
+    412: Problem;
+    /**
+     * Request body larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * Validation failed; `field` names the offending input.
+     */
+    422: Problem;
+    /**
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
+     */
+    429: Problem;
+    /**
+     * Internal error; details are logged under the request id.
+     */
+    500: Problem;
+    /**
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
+     */
+    503: Problem;
+};
+
+export type GetTenantPlanError = GetTenantPlanErrors[keyof GetTenantPlanErrors];
+
+export type GetTenantPlanResponses = {
+    200: PlanOut;
+};
+
+export type GetTenantPlanResponse = GetTenantPlanResponses[keyof GetTenantPlanResponses];
+
+export type SetTenantPlanData = {
+    body: PlanIn;
+    path: {
+        /**
+         * The tenant.
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/v1/tenants/{id}/plan';
+};
+
+export type SetTenantPlanErrors = {
+    /**
+     * Malformed request (bad JSON, missing header).
+     */
+    400: Problem;
+    /**
+     * Missing, malformed, expired or revoked credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
+     */
+    403: Problem;
+    /**
+     * No such resource in the caller's tenant.
+     */
+    404: Problem;
+    /**
+     * Conflict with the current state (duplicate, forbidden transition).
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the current `ETag`.
+     */
+    412: Problem;
+    /**
+     * Request body larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The body's media type is not one this operation takes.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `field` names the offending input.
+     */
+    422: Problem;
+    /**
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
+     */
+    429: Problem;
+    /**
+     * Internal error; details are logged under the request id.
+     */
+    500: Problem;
+    /**
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
+     */
+    503: Problem;
+};
+
+export type SetTenantPlanError = SetTenantPlanErrors[keyof SetTenantPlanErrors];
+
+export type SetTenantPlanResponses = {
+    200: PlanOut;
+};
+
+export type SetTenantPlanResponse = SetTenantPlanResponses[keyof SetTenantPlanResponses];
 
 export type ReactivateTenantData = {
     body?: never;
@@ -3956,7 +5639,7 @@ export type ReactivateTenantErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -3980,7 +5663,7 @@ export type ReactivateTenantErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -3988,7 +5671,7 @@ export type ReactivateTenantErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -4001,6 +5684,86 @@ export type ReactivateTenantResponses = {
 
 export type ReactivateTenantResponse = ReactivateTenantResponses[keyof ReactivateTenantResponses];
 
+export type GetTenantUsageData = {
+    body?: never;
+    path: {
+        /**
+         * The tenant.
+         */
+        id: string;
+    };
+    query?: {
+        /**
+         * Start of the period (inclusive, RFC 3339); default: 7 days before `to`.
+         */
+        from?: string;
+        /**
+         * End of the period (exclusive, RFC 3339); default: now.
+         */
+        to?: string;
+        /**
+         * How to group the requests.
+         */
+        group_by?: UsageGroup;
+    };
+    url: '/v1/tenants/{id}/usage';
+};
+
+export type GetTenantUsageErrors = {
+    /**
+     * Malformed request (bad JSON, missing header).
+     */
+    400: Problem;
+    /**
+     * Missing, malformed, expired or revoked credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
+     */
+    403: Problem;
+    /**
+     * No such resource in the caller's tenant.
+     */
+    404: Problem;
+    /**
+     * Conflict with the current state (duplicate, forbidden transition).
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the current `ETag`.
+     */
+    412: Problem;
+    /**
+     * Request body larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * Validation failed; `field` names the offending input.
+     */
+    422: Problem;
+    /**
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
+     */
+    429: Problem;
+    /**
+     * Internal error; details are logged under the request id.
+     */
+    500: Problem;
+    /**
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
+     */
+    503: Problem;
+};
+
+export type GetTenantUsageError = GetTenantUsageErrors[keyof GetTenantUsageErrors];
+
+export type GetTenantUsageResponses = {
+    200: UsageReportOut;
+};
+
+export type GetTenantUsageResponse = GetTenantUsageResponses[keyof GetTenantUsageResponses];
+
 export type ListTenantUsersData = {
     body?: never;
     path: {
@@ -4008,7 +5771,7 @@ export type ListTenantUsersData = {
     };
     query?: {
         /**
-         * Opaque cursor from `next_cursor` of the previous page.
+         * A `next_cursor` of the previous page; absent or empty for the first page.
          */
         cursor?: string;
         /**
@@ -4029,7 +5792,7 @@ export type ListTenantUsersErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -4053,7 +5816,7 @@ export type ListTenantUsersErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -4061,7 +5824,7 @@ export type ListTenantUsersErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -4130,7 +5893,7 @@ export type ListTicketsData = {
          */
         order?: SortOrder;
         /**
-         * Opaque cursor from `next_cursor` of the previous page.
+         * A `next_cursor` of the previous page; absent or empty for the first page.
          */
         cursor?: string;
         /**
@@ -4151,7 +5914,7 @@ export type ListTicketsErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -4175,7 +5938,7 @@ export type ListTicketsErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -4183,7 +5946,7 @@ export type ListTicketsErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -4219,7 +5982,7 @@ export type CreateTicketErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -4247,7 +6010,7 @@ export type CreateTicketErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -4255,7 +6018,7 @@ export type CreateTicketErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -4296,7 +6059,7 @@ export type GetTicketErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -4320,7 +6083,7 @@ export type GetTicketErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -4328,7 +6091,7 @@ export type GetTicketErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -4369,7 +6132,7 @@ export type UpdateTicketErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -4397,7 +6160,7 @@ export type UpdateTicketErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -4405,7 +6168,7 @@ export type UpdateTicketErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -4421,25 +6184,16 @@ export type UpdateTicketResponses = {
 
 export type UpdateTicketResponse = UpdateTicketResponses[keyof UpdateTicketResponses];
 
-export type ListTicketExternalRefsData = {
-    body?: never;
+export type AssistTicketData = {
+    body?: AssistIn;
     path: {
         id: string;
     };
-    query?: {
-        /**
-         * Opaque cursor from `next_cursor` of the previous page.
-         */
-        cursor?: string;
-        /**
-         * Page size, 1–100.
-         */
-        limit?: number;
-    };
-    url: '/v1/tickets/{id}/external-refs';
+    query?: never;
+    url: '/v1/tickets/{id}/assist';
 };
 
-export type ListTicketExternalRefsErrors = {
+export type AssistTicketErrors = {
     /**
      * Malformed request (bad JSON, missing header).
      */
@@ -4449,7 +6203,87 @@ export type ListTicketExternalRefsErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
+     */
+    403: Problem;
+    /**
+     * No such resource in the caller's tenant.
+     */
+    404: Problem;
+    /**
+     * Conflict with the current state (duplicate, forbidden transition).
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the current `ETag`.
+     */
+    412: Problem;
+    /**
+     * Request body larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The body's media type is not one this operation takes.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `field` names the offending input.
+     */
+    422: Problem;
+    /**
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
+     */
+    429: Problem;
+    /**
+     * Internal error; details are logged under the request id.
+     */
+    500: Problem;
+    /**
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
+     */
+    503: Problem;
+};
+
+export type AssistTicketError = AssistTicketErrors[keyof AssistTicketErrors];
+
+export type AssistTicketResponses = {
+    /**
+     * Queued: a worker answers shortly; follow it in `…/assistant-runs`.
+     */
+    202: AssistantRunOut;
+};
+
+export type AssistTicketResponse = AssistTicketResponses[keyof AssistTicketResponses];
+
+export type ListTicketAssistantRunsData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: {
+        /**
+         * A `next_cursor` of the previous page; absent or empty for the first page.
+         */
+        cursor?: string;
+        /**
+         * Page size, 1–100.
+         */
+        limit?: number;
+    };
+    url: '/v1/tickets/{id}/assistant-runs';
+};
+
+export type ListTicketAssistantRunsErrors = {
+    /**
+     * Malformed request (bad JSON, missing header).
+     */
+    400: Problem;
+    /**
+     * Missing, malformed, expired or revoked credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -4473,7 +6307,7 @@ export type ListTicketExternalRefsErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -4481,7 +6315,80 @@ export type ListTicketExternalRefsErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
+     */
+    503: Problem;
+};
+
+export type ListTicketAssistantRunsError = ListTicketAssistantRunsErrors[keyof ListTicketAssistantRunsErrors];
+
+export type ListTicketAssistantRunsResponses = {
+    200: AssistantRunPage;
+};
+
+export type ListTicketAssistantRunsResponse = ListTicketAssistantRunsResponses[keyof ListTicketAssistantRunsResponses];
+
+export type ListTicketExternalRefsData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: {
+        /**
+         * A `next_cursor` of the previous page; absent or empty for the first page.
+         */
+        cursor?: string;
+        /**
+         * Page size, 1–100.
+         */
+        limit?: number;
+    };
+    url: '/v1/tickets/{id}/external-refs';
+};
+
+export type ListTicketExternalRefsErrors = {
+    /**
+     * Malformed request (bad JSON, missing header).
+     */
+    400: Problem;
+    /**
+     * Missing, malformed, expired or revoked credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
+     */
+    403: Problem;
+    /**
+     * No such resource in the caller's tenant.
+     */
+    404: Problem;
+    /**
+     * Conflict with the current state (duplicate, forbidden transition).
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the current `ETag`.
+     */
+    412: Problem;
+    /**
+     * Request body larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * Validation failed; `field` names the offending input.
+     */
+    422: Problem;
+    /**
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
+     */
+    429: Problem;
+    /**
+     * Internal error; details are logged under the request id.
+     */
+    500: Problem;
+    /**
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -4513,7 +6420,7 @@ export type CreateTicketExternalRefErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -4541,7 +6448,7 @@ export type CreateTicketExternalRefErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -4549,7 +6456,7 @@ export type CreateTicketExternalRefErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -4585,7 +6492,7 @@ export type DeleteTicketExternalRefErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -4609,7 +6516,7 @@ export type DeleteTicketExternalRefErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -4617,7 +6524,7 @@ export type DeleteTicketExternalRefErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -4640,7 +6547,7 @@ export type ListTicketHistoryData = {
     };
     query?: {
         /**
-         * Opaque cursor from `next_cursor` of the previous page.
+         * A `next_cursor` of the previous page; absent or empty for the first page.
          */
         cursor?: string;
         /**
@@ -4661,7 +6568,7 @@ export type ListTicketHistoryErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -4685,7 +6592,7 @@ export type ListTicketHistoryErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -4693,7 +6600,7 @@ export type ListTicketHistoryErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -4713,7 +6620,7 @@ export type ListTicketMessagesData = {
     };
     query?: {
         /**
-         * Opaque cursor from `next_cursor` of the previous page.
+         * A `next_cursor` of the previous page; absent or empty for the first page.
          */
         cursor?: string;
         /**
@@ -4734,7 +6641,7 @@ export type ListTicketMessagesErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -4758,7 +6665,7 @@ export type ListTicketMessagesErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -4766,7 +6673,7 @@ export type ListTicketMessagesErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -4804,7 +6711,7 @@ export type CreateTicketMessageErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -4832,7 +6739,7 @@ export type CreateTicketMessageErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -4840,7 +6747,7 @@ export type CreateTicketMessageErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -4881,7 +6788,7 @@ export type TransitionTicketErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -4909,7 +6816,7 @@ export type TransitionTicketErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -4917,7 +6824,7 @@ export type TransitionTicketErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -4933,23 +6840,27 @@ export type TransitionTicketResponses = {
 
 export type TransitionTicketResponse = TransitionTicketResponses[keyof TransitionTicketResponses];
 
-export type ListUsersData = {
+export type GetUsageData = {
     body?: never;
     path?: never;
     query?: {
         /**
-         * Opaque cursor from `next_cursor` of the previous page.
+         * Start of the period (inclusive, RFC 3339); default: 7 days before `to`.
          */
-        cursor?: string;
+        from?: string;
         /**
-         * Page size, 1–100.
+         * End of the period (exclusive, RFC 3339); default: now.
          */
-        limit?: number;
+        to?: string;
+        /**
+         * How to group the requests.
+         */
+        group_by?: UsageGroup;
     };
-    url: '/v1/users';
+    url: '/v1/usage';
 };
 
-export type ListUsersErrors = {
+export type GetUsageErrors = {
     /**
      * Malformed request (bad JSON, missing header).
      */
@@ -4959,7 +6870,7 @@ export type ListUsersErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -4983,7 +6894,7 @@ export type ListUsersErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -4991,7 +6902,78 @@ export type ListUsersErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
+     */
+    503: Problem;
+};
+
+export type GetUsageError = GetUsageErrors[keyof GetUsageErrors];
+
+export type GetUsageResponses = {
+    200: UsageReportOut;
+};
+
+export type GetUsageResponse = GetUsageResponses[keyof GetUsageResponses];
+
+export type ListUsersData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * A `next_cursor` of the previous page; absent or empty for the first page.
+         */
+        cursor?: string;
+        /**
+         * Page size, 1–100.
+         */
+        limit?: number;
+    };
+    url: '/v1/users';
+};
+
+export type ListUsersErrors = {
+    /**
+     * Malformed request (bad JSON, missing header).
+     */
+    400: Problem;
+    /**
+     * Missing, malformed, expired or revoked credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
+     */
+    403: Problem;
+    /**
+     * No such resource in the caller's tenant.
+     */
+    404: Problem;
+    /**
+     * Conflict with the current state (duplicate, forbidden transition).
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the current `ETag`.
+     */
+    412: Problem;
+    /**
+     * Request body larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * Validation failed; `field` names the offending input.
+     */
+    422: Problem;
+    /**
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
+     */
+    429: Problem;
+    /**
+     * Internal error; details are logged under the request id.
+     */
+    500: Problem;
+    /**
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -5021,7 +7003,7 @@ export type CreateUserErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -5049,7 +7031,7 @@ export type CreateUserErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -5057,7 +7039,7 @@ export type CreateUserErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -5092,7 +7074,7 @@ export type GetUserErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -5116,7 +7098,7 @@ export type GetUserErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -5124,7 +7106,7 @@ export type GetUserErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -5156,7 +7138,7 @@ export type UpdateUserErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -5184,7 +7166,7 @@ export type UpdateUserErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -5192,7 +7174,7 @@ export type UpdateUserErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };
@@ -5224,7 +7206,7 @@ export type DeactivateUserErrors = {
      */
     401: Problem;
     /**
-     * Authenticated but not allowed (role, inactive tenant or user).
+     * Authenticated but not allowed (role, inactive tenant or user), or a plan quota would be exceeded (`quota_exceeded`, naming the `quota`).
      */
     403: Problem;
     /**
@@ -5248,7 +7230,7 @@ export type DeactivateUserErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts; see `Retry-After`.
+     * Too many requests: failed logins, or a rate limit of the caller or its tenant (`rate_limited`); see `Retry-After` and `RateLimit`.
      */
     429: Problem;
     /**
@@ -5256,7 +7238,7 @@ export type DeactivateUserErrors = {
      */
     500: Problem;
     /**
-     * Temporarily unavailable (the database is unreachable or busy); see `Retry-After`.
+     * Temporarily unavailable (the database is unreachable or busy, or the embedding model or answer provider is down); see `Retry-After`.
      */
     503: Problem;
 };

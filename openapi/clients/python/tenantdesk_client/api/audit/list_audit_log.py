@@ -122,7 +122,8 @@ def sync_detailed(
     """Read the tenant's audit log (admins), newest first.
 
     Args:
-        cursor (str | Unset):
+        cursor (str | Unset): A `next_cursor` of the previous page; absent or empty for the first
+            page.
         limit (int | Unset):  Default: 20.
 
     Raises:
@@ -154,7 +155,8 @@ def sync(
     """Read the tenant's audit log (admins), newest first.
 
     Args:
-        cursor (str | Unset):
+        cursor (str | Unset): A `next_cursor` of the previous page; absent or empty for the first
+            page.
         limit (int | Unset):  Default: 20.
 
     Raises:
@@ -181,7 +183,8 @@ async def asyncio_detailed(
     """Read the tenant's audit log (admins), newest first.
 
     Args:
-        cursor (str | Unset):
+        cursor (str | Unset): A `next_cursor` of the previous page; absent or empty for the first
+            page.
         limit (int | Unset):  Default: 20.
 
     Raises:
@@ -211,7 +214,8 @@ async def asyncio(
     """Read the tenant's audit log (admins), newest first.
 
     Args:
-        cursor (str | Unset):
+        cursor (str | Unset): A `next_cursor` of the previous page; absent or empty for the first
+            page.
         limit (int | Unset):  Default: 20.
 
     Raises:

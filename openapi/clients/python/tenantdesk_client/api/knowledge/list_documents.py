@@ -136,7 +136,8 @@ def sync_detailed(
     Args:
         collection_id (UUID | Unset):
         deleted (bool | Unset):  Default: False.
-        cursor (str | Unset):
+        cursor (str | Unset): A `next_cursor` of the previous page; absent or empty for the first
+            page.
         limit (int | Unset):  Default: 20.
 
     Raises:
@@ -174,7 +175,8 @@ def sync(
     Args:
         collection_id (UUID | Unset):
         deleted (bool | Unset):  Default: False.
-        cursor (str | Unset):
+        cursor (str | Unset): A `next_cursor` of the previous page; absent or empty for the first
+            page.
         limit (int | Unset):  Default: 20.
 
     Raises:
@@ -207,7 +209,8 @@ async def asyncio_detailed(
     Args:
         collection_id (UUID | Unset):
         deleted (bool | Unset):  Default: False.
-        cursor (str | Unset):
+        cursor (str | Unset): A `next_cursor` of the previous page; absent or empty for the first
+            page.
         limit (int | Unset):  Default: 20.
 
     Raises:
@@ -243,7 +246,8 @@ async def asyncio(
     Args:
         collection_id (UUID | Unset):
         deleted (bool | Unset):  Default: False.
-        cursor (str | Unset):
+        cursor (str | Unset): A `next_cursor` of the previous page; absent or empty for the first
+            page.
         limit (int | Unset):  Default: 20.
 
     Raises:

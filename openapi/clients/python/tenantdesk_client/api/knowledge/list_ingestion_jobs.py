@@ -132,7 +132,8 @@ def sync_detailed(
 
     Args:
         status (JobStatus | Unset): Where an ingestion job is.
-        cursor (str | Unset):
+        cursor (str | Unset): A `next_cursor` of the previous page; absent or empty for the first
+            page.
         limit (int | Unset):  Default: 20.
 
     Raises:
@@ -167,7 +168,8 @@ def sync(
 
     Args:
         status (JobStatus | Unset): Where an ingestion job is.
-        cursor (str | Unset):
+        cursor (str | Unset): A `next_cursor` of the previous page; absent or empty for the first
+            page.
         limit (int | Unset):  Default: 20.
 
     Raises:
@@ -197,7 +199,8 @@ async def asyncio_detailed(
 
     Args:
         status (JobStatus | Unset): Where an ingestion job is.
-        cursor (str | Unset):
+        cursor (str | Unset): A `next_cursor` of the previous page; absent or empty for the first
+            page.
         limit (int | Unset):  Default: 20.
 
     Raises:
@@ -230,7 +233,8 @@ async def asyncio(
 
     Args:
         status (JobStatus | Unset): Where an ingestion job is.
-        cursor (str | Unset):
+        cursor (str | Unset): A `next_cursor` of the previous page; absent or empty for the first
+            page.
         limit (int | Unset):  Default: 20.
 
     Raises:

@@ -129,7 +129,8 @@ def sync_detailed(
 
     Args:
         id (UUID):
-        cursor (str | Unset):
+        cursor (str | Unset): A `next_cursor` of the previous page; absent or empty for the first
+            page.
         limit (int | Unset):  Default: 20.
 
     Raises:
@@ -164,7 +165,8 @@ def sync(
 
     Args:
         id (UUID):
-        cursor (str | Unset):
+        cursor (str | Unset): A `next_cursor` of the previous page; absent or empty for the first
+            page.
         limit (int | Unset):  Default: 20.
 
     Raises:
@@ -194,7 +196,8 @@ async def asyncio_detailed(
 
     Args:
         id (UUID):
-        cursor (str | Unset):
+        cursor (str | Unset): A `next_cursor` of the previous page; absent or empty for the first
+            page.
         limit (int | Unset):  Default: 20.
 
     Raises:
@@ -227,7 +230,8 @@ async def asyncio(
 
     Args:
         id (UUID):
-        cursor (str | Unset):
+        cursor (str | Unset): A `next_cursor` of the previous page; absent or empty for the first
+            page.
         limit (int | Unset):  Default: 20.
 
     Raises:

@@ -126,7 +126,9 @@ def sync_detailed(
 ) -> Response[Problem | TicketOut]:
     """Open a ticket. Any caller of the tenant may; a `user` becomes its creator and may set
     only `title`, `description`, `source` and `metadata` (403 naming the field otherwise).
-    The ticket gets the tenant's next number (`TCK-<n>`) and starts `open`. With an
+    The ticket gets the tenant's next number (`TCK-<n>`) and starts `open`. When the tenant's
+    assistant mode is `draft` or `reply`, an assistant run is queued for it (see
+    `…/assistant-runs`); it never runs inside this request. With an
     `Idempotency-Key`, repeating the same request within 24 hours returns the first response
     and creates nothing; the same key with a different request is a 422.
 
@@ -162,7 +164,9 @@ def sync(
 ) -> Problem | TicketOut | None:
     """Open a ticket. Any caller of the tenant may; a `user` becomes its creator and may set
     only `title`, `description`, `source` and `metadata` (403 naming the field otherwise).
-    The ticket gets the tenant's next number (`TCK-<n>`) and starts `open`. With an
+    The ticket gets the tenant's next number (`TCK-<n>`) and starts `open`. When the tenant's
+    assistant mode is `draft` or `reply`, an assistant run is queued for it (see
+    `…/assistant-runs`); it never runs inside this request. With an
     `Idempotency-Key`, repeating the same request within 24 hours returns the first response
     and creates nothing; the same key with a different request is a 422.
 
@@ -193,7 +197,9 @@ async def asyncio_detailed(
 ) -> Response[Problem | TicketOut]:
     """Open a ticket. Any caller of the tenant may; a `user` becomes its creator and may set
     only `title`, `description`, `source` and `metadata` (403 naming the field otherwise).
-    The ticket gets the tenant's next number (`TCK-<n>`) and starts `open`. With an
+    The ticket gets the tenant's next number (`TCK-<n>`) and starts `open`. When the tenant's
+    assistant mode is `draft` or `reply`, an assistant run is queued for it (see
+    `…/assistant-runs`); it never runs inside this request. With an
     `Idempotency-Key`, repeating the same request within 24 hours returns the first response
     and creates nothing; the same key with a different request is a 422.
 
@@ -227,7 +233,9 @@ async def asyncio(
 ) -> Problem | TicketOut | None:
     """Open a ticket. Any caller of the tenant may; a `user` becomes its creator and may set
     only `title`, `description`, `source` and `metadata` (403 naming the field otherwise).
-    The ticket gets the tenant's next number (`TCK-<n>`) and starts `open`. With an
+    The ticket gets the tenant's next number (`TCK-<n>`) and starts `open`. When the tenant's
+    assistant mode is `draft` or `reply`, an assistant run is queued for it (see
+    `…/assistant-runs`); it never runs inside this request. With an
     `Idempotency-Key`, repeating the same request within 24 hours returns the first response
     and creates nothing; the same key with a different request is a 422.
 

@@ -134,7 +134,8 @@ def sync_detailed(
     `user` and cannot write internal notes (403). When a `user` replies to a ticket that is
     `pending_customer`, the ticket moves to `in_progress` and the change is recorded in its
     history. Otherwise a message leaves the ticket (its `version`, `ETag` and `updated_at`) as it
-    is. `Idempotency-Key` works as for creating tickets.
+    is. A customer's message (role `user`) queues an assistant run when the tenant's assistant
+    mode is `draft` or `reply`. `Idempotency-Key` works as for creating tickets.
 
     Args:
         id (UUID):
@@ -173,7 +174,8 @@ def sync(
     `user` and cannot write internal notes (403). When a `user` replies to a ticket that is
     `pending_customer`, the ticket moves to `in_progress` and the change is recorded in its
     history. Otherwise a message leaves the ticket (its `version`, `ETag` and `updated_at`) as it
-    is. `Idempotency-Key` works as for creating tickets.
+    is. A customer's message (role `user`) queues an assistant run when the tenant's assistant
+    mode is `draft` or `reply`. `Idempotency-Key` works as for creating tickets.
 
     Args:
         id (UUID):
@@ -207,7 +209,8 @@ async def asyncio_detailed(
     `user` and cannot write internal notes (403). When a `user` replies to a ticket that is
     `pending_customer`, the ticket moves to `in_progress` and the change is recorded in its
     history. Otherwise a message leaves the ticket (its `version`, `ETag` and `updated_at`) as it
-    is. `Idempotency-Key` works as for creating tickets.
+    is. A customer's message (role `user`) queues an assistant run when the tenant's assistant
+    mode is `draft` or `reply`. `Idempotency-Key` works as for creating tickets.
 
     Args:
         id (UUID):
@@ -244,7 +247,8 @@ async def asyncio(
     `user` and cannot write internal notes (403). When a `user` replies to a ticket that is
     `pending_customer`, the ticket moves to `in_progress` and the change is recorded in its
     history. Otherwise a message leaves the ticket (its `version`, `ETag` and `updated_at`) as it
-    is. `Idempotency-Key` works as for creating tickets.
+    is. A customer's message (role `user`) queues an assistant run when the tenant's assistant
+    mode is `draft` or `reply`. `Idempotency-Key` works as for creating tickets.
 
     Args:
         id (UUID):

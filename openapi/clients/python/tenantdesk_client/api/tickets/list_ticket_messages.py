@@ -130,7 +130,8 @@ def sync_detailed(
 
     Args:
         id (UUID):
-        cursor (str | Unset):
+        cursor (str | Unset): A `next_cursor` of the previous page; absent or empty for the first
+            page.
         limit (int | Unset):  Default: 20.
 
     Raises:
@@ -166,7 +167,8 @@ def sync(
 
     Args:
         id (UUID):
-        cursor (str | Unset):
+        cursor (str | Unset): A `next_cursor` of the previous page; absent or empty for the first
+            page.
         limit (int | Unset):  Default: 20.
 
     Raises:
@@ -197,7 +199,8 @@ async def asyncio_detailed(
 
     Args:
         id (UUID):
-        cursor (str | Unset):
+        cursor (str | Unset): A `next_cursor` of the previous page; absent or empty for the first
+            page.
         limit (int | Unset):  Default: 20.
 
     Raises:
@@ -231,7 +234,8 @@ async def asyncio(
 
     Args:
         id (UUID):
-        cursor (str | Unset):
+        cursor (str | Unset): A `next_cursor` of the previous page; absent or empty for the first
+            page.
         limit (int | Unset):  Default: 20.
 
     Raises:

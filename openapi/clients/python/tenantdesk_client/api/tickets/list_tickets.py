@@ -237,7 +237,8 @@ def sync_detailed(
         q (str | Unset):
         sort (TicketSort | Unset): The column a ticket list is sorted by (ties broken by id).
         order (SortOrder | Unset): Sort direction.
-        cursor (str | Unset):
+        cursor (str | Unset): A `next_cursor` of the previous page; absent or empty for the first
+            page.
         limit (int | Unset):  Default: 20.
 
     Raises:
@@ -310,7 +311,8 @@ def sync(
         q (str | Unset):
         sort (TicketSort | Unset): The column a ticket list is sorted by (ties broken by id).
         order (SortOrder | Unset): Sort direction.
-        cursor (str | Unset):
+        cursor (str | Unset): A `next_cursor` of the previous page; absent or empty for the first
+            page.
         limit (int | Unset):  Default: 20.
 
     Raises:
@@ -378,7 +380,8 @@ async def asyncio_detailed(
         q (str | Unset):
         sort (TicketSort | Unset): The column a ticket list is sorted by (ties broken by id).
         order (SortOrder | Unset): Sort direction.
-        cursor (str | Unset):
+        cursor (str | Unset): A `next_cursor` of the previous page; absent or empty for the first
+            page.
         limit (int | Unset):  Default: 20.
 
     Raises:
@@ -449,7 +452,8 @@ async def asyncio(
         q (str | Unset):
         sort (TicketSort | Unset): The column a ticket list is sorted by (ties broken by id).
         order (SortOrder | Unset): Sort direction.
-        cursor (str | Unset):
+        cursor (str | Unset): A `next_cursor` of the previous page; absent or empty for the first
+            page.
         limit (int | Unset):  Default: 20.
 
     Raises:
