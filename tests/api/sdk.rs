@@ -541,6 +541,44 @@ async fn the_rust_sdk_runs_the_scenario() {
         .into_inner();
     assert_eq!(found.results.first().map(|h| h.document_id), Some(doc.id));
 
+    // The assistant (the built-in responder) answers from that document, citing it.
+    let answer = user
+        .ask()
+        .body(types::AskIn::builder().question("How do I reset the flux capacitor?"))
+        .send()
+        .await
+        .map_err(ApiError::from)
+        .unwrap()
+        .into_inner();
+    assert_eq!(answer.provider, types::ProviderKind::Builtin);
+    assert_eq!(answer.sources.first().map(|s| s.document_id), Some(doc.id));
+    assert!(answer.answer.contains("red button"), "{answer:?}");
+
+    // A write past the tenant's plan: a typed 403 naming the quota.
+    platform
+        .set_tenant_plan()
+        .id(tenant.id)
+        .body(types::PlanIn::builder().max_api_keys(Some(1)))
+        .send()
+        .await
+        .map_err(ApiError::from)
+        .unwrap();
+    let over = problem(
+        admin
+            .create_api_key()
+            .body(
+                types::ApiKeyIn::builder()
+                    .name("second")
+                    .scope(types::ApiKeyScope::ReadOnly),
+            )
+            .send()
+            .await
+            .map_err(ApiError::from),
+    );
+    assert_eq!(over.status, 403);
+    assert_eq!(over.code, types::ProblemCode::QuotaExceeded);
+    assert_eq!(over.quota.as_deref(), Some("max_api_keys"));
+
     // Another tenant's id: a typed 404.
     let other = platform
         .create_tenant()

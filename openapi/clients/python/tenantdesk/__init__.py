@@ -64,6 +64,13 @@ class ProblemError(Exception):
             return []
         return list(self.problem.allowed)
 
+    @property
+    def quota(self) -> str | None:
+        """The plan quota a refused write would exceed (`quota_exceeded`)."""
+        if self.problem is None or isinstance(self.problem.quota, Unset):
+            return None
+        return self.problem.quota
+
 
 def expect(response: Response[Any], kind: type[T]) -> T:
     """The body of a 2xx `sync_detailed`/`asyncio_detailed` answer, which must be a `kind`;

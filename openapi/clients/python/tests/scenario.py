@@ -12,10 +12,12 @@ from typing import Any, TypeVar
 
 from tenantdesk import ProblemCode, ProblemError, all_pages, anonymous, connect, expect
 from tenantdesk_client.api.api_keys import create_api_key
+from tenantdesk_client.api.assistant import ask
 from tenantdesk_client.api.auth import login, login_superadmin, refresh_token
 from tenantdesk_client.api.knowledge import get_ingestion_job, upload_document
 from tenantdesk_client.api.search import search
 from tenantdesk_client.api.tenants import create_tenant
+from tenantdesk_client.api.usage import set_tenant_plan
 from tenantdesk_client.api.tickets import (
     create_ticket,
     create_ticket_message,
@@ -27,6 +29,8 @@ from tenantdesk_client.api.tickets import (
 )
 from tenantdesk_client.api.users import create_user, list_users
 from tenantdesk_client.models import (
+    AnswerOut,
+    AskIn,
     ApiKeyCreated,
     ApiKeyIn,
     ApiKeyScope,
@@ -38,6 +42,9 @@ from tenantdesk_client.models import (
     MessageIn,
     MessageOut,
     MessagePage,
+    PlanIn,
+    PlanOut,
+    ProviderKind,
     RefreshIn,
     SearchIn,
     SearchMode,
@@ -205,6 +212,23 @@ def main() -> None:
             client=admin, body=SearchIn(query="how do I reset the flux capacitor", mode=SearchMode.HYBRID)
         ), SearchOut)
     assert found.results and found.results[0].document_id == doc.id, found
+
+    # The assistant (the built-in responder) answers from that document, citing it.
+    answer = expect(ask.sync_detailed(client=user, body=AskIn(question="How do I reset the flux capacitor?")), AnswerOut)
+    assert answer.provider == ProviderKind.BUILTIN, answer
+    assert answer.sources and answer.sources[0].document_id == doc.id, answer
+    assert "red button" in answer.answer, answer
+
+    # A write past the tenant's plan: a typed 403 naming the quota.
+    expect(set_tenant_plan.sync_detailed(tenant.id, client=platform, body=PlanIn(max_api_keys=1)), PlanOut)
+    over = problem_of(
+        lambda: expect(
+            create_api_key.sync_detailed(client=admin, body=ApiKeyIn(name="second", scope=ApiKeyScope.READ_ONLY)),
+            ApiKeyCreated,
+        )
+    )
+    assert over.status == 403 and over.code == ProblemCode.QUOTA_EXCEEDED, over
+    assert over.quota == "max_api_keys", over.problem
 
     # Another tenant's id: a typed 404.
     other = expect(

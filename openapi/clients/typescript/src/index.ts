@@ -48,6 +48,11 @@ export class ProblemError extends Error {
   get allowed(): string[] {
     return this.problem?.allowed ?? [];
   }
+
+  /** The plan quota a refused write would exceed (`quota_exceeded`). */
+  get quota(): string | undefined {
+    return this.problem?.quota;
+  }
 }
 
 /** What every generated operation resolves to (without `throwOnError`). */

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import {
   ProblemError,
   allPages,
+  ask,
   connect,
   createApiKey,
   createTenant,
@@ -25,6 +26,7 @@ import {
   loginSuperadmin,
   refreshToken,
   search,
+  setTenantPlan,
   transitionTicket,
   updateTicket,
   uploadDocument,
@@ -221,6 +223,25 @@ async function main(): Promise<void> {
     search({ client: admin, body: { query: 'how do I reset the flux capacitor', mode: 'hybrid' } }),
   );
   assert.equal(found.results[0]?.document_id, doc.id);
+
+  // The assistant (the built-in responder) answers from that document, citing it.
+  const answer = await expect(
+    ask({ client: user, body: { question: 'How do I reset the flux capacitor?' } }),
+  );
+  assert.equal(answer.provider, 'builtin');
+  assert.equal(answer.sources[0]?.document_id, doc.id);
+  assert.ok(answer.answer.includes('red button'), answer.answer);
+
+  // A write past the tenant's plan: a typed 403 naming the quota.
+  await expect(
+    setTenantPlan({ client: platform, path: { id: tenant.id }, body: { max_api_keys: 1 } }),
+  );
+  const over = await problemOf(
+    expect(createApiKey({ client: admin, body: { name: 'second', scope: 'read_only' } })),
+  );
+  assert.equal(over.status, 403);
+  assert.equal(over.code, 'quota_exceeded');
+  assert.equal(over.quota, 'max_api_keys');
 
   // Another tenant's id: a typed 404.
   const other = await expect(
