@@ -167,6 +167,8 @@ async fn every_json_body_refuses_arrays_unknown_fields_and_undeclared_nulls() {
         let send = |body: Value| app.send(app.req(method.clone(), &path, cred.clone()).json(&body));
         let r = send(json!(["renamed", "desc"])).await;
         r.problem_field(422, "body");
+        // A JSON `null` is not an object, even where the body may be left out.
+        send(Value::Null).await.problem_field(422, "body");
         for internal in ["struct", "Vec<", "elements", "TicketIn", "In`"] {
             assert!(
                 !r.body["detail"].as_str().unwrap().contains(internal),
