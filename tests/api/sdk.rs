@@ -106,7 +106,7 @@ struct Stage {
 async fn stage() -> Stage {
     // The scenario processes log in from 127.0.0.1, the address the contract run's fuzzed
     // logins also fail from: the per-address throttle (tested in identity::login) is off here.
-    let app = spawn_with(|c| c.auth.login_max_failures_per_address = i64::MAX / 2).await;
+    let app = spawn_with(|c| c.auth.login_max_failures_per_address = i64::from(i32::MAX)).await;
     let root = app.superadmin().await;
     let slug = format!("sdk-{}", &Uuid::new_v4().simple().to_string()[..10]);
     let mut w = app.state.worker();

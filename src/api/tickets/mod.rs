@@ -556,7 +556,14 @@ impl TicketsApi {
         let p = auth.principal()?;
         let statuses = status.0.values("status")?;
         let priorities = priority.0.values("priority")?;
-        let tags = clean_tags("tag", &tag.0)?;
+        // An empty `tag=` filters nothing, as an empty value of every list parameter (and
+        // an empty `cursor`) means "left out".
+        let tag: Vec<Text> = tag
+            .0
+            .into_iter()
+            .filter(|t| !str::is_empty(t.as_str()))
+            .collect();
+        let tags = clean_tags("tag", &tag)?;
         let q = q.0.map(Text::into_string).filter(|s| !s.is_empty());
         let desc = order.0 == SortOrder::Desc;
         let after = decode_list_cursor(&cursor.0, sort.0, desc)?;
