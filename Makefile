@@ -27,7 +27,7 @@ run worker superadmin test eval: export JWT_KEYS ?= $(DEV_JWT_KEYS)
 DEV_SETTINGS_ENCRYPTION_KEYS := dev:dGVuYW50ZGVzay1kZXZlbG9wbWVudC1vbmx5LWtleSE=
 run worker test eval: export SETTINGS_ENCRYPTION_KEYS ?= $(DEV_SETTINGS_ENCRYPTION_KEYS)
 
-.PHONY: run worker stop test test-direct test-pooler pg-test pgbouncer-test model superadmin build release openapi fmt lint bench eval
+.PHONY: run worker stop test test-direct test-pooler pg-test pgbouncer-test model superadmin build release openapi sdk sdk-tools fmt lint bench eval
 
 ## Start PostgreSQL (fetched and cached on first use), apply migrations, serve on :8080 (with a
 ## worker). The assistant may use a model server on this machine (e.g. Ollama on localhost).
@@ -61,7 +61,7 @@ stop:
 
 ## Every test on a freshly reset test database, then part of them again through PgBouncer in
 ## transaction mode (both always run; either failing fails the target).
-test: model pg-test pgbouncer-test
+test: model sdk-tools pg-test pgbouncer-test
 	@direct=0; pooled=0; \
 	$(MAKE) --no-print-directory test-direct || direct=$$?; \
 	$(MAKE) --no-print-directory test-pooler || pooled=$$?; \
@@ -104,6 +104,16 @@ release:
 ## Regenerate the committed spec.
 openapi:
 	$(CARGO) run --quiet -- openapi > openapi/openapi.json
+
+## Regenerate the three client SDKs under openapi/clients from the committed spec (installs the
+## pinned generators first; see openapi/clients/sdk.sh).
+sdk:
+	@openapi/clients/sdk.sh generate
+
+## The pinned SDK generators and contract-test tools (npm ci, a Python venv, the progenitor
+## generator crate), installed into the checkout; `make test` needs them.
+sdk-tools:
+	@openapi/clients/sdk.sh tools
 
 fmt:
 	$(CARGO) fmt --all

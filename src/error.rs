@@ -8,7 +8,7 @@ use poem::{
     http::{HeaderValue, StatusCode, header},
 };
 use poem_openapi::{
-    ApiResponse, Object,
+    ApiResponse, Enum, Object,
     registry::{MetaHeader, MetaMediaType, MetaResponse, MetaResponses, Registry},
     types::Type,
 };
@@ -35,8 +35,8 @@ pub struct Problem {
     pub status: u16,
     /// Explanation specific to this occurrence.
     pub detail: String,
-    /// Stable machine-readable error code, e.g. `not_found`, `validation_failed`.
-    pub code: String,
+    /// Stable machine-readable error code; new codes may be added in later versions.
+    pub code: ProblemCode,
     /// The request field (body property, query or path parameter, header) that was wrong.
     #[oai(skip_serializing_if_is_none)]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -56,11 +56,108 @@ pub struct Problem {
     pub quota: Option<String>,
 }
 
+/// The stable machine-readable `code` of a problem: the one list of every code the service can
+/// answer with (an `ApiError` carries one of these, nothing else).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Enum, strum::IntoStaticStr, strum::VariantArray,
+)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum ProblemCode {
+    /// The request is not valid HTTP, or a header or part of it is malformed.
+    BadRequest,
+    /// The body is not valid JSON, or not a JSON object.
+    MalformedJson,
+    /// The multipart body cannot be parsed.
+    MalformedMultipart,
+    /// A field, parameter or header has a wrong value; `field` names it.
+    ValidationFailed,
+    /// Missing, malformed, expired or revoked credentials.
+    Unauthorized,
+    /// Wrong tenant, email or password.
+    InvalidCredentials,
+    /// A refresh token was presented twice; its whole session is revoked.
+    RefreshTokenReused,
+    /// The caller's role is below the operation's.
+    Forbidden,
+    /// The operation needs a user's access token (not an API key or a superadmin's token).
+    UserOnly,
+    /// The operation is for platform superadmins.
+    SuperadminOnly,
+    /// A superadmin must name the tenant in `X-Tenant-Id`.
+    TenantRequired,
+    /// The API key is read-only.
+    ReadOnlyKey,
+    /// The tenant is deactivated.
+    TenantInactive,
+    /// The user is deactivated.
+    UserInactive,
+    /// No such resource in the caller's tenant (or no such route).
+    NotFound,
+    /// The route does not take this method (`Allow` lists the ones it takes).
+    MethodNotAllowed,
+    /// The resource conflicts with an existing one.
+    Conflict,
+    /// A concurrent update won; retry the request.
+    Retry,
+    /// The tenant slug is taken.
+    SlugTaken,
+    /// The email address is taken.
+    EmailTaken,
+    /// The name is taken.
+    NameTaken,
+    /// The external record is already linked to a ticket.
+    ExternalRefExists,
+    /// An admin may not deactivate or demote themself.
+    CannotChangeSelf,
+    /// The collection still holds documents.
+    CollectionNotEmpty,
+    /// The ticket cannot move to that status; `allowed` lists where it can.
+    InvalidTransition,
+    /// The `Idempotency-Key` was already used for a different request.
+    IdempotencyKeyReused,
+    /// `If-Match` does not match the current `ETag`.
+    PreconditionFailed,
+    /// The body or the content is larger than the limit.
+    PayloadTooLarge,
+    /// The request target is too long.
+    UriTooLong,
+    /// The body's media type is not one the operation takes.
+    UnsupportedMediaType,
+    /// Too many attempts; see `Retry-After`.
+    TooManyRequests,
+    /// A rate limit of the caller or its tenant is used up; see `Retry-After` and `RateLimit`.
+    RateLimited,
+    /// The write would take the tenant past a quota of its plan; `quota` names it.
+    QuotaExceeded,
+    /// The request head has too many or too large header fields.
+    HeadersTooLarge,
+    /// Internal error; details are logged under the request id.
+    Internal,
+    /// The database is unreachable or busy; see `Retry-After`.
+    Unavailable,
+    /// The assistant's answer provider (a model server) did not answer; try again later.
+    ProviderUnavailable,
+}
+
+impl ProblemCode {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
+impl std::fmt::Display for ProblemCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("{status} {code}: {detail}")]
 pub struct ApiError {
     pub status: StatusCode,
-    pub code: &'static str,
+    pub code: ProblemCode,
     pub detail: String,
     pub field: Option<String>,
     pub allowed: Option<Box<[String]>>,
@@ -74,7 +171,7 @@ pub struct ApiError {
 pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ProblemCode, detail: impl Into<String>) -> Self {
         Self {
             status,
             code,
@@ -102,7 +199,7 @@ impl ApiError {
     pub fn not_found(what: &str) -> Self {
         Self::new(
             StatusCode::NOT_FOUND,
-            "not_found",
+            ProblemCode::NotFound,
             format!("{what} not found"),
         )
     }
@@ -111,26 +208,30 @@ impl ApiError {
     pub fn invalid(field: &str, detail: impl Into<String>) -> Self {
         Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
+            ProblemCode::ValidationFailed,
             detail,
         )
         .with_field(field)
     }
 
     pub fn unauthorized(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", detail)
+        Self::new(StatusCode::UNAUTHORIZED, ProblemCode::Unauthorized, detail)
     }
 
-    pub fn forbidden(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn forbidden(code: ProblemCode, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::FORBIDDEN, code, detail)
     }
 
-    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn conflict(code: ProblemCode, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, code, detail)
     }
 
     pub fn too_many(retry_after: u64, detail: impl Into<String>) -> Self {
-        let mut e = Self::new(StatusCode::TOO_MANY_REQUESTS, "too_many_requests", detail);
+        let mut e = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ProblemCode::TooManyRequests,
+            detail,
+        );
         e.retry_after = Some(retry_after.clamp(1, u64::from(u32::MAX)) as u32);
         e
     }
@@ -138,14 +239,14 @@ impl ApiError {
     /// 429 `rate_limited`: a rate limit of the caller or its tenant is used up.
     pub fn rate_limited(retry_after: u64, detail: impl Into<String>) -> Self {
         let mut e = Self::too_many(retry_after, detail);
-        e.code = "rate_limited";
+        e.code = ProblemCode::RateLimited;
         e
     }
 
     /// 403 `quota_exceeded`: the write would take the tenant past a quota of its plan. 403, not
     /// 429: waiting does not help, only deleting or a larger plan does.
     pub fn quota_exceeded(quota: &'static str, detail: impl Into<String>) -> Self {
-        let mut e = Self::new(StatusCode::FORBIDDEN, "quota_exceeded", detail);
+        let mut e = Self::new(StatusCode::FORBIDDEN, ProblemCode::QuotaExceeded, detail);
         e.quota = Some(quota);
         e
     }
@@ -153,7 +254,7 @@ impl ApiError {
     pub fn internal(err: impl Into<anyhow::Error>) -> Self {
         let mut e = Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
+            ProblemCode::Internal,
             "internal server error",
         );
         e.source = Some(err.into());
@@ -163,7 +264,7 @@ impl ApiError {
     pub fn unavailable(err: impl Into<anyhow::Error>) -> Self {
         let mut e = Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
+            ProblemCode::Unavailable,
             "the service is temporarily unavailable",
         );
         e.source = Some(err.into());
@@ -181,7 +282,7 @@ impl ApiError {
                 .to_string(),
             status: self.status.as_u16(),
             detail: self.detail.clone(),
-            code: self.code.to_string(),
+            code: self.code,
             field: self.field.clone(),
             request_id: telemetry::current_request_id(),
             allowed: self.allowed.as_deref().map(<[String]>::to_vec),
@@ -197,7 +298,7 @@ impl ApiError {
     fn log(&self) {
         let request_id = telemetry::current_request_id().unwrap_or_default();
         let Some(src) = &self.source else {
-            tracing::error!(%request_id, code = self.code, detail = %self.detail, "request failed");
+            tracing::error!(%request_id, code = self.code.as_str(), detail = %self.detail, "request failed");
             return;
         };
         let chain = format!("{src:#}");
@@ -208,7 +309,7 @@ impl ApiError {
         match db {
             Some(db) => tracing::error!(
                 %request_id,
-                code = self.code,
+                code = self.code.as_str(),
                 error = %chain,
                 sqlstate = db.code().code(),
                 constraint = db.constraint().unwrap_or_default(),
@@ -219,7 +320,7 @@ impl ApiError {
                 "request failed"
             ),
             None => {
-                tracing::error!(%request_id, code = self.code, error = %chain, "request failed")
+                tracing::error!(%request_id, code = self.code.as_str(), error = %chain, "request failed")
             }
         }
     }
@@ -352,14 +453,14 @@ pub fn from_poem_error(err: poem::Error) -> ApiError {
     if let Some(e) = err.downcast_ref::<ParseMultipartError>() {
         return ApiError::new(
             StatusCode::BAD_REQUEST,
-            "malformed_multipart",
+            ProblemCode::MalformedMultipart,
             e.reason.clone(),
         );
     }
     if let Some(e) = err.downcast_ref::<ContentTypeError>() {
         return ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+            ProblemCode::UnsupportedMediaType,
             e.to_string(),
         );
     }
@@ -368,24 +469,24 @@ pub fn from_poem_error(err: poem::Error) -> ApiError {
     }
     let status = err.status();
     let (code, detail) = match status {
-        StatusCode::NOT_FOUND => ("not_found", "no such route".to_string()),
+        StatusCode::NOT_FOUND => (ProblemCode::NotFound, "no such route".to_string()),
         StatusCode::METHOD_NOT_ALLOWED => (
-            "method_not_allowed",
+            ProblemCode::MethodNotAllowed,
             "this route does not accept that method".to_string(),
         ),
         StatusCode::PAYLOAD_TOO_LARGE => (
-            "payload_too_large",
+            ProblemCode::PayloadTooLarge,
             "the request body is larger than the limit".to_string(),
         ),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", err.to_string()),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (ProblemCode::UnsupportedMediaType, err.to_string()),
         StatusCode::UNAUTHORIZED => (
-            "unauthorized",
+            ProblemCode::Unauthorized,
             "missing or malformed credentials".to_string(),
         ),
         s if s.is_server_error() => {
             return ApiError::internal(anyhow::anyhow!("{err}"));
         }
-        _ => ("bad_request", err.to_string()),
+        _ => (ProblemCode::BadRequest, err.to_string()),
     };
     ApiError::new(status, code, detail)
 }
@@ -397,7 +498,7 @@ fn payload_error(reason: &str) -> ApiError {
     if !reason.starts_with("failed to parse") {
         return ApiError::new(
             StatusCode::BAD_REQUEST,
-            "malformed_json",
+            ProblemCode::MalformedJson,
             format!("the body is not valid JSON: {reason}"),
         );
     }
@@ -407,7 +508,7 @@ fn payload_error(reason: &str) -> ApiError {
         .map(|(f, _)| f.to_string());
     let mut e = ApiError::new(
         StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
+        ProblemCode::ValidationFailed,
         reason,
     );
     e.field = field;

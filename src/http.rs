@@ -23,7 +23,7 @@ use poem_openapi::{OpenApi, registry::MetaApi};
 use tracing::Instrument;
 
 use crate::{
-    error::ApiError,
+    error::{ApiError, ProblemCode},
     telemetry,
     usage::{Meter, Record, UsageLog},
 };
@@ -147,7 +147,7 @@ pub fn wrap_metered<E: Endpoint + 'static>(
 fn too_large(max: usize) -> ApiError {
     ApiError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
-        "payload_too_large",
+        ProblemCode::PayloadTooLarge,
         format!("the request body is larger than {max} bytes"),
     )
 }
@@ -168,7 +168,7 @@ fn limit_body(
             .ok_or_else(|| {
                 ApiError::new(
                     StatusCode::BAD_REQUEST,
-                    "bad_request",
+                    ProblemCode::BadRequest,
                     "invalid Content-Length",
                 )
                 .with_field("Content-Length")

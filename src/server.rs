@@ -55,7 +55,7 @@ use tokio_util::{sync::CancellationToken, task::TaskTracker};
 
 use crate::{
     config::HttpConfig,
-    error::{ApiError, PROBLEM_JSON},
+    error::{ApiError, PROBLEM_JSON, ProblemCode},
 };
 
 type ResponseBody = BoxBody<Bytes, io::Error>;
@@ -527,13 +527,13 @@ fn hyper_status(buf: &[u8]) -> Option<StatusCode> {
 /// The problem+json answer that replaces hyper's bare one (after which the connection closes).
 fn problem_answer(status: StatusCode, remote: SocketAddr) -> Bytes {
     let (code, detail) = match status {
-        StatusCode::URI_TOO_LONG => ("uri_too_long", "the request target is too long"),
+        StatusCode::URI_TOO_LONG => (ProblemCode::UriTooLong, "the request target is too long"),
         StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => (
-            "headers_too_large",
+            ProblemCode::HeadersTooLarge,
             "the request head has too many or too large header fields",
         ),
         _ => (
-            "bad_request",
+            ProblemCode::BadRequest,
             "the request is not valid HTTP/1.1 (request line, header syntax, Content-Length or \
              Transfer-Encoding)",
         ),

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::{
     api::body::JsonBody,
-    api::{Tag, decode_cursor, default_limit, text::Text},
+    api::{Tag, cursor::Cursor, default_limit, text::Text},
     app::AppState,
     auth::{API_KEY_PREFIX, ApiKeyScope, Auth, secrets},
     db::Role,
@@ -156,7 +156,7 @@ impl ApiKeysApi {
         state: Data<&AppState>,
         auth: Auth,
         /// Opaque cursor from `next_cursor` of the previous page.
-        cursor: Query<Option<String>>,
+        cursor: Query<Cursor>,
         /// Page size, 1–100.
         #[oai(
             default = "default_limit",
@@ -166,7 +166,7 @@ impl ApiKeysApi {
     ) -> ApiResult<Json<ApiKeyPage>> {
         let p = auth.principal()?;
         p.require(Role::Admin)?;
-        let after = decode_cursor(cursor.0.as_deref())?;
+        let after = cursor.id()?;
         let rows = state
             .db
             .tenant(&p.scope(), async |tx| {

@@ -331,7 +331,7 @@ impl AskApi {
                 Ok(out) => AskEvent::Done(out),
                 Err(e) => {
                     if e.status.is_server_error() {
-                        tracing::error!(code = e.code, error = ?e.source, "streamed answer failed");
+                        tracing::error!(code = e.code.as_str(), error = ?e.source, "streamed answer failed");
                     }
                     AskEvent::Error(e.problem())
                 }

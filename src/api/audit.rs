@@ -5,7 +5,7 @@ use poem_openapi::{Object, OpenApi, param::Query, payload::Json};
 use uuid::Uuid;
 
 use crate::{
-    api::{Tag, decode_cursor, default_limit},
+    api::{Tag, cursor::Cursor, default_limit},
     app::AppState,
     auth::Auth,
     db::Role,
@@ -72,7 +72,7 @@ impl AuditApi {
         state: Data<&AppState>,
         auth: Auth,
         /// Opaque cursor from `next_cursor` of the previous page.
-        cursor: Query<Option<String>>,
+        cursor: Query<Cursor>,
         /// Page size, 1–100.
         #[oai(
             default = "default_limit",
@@ -82,7 +82,7 @@ impl AuditApi {
     ) -> ApiResult<Json<AuditPage>> {
         let p = auth.principal()?;
         p.require(Role::Admin)?;
-        let before = decode_cursor(cursor.0.as_deref())?;
+        let before = cursor.id()?;
         let rows = state
             .db
             .tenant(&p.scope(), async |tx| {

@@ -12,7 +12,7 @@ use crate::{
     app::AppState,
     auth::{Auth, Via, secrets, tenant_inactive},
     db::Scope,
-    error::{ApiError, ApiResult},
+    error::{ApiError, ApiResult, ProblemCode},
     repo::{self, tokens},
 };
 
@@ -96,7 +96,7 @@ pub enum LogoutResponse {
 fn invalid_credentials() -> ApiError {
     ApiError::new(
         poem::http::StatusCode::UNAUTHORIZED,
-        "invalid_credentials",
+        ProblemCode::InvalidCredentials,
         "invalid credentials",
     )
 }
@@ -253,7 +253,7 @@ impl AuthApi {
         }
         if !user.is_active {
             return Err(ApiError::forbidden(
-                "user_inactive",
+                ProblemCode::UserInactive,
                 "this user is deactivated",
             ));
         }
@@ -298,7 +298,7 @@ impl AuthApi {
         };
         if !active {
             return Err(ApiError::forbidden(
-                "user_inactive",
+                ProblemCode::UserInactive,
                 "this superadmin is deactivated",
             ));
         }
@@ -359,7 +359,7 @@ impl AuthApi {
                     .ok_or_else(invalid)?;
                 if !user.is_active {
                     return Err(ApiError::forbidden(
-                        "user_inactive",
+                        ProblemCode::UserInactive,
                         "this user is deactivated",
                     ));
                 }
@@ -373,7 +373,7 @@ impl AuthApi {
             Outcome::Issued(t) => Ok(Json(t)),
             Outcome::Reused => Err(ApiError::new(
                 poem::http::StatusCode::UNAUTHORIZED,
-                "refresh_token_reused",
+                ProblemCode::RefreshTokenReused,
                 "this refresh token was already used; its session has been revoked",
             )),
         }
@@ -391,7 +391,7 @@ impl AuthApi {
         let p = auth.principal()?;
         let Via::Jwt { jti, exp, .. } = p.via else {
             return Err(ApiError::forbidden(
-                "user_only",
+                ProblemCode::UserOnly,
                 "log out with a user's access token",
             ));
         };

@@ -34,7 +34,7 @@ use regex::Regex;
 use serde_json::Value;
 
 use super::text;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ProblemCode};
 
 #[derive(Debug, Clone)]
 pub struct JsonBody<T>(pub T);
@@ -74,15 +74,19 @@ impl<T: Type + ParseFromJSON + 'static> ParsePayload for JsonBody<T> {
 
 impl<T: Type + ParseFromJSON + 'static> JsonBody<T> {
     pub fn parse(data: &[u8]) -> ApiResult<Self> {
-        let data: &[u8] = if data.iter().all(u8::is_ascii_whitespace) {
-            b"null"
-        } else {
-            data
-        };
+        let blank = data.iter().all(u8::is_ascii_whitespace);
+        if blank && !T::IS_REQUIRED {
+            // An optional body left out. A JSON `null` sent as the body is not that: it is a
+            // value the schema (an object) refuses, as everywhere else.
+            return T::parse_from_json(None)
+                .map(Self)
+                .map_err(|e| parse_error(e.message()));
+        }
+        let data: &[u8] = if blank { b"null" } else { data };
         let value: Value = serde_json::from_slice(data).map_err(|e| {
             ApiError::new(
                 StatusCode::BAD_REQUEST,
-                "malformed_json",
+                ProblemCode::MalformedJson,
                 format!("the body is not valid JSON: {e}"),
             )
         })?;
@@ -91,13 +95,11 @@ impl<T: Type + ParseFromJSON + 'static> JsonBody<T> {
 
     /// The rules of step 2 and 3 for a value that came another way (a multipart form's fields).
     pub fn from_value(value: Value) -> ApiResult<Self> {
-        if !value.is_null() || T::IS_REQUIRED {
-            let registry = registry::<T>();
-            Walker {
-                registry: &registry,
-            }
-            .value(&T::schema_ref(), &value, "body", false)?;
+        let registry = registry::<T>();
+        Walker {
+            registry: &registry,
         }
+        .value(&T::schema_ref(), &value, "body", false)?;
         T::parse_from_json(Some(value))
             .map(Self)
             .map_err(|e| parse_error(e.message()))
@@ -310,7 +312,9 @@ fn string(parts: &[&MetaSchema], v: &Value, path: &str) -> ApiResult<()> {
         return Err(ApiError::invalid(path, format!("{path} must be a string")));
     };
     text::check(path, s)?;
-    // A `Text` will hold the trimmed value: its declared lengths and patterns apply to that.
+    let raw = s.as_str();
+    // A `Text` will hold the trimmed value: its declared minimum length and patterns apply to
+    // that; the maximum to the value as sent, as the spec's `maxLength` says.
     let s = if parts
         .iter()
         .any(|p| p.rust_typename == Some(text::TEXT_TYPENAME))
@@ -334,7 +338,7 @@ fn string(parts: &[&MetaSchema], v: &Value, path: &str) -> ApiResult<()> {
     for p in parts {
         // Lengths count characters, as JSON Schema does; a max is checked without counting past it.
         if let Some(max) = p.max_length
-            && s.chars().nth(max).is_some()
+            && raw.chars().nth(max).is_some()
         {
             return invalid(format!("must be at most {max} characters"));
         }
@@ -456,16 +460,16 @@ mod tests {
 
     #[test]
     fn the_walk_names_the_offending_path() {
-        let ok = json!({"email": "a@b.test", "role": "user", "password": "x"});
-        assert!(JsonBody::<UserIn>::from_value(ok).is_ok());
+        let ok = json!({"email": "a@b.test", "role": "user", "password": "a long enough password"});
+        JsonBody::<UserIn>::from_value(ok).unwrap();
         for (body, field) in [
             (
-                json!({"email": "a@b.test", "role": "boss", "password": "x"}),
+                json!({"email": "a@b.test", "role": "boss", "password": "a long enough password"}),
                 "role",
             ),
             (json!({"email": "a@b.test", "role": "user"}), "password"),
             (
-                json!({"email": "a@b.test", "role": "user", "password": "x", "x": 1}),
+                json!({"email": "a@b.test", "role": "user", "password": "a long enough password", "x": 1}),
                 "x",
             ),
             (json!([1]), "body"),

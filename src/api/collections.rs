@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::{
     api::body::JsonBody,
-    api::{Tag, decode_cursor, default_limit, text::Text},
+    api::{Tag, cursor::Cursor, default_limit, text::Text},
     app::AppState,
     auth::Auth,
     db::Role,
@@ -113,7 +113,7 @@ impl CollectionsApi {
         state: Data<&AppState>,
         auth: Auth,
         /// Opaque cursor from `next_cursor` of the previous page.
-        cursor: Query<Option<String>>,
+        cursor: Query<Cursor>,
         /// Page size, 1–100.
         #[oai(
             default = "default_limit",
@@ -122,7 +122,7 @@ impl CollectionsApi {
         limit: Query<i64>,
     ) -> ApiResult<Json<CollectionPage>> {
         let p = auth.principal()?;
-        let after = decode_cursor(cursor.0.as_deref())?;
+        let after = cursor.id()?;
         let rows = state
             .db
             .tenant(&p.scope(), async |tx| {

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use crate::{
     auth::{Principal, Via},
     db::TenantTx,
-    error::{ApiError, ApiResult},
+    error::{ApiError, ApiResult, ProblemCode},
     repo::idempotency::{self, Claim},
 };
 
@@ -78,7 +78,7 @@ pub async fn once<T: ToJSON + ParseFromJSON>(
         }
         Claim::Mismatch => Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "idempotency_key_reused",
+            ProblemCode::IdempotencyKeyReused,
             "this Idempotency-Key was already used for a different request",
         )
         .with_field(HEADER)),

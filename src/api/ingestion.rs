@@ -11,7 +11,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::{
-    api::{Tag, decode_cursor, default_limit},
+    api::{Tag, cursor::Cursor, default_limit},
     app::AppState,
     auth::Auth,
     db::Role,
@@ -88,7 +88,7 @@ impl IngestionApi {
         /// Only jobs in this state.
         status: Query<Option<JobStatus>>,
         /// Opaque cursor from `next_cursor` of the previous page.
-        cursor: Query<Option<String>>,
+        cursor: Query<Cursor>,
         /// Page size, 1–100.
         #[oai(
             default = "default_limit",
@@ -98,7 +98,7 @@ impl IngestionApi {
     ) -> ApiResult<Json<JobPage>> {
         let p = auth.principal()?;
         p.require(Role::Agent)?;
-        let before = decode_cursor(cursor.0.as_deref())?;
+        let before = cursor.id()?;
         let status = status.0;
         let rows = state
             .db

@@ -42,8 +42,8 @@ pub struct PasswordChangeIn {
     /// The password now, up to 1024 characters. Wrong guesses are throttled like logins.
     #[oai(validator(max_length = 1024))]
     pub current_password: String,
-    /// At least `PASSWORD_MIN_LENGTH` (default 12) characters, at most 1024.
-    #[oai(validator(max_length = 1024))]
+    /// At least 12 characters (more when `PASSWORD_MIN_LENGTH` says so), at most 1024.
+    #[oai(validator(min_length = 12, max_length = 1024))]
     pub new_password: String,
 }
 

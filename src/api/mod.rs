@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod body;
 pub mod collections;
+pub mod cursor;
 pub mod documents;
 pub mod health;
 pub mod idempotency;
@@ -21,17 +22,13 @@ pub mod tickets;
 pub mod usage;
 pub mod users;
 
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use poem_openapi::{
     Enum, Object, Tags,
     types::{ParseFromJSON, ToJSON},
 };
 use uuid::Uuid;
 
-use crate::{
-    db::Role,
-    error::{ApiError, ApiResult},
-};
+use crate::db::Role;
 
 #[derive(Tags)]
 pub enum Tag {
@@ -104,27 +101,6 @@ pub fn default_limit() -> i64 {
     DEFAULT_LIMIT
 }
 
-/// Cursors are opaque to clients: base64url of a version tag and the last id of the page.
-pub fn encode_cursor(id: Uuid) -> String {
-    URL_SAFE_NO_PAD.encode(format!("v1:{id}"))
-}
-
-pub fn decode_cursor(cursor: Option<&str>) -> ApiResult<Option<Uuid>> {
-    let Some(c) = cursor.filter(|c| !c.is_empty()) else {
-        return Ok(None);
-    };
-    URL_SAFE_NO_PAD
-        .decode(c)
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok())
-        .and_then(|s| {
-            s.strip_prefix("v1:")
-                .and_then(|id| Uuid::parse_str(id).ok())
-        })
-        .map(Some)
-        .ok_or_else(|| ApiError::invalid("cursor", "cursor is not one this API returned"))
-}
-
 /// One page of a list, in the order its operation states.
 #[derive(Debug, Object)]
 pub struct Page<T: ParseFromJSON + ToJSON> {
@@ -151,7 +127,7 @@ fn paginate<T>(mut rows: Vec<T>, limit: i64, id: impl Fn(&T) -> Uuid) -> (Vec<T>
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     let next = if more {
-        rows.last().map(|r| encode_cursor(id(r)))
+        rows.last().map(|r| cursor::Cursor::after(id(r)))
     } else {
         None
     };

@@ -14,7 +14,8 @@ use crate::{
         Tag,
         ask::{EscalationOut, SourceOut},
         body::JsonBody,
-        decode_cursor, default_limit,
+        cursor::Cursor,
+        default_limit,
         text::Text,
     },
     app::AppState,
@@ -221,7 +222,7 @@ impl QueryLogsApi {
         /// Only questions from `ask` or from `ticket` runs.
         channel: Query<Option<LogChannel>>,
         /// Opaque cursor from `next_cursor` of the previous page.
-        cursor: Query<Option<String>>,
+        cursor: Query<Cursor>,
         /// Page size, 1–100.
         #[oai(
             default = "default_limit",
@@ -231,7 +232,7 @@ impl QueryLogsApi {
     ) -> ApiResult<Json<QueryLogPage>> {
         let p = auth.principal()?;
         p.require(Role::Admin)?;
-        let before = decode_cursor(cursor.0.as_deref())?;
+        let before = cursor.id()?;
         let filter = LogFilter {
             from: from.0,
             to: to.0,

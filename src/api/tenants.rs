@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::{
     api::body::JsonBody,
-    api::{Tag, audit::AuditPage, decode_cursor, default_limit, text::Text, users::UserPage},
+    api::{Tag, audit::AuditPage, cursor::Cursor, default_limit, text::Text, users::UserPage},
     app::AppState,
     auth::Auth,
     db::PlatformTx,
@@ -177,7 +177,7 @@ impl TenantsApi {
         state: Data<&AppState>,
         auth: Auth,
         /// Opaque cursor from `next_cursor` of the previous page.
-        cursor: Query<Option<String>>,
+        cursor: Query<Cursor>,
         /// Page size, 1–100.
         #[oai(
             default = "default_limit",
@@ -186,7 +186,7 @@ impl TenantsApi {
         limit: Query<i64>,
     ) -> ApiResult<Json<TenantPage>> {
         let access = auth.platform()?;
-        let after = decode_cursor(cursor.0.as_deref())?;
+        let after = cursor.id()?;
         let rows = state
             .db
             .platform(&access, async |tx| {
@@ -284,7 +284,7 @@ impl TenantsApi {
         auth: Auth,
         id: Path<Uuid>,
         /// Opaque cursor from `next_cursor` of the previous page.
-        cursor: Query<Option<String>>,
+        cursor: Query<Cursor>,
         /// Page size, 1–100.
         #[oai(
             default = "default_limit",
@@ -293,7 +293,7 @@ impl TenantsApi {
         limit: Query<i64>,
     ) -> ApiResult<Json<UserPage>> {
         let access = auth.platform()?;
-        let after = decode_cursor(cursor.0.as_deref())?;
+        let after = cursor.id()?;
         let rows = state
             .db
             .platform(&access, async |tx| {
@@ -318,7 +318,7 @@ impl TenantsApi {
         auth: Auth,
         id: Path<Uuid>,
         /// Opaque cursor from `next_cursor` of the previous page.
-        cursor: Query<Option<String>>,
+        cursor: Query<Cursor>,
         /// Page size, 1–100.
         #[oai(
             default = "default_limit",
@@ -327,7 +327,7 @@ impl TenantsApi {
         limit: Query<i64>,
     ) -> ApiResult<Json<AuditPage>> {
         let access = auth.platform()?;
-        let before = decode_cursor(cursor.0.as_deref())?;
+        let before = cursor.id()?;
         let rows = state
             .db
             .platform(&access, async |tx| {

@@ -11,11 +11,11 @@ use uuid::Uuid;
 
 use crate::{
     api::body::JsonBody,
-    api::{Tag, UserRole, decode_cursor, default_limit, text::Text},
+    api::{Tag, UserRole, cursor::Cursor, default_limit, text::Text},
     app::AppState,
     auth::{Auth, secrets, validate_password},
     db::Role,
-    error::{ApiError, ApiResult},
+    error::{ApiError, ApiResult, ProblemCode},
     repo::{self, Timestamp, users::UserRow},
 };
 
@@ -33,8 +33,8 @@ pub struct UserIn {
     pub full_name: Text,
     /// What the user may do in the tenant.
     pub role: UserRole,
-    /// At least `PASSWORD_MIN_LENGTH` (default 12) characters, at most 1024.
-    #[oai(validator(max_length = 1024))]
+    /// At least 12 characters (more when `PASSWORD_MIN_LENGTH` says so), at most 1024.
+    #[oai(validator(min_length = 12, max_length = 1024))]
     pub password: String,
 }
 
@@ -134,7 +134,7 @@ impl UsersApi {
         state: Data<&AppState>,
         auth: Auth,
         /// Opaque cursor from `next_cursor` of the previous page.
-        cursor: Query<Option<String>>,
+        cursor: Query<Cursor>,
         /// Page size, 1–100.
         #[oai(
             default = "default_limit",
@@ -144,7 +144,7 @@ impl UsersApi {
     ) -> ApiResult<Json<UserPage>> {
         let p = auth.principal()?;
         p.require(Role::Agent)?;
-        let after = decode_cursor(cursor.0.as_deref())?;
+        let after = cursor.id()?;
         let rows = state
             .db
             .tenant(&p.scope(), async |tx| {
@@ -229,7 +229,7 @@ async fn change_user(
         && (patch.is_active == Some(false) || patch.role.is_some_and(|r| r != Role::Admin))
     {
         return Err(ApiError::conflict(
-            "cannot_change_self",
+            ProblemCode::CannotChangeSelf,
             "an admin cannot deactivate or demote themself; ask another admin",
         ));
     }

@@ -22,7 +22,7 @@ use crate::{
     config::{AssistantConfig, HnswSearch},
     db::{Db, Scope},
     embeddings::{Chunker, Embedder},
-    error::{ApiError, ApiResult},
+    error::{ApiError, ApiResult, ProblemCode},
     repo,
     search::{self, Filters, OwnModel, Plan, SearchMode},
 };
@@ -335,7 +335,7 @@ fn ms(since: Instant) -> f64 {
 /// a ticket run keeps them in its error log).
 pub fn provider_failed(e: anyhow::Error) -> ApiError {
     let mut err = ApiError::unavailable(e);
-    err.code = "provider_unavailable";
+    err.code = ProblemCode::ProviderUnavailable;
     err.detail = "the answer provider did not answer; try again later".into();
     err
 }

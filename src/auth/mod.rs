@@ -21,7 +21,7 @@ use crate::{
         Role, Scope,
         tenant::{AccessToken, AuditCtx, PlatformAccess},
     },
-    error::{ApiError, ApiResult},
+    error::{ApiError, ApiResult, ProblemCode},
     repo,
 };
 
@@ -71,7 +71,7 @@ impl Principal {
             Ok(())
         } else {
             Err(ApiError::forbidden(
-                "forbidden",
+                ProblemCode::Forbidden,
                 format!("this operation needs the {} role", role.as_str()),
             ))
         }
@@ -80,7 +80,10 @@ impl Principal {
     /// The user behind this caller; API keys and superadmins have none.
     pub fn require_user(&self) -> ApiResult<Uuid> {
         self.user_id.ok_or_else(|| {
-            ApiError::forbidden("user_only", "this operation needs a user's access token")
+            ApiError::forbidden(
+                ProblemCode::UserOnly,
+                "this operation needs a user's access token",
+            )
         })
     }
 }
@@ -106,7 +109,7 @@ impl Caller {
             Caller::Superadmin {
                 acting_in: None, ..
             } => Err(ApiError::forbidden(
-                "tenant_required",
+                ProblemCode::TenantRequired,
                 "superadmins act inside a tenant by sending its id in the X-Tenant-Id header",
             )
             .with_field("X-Tenant-Id")),
@@ -120,7 +123,7 @@ impl Caller {
                 superadmin_id: Some(*id),
             }),
             Caller::Tenant(_) => Err(ApiError::forbidden(
-                "superadmin_only",
+                ProblemCode::SuperadminOnly,
                 "this operation is for platform superadmins",
             )),
         }
@@ -358,7 +361,7 @@ async fn check_api_key(state: &AppState, req: &Request, key: &str) -> ApiResult<
         || (*req.method() == Method::POST && matches!(req.uri().path(), "/v1/search" | "/v1/ask"));
     if scope == ApiKeyScope::ReadOnly && !read {
         return Err(ApiError::forbidden(
-            "read_only_key",
+            ProblemCode::ReadOnlyKey,
             "this API key is read-only",
         ));
     }
@@ -372,7 +375,7 @@ async fn check_api_key(state: &AppState, req: &Request, key: &str) -> ApiResult<
 }
 
 pub fn tenant_inactive() -> ApiError {
-    ApiError::forbidden("tenant_inactive", "this tenant is deactivated")
+    ApiError::forbidden(ProblemCode::TenantInactive, "this tenant is deactivated")
 }
 
 /// A plausible email address: one `@`, something on both sides, at most 254 characters.

@@ -12,7 +12,7 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use poem::http::StatusCode;
 use tokio_postgres::{NoTls, error::SqlState};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ProblemCode};
 
 pub use tenant::{Db, PlatformTx, Role, Scope, TenantTx};
 
@@ -121,53 +121,53 @@ pub async fn connect(url: &str) -> anyhow::Result<tokio_postgres::Client> {
 
 /// Constraint name → (status, code, detail, field). Unique and check constraints that a client
 /// can trip are named here so they become a 409/422 that says what was wrong.
-const CONSTRAINTS: &[(&str, StatusCode, &str, &str, &str)] = &[
+const CONSTRAINTS: &[(&str, StatusCode, ProblemCode, &str, &str)] = &[
     (
         "tenants_slug_key",
         StatusCode::CONFLICT,
-        "slug_taken",
+        ProblemCode::SlugTaken,
         "a tenant with this slug already exists",
         "slug",
     ),
     (
         "users_email_key",
         StatusCode::CONFLICT,
-        "email_taken",
+        ProblemCode::EmailTaken,
         "a user with this email already exists in this tenant",
         "email",
     ),
     (
         "superadmins_email_key",
         StatusCode::CONFLICT,
-        "email_taken",
+        ProblemCode::EmailTaken,
         "a superadmin with this email already exists",
         "email",
     ),
     (
         "kb_collections_name_key",
         StatusCode::CONFLICT,
-        "name_taken",
+        ProblemCode::NameTaken,
         "a collection with this name already exists",
         "name",
     ),
     (
         "kb_documents_collection_fkey",
         StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
+        ProblemCode::ValidationFailed,
         "no such collection",
         "collection_id",
     ),
     (
         "api_keys_name_key",
         StatusCode::CONFLICT,
-        "name_taken",
+        ProblemCode::NameTaken,
         "an API key with this name already exists",
         "name",
     ),
     (
         "ticket_external_refs_key",
         StatusCode::CONFLICT,
-        "external_ref_exists",
+        ProblemCode::ExternalRefExists,
         "this tenant already links that record (system and external_id) to a ticket",
         "external_id",
     ),
@@ -187,12 +187,13 @@ pub fn map_db_error(err: tokio_postgres::Error) -> ApiError {
         && let Some((_, status, code, detail, field)) =
             CONSTRAINTS.iter().find(|(n, ..)| *n == name)
     {
-        return ApiError::new(*status, code, *detail).with_field(*field);
+        return ApiError::new(*status, *code, *detail).with_field(*field);
     }
     match state {
-        s if s == SqlState::UNIQUE_VIOLATION => {
-            ApiError::conflict("conflict", "the resource conflicts with an existing one")
-        }
+        s if s == SqlState::UNIQUE_VIOLATION => ApiError::conflict(
+            ProblemCode::Conflict,
+            "the resource conflicts with an existing one",
+        ),
         s if s == SqlState::CHECK_VIOLATION || s == SqlState::NOT_NULL_VIOLATION => {
             let field = db
                 .column()
@@ -201,7 +202,7 @@ pub fn map_db_error(err: tokio_postgres::Error) -> ApiError {
                 .to_string();
             ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "validation_failed",
+                ProblemCode::ValidationFailed,
                 format!("invalid value ({})", db.message()),
             )
             .with_field(field)
@@ -209,7 +210,7 @@ pub fn map_db_error(err: tokio_postgres::Error) -> ApiError {
         // A reference to a row the tenant cannot see looks like a missing row.
         s if s == SqlState::FOREIGN_KEY_VIOLATION => ApiError::not_found("referenced resource"),
         s if s == SqlState::T_R_SERIALIZATION_FAILURE || s == SqlState::T_R_DEADLOCK_DETECTED => {
-            ApiError::conflict("retry", "concurrent update; retry the request")
+            ApiError::conflict(ProblemCode::Retry, "concurrent update; retry the request")
         }
         _ => ApiError::internal(err),
     }

@@ -16,7 +16,7 @@ use tokio_postgres::{Row, SimpleQueryMessage};
 use uuid::Uuid;
 
 use super::statement::{self, Param};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ProblemCode};
 
 /// The database role tenant requests run as; its policies read `app.tenant_id`.
 const TENANT_DB_ROLE: &str = "tenantdesk_tenant";
@@ -328,7 +328,7 @@ fn check_tenant_status(status: &[Option<String>], scope: &Scope) -> ApiResult<()
         None => return Err(ApiError::unauthorized("the user no longer exists")),
         Some("f") => {
             return Err(ApiError::forbidden(
-                "user_inactive",
+                ProblemCode::UserInactive,
                 "this user is deactivated",
             ));
         }

@@ -376,6 +376,10 @@ fn binary_logs_json_and_drains_in_flight_requests_on_sigterm() {
             cfg.migration_database_url.expose(),
         )
         .env("SHUTDOWN_GRACE_SECS", "20")
+        // Its failed login must reach the password check: the contract tests' fuzzed logins
+        // fail from 127.0.0.1 too, and the per-address throttle (tested in identity::login)
+        // counts them in the shared database.
+        .env("LOGIN_MAX_FAILURES_PER_ADDRESS", "1000000")
         // No ingestion worker: it would take other tests' jobs.
         .env("WORKER_ENABLED", "false")
         .stdout(Stdio::piped())

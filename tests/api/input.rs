@@ -167,6 +167,8 @@ async fn every_json_body_refuses_arrays_unknown_fields_and_undeclared_nulls() {
         let send = |body: Value| app.send(app.req(method.clone(), &path, cred.clone()).json(&body));
         let r = send(json!(["renamed", "desc"])).await;
         r.problem_field(422, "body");
+        // A JSON `null` is not an object, even where the body may be left out.
+        send(Value::Null).await.problem_field(422, "body");
         for internal in ["struct", "Vec<", "elements", "TicketIn", "In`"] {
             assert!(
                 !r.body["detail"].as_str().unwrap().contains(internal),
@@ -477,5 +479,90 @@ async fn every_operation_with_a_body_declares_and_answers_415() {
             )
             .await;
         r.problem(415, "unsupported_media_type");
+    }
+}
+
+/// Any finite JSON number survives PostgreSQL's `jsonb`, which prints numbers in full
+/// (`1797…0000`, 309 digits), and the read back (serde_json's `float_roundtrip` parses that
+/// exactly; without it this was a 500 found by schemathesis).
+#[tokio::test]
+async fn metadata_keeps_the_largest_and_smallest_json_numbers() {
+    let app = spawn().await;
+    let t = app.tenant().await;
+    let metadata =
+        json!({"max": f64::MAX, "min": f64::MIN_POSITIVE, "neg": -f64::MAX, "tiny": 5e-324});
+    let r = app
+        .post(
+            "/v1/tickets",
+            &t.admin.token,
+            json!({"title": "numbers", "metadata": metadata}),
+        )
+        .await;
+    let id = r.ok(201)["id"].as_str().unwrap().to_string();
+    let r = app
+        .patch(
+            &format!("/v1/tickets/{id}"),
+            &t.admin.token,
+            json!({"metadata": metadata}),
+        )
+        .await;
+    assert_eq!(r.ok(200)["metadata"], metadata);
+    let r = app.get(&format!("/v1/tickets/{id}"), &t.admin.token).await;
+    assert_eq!(r.ok(200)["metadata"], metadata);
+}
+
+/// Every list operation of the spec (those with a `cursor` parameter), its path's `{id}` filled
+/// with a resource the caller can read: a ticket of the tenant, or the tenant itself under
+/// `/v1/tenants` (a superadmin's lists).
+fn list_operations(tenant: Uuid, ticket: &str) -> Vec<String> {
+    let spec: Value = serde_json::from_str(&tenantdesk::openapi::spec_json()).unwrap();
+    let mut lists = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        let Some(get) = item.get("get") else { continue };
+        let params = get["parameters"].as_array().cloned().unwrap_or_default();
+        if !params.iter().any(|p| p["name"] == "cursor") {
+            continue;
+        }
+        let id = if path.starts_with("/v1/tenants/") {
+            tenant.to_string()
+        } else {
+            ticket.to_string()
+        };
+        lists.push(path.replace("{id}", &id));
+    }
+    assert!(
+        lists.len() >= 15,
+        "the spec lists {} lists: {lists:?}",
+        lists.len()
+    );
+    lists
+}
+
+#[tokio::test]
+async fn every_list_takes_an_empty_cursor_as_its_first_page_and_refuses_a_forged_one() {
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    let app = spawn().await;
+    let root = app.superadmin().await;
+    let t = app.tenant_by(&root).await;
+    let tok = &t.admin.token;
+    let ticket = app.post("/v1/tickets", tok, json!({"title": "t"})).await;
+    let ticket = ticket.ok(201)["id"].as_str().unwrap().to_string();
+    let forged = URL_SAFE_NO_PAD.encode(format!("v1:{}", "x".repeat(36)));
+    for path in list_operations(t.id, &ticket) {
+        let cred = if path.starts_with("/v1/tenants") {
+            &root.token
+        } else {
+            tok
+        };
+        let first = app.get(&format!("{path}?limit=100"), cred).await;
+        let first = first.ok(200).clone();
+        for empty in ["cursor=", "cursor"] {
+            let r = app.get(&format!("{path}?{empty}&limit=100"), cred).await;
+            assert_eq!(r.status, 200, "{path}?{empty}: {}", r.text);
+            assert_eq!(r.body["items"], first["items"], "{path}?{empty}");
+        }
+        app.get(&format!("{path}?cursor={forged}"), cred)
+            .await
+            .problem_field(422, "cursor");
     }
 }

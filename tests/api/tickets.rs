@@ -546,7 +546,11 @@ async fn bad_list_parameters_are_422_naming_the_parameter() {
         ("updated_before=2020-13-45", "updated_before"),
         ("assignee=bob", "assignee"),
         ("creator=42", "creator"),
-        ("tag=", "tag"),
+        // An empty `tag=` filters nothing (tickets::empty_list_parameters_filter_nothing).
+        (
+            "tag=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "tag",
+        ),
     ] {
         let r = app.get(&format!("/v1/tickets?{query}"), tok).await;
         r.problem_field(422, field);
@@ -1700,4 +1704,30 @@ async fn searches_and_tag_filters_give_the_same_pages_by_candidates_or_by_walkin
             );
         }
     }
+}
+
+#[tokio::test]
+async fn empty_list_parameters_filter_nothing() {
+    let app = spawn().await;
+    let t = app.tenant().await;
+    let tok = &t.admin.token;
+    let made = app
+        .post("/v1/tickets", tok, json!({"title": "t", "tags": ["vip"]}))
+        .await;
+    let id = made.ok(201)["id"].clone();
+    let r = app
+        .get(
+            "/v1/tickets?tag=&status=&priority=open&priority=&cursor=",
+            tok,
+        )
+        .await;
+    // `priority=open` is not a priority: the one bad value still names its parameter.
+    r.problem_field(422, "priority");
+    let r = app
+        .get(
+            "/v1/tickets?tag=&tag=vip&status=open,&priority=&cursor=",
+            tok,
+        )
+        .await;
+    assert_eq!(r.ok(200)["items"][0]["id"], id, "{}", r.text);
 }

@@ -20,9 +20,17 @@ pub struct DocumentIn {
     #[oai(validator(min_length = 1, max_length = 500))]
     pub title: Text,
     /// The text (at most `KB_MAX_DOCUMENT_BYTES`, default 512 KiB; more answers 413).
+    #[oai(validator(min_length = 1))]
     pub content: String,
-    /// `text/plain` (default), `text/markdown` or `text/html` (reduced to its text).
-    #[oai(skip_serializing_if_is_none, validator(max_length = 100))]
+    /// `text/plain` (default), `text/markdown` or `text/html` (reduced to its text), in any
+    /// case, parameters (`; charset=utf-8`) ignored.
+    #[oai(
+        skip_serializing_if_is_none,
+        validator(
+            max_length = 100,
+            pattern = r"^\s*([Tt][Ee][Xx][Tt]/([Pp][Ll][Aa][Ii][Nn]|[Mm][Aa][Rr][Kk][Dd][Oo][Ww][Nn]|[Hh][Tt][Mm][Ll]))?\s*(;[\s\S]*)?$"
+        )
+    )]
     pub content_type: Option<Text>,
     /// The collection it belongs to.
     #[oai(skip_serializing_if_is_none)]
@@ -59,10 +67,16 @@ pub struct DocumentPatch {
     )]
     pub title: Option<Text>,
     /// New content: a new version when it differs from the current one.
-    #[oai(skip_serializing_if_is_none)]
+    #[oai(skip_serializing_if_is_none, validator(min_length = 1))]
     pub content: Option<String>,
-    /// The type of the new `content` (default `text/plain`).
-    #[oai(skip_serializing_if_is_none, validator(max_length = 100))]
+    /// The type of the new `content` (default `text/plain`), as in `DocumentIn`.
+    #[oai(
+        skip_serializing_if_is_none,
+        validator(
+            max_length = 100,
+            pattern = r"^\s*([Tt][Ee][Xx][Tt]/([Pp][Ll][Aa][Ii][Nn]|[Mm][Aa][Rr][Kk][Dd][Oo][Ww][Nn]|[Hh][Tt][Mm][Ll]))?\s*(;[\s\S]*)?$"
+        )
+    )]
     pub content_type: Option<Text>,
     /// The document's type.
     #[oai(rename = "type", skip_serializing_if_is_none)]
@@ -180,6 +194,7 @@ pub struct BulkOut {
 
 /// A multipart upload of one file.
 #[derive(Debug, Multipart)]
+#[oai(deny_unknown_fields)]
 pub struct DocumentUpload {
     /// The file: text/plain, text/markdown or text/html (by its part's content type, else its
     /// extension: .txt, .md, .html).
@@ -243,8 +258,14 @@ pub struct ChunkIn {
     /// The chunk's text (searched by keyword, returned in results), 1–100,000 characters.
     #[oai(validator(min_length = 1, max_length = 100000))]
     pub content: String,
-    /// Its vector (1–4096 numbers); every vector of a model has the same dimension.
-    #[oai(validator(min_items = 1, max_items = 4096))]
+    /// Its vector (1–4096 numbers, each within the range of a 32-bit float); every vector of a
+    /// model has the same dimension.
+    #[oai(validator(
+        min_items = 1,
+        max_items = 4096,
+        minimum(value = "-3.4028234663852886e38"),
+        maximum(value = "3.4028234663852886e38")
+    ))]
     pub embedding: Vec<f32>,
 }
 

@@ -9,7 +9,7 @@ use super::{DocumentIn, DocumentType, DocumentWritten, Language, Written};
 use crate::{
     app::AppState,
     auth::Principal,
-    error::{ApiError, ApiResult},
+    error::{ApiError, ApiResult, ProblemCode},
     ingestion::normalize::{CONTENT_TYPES, normalize},
     repo::{
         self,
@@ -99,7 +99,7 @@ pub(super) fn content(
     if raw.len() > max {
         return Err(ApiError::new(
             poem::http::StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
+            ProblemCode::PayloadTooLarge,
             format!("the content is larger than {max} bytes"),
         )
         .with_field(field));

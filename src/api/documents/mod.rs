@@ -22,11 +22,11 @@ use input::{
 
 use crate::{
     api::body::JsonBody,
-    api::{Tag, decode_cursor, default_limit},
+    api::{Tag, cursor::Cursor, default_limit},
     app::AppState,
     auth::Auth,
     db::Role,
-    error::{ApiError, ApiResult},
+    error::{ApiError, ApiResult, ProblemCode},
     repo::{
         self,
         knowledge::{Content, NewChunk},
@@ -98,7 +98,7 @@ impl DocumentsApi {
         if form.file.size() > max {
             return Err(ApiError::new(
                 poem::http::StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
+                ProblemCode::PayloadTooLarge,
                 format!("the file is larger than {max} bytes"),
             )
             .with_field("file"));
@@ -122,7 +122,7 @@ impl DocumentsApi {
         let raw = String::from_utf8(form.file.into_vec().await.map_err(|e| {
             ApiError::new(
                 poem::http::StatusCode::BAD_REQUEST,
-                "bad_request",
+                ProblemCode::BadRequest,
                 e.to_string(),
             )
         })?)
@@ -207,7 +207,7 @@ impl DocumentsApi {
         #[oai(default)]
         deleted: Query<bool>,
         /// Opaque cursor from `next_cursor` of the previous page.
-        cursor: Query<Option<String>>,
+        cursor: Query<Cursor>,
         /// Page size, 1–100.
         #[oai(
             default = "default_limit",
@@ -216,7 +216,7 @@ impl DocumentsApi {
         limit: Query<i64>,
     ) -> ApiResult<Json<DocumentPage>> {
         let p = auth.principal()?;
-        let after = decode_cursor(cursor.0.as_deref())?;
+        let after = cursor.id()?;
         let filter = repo::knowledge::DocumentFilter {
             collection_id: collection_id.0,
             deleted: deleted.0,

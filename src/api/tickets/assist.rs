@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::visible;
 use crate::{
-    api::{Tag, body::JsonBody, decode_cursor, default_limit},
+    api::{Tag, body::JsonBody, cursor::Cursor, default_limit},
     app::AppState,
     assistant::tickets::{PostAs, Trigger},
     auth::Auth,
@@ -226,7 +226,7 @@ impl TicketAssistApi {
         auth: Auth,
         id: Path<Uuid>,
         /// Opaque cursor from `next_cursor` of the previous page.
-        cursor: Query<Option<String>>,
+        cursor: Query<Cursor>,
         /// Page size, 1–100.
         #[oai(
             default = "default_limit",
@@ -236,7 +236,7 @@ impl TicketAssistApi {
     ) -> ApiResult<Json<AssistantRunPage>> {
         let p = auth.principal()?;
         p.require(Role::Agent)?;
-        let after = decode_cursor(cursor.0.as_deref())?;
+        let after = cursor.id()?;
         let rows = state
             .db
             .tenant(&p.scope(), async |tx| {

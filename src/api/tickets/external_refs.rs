@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::{check_metadata, visible};
 use crate::{
     api::body::JsonBody,
-    api::{Tag, decode_cursor, default_limit, text::Text},
+    api::{Tag, cursor::Cursor, default_limit, text::Text},
     app::AppState,
     auth::Auth,
     db::Role,
@@ -153,7 +153,7 @@ impl TicketExternalRefsApi {
         auth: Auth,
         id: Path<Uuid>,
         /// Opaque cursor from `next_cursor` of the previous page.
-        cursor: Query<Option<String>>,
+        cursor: Query<Cursor>,
         /// Page size, 1–100.
         #[oai(
             default = "default_limit",
@@ -163,7 +163,7 @@ impl TicketExternalRefsApi {
     ) -> ApiResult<Json<ExternalRefPage>> {
         let p = auth.principal()?;
         p.require(Role::Agent)?;
-        let after = decode_cursor(cursor.0.as_deref())?;
+        let after = cursor.id()?;
         let rows = state
             .db
             .tenant(&p.scope(), async |tx| {

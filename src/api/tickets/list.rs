@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::TicketOut;
 use crate::{
+    api::cursor::Cursor,
     error::{ApiError, ApiResult},
     repo::tickets::{After, SortKey, TicketRow},
 };
@@ -73,14 +74,14 @@ pub(super) fn encode_list_cursor(sort: TicketSort, desc: bool, t: &TicketRow) ->
 }
 
 pub(super) fn decode_list_cursor(
-    cursor: Option<&str>,
+    cursor: &Cursor,
     sort: TicketSort,
     desc: bool,
 ) -> ApiResult<Option<After>> {
-    let Some(c) = cursor.filter(|c| !c.is_empty()) else {
+    let Some(c) = cursor.token() else {
         return Ok(None);
     };
-    let bad = || ApiError::invalid("cursor", "cursor is not one this API returned");
+    let bad = Cursor::invalid;
     let text = URL_SAFE_NO_PAD
         .decode(c)
         .ok()
@@ -222,7 +223,9 @@ where
         .iter()
         .flat_map(|v| v.split(','))
         .map(str::trim)
-        .filter(|v| !v.is_empty())
+        // `str::is_empty` by name: `v` is a `&&str`, and poem-openapi's `Type::is_empty`
+        // (always false for `&str`) would be picked by method resolution first.
+        .filter(|v| !str::is_empty(v))
     {
         let Ok(value) = v.parse::<T>() else {
             return Err(
@@ -250,6 +253,18 @@ mod tests {
         URL_SAFE_NO_PAD.encode(text)
     }
 
+    fn cursor(text: &str) -> Cursor {
+        Cursor::parse_from_parameter(text).unwrap()
+    }
+
+    #[test]
+    fn empty_values_of_a_list_parameter_are_skipped() {
+        use crate::tickets::TicketStatus;
+        let raw = ["open,".to_string(), " ".into(), ",resolved".into()];
+        let values: Vec<TicketStatus> = value_set("status", &raw).unwrap();
+        assert_eq!(values, [TicketStatus::Open, TicketStatus::Resolved]);
+    }
+
     #[test]
     fn a_forged_cursor_out_of_range_is_refused_before_the_database() {
         let id = Uuid::nil();
@@ -259,14 +274,14 @@ mod tests {
             "253402300800000000",
         ] {
             let c = forged(&format!("t1:created:desc:{key}:{id}"));
-            let e = decode_list_cursor(Some(&c), TicketSort::Created, true).unwrap_err();
+            let e = decode_list_cursor(&cursor(&c), TicketSort::Created, true).unwrap_err();
             assert_eq!(e.field.as_deref(), Some("cursor"), "{key}");
         }
         for rank in ["0", "5", "-1", "40000"] {
             let c = forged(&format!("t1:priority:desc:{rank}:{id}"));
-            assert!(decode_list_cursor(Some(&c), TicketSort::Priority, true).is_err());
+            assert!(decode_list_cursor(&cursor(&c), TicketSort::Priority, true).is_err());
         }
         let ok = forged(&format!("t1:created:desc:0:{id}"));
-        assert!(decode_list_cursor(Some(&ok), TicketSort::Created, true).is_ok());
+        assert!(decode_list_cursor(&cursor(&ok), TicketSort::Created, true).is_ok());
     }
 }

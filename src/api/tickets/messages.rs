@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::{agents_only, check_metadata, visible};
 use crate::{
     api::idempotency::{self, IdempotencyKey},
-    api::{Tag, decode_cursor, default_limit},
+    api::{Tag, cursor::Cursor, default_limit},
     api::{body::JsonBody, text::Text},
     app::AppState,
     assistant::tickets::Trigger,
@@ -114,7 +114,7 @@ impl TicketMessagesApi {
         auth: Auth,
         id: Path<Uuid>,
         /// Makes retries safe: 1–255 printable ASCII characters, unique per request.
-        #[oai(name = "Idempotency-Key")]
+        #[oai(name = "Idempotency-Key", validator(pattern = "^[!-~]{1,255}$"))]
         idempotency_key: Header<Option<String>>,
         body: JsonBody<MessageIn>,
     ) -> ApiResult<CreatedMessage> {
@@ -201,7 +201,7 @@ impl TicketMessagesApi {
         auth: Auth,
         id: Path<Uuid>,
         /// Opaque cursor from `next_cursor` of the previous page.
-        cursor: Query<Option<String>>,
+        cursor: Query<Cursor>,
         /// Page size, 1–100.
         #[oai(
             default = "default_limit",
@@ -210,7 +210,7 @@ impl TicketMessagesApi {
         limit: Query<i64>,
     ) -> ApiResult<Json<MessagePage>> {
         let p = auth.principal()?;
-        let after = decode_cursor(cursor.0.as_deref())?;
+        let after = cursor.id()?;
         let with_internal = p.role >= Role::Agent;
         let rows = state
             .db

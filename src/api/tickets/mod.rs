@@ -26,12 +26,12 @@ use uuid::Uuid;
 use crate::{
     api::body::JsonBody,
     api::idempotency::{self, IdempotencyKey},
-    api::{Tag, default_limit, text::Text},
+    api::{Tag, cursor::Cursor, default_limit, text::Text},
     app::AppState,
     assistant::tickets::Trigger,
     auth::Auth,
     db::{Role, TenantTx},
-    error::{ApiError, ApiResult},
+    error::{ApiError, ApiResult, ProblemCode},
     knowledge::Language,
     repo::{self, Timestamp, tickets::TicketRow},
     tickets::{TicketPriority, TicketSource, TicketStatus},
@@ -227,7 +227,7 @@ fn check_metadata(v: &Value) -> ApiResult<()> {
 /// 403 naming a field a `user` may not set.
 fn agents_only(field: &str) -> ApiError {
     ApiError::forbidden(
-        "forbidden",
+        ProblemCode::Forbidden,
         format!("only agents and admins may set {field}"),
     )
     .with_field(field)
@@ -320,7 +320,7 @@ impl TicketsApi {
         state: Data<&AppState>,
         auth: Auth,
         /// Makes retries safe: 1–255 printable ASCII characters, unique per request.
-        #[oai(name = "Idempotency-Key")]
+        #[oai(name = "Idempotency-Key", validator(pattern = "^[!-~]{1,255}$"))]
         idempotency_key: Header<Option<String>>,
         body: JsonBody<TicketIn>,
     ) -> ApiResult<CreatedTicket> {
@@ -557,7 +557,7 @@ impl TicketsApi {
         #[oai(default = "list::default_order")]
         order: Query<SortOrder>,
         /// Opaque cursor from `next_cursor` of the previous page.
-        cursor: Query<Option<String>>,
+        cursor: Query<Cursor>,
         /// Page size, 1–100.
         #[oai(
             default = "default_limit",
@@ -568,10 +568,17 @@ impl TicketsApi {
         let p = auth.principal()?;
         let statuses = status.0.values("status")?;
         let priorities = priority.0.values("priority")?;
-        let tags = clean_tags("tag", &tag.0)?;
+        // An empty `tag=` filters nothing, as an empty value of every list parameter (and
+        // an empty `cursor`) means "left out".
+        let tag: Vec<Text> = tag
+            .0
+            .into_iter()
+            .filter(|t| !str::is_empty(t.as_str()))
+            .collect();
+        let tags = clean_tags("tag", &tag)?;
         let q = q.0.map(Text::into_string).filter(|s| !s.is_empty());
         let desc = order.0 == SortOrder::Desc;
-        let after = decode_list_cursor(cursor.0.as_deref(), sort.0, desc)?;
+        let after = decode_list_cursor(&cursor.0, sort.0, desc)?;
         let query = repo::tickets::ListQuery {
             statuses,
             priorities,
@@ -621,7 +628,7 @@ impl TicketsApi {
 fn precondition_failed(version: i32) -> ApiError {
     ApiError::new(
         poem::http::StatusCode::PRECONDITION_FAILED,
-        "precondition_failed",
+        ProblemCode::PreconditionFailed,
         format!(
             "the ticket changed since it was read; its ETag is now {}",
             etag(version)

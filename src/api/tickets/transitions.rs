@@ -10,11 +10,11 @@ use uuid::Uuid;
 
 use super::{TicketResponse, if_match, precondition_failed, visible};
 use crate::{
-    api::{Tag, decode_cursor, default_limit},
+    api::{Tag, cursor::Cursor, default_limit},
     api::{body::JsonBody, text::Text},
     app::AppState,
     auth::{Auth, Principal},
-    error::{ApiError, ApiResult},
+    error::{ApiError, ApiResult, ProblemCode},
     repo::{self, Timestamp, tickets::HistoryRow},
     tickets::TicketStatus,
 };
@@ -129,7 +129,7 @@ impl TicketTransitionsApi {
         auth: Auth,
         id: Path<Uuid>,
         /// Opaque cursor from `next_cursor` of the previous page.
-        cursor: Query<Option<String>>,
+        cursor: Query<Cursor>,
         /// Page size, 1–100.
         #[oai(
             default = "default_limit",
@@ -138,7 +138,7 @@ impl TicketTransitionsApi {
         limit: Query<i64>,
     ) -> ApiResult<Json<HistoryPage>> {
         let p = auth.principal()?;
-        let after = decode_cursor(cursor.0.as_deref())?;
+        let after = cursor.id()?;
         let rows = state
             .db
             .tenant(&p.scope(), async |tx| {
@@ -155,7 +155,7 @@ impl TicketTransitionsApi {
 fn transition_allowed(p: &Principal, from: TicketStatus, to: TicketStatus) -> ApiResult<()> {
     if !from.next().contains(&to) {
         return Err(ApiError::conflict(
-            "invalid_transition",
+            ProblemCode::InvalidTransition,
             format!(
                 "a ticket cannot move from {} to {}",
                 from.as_str(),
@@ -172,7 +172,7 @@ fn transition_allowed(p: &Principal, from: TicketStatus, to: TicketStatus) -> Ap
     }
     if !from.may(to, p.role) {
         return Err(ApiError::forbidden(
-            "forbidden",
+            ProblemCode::Forbidden,
             format!(
                 "only agents and admins may move a ticket from {} to {}",
                 from.as_str(),

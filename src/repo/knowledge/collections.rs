@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use crate::{
     db::TenantTx,
-    error::{ApiError, ApiResult},
+    error::{ApiError, ApiResult, ProblemCode},
     repo::Timestamp,
 };
 
@@ -99,7 +99,7 @@ pub async fn delete_collection(tx: &TenantTx, id: Uuid) -> ApiResult<Option<()>>
         .get(0);
     if in_use {
         return Err(ApiError::conflict(
-            "collection_not_empty",
+            ProblemCode::CollectionNotEmpty,
             "the collection still holds documents; move or delete them first",
         ));
     }

@@ -1,0 +1,157 @@
+//! The `cursor` query parameter of every list, and its one rule: absent or empty
+//! (`?cursor=`) is the first page; anything else must be a `next_cursor` this API returned.
+//!
+//! The rule lives in the parameter's type, so no list can decide otherwise, and the spec
+//! carries it (the pattern, the length and the description come from [`Cursor`]'s schema).
+
+use std::borrow::Cow;
+
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use poem_openapi::{
+    registry::{MetaSchema, MetaSchemaRef, Registry},
+    types::{ParseError, ParseFromParameter, ParseResult, Type},
+};
+use uuid::Uuid;
+
+use crate::error::ApiError;
+
+/// Cursors are URL-safe base64 without padding, of a version tag and the position.
+pub const CURSOR_PATTERN: &str = "^[A-Za-z0-9_-]*$";
+
+/// Longer than any cursor this API makes (a ticket list's is under 100 characters).
+pub const CURSOR_MAX_LENGTH: usize = 256;
+
+const NOT_OURS: &str = "cursor is not one this API returned";
+
+/// A list's position: `None` for the first page, or a token a previous page returned.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cursor(Option<String>);
+
+impl Cursor {
+    /// The token to continue after, or `None` for the first page.
+    pub fn token(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+
+    /// The 422 for a cursor the API did not make (or made for another list).
+    pub fn invalid() -> ApiError {
+        ApiError::invalid("cursor", NOT_OURS)
+    }
+
+    /// The cursor of a list keyed by id (`v1:<id>`), after the row `id`.
+    pub fn after(id: Uuid) -> String {
+        URL_SAFE_NO_PAD.encode(format!("v1:{id}"))
+    }
+
+    /// The id this cursor continues after (lists keyed by id), or `None` for the first page.
+    pub fn id(&self) -> Result<Option<Uuid>, ApiError> {
+        let Some(c) = self.token() else {
+            return Ok(None);
+        };
+        URL_SAFE_NO_PAD
+            .decode(c)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .and_then(|s| {
+                s.strip_prefix("v1:")
+                    .and_then(|id| Uuid::parse_str(id).ok())
+            })
+            .map(Some)
+            .ok_or_else(Self::invalid)
+    }
+
+    fn parse(value: &str) -> Result<Self, &'static str> {
+        if str::is_empty(value) {
+            return Ok(Self(None));
+        }
+        let ours = value.len() <= CURSOR_MAX_LENGTH
+            && value
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        if ours {
+            Ok(Self(Some(value.to_string())))
+        } else {
+            Err(NOT_OURS)
+        }
+    }
+}
+
+impl Type for Cursor {
+    const IS_REQUIRED: bool = false;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> Cow<'static, str> {
+        "string(cursor)".into()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Inline(Box::new(MetaSchema {
+            description: Some(
+                "A `next_cursor` of the previous page; absent or empty for the first page.",
+            ),
+            pattern: Some(CURSOR_PATTERN.to_string()),
+            max_length: Some(CURSOR_MAX_LENGTH),
+            ..MetaSchema::new("string")
+        }))
+    }
+
+    fn register(_: &mut Registry) {}
+
+    fn as_raw_value(&self) -> Option<&Self> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
+        Box::new(std::iter::once(self))
+    }
+}
+
+impl ParseFromParameter for Cursor {
+    fn parse_from_parameter(value: &str) -> ParseResult<Self> {
+        Self::parse(value).map_err(ParseError::custom)
+    }
+
+    /// Absent is the first page; a repeated cursor counts once (the first), as for every
+    /// single-valued parameter.
+    fn parse_from_parameters<I: IntoIterator<Item = A>, A: AsRef<str>>(
+        iter: I,
+    ) -> ParseResult<Self> {
+        match iter.into_iter().next() {
+            Some(v) => Self::parse_from_parameter(v.as_ref()),
+            None => Ok(Self(None)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_absent_or_empty_cursor_is_the_first_page() {
+        let none: [&str; 0] = [];
+        assert_eq!(Cursor::parse_from_parameters(none).unwrap().token(), None);
+        assert_eq!(Cursor::parse_from_parameters([""]).unwrap().token(), None);
+        assert_eq!(
+            Cursor::parse_from_parameter("").unwrap().id().unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn a_cursor_made_for_a_row_continues_after_it() {
+        let id = Uuid::new_v4();
+        let c = Cursor::parse_from_parameter(&Cursor::after(id)).unwrap();
+        assert_eq!(c.id().unwrap(), Some(id));
+    }
+
+    #[test]
+    fn a_cursor_outside_the_alphabet_or_too_long_is_refused_before_decoding() {
+        for bad in ["a b", "a=", "a/b", "é", &"a".repeat(CURSOR_MAX_LENGTH + 1)] {
+            assert!(Cursor::parse_from_parameter(bad).is_err(), "{bad}");
+        }
+        let forged = Cursor::parse_from_parameter("bm90LWEtY3Vyc29y").unwrap();
+        assert_eq!(forged.id().unwrap_err().field.as_deref(), Some("cursor"));
+    }
+}
