@@ -26,7 +26,10 @@ pub struct UsersApi;
 pub struct UserIn {
     /// Unique within the tenant, case-insensitively: an address like `name@example.com`, up to
     /// 254 characters.
-    #[oai(validator(max_length = 254, pattern = r"^[^@\s]+@[^@\s]+$"))]
+    #[oai(validator(
+        max_length = 254,
+        pattern = r"^[^@\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+@[^@\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$"
+    ))]
     pub email: Text,
     /// Display name, up to 200 characters.
     #[oai(default, validator(max_length = 200))]

@@ -151,3 +151,22 @@ fn request_bodies_refuse_unknown_properties_in_the_spec_as_the_service_does() {
     );
     assert!(schemas.get("TicketPage").is_some() && schemas.get("Page_TicketOut").is_none());
 }
+
+#[test]
+fn no_pattern_leaves_white_space_to_the_regex_engine() {
+    // JSON Schema patterns are ECMA-262 regexes, whose `\s` differs from the Rust `regex` crate's
+    // (the service's) on U+0085 and U+FEFF: a client or schemathesis would accept what the
+    // service refuses. Patterns spell white space out as a class (`char::is_whitespace`'s).
+    let spec = spec();
+    let mut all = Vec::new();
+    walk(&spec, String::new(), &mut all);
+    let loose: Vec<(&String, &str)> = all
+        .iter()
+        .filter_map(|(at, v)| Some((at, v.get("pattern")?.as_str()?)))
+        .filter(|(_, p)| {
+            let p = p.replace(r"[\s\S]", "");
+            p.contains(r"\s") || p.contains(r"\S")
+        })
+        .collect();
+    assert!(loose.is_empty(), "{loose:?}");
+}

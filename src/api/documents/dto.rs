@@ -28,7 +28,7 @@ pub struct DocumentIn {
         skip_serializing_if_is_none,
         validator(
             max_length = 100,
-            pattern = r"^\s*([Tt][Ee][Xx][Tt]/([Pp][Ll][Aa][Ii][Nn]|[Mm][Aa][Rr][Kk][Dd][Oo][Ww][Nn]|[Hh][Tt][Mm][Ll]))?\s*(;[\s\S]*)?$"
+            pattern = r"^[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*([Tt][Ee][Xx][Tt]/([Pp][Ll][Aa][Ii][Nn]|[Mm][Aa][Rr][Kk][Dd][Oo][Ww][Nn]|[Hh][Tt][Mm][Ll]))?[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(;[\s\S]*)?$"
         )
     )]
     pub content_type: Option<Text>,
@@ -49,7 +49,10 @@ pub struct DocumentIn {
     /// Where the content comes from: an http or https URL, up to 2000 characters.
     #[oai(
         skip_serializing_if_is_none,
-        validator(max_length = 2000, pattern = r"^(https?://\S+)?$")
+        validator(
+            max_length = 2000,
+            pattern = r"^(https?://[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+)?$"
+        )
     )]
     pub source_url: Option<Text>,
     /// A JSON object, matched by containment in search filters.
@@ -74,7 +77,7 @@ pub struct DocumentPatch {
         skip_serializing_if_is_none,
         validator(
             max_length = 100,
-            pattern = r"^\s*([Tt][Ee][Xx][Tt]/([Pp][Ll][Aa][Ii][Nn]|[Mm][Aa][Rr][Kk][Dd][Oo][Ww][Nn]|[Hh][Tt][Mm][Ll]))?\s*(;[\s\S]*)?$"
+            pattern = r"^[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*([Tt][Ee][Xx][Tt]/([Pp][Ll][Aa][Ii][Nn]|[Mm][Aa][Rr][Kk][Dd][Oo][Ww][Nn]|[Hh][Tt][Mm][Ll]))?[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(;[\s\S]*)?$"
         )
     )]
     pub content_type: Option<Text>,
@@ -91,7 +94,10 @@ pub struct DocumentPatch {
     /// An http or https URL, up to 2000 characters; an empty string clears it.
     #[oai(
         skip_serializing_if_is_none,
-        validator(max_length = 2000, pattern = r"^(https?://\S+)?$")
+        validator(
+            max_length = 2000,
+            pattern = r"^(https?://[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+)?$"
+        )
     )]
     pub source_url: Option<Text>,
     /// Moves the document into this collection.

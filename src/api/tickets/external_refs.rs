@@ -37,7 +37,10 @@ pub struct ExternalRefIn {
     /// A link to the record: an http or https URL, up to 2,000 characters.
     #[oai(
         skip_serializing_if_is_none,
-        validator(max_length = 2000, pattern = r"^https?://\S+$")
+        validator(
+            max_length = 2000,
+            pattern = r"^https?://[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$"
+        )
     )]
     pub url: Option<Text>,
     /// Any JSON object.
