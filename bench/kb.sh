@@ -168,12 +168,15 @@ SQL
 
 server=
 SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')
+# The secrets every tenantdesk process of the run needs (`serve` and the extra `worker`s: a
+# worker refuses to start without them), exported once so that `$!` stays the process's own pid.
+export SETTINGS_ENCRYPTION_KEYS="bench:$(head -c 32 /dev/urandom | base64)" JWT_KEYS="bench:$SECRET"
+
 # serve WORKER_ENABLED [HNSW_ITERATIVE_SCAN]: the release build on HTTP_PORT (HNSW_EF_SEARCH from
 # the environment; iterative scan relaxed_order, the service's default, unless given).
 serve() {
   stop_server
-  SETTINGS_ENCRYPTION_KEYS="bench:$(head -c 32 /dev/urandom | base64)" \
-  JWT_KEYS="bench:$SECRET" BIND_ADDR="127.0.0.1:$HTTP_PORT" MIGRATE_ON_START=false \
+  BIND_ADDR="127.0.0.1:$HTTP_PORT" MIGRATE_ON_START=false \
     HNSW_ITERATIVE_SCAN="${2:-relaxed_order}" \
     WORKER_ENABLED="$1" WORKER_POLL_MS=200 RUST_LOG=warn "$BIN" serve > "$OUT/kb-server.log" 2>&1 &
   server=$!
@@ -352,6 +355,10 @@ PY
     sleep 0.5
   done
   t1=$(date +%s.%N) c1=$(machine_ticks) w1=$(proc_ticks "$server" "${extra[@]}") p1=$(pg_ticks)
+  # A worker that died at start (say, missing configuration) would silently halve the figure.
+  for w in "${extra[@]}"; do
+    kill -0 "$w" 2>/dev/null || { echo "an extra worker exited early: see $OUT/kb-worker.log" >&2; exit 1; }
+  done
   awk -v t="$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')" -v hz="$(getconf CLK_TCK)" \
       -v w=$((w1 - w0)) -v p=$((p1 - p0)) -v busy="$(echo "$c0 $c1" | awk '{print $3 - $1}')" \
       -v all="$(echo "$c0 $c1" | awk '{print $4 - $2}')" -v cores="$(nproc)" \
