@@ -3,6 +3,10 @@
 -- Everything else (tables, policies, grants) is a migration in sql/, applied as the owner role.
 \set ON_ERROR_STOP on
 set client_min_messages = warning;
+-- Roles are cluster-wide: two bootstraps at once (tests make scratch databases in parallel) would
+-- update the same pg_authid rows and one would fail with "tuple concurrently updated". The lock
+-- is the session's, so it is released at `\connect` below, once the roles are done.
+select pg_advisory_lock(hashtext('tenantdesk bootstrap roles')) \gset
 
 -- The owner of the schema; migrations run as it. Not a superuser.
 select format('create role tenantdesk_owner login nosuperuser nocreaterole nocreatedb password %L', :'owner_password')

@@ -8,14 +8,12 @@
 //! (Python 3.11) sometimes fails inside its own lambda-source introspection ("AST constructor
 //! recursion depth mismatch"), a tool error, not a finding.
 
-use std::path::PathBuf;
-
 use serde_json::json;
 
 use crate::support::*;
 
 async fn schemathesis(who: &str, login_path: &str, login: serde_json::Value, headers: &[String]) {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let root = checkout();
     let st = root.join(".local/sdk/venv/bin/schemathesis");
     assert!(
         st.exists(),

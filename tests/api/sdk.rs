@@ -17,7 +17,7 @@ use uuid::Uuid;
 use crate::support::*;
 
 fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    checkout()
 }
 
 fn clients() -> PathBuf {

@@ -2,7 +2,7 @@
 
 #[test]
 fn committed_spec_matches_the_code() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json");
+    let path = crate::support::checkout().join("openapi/openapi.json");
     let committed = std::fs::read_to_string(path).unwrap_or_default();
     let generated = tenantdesk::openapi::spec_json();
     assert!(

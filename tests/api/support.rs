@@ -521,7 +521,8 @@ fn psql(args: &[&str]) {
 impl ScratchDb {
     pub fn new() -> Self {
         let name = format!("td_scratch_{}", Uuid::new_v4().simple());
-        let bootstrap = concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/bootstrap.sql");
+        let bootstrap = checkout().join("deploy/bootstrap.sql");
+        let bootstrap = bootstrap.to_str().expect("a UTF-8 checkout path");
         psql(&[
             "-d",
             "postgres",
@@ -576,4 +577,13 @@ impl Drop for ScratchDb {
             &format!("drop database if exists {} with (force)", self.name),
         ]);
     }
+}
+
+/// The checkout the tests run in: `CARGO_MANIFEST_DIR` as cargo and nextest set it when running
+/// a test (nextest remaps it when it runs an archive in another checkout, say as another user),
+/// else where the test was compiled.
+pub fn checkout() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(Into::into)
+        .unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into())
 }
