@@ -19,7 +19,7 @@ use uuid::Uuid;
 use crate::{
     assistant::Assistant,
     db::{Db, Role, Scope, statement},
-    embeddings::{Chunk, Chunker, Embedder},
+    embeddings::{Chunk, Chunker, Embedder, TextKind},
     error::{ApiError, ApiResult},
     repo::knowledge::{self as repo, NewChunk},
 };
@@ -282,7 +282,7 @@ impl Worker {
             Vec::new()
         } else {
             self.embedder
-                .embed(&texts)
+                .embed(&texts, TextKind::Passage)
                 .await
                 .map_err(ApiError::internal)?
         }

@@ -18,7 +18,7 @@ pub use crate::repo::search::{Filters, Hit, KeywordQuery};
 use crate::{
     config::HnswSearch,
     db::{Db, Scope},
-    embeddings::Embedder,
+    embeddings::{Embedder, TextKind},
     error::{ApiError, ApiResult},
     repo,
 };
@@ -242,7 +242,7 @@ impl Plan {
             (QueryVector::Given(v), _) => Some(v.clone()),
             (QueryVector::Embed, Some(q)) => Some(
                 embedder
-                    .embed(std::slice::from_ref(q))
+                    .embed(std::slice::from_ref(q), TextKind::Query)
                     .await
                     .map_err(ApiError::unavailable)?
                     .remove(0),

@@ -5,6 +5,7 @@ mod documents;
 mod embedder;
 mod ingestion;
 mod keyword;
+mod multilingual;
 mod search;
 
 use serde_json::{Value, json};
