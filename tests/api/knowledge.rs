@@ -5,7 +5,7 @@ mod documents;
 mod embedder;
 mod ingestion;
 mod keyword;
-mod multilingual;
+pub mod multilingual;
 mod search;
 
 use serde_json::{Value, json};
