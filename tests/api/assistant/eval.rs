@@ -36,7 +36,7 @@ async fn evaluate(app: &TestApp) -> Report {
         .await
         .unwrap();
     let (job, docs) = target.upload(&ds).await.unwrap();
-    drain(&app, &t).await;
+    drain(app, &t).await;
     target
         .ingested(&job, std::time::Duration::from_secs(10))
         .await
