@@ -208,6 +208,8 @@ impl From<SearchFilters> for Filters {
             category: f.category.map(Text::into_string),
             metadata: f.metadata,
             language: f.language,
+            // From the query (search::Plan), not from the filters object.
+            exclude: None,
         }
     }
 }

@@ -322,3 +322,55 @@ async fn term_statistics_count_only_the_chunks_a_search_can_return() {
         .unwrap();
     assert_eq!((chunks, words), (want_chunks, want_words));
 }
+
+/// `-word` excludes in every mode: the semantic list leaves out the chunks holding it too (and
+/// the query is embedded without it), and a query that only excludes is a 422 naming `query`,
+/// since it has nothing to search for (embedding "-router" would find routers).
+#[tokio::test]
+async fn exclusions_hold_in_every_mode_and_a_query_of_exclusions_only_is_refused() {
+    let app = spawn().await;
+    let t = app.tenant().await;
+    let tok = &t.admin.token;
+    let [firmware, mesh, refunds] = routers(&app, &t).await;
+    for mode in ["semantic", "hybrid"] {
+        let all = ids(&search(&app, tok, json!({"query": "router coverage", "mode": mode})).await);
+        assert!(all.contains(&mesh), "{mode}: {all:?}");
+        let found = ids(&search(
+            &app,
+            tok,
+            json!({"query": "router coverage -mesh", "mode": mode}),
+        )
+        .await);
+        assert!(
+            !found.is_empty() && !found.contains(&mesh),
+            "{mode}: {found:?}"
+        );
+        let phrase = ids(&search(
+            &app,
+            tok,
+            json!({"query": "router -\"firmware updates\"", "mode": mode}),
+        )
+        .await);
+        assert!(!phrase.contains(&firmware), "{mode}: {phrase:?}");
+    }
+    assert_eq!(keyword(&app, tok, "router -mesh").await, vec![firmware]);
+    for mode in ["semantic", "keyword", "hybrid"] {
+        for only in ["-router", "-router -mesh", "-\"firmware updates\""] {
+            app.post("/v1/search", tok, json!({"query": only, "mode": mode}))
+                .await
+                .problem_field(422, "query");
+        }
+    }
+    // The assistant reads the knowledge base through the same plan.
+    let r = app
+        .post("/v1/ask", tok, json!({"question": "refunds -original"}))
+        .await;
+    let cited: Vec<&Value> = r.ok(200)["sources"].as_array().unwrap().iter().collect();
+    assert!(
+        cited
+            .iter()
+            .all(|s| s["document_id"] != json!(refunds.to_string())),
+        "{}",
+        r.text
+    );
+}
