@@ -22,6 +22,9 @@ pub const E5_DIR: &str = ".local/models/multilingual-e5-small";
 pub fn multilingual(c: &mut Config) {
     c.embedding.model = MODEL_NAME.into();
     c.embedding.e5_dir = E5_DIR.into();
+    // Tests run in parallel processes on few cores: OpenMP teams of two would wait on each
+    // other's descheduled threads (bench/README.md, "Multilingual built-in model").
+    c.embedding.threads = 1;
 }
 
 fn e5() -> E5Embedder {
@@ -246,5 +249,64 @@ async fn a_russian_question_finds_its_russian_article_over_http_with_the_multili
         ids[2].to_string(),
         "{}",
         r.text
+    );
+}
+
+/// Switching a knowledge base: `tenantdesk reembed` (Worker::reembed) run with the new model adds
+/// its vectors beside the old model's, which keep serving the instances still on the old model
+/// until the switch; run again, it embeds only what is left (a document changed meanwhile).
+#[tokio::test]
+async fn reembedding_adds_the_new_models_vectors_while_the_old_ones_keep_serving() {
+    let old = spawn().await;
+    let t = old.tenant().await;
+    let tok = &t.admin.token;
+    let ru = doc_with(
+        &old,
+        tok,
+        json!({"title": "Сброс пароля", "content": "Если вы забыли пароль, нажмите «Забыли пароль» на странице входа: ссылка для сброса придёт на почту."}),
+    )
+    .await;
+    let en = doc_with(
+        &old,
+        tok,
+        json!({"title": "Delivery", "content": "Orders are delivered within three working days."}),
+    )
+    .await;
+    drain(&old, &t).await;
+    let new = spawn_with(multilingual).await;
+    let semantic = json!({"query": "Как восстановить доступ, если я забыл пароль?", "mode": "semantic", "top_k": 1});
+    // Before: nothing is embedded with the new model yet; the old instance searches as before.
+    let r = new.post("/v1/search", tok, semantic.clone()).await;
+    assert_eq!(r.ok(200)["results"], json!([]));
+    assert_eq!(new.state.worker().reembed(t.id).await.unwrap(), 2);
+    assert_eq!(
+        chunk_counts(&new, &t, ru).await,
+        vec![
+            ("all-MiniLM-L6-v2".to_string(), 1),
+            ("multilingual-e5-small".to_string(), 1)
+        ]
+    );
+    let r = old.post("/v1/search", tok, semantic.clone()).await;
+    assert_eq!(r.ok(200)["model"], "all-MiniLM-L6-v2");
+    assert_eq!(r.body["results"].as_array().unwrap().len(), 1);
+    let r = new.post("/v1/search", tok, semantic).await;
+    assert_eq!(r.ok(200)["results"][0]["document_id"], ru.to_string());
+    // Nothing left; a document changed meanwhile (ingested by the old model's worker) is.
+    assert_eq!(new.state.worker().reembed(t.id).await.unwrap(), 0);
+    old.patch(
+        &format!("/v1/documents/{en}"),
+        tok,
+        json!({"content": "Orders are delivered within two working days."}),
+    )
+    .await
+    .ok(200);
+    drain(&old, &t).await;
+    assert_eq!(new.state.worker().reembed(t.id).await.unwrap(), 1);
+    assert_eq!(
+        chunk_counts(&new, &t, en).await,
+        vec![
+            ("all-MiniLM-L6-v2".to_string(), 1),
+            ("multilingual-e5-small".to_string(), 1)
+        ]
     );
 }
