@@ -2,7 +2,7 @@
 
 mod collections;
 mod documents;
-mod embedder;
+pub mod embedder;
 mod ingestion;
 mod keyword;
 pub mod multilingual;

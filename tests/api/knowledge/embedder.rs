@@ -21,7 +21,7 @@ use tenantdesk::{
     embeddings::{BuiltinEmbedder, Embedder, RemoteEmbedder, TextKind},
 };
 
-fn cosine(a: &[f32], b: &[f32]) -> f32 {
+pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
@@ -57,15 +57,18 @@ async fn the_builtin_model_puts_paraphrases_closer_than_unrelated_text() {
 /// (`embed_bench reference`, commit "Reference vectors ..."), which matched sentence-transformers
 /// on PyTorch to cosine 0.9999999. Never regenerate them: they are what "identical" means.
 #[derive(serde::Deserialize)]
-struct Reference {
-    texts: Vec<ReferenceText>,
+pub struct Reference {
+    pub texts: Vec<ReferenceText>,
 }
 
 #[derive(serde::Deserialize)]
-struct ReferenceText {
-    name: String,
-    text: String,
-    vector: Vec<f32>,
+pub struct ReferenceText {
+    pub name: String,
+    /// `query` or `passage` (models that tell them apart); all-MiniLM-L6-v2's have none.
+    #[serde(default)]
+    pub kind: String,
+    pub text: String,
+    pub vector: Vec<f32>,
 }
 
 fn reference() -> Reference {

