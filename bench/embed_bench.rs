@@ -9,7 +9,9 @@
 //!                                       VECTORS: the chunks' vectors as JSON lines
 //!   embed_bench reference FILE          fills FILE's `vector`s (tests/fixtures/builtin_embeddings.json)
 //!
-//! Model directory: EMBEDDING_MODEL_DIR (default .local/models/all-minilm-l6-v2).
+//! Model: EMBEDDING_MODEL (all-MiniLM-L6-v2 by default, or multilingual-e5-small: `run` only; its
+//! chunks are embedded as passages and the query as a query), from EMBEDDING_MODEL_DIR (default
+//! .local/models/all-minilm-l6-v2) or EMBEDDING_E5_DIR (.local/models/multilingual-e5-small).
 
 use std::{
     io::{BufRead, Write},
@@ -19,7 +21,7 @@ use std::{
 
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
-use tenantdesk::embeddings::{BuiltinEmbedder, Chunker, Embedder};
+use tenantdesk::embeddings::{BuiltinEmbedder, Chunker, E5Embedder, Embedder, TextKind};
 
 fn model_dir() -> PathBuf {
     std::env::var("EMBEDDING_MODEL_DIR")
@@ -158,11 +160,19 @@ fn p50(mut xs: Vec<f64>) -> f64 {
 async fn run(chunks: &str, threads: usize, vectors: Option<&str>) -> anyhow::Result<()> {
     let texts = read_lines(chunks)?;
     let loaded = Instant::now();
-    let e = BuiltinEmbedder::load_with_threads(&model_dir(), threads)?;
+    let e: Box<dyn Embedder> = match std::env::var("EMBEDDING_MODEL").as_deref() {
+        Ok(tenantdesk::embeddings::e5::MODEL_NAME) => {
+            let dir = std::env::var("EMBEDDING_E5_DIR")
+                .unwrap_or_else(|_| ".local/models/multilingual-e5-small".into());
+            Box::new(E5Embedder::load(std::path::Path::new(&dir), threads)?)
+        }
+        _ => Box::new(BuiltinEmbedder::load_with_threads(&model_dir(), threads)?),
+    };
     let load_s = loaded.elapsed().as_secs_f64();
-    e.embed(&texts[..texts.len().min(8)]).await?;
+    e.embed(&texts[..texts.len().min(8)], TextKind::Passage)
+        .await?;
     let (start, cpu) = (Instant::now(), cpu_seconds()?);
-    let out = e.embed(&texts).await?;
+    let out = e.embed(&texts, TextKind::Passage).await?;
     let (secs, cpu_s) = (start.elapsed().as_secs_f64(), cpu_seconds()? - cpu);
     // A query of one full chunk: the longest kind a search sends.
     let query = texts
@@ -173,7 +183,8 @@ async fn run(chunks: &str, threads: usize, vectors: Option<&str>) -> anyhow::Res
     let mut lat = Vec::with_capacity(repeats);
     for _ in 0..repeats {
         let t = Instant::now();
-        e.embed(std::slice::from_ref(query)).await?;
+        e.embed(std::slice::from_ref(query), TextKind::Query)
+            .await?;
         lat.push(t.elapsed().as_secs_f64() * 1e3);
     }
     if let Some(path) = vectors {
@@ -186,6 +197,7 @@ async fn run(chunks: &str, threads: usize, vectors: Option<&str>) -> anyhow::Res
         "{}",
         json!({
             "side": "tenantdesk",
+            "model": e.model(),
             "threads": threads,
             "chunks": texts.len(),
             "seconds": secs,
@@ -206,7 +218,10 @@ async fn reference(path: &str) -> anyhow::Result<()> {
         .map(|t| t["text"].as_str().map(String::from).context("no `text`"))
         .collect::<anyhow::Result<_>>()?;
     let e = BuiltinEmbedder::load(&model_dir())?;
-    for (item, v) in items.iter_mut().zip(e.embed(&texts).await?) {
+    for (item, v) in items
+        .iter_mut()
+        .zip(e.embed(&texts, TextKind::Passage).await?)
+    {
         item["vector"] = json!(v);
     }
     std::fs::write(path, serde_json::to_string_pretty(&doc)? + "\n")?;

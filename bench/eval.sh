@@ -11,6 +11,9 @@
 #   EVAL_SETTINGS='{"provider":"openai","base_url":"http://127.0.0.1:11434","model":"qwen2.5:7b"}' \
 #     bench/eval.sh                                 any OpenAI-compatible endpoint (here Ollama)
 #   EVAL_SETTINGS='{"provider":"openai","model":"gpt-4o-mini","api_key":"sk-…"}' bench/eval.sh
+#   EMBEDDING_MODEL=multilingual-e5-small bench/eval.sh
+#                                                   the multilingual built-in embedding model (the
+#                                                   service inherits the environment)
 #
 # PROFILE=debug uses the debug build (the model's crates are optimised in it too; the latency
 # figures then include a slower HTTP and database layer). The service allows private provider

@@ -60,7 +60,8 @@ impl AppState {
             std::path::Path::new(&config.embedding.model_dir),
             config.kb.chunk_tokens,
             config.kb.chunk_overlap,
-        )?;
+        )?
+        .with_limit(embedder.passage_limit());
         let usage = Usage::new(pool.clone(), &config.usage);
         let db = Db::new(pool);
         let chunker = Arc::new(chunker);

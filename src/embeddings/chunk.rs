@@ -1,12 +1,16 @@
-//! Splits text into overlapping windows of the model's tokens. Each chunk is the original text
-//! between its first and last token (so it reads naturally), with its index, token count and
-//! sha256.
+//! Splits text into overlapping windows of tokens (all-MiniLM-L6-v2's tokenizer, whichever model
+//! embeds). Each chunk is the original text between its first and last token (so it reads
+//! naturally), with its index, token count and sha256. When the embedding model has its own
+//! tokenizer and limit ([`PassageLimit`]: multilingual-e5-small reads 512 tokens), a window the
+//! model would count over its limit is shortened until it fits.
 
-use std::path::Path;
+use std::{path::Path, sync::Arc};
 
 use anyhow::{anyhow, bail};
 use sha2::{Digest, Sha256};
 use tokenizers::Tokenizer;
+
+use super::PassageLimit;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Chunk {
@@ -20,6 +24,7 @@ pub struct Chunker {
     tokenizer: Tokenizer,
     tokens: usize,
     overlap: usize,
+    limit: Option<Arc<dyn PassageLimit>>,
 }
 
 impl Chunker {
@@ -40,7 +45,50 @@ impl Chunker {
             tokenizer,
             tokens,
             overlap,
+            limit: None,
         })
+    }
+
+    /// Keeps every chunk within the embedding model's own limit too (see [`PassageLimit`]).
+    pub fn with_limit(mut self, limit: Option<Arc<dyn PassageLimit>>) -> Self {
+        self.limit = limit;
+        self
+    }
+
+    /// The end of the longest window from `start` to at most `end` (token indices) that the
+    /// model's limit admits; at least one token, whatever its length (the model still reads an
+    /// over-long passage, in windows of its own).
+    fn fitting_end(
+        &self,
+        text: &str,
+        offsets: &[(usize, usize)],
+        start: usize,
+        end: usize,
+    ) -> usize {
+        let Some(limit) = &self.limit else {
+            return end;
+        };
+        let fits = |e: usize| {
+            let piece = text
+                .get(offsets[start].0..offsets[e - 1].1)
+                .unwrap_or_default();
+            limit.tokens(piece) <= limit.max_tokens()
+        };
+        if fits(end) {
+            return end;
+        }
+        // The longest fitting window: fits(lo) holds (or lo is the one-token minimum), fits(hi)
+        // does not.
+        let (mut lo, mut hi) = (start + 1, end);
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if fits(mid) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
     }
 
     /// The tokenizer in `dir` (`tokenizer.json`, as fetched by `deploy/fetch-model.sh`).
@@ -71,7 +119,12 @@ impl Chunker {
         let mut out = Vec::new();
         let mut start = 0;
         while start < offsets.len() {
-            let end = (start + self.tokens).min(offsets.len());
+            let end = self.fitting_end(
+                text,
+                offsets,
+                start,
+                (start + self.tokens).min(offsets.len()),
+            );
             let (from, to) = (offsets[start].0, offsets[end - 1].1);
             let content = text.get(from..to).unwrap_or_default().to_string();
             out.push(Chunk {
@@ -83,7 +136,10 @@ impl Chunker {
             if end == offsets.len() {
                 break;
             }
-            start = end - self.overlap;
+            // A window the model's limit shortened repeats a share of itself as large as a full
+            // window would (and always moves on).
+            let overlap = self.overlap * (end - start) / self.tokens;
+            start = (end - overlap).max(start + 1);
         }
         Ok(out)
     }

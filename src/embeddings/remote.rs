@@ -8,7 +8,7 @@ use anyhow::{Context, anyhow, bail};
 use futures_util::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 
-use super::Embedder;
+use super::{Embedder, TextKind};
 use crate::config::EmbeddingConfig;
 
 pub struct RemoteEmbedder {
@@ -145,7 +145,12 @@ impl Embedder for RemoteEmbedder {
         self.dims
     }
 
-    fn embed<'a>(&'a self, texts: &'a [String]) -> BoxFuture<'a, anyhow::Result<Vec<Vec<f32>>>> {
+    /// The OpenAI protocol has no query/passage distinction: both are sent as they are.
+    fn embed<'a>(
+        &'a self,
+        texts: &'a [String],
+        _kind: TextKind,
+    ) -> BoxFuture<'a, anyhow::Result<Vec<Vec<f32>>>> {
         Box::pin(async move {
             let mut out = Vec::with_capacity(texts.len());
             for batch in texts.chunks(self.batch) {

@@ -676,7 +676,9 @@ pub fn score(ds: &Dataset, outcomes: Vec<Outcome>, provider: String, model: Stri
     }));
     let plain: Vec<&(&Question, &Outcome)> =
         pairs.iter().filter(|(q, _)| q.escalate.is_none()).collect();
-    let threshold_sweep = (6..=14)
+    // 0.30–0.95: all-MiniLM-L6-v2's cosines spread over the lower half, multilingual-e5-small's
+    // crowd into 0.7–0.95.
+    let threshold_sweep = (6..=19)
         .map(|i| {
             let t = f64::from(i) * 0.05;
             let pr = PrecisionRecall::of(

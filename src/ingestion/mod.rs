@@ -19,7 +19,7 @@ use uuid::Uuid;
 use crate::{
     assistant::Assistant,
     db::{Db, Role, Scope, statement},
-    embeddings::{Chunk, Chunker, Embedder},
+    embeddings::{Chunk, Chunker, Embedder, TextKind},
     error::{ApiError, ApiResult},
     repo::knowledge::{self as repo, NewChunk},
 };
@@ -214,7 +214,7 @@ impl Worker {
             let written = ready.take();
             let write = async {
                 match written {
-                    Some(group) => self.write(&scope, job, group).await,
+                    Some(group) => self.write(&scope, Some(job), group).await,
                     None => Ok(true),
                 }
             };
@@ -282,7 +282,7 @@ impl Worker {
             Vec::new()
         } else {
             self.embedder
-                .embed(&texts)
+                .embed(&texts, TextKind::Passage)
                 .await
                 .map_err(ApiError::internal)?
         }
@@ -303,7 +303,12 @@ impl Worker {
 
     /// Writes a prepared group, one transaction per document (its chunks and the job's
     /// progress, which renews the lease). False: the lease is no longer ours.
-    async fn write(&self, scope: &Scope, job: Uuid, group: Vec<Prepared>) -> ApiResult<bool> {
+    async fn write(
+        &self,
+        scope: &Scope,
+        job: Option<Uuid>,
+        group: Vec<Prepared>,
+    ) -> ApiResult<bool> {
         let started = Instant::now();
         let lease_secs = self.lease.as_secs_f64();
         let model = self.embedder.model();
@@ -311,7 +316,9 @@ impl Worker {
             let still_ours = self
                 .db
                 .tenant(scope, async |tx| {
-                    if !repo::job_progress(tx, job, &self.id, p.doc, lease_secs).await? {
+                    if let Some(job) = job
+                        && !repo::job_progress(tx, job, &self.id, p.doc, lease_secs).await?
+                    {
                         return Ok(false);
                     }
                     if let Some((version, chunks)) = &p.content {
@@ -342,6 +349,32 @@ impl Worker {
             "group written"
         );
         Ok(true)
+    }
+}
+
+impl Worker {
+    /// Embeds with this worker's model every live document of `tenant` whose current version
+    /// has no chunks of that model yet, beside the chunks other models have (a worker replaces
+    /// only its own model's chunks), so instances still searching with the old model keep
+    /// their vectors until the service switches (README, "Switching a knowledge base to
+    /// another model"). Outside the job queue, in groups as jobs are; safe to stop and run
+    /// again (it carries on with what is left). Returns the documents embedded.
+    pub async fn reembed(&self, tenant: Uuid) -> ApiResult<usize> {
+        let scope = Self::scope(tenant);
+        let model = self.embedder.model();
+        let todo = self
+            .db
+            .tenant(&scope, async |tx| {
+                repo::documents_without_model(tx, model).await
+            })
+            .await?;
+        let mut docs = todo.iter().copied();
+        while let Some(group) = self.prepare(&scope, &mut docs).await? {
+            let n = group.len();
+            self.write(&scope, None, group).await?;
+            tracing::info!(%tenant, model, documents = n, "re-embedded");
+        }
+        Ok(todo.len())
     }
 }
 

@@ -39,6 +39,9 @@ pub struct Filters {
     pub category: Option<String>,
     pub metadata: Option<Value>,
     pub language: Option<Language>,
+    /// What the query excludes (`-word`, `-"a phrase"`), as web-search text (`word or "a
+    /// phrase"`): chunks matching it, read in their own language, are left out of every list.
+    pub exclude: Option<String>,
 }
 
 const HIT_COLUMNS: &str = "c.id as chunk_id, c.chunk_index, c.content, d.id as document_id,
@@ -48,7 +51,9 @@ const FILTERS: &str = "c.tenant_id = $1 and c.model = $3 and c.version = d.curre
     and d.deleted_at is null and d.is_active
     and ($4::uuid is null or d.collection_id = $4) and ($5::text is null or d.doc_type = $5)
     and ($6::text is null or d.category = $6) and ($7::jsonb is null or d.metadata @> $7)
-    and ($9::text is null or d.language = $9)";
+    and ($9::text is null or d.language = $9)
+    and ($10::text is null
+         or not c.tsv @@ websearch_to_tsquery(kb_regconfig(c.language), $10))";
 
 /// The hits of one list, best first, each with its score and rank in that list.
 fn hits(rows: &[tokio_postgres::Row], semantic: bool) -> ApiResult<Vec<Hit>> {
@@ -132,6 +137,7 @@ pub async fn semantic(
                 &f.metadata,
                 &limit,
                 &language_filter(f),
+                &f.exclude,
             ],
         )
         .await?;
@@ -181,7 +187,7 @@ pub async fn keyword(
 ) -> ApiResult<Vec<Hit>> {
     let sql = format!(
         "select {HIT_COLUMNS}, m.score
-           from kb_chunks_bm25($2, $10, $11) m
+           from kb_chunks_bm25($2, $11, $12) m
            join kb_chunks c on c.tenant_id = $1 and c.id = m.id
            join kb_documents d on d.tenant_id = c.tenant_id and d.id = c.document_id
           where {FILTERS}
@@ -201,6 +207,7 @@ pub async fn keyword(
                 &f.metadata,
                 &limit,
                 &language_filter(f),
+                &f.exclude,
                 &q.strict,
                 &q.candidates,
             ],

@@ -133,7 +133,7 @@ pub async fn get_for_update(tx: &TenantTx, id: Uuid) -> ApiResult<Option<TicketR
         .transpose()
 }
 
-#[derive(Default)]
+#[derive(Default, Clone, Copy)]
 pub struct TicketPatch<'a> {
     pub title: Option<&'a str>,
     pub description: Option<&'a str>,
@@ -142,9 +142,26 @@ pub struct TicketPatch<'a> {
     pub assignee_id: Option<Option<Uuid>>,
     pub tags: Option<&'a [String]>,
     pub metadata: Option<&'a Value>,
+    pub language: Option<Language>,
 }
 
 impl TicketPatch<'_> {
+    /// With no language given, a new title or description is detected again, together with the
+    /// current value of the other (what the ticket will hold).
+    pub fn detect_language(self, title: &str, description: &str) -> Self {
+        let changed = self.title.is_some() || self.description.is_some();
+        let language = self.language.or_else(|| {
+            changed.then(|| {
+                Language::detect(&format!(
+                    "{}\n{}",
+                    self.title.unwrap_or(title),
+                    self.description.unwrap_or(description)
+                ))
+            })
+        });
+        Self { language, ..self }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.title.is_none()
             && self.description.is_none()
@@ -152,6 +169,7 @@ impl TicketPatch<'_> {
             && self.assignee_id.is_none()
             && self.tags.is_none()
             && self.metadata.is_none()
+            && self.language.is_none()
     }
 }
 
@@ -161,6 +179,7 @@ pub async fn update(tx: &TenantTx, id: Uuid, p: &TicketPatch<'_>) -> ApiResult<O
                 priority = coalesce($5, priority),
                 assignee_id = case when $6 then $7 else assignee_id end,
                 tags = coalesce($8, tags), metadata = coalesce($9, metadata),
+                language = coalesce($10, language),
                 version = version + 1, updated_at = now()
           where tenant_id = $1 and id = $2 returning {COLUMNS}"
     );
@@ -178,6 +197,7 @@ pub async fn update(tx: &TenantTx, id: Uuid, p: &TicketPatch<'_>) -> ApiResult<O
             &assignee,
             &p.tags,
             &p.metadata,
+            &p.language,
         ],
     )
     .await?

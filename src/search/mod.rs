@@ -18,7 +18,7 @@ pub use crate::repo::search::{Filters, Hit, KeywordQuery};
 use crate::{
     config::HnswSearch,
     db::{Db, Scope},
-    embeddings::Embedder,
+    embeddings::{Embedder, TextKind},
     error::{ApiError, ApiResult},
     repo,
 };
@@ -71,6 +71,9 @@ pub enum QueryVector {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
     pub query: Option<String>,
+    /// What the service embeds for the query: its text without its exclusions (`-word`), which
+    /// are a filter (`filters.exclude`), not something to search for.
+    pub embed_text: Option<String>,
     pub vector: QueryVector,
     /// Whose vectors are compared.
     pub model: String,
@@ -158,7 +161,25 @@ impl Plan {
         if r.min_score.is_some_and(|s| !s.is_finite()) {
             return Err(ApiError::invalid("min_score", "min_score must be a number"));
         }
-        let f = r.filters;
+        let mut f = r.filters;
+        let mut embed_text = query.clone();
+        if let Some(q) = &query {
+            let (wanted, excluded) = split_exclusions(q);
+            if !excluded.is_empty() {
+                // Only exclusions: nothing to rank by, and embedding "-router" would find routers.
+                if !wanted
+                    .split_whitespace()
+                    .any(|w| !w.eq_ignore_ascii_case("or") && w.chars().any(char::is_alphanumeric))
+                {
+                    return Err(ApiError::invalid(
+                        "query",
+                        "the query only excludes (-word): add a word to search for",
+                    ));
+                }
+                f.exclude = Some(excluded.join(" or "));
+                embed_text = Some(wanted);
+            }
+        }
         if f.metadata.as_ref().is_some_and(|m| !m.is_object()) {
             return Err(ApiError::invalid(
                 "filters.metadata",
@@ -210,6 +231,7 @@ impl Plan {
         };
         Ok(Self {
             query,
+            embed_text,
             vector,
             model,
             mode,
@@ -238,11 +260,11 @@ impl Plan {
         embedder: &dyn Embedder,
         hnsw: HnswSearch,
     ) -> ApiResult<Found> {
-        let vector = match (&self.vector, &self.query) {
+        let vector = match (&self.vector, &self.embed_text) {
             (QueryVector::Given(v), _) => Some(v.clone()),
             (QueryVector::Embed, Some(q)) => Some(
                 embedder
-                    .embed(std::slice::from_ref(q))
+                    .embed(std::slice::from_ref(q), TextKind::Query)
                     .await
                     .map_err(ApiError::unavailable)?
                     .remove(0),
@@ -326,6 +348,31 @@ pub fn is_strict(query: &str) -> bool {
         || query
             .split_whitespace()
             .any(|w| w.eq_ignore_ascii_case("or") || (w.len() > 1 && w.starts_with('-')))
+}
+
+/// A query split into what it searches for and what it excludes: the words (`-word`) and quoted
+/// phrases (`-"a phrase"`) after a minus, outside quotes, as the web-search syntax reads them.
+pub fn split_exclusions(query: &str) -> (String, Vec<String>) {
+    let (mut wanted, mut excluded) = (Vec::new(), Vec::new());
+    let mut words = query.split_whitespace();
+    while let Some(w) = words.next() {
+        let mut item = w.to_string();
+        // A quoted phrase runs to the word that closes it.
+        if w.trim_start_matches('-').starts_with('"') && w.matches('"').count() == 1 {
+            for next in words.by_ref() {
+                item.push(' ');
+                item.push_str(next);
+                if next.contains('"') {
+                    break;
+                }
+            }
+        }
+        match item.strip_prefix('-') {
+            Some(rest) if !rest.is_empty() => excluded.push(rest.to_string()),
+            _ => wanted.push(item),
+        }
+    }
+    (wanted.join(" "), excluded)
 }
 
 /// The fused order of two ranked lists of ids (semantic first, then keyword): each id with its
@@ -538,6 +585,42 @@ mod tests {
             keyword: None,
             semantic_rank: None,
             keyword_rank: None,
+        }
+    }
+
+    #[test]
+    fn exclusions_are_split_from_what_the_query_searches_for() {
+        assert_eq!(
+            split_exclusions("printer -hp -\"paper jam\" \"not -this\" wi-fi"),
+            (
+                "printer \"not -this\" wi-fi".to_string(),
+                vec!["hp".to_string(), "\"paper jam\"".to_string()]
+            )
+        );
+        assert_eq!(split_exclusions("router - mesh").1, Vec::<String>::new());
+        let p = parse(q("printer -hp -canon")).unwrap();
+        assert_eq!(p.embed_text.as_deref(), Some("printer"));
+        assert_eq!(p.query.as_deref(), Some("printer -hp -canon"));
+        assert_eq!(p.filters.exclude.as_deref(), Some("hp or canon"));
+        assert_eq!(parse(q("printer")).unwrap().filters.exclude, None);
+        // Only exclusions: nothing to search for, in any mode.
+        for only in [
+            "-router",
+            "-router -mesh",
+            "-router or -mesh",
+            "-\"factory reset\"",
+        ] {
+            for mode in [
+                SearchMode::Semantic,
+                SearchMode::Keyword,
+                SearchMode::Hybrid,
+            ] {
+                let r = Request {
+                    mode: Some(mode),
+                    ..q(only)
+                };
+                assert_eq!(field(r), "query", "{only}");
+            }
         }
     }
 

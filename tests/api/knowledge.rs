@@ -2,9 +2,10 @@
 
 mod collections;
 mod documents;
-mod embedder;
+pub mod embedder;
 mod ingestion;
 mod keyword;
+pub mod multilingual;
 mod search;
 
 use serde_json::{Value, json};

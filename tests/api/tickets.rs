@@ -1204,6 +1204,71 @@ async fn tickets_and_messages_are_searched_in_their_language() {
     .problem_field(422, "language");
 }
 
+/// A `PATCH` of the title or description detects the ticket's language again from what the
+/// ticket then holds (as opening it does), unless `language` is given; other changes keep it.
+#[tokio::test]
+async fn a_patch_of_the_text_detects_the_tickets_language_again_unless_it_is_given() {
+    let app = spawn().await;
+    let t = app.tenant().await;
+    let tok = &t.admin.token;
+    let ticket = create(
+        &app,
+        tok,
+        json!({"title": "Printer", "description": "It is broken"}),
+    )
+    .await;
+    assert_eq!(ticket["language"], "en");
+    let path = format!("/v1/tickets/{}", id_of(&ticket));
+    // Only the priority: the language stays.
+    let r = app.patch(&path, tok, json!({"priority": "high"})).await;
+    assert_eq!(r.ok(200)["language"], "en");
+    // The description alone, in Russian: the language follows the title and the new
+    // description together, and the Russian word forms find it.
+    let r = app
+        .patch(
+            &path,
+            tok,
+            json!({"title": "Принтер не печатает", "description": "Принтер в бухгалтерии не печатает документы с утра"}),
+        )
+        .await;
+    assert_eq!(r.ok(200)["language"], "ru");
+    let found = app.get("/v1/tickets?q=принтера", tok).await;
+    assert_eq!(ids(found.ok(200)), vec![id_of(&ticket)]);
+    // The user who opened a ticket may change its text, and its language with it.
+    let user = app.user(&t, "user").await;
+    let own = create(&app, &user.token, json!({"title": "Не работает VPN"})).await;
+    assert_eq!(own["language"], "ru");
+    let own_path = format!("/v1/tickets/{}", id_of(&own));
+    let r = app
+        .patch(
+            &own_path,
+            &user.token,
+            json!({"title": "The VPN client does not connect"}),
+        )
+        .await;
+    assert_eq!(r.ok(200)["language"], "en");
+    // Given, it wins over detection; nonsense is a 422 naming it, and nothing changes.
+    let r = app
+        .patch(&path, tok, json!({"title": "Принтер", "language": "other"}))
+        .await;
+    assert_eq!(r.ok(200)["language"], "other");
+    let version = r.body["version"].clone();
+    for bad in [json!("russian"), json!(null), json!(7)] {
+        app.patch(&path, tok, json!({"title": "Printer", "language": bad}))
+            .await
+            .problem_field(422, "language");
+    }
+    let now = app.get(&path, tok).await;
+    assert_eq!(
+        (
+            &now.ok(200)["title"],
+            &now.body["language"],
+            &now.body["version"]
+        ),
+        (&json!("Принтер"), &json!("other"), &version)
+    );
+}
+
 /// The policy itself, as the service's login role with no HTTP in between: a `user` reads and
 /// writes only their own tickets and never internal notes, whatever the query says.
 #[tokio::test]

@@ -95,6 +95,11 @@ pub struct TicketPatch {
     /// Replaces the metadata object; `null` empties it.
     #[oai(nullable)]
     pub metadata: MaybeUndefined<Value>,
+    /// The language the title and description are searched in. Default: when `title` or
+    /// `description` changes, detected again from the new title and description (as when the
+    /// ticket is opened); otherwise unchanged.
+    #[oai(skip_serializing_if_is_none)]
+    pub language: Option<Language>,
 }
 
 /// A support ticket.
@@ -485,6 +490,7 @@ impl TicketsApi {
             assignee_id: assignee,
             tags: tags.as_deref(),
             metadata: metadata.as_ref(),
+            language: b.language,
         };
         let t = state
             .db
@@ -500,6 +506,7 @@ impl TicketsApi {
                 if patch.is_empty() {
                     return Ok(current);
                 }
+                let patch = patch.detect_language(&current.title, &current.description);
                 if let Some(Some(a)) = assignee {
                     check_assignee(tx, a).await?;
                 }

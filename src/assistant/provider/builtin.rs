@@ -21,7 +21,7 @@ use crate::{
         settings::ProviderKind,
         text::{content_terms, overlap},
     },
-    embeddings::{Chunker, Embedder},
+    embeddings::{Chunker, Embedder, TextKind},
 };
 
 /// At most this many sentences are scored per answer (the passages of one answer hold about 30).
@@ -87,7 +87,7 @@ impl Extractive {
             Vec::new()
         } else {
             self.embedder
-                .embed(&missing)
+                .embed(&missing, TextKind::Passage)
                 .await
                 .context("embedding the passages' sentences")?
         };
@@ -134,7 +134,7 @@ impl Extractive {
             Some(v) => v.to_vec(),
             None => self
                 .embedder
-                .embed(&[p.question.to_string()])
+                .embed(&[p.question.to_string()], TextKind::Query)
                 .await?
                 .remove(0),
         };

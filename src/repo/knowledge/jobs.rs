@@ -191,3 +191,22 @@ pub async fn content_to_ingest(tx: &TenantTx, id: Uuid) -> ApiResult<Option<(i32
         .await?
         .map(|r| (r.get(0), r.get(1))))
 }
+
+/// The tenant's live documents whose current version has no chunk of `model` yet (oldest
+/// first): what re-embedding with `model` has left to do.
+pub async fn documents_without_model(tx: &TenantTx, model: &str) -> ApiResult<Vec<Uuid>> {
+    Ok(tx
+        .query(
+            "select d.id from kb_documents d
+              where d.tenant_id = $1 and d.deleted_at is null
+                and not exists (select 1 from kb_chunks c
+                                 where c.tenant_id = d.tenant_id and c.document_id = d.id
+                                   and c.version = d.current_version and c.model = $2)
+              order by d.id",
+            &[&tx.tenant_id(), &model],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect())
+}

@@ -18,10 +18,10 @@ use poem::{
 use serde_json::{Value, json};
 use tenantdesk::{
     config::{EmbeddingConfig, EmbeddingProvider},
-    embeddings::{BuiltinEmbedder, Embedder, RemoteEmbedder},
+    embeddings::{BuiltinEmbedder, Embedder, RemoteEmbedder, TextKind},
 };
 
-fn cosine(a: &[f32], b: &[f32]) -> f32 {
+pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
@@ -38,7 +38,7 @@ async fn the_builtin_model_puts_paraphrases_closer_than_unrelated_text() {
     ]
     .map(String::from)
     .to_vec();
-    let v = e.embed(&texts).await.unwrap();
+    let v = e.embed(&texts, TextKind::Passage).await.unwrap();
     assert_eq!(v.len(), 4);
     for x in &v {
         assert_eq!(x.len(), 384);
@@ -49,7 +49,7 @@ async fn the_builtin_model_puts_paraphrases_closer_than_unrelated_text() {
     assert!(pw > 0.5 && ship < 0.2 && pw > ship + 0.3, "{pw} vs {ship}");
     assert!(cosine(&v[2], &v[3]) > cosine(&v[2], &v[1]));
     // Batching and padding do not change a text's vector.
-    let alone = e.embed(&texts[1..2]).await.unwrap();
+    let alone = e.embed(&texts[1..2], TextKind::Passage).await.unwrap();
     assert!(cosine(&alone[0], &v[1]) > 0.9999);
 }
 
@@ -57,15 +57,18 @@ async fn the_builtin_model_puts_paraphrases_closer_than_unrelated_text() {
 /// (`embed_bench reference`, commit "Reference vectors ..."), which matched sentence-transformers
 /// on PyTorch to cosine 0.9999999. Never regenerate them: they are what "identical" means.
 #[derive(serde::Deserialize)]
-struct Reference {
-    texts: Vec<ReferenceText>,
+pub struct Reference {
+    pub texts: Vec<ReferenceText>,
 }
 
 #[derive(serde::Deserialize)]
-struct ReferenceText {
-    name: String,
-    text: String,
-    vector: Vec<f32>,
+pub struct ReferenceText {
+    pub name: String,
+    /// `query` or `passage` (models that tell them apart); all-MiniLM-L6-v2's have none.
+    #[serde(default)]
+    pub kind: String,
+    pub text: String,
+    pub vector: Vec<f32>,
 }
 
 fn reference() -> Reference {
@@ -80,10 +83,13 @@ async fn the_builtin_model_gives_the_reference_vectors_alone_and_in_a_batch() {
     let e = BuiltinEmbedder::load(std::path::Path::new(".local/models/all-minilm-l6-v2"))
         .expect("run deploy/fetch-model.sh (make test does)");
     let texts: Vec<String> = r.texts.iter().map(|t| t.text.clone()).collect();
-    let batch = e.embed(&texts).await.unwrap();
+    let batch = e.embed(&texts, TextKind::Passage).await.unwrap();
     assert_eq!(batch.len(), texts.len());
     for (t, v) in r.texts.iter().zip(&batch) {
-        let alone = e.embed(std::slice::from_ref(&t.text)).await.unwrap();
+        let alone = e
+            .embed(std::slice::from_ref(&t.text), TextKind::Passage)
+            .await
+            .unwrap();
         for (how, got) in [("in a batch", v), ("alone", &alone[0])] {
             let c = cosine(got, &t.vector);
             assert!(c >= 0.9999, "{}: cosine {c} to the reference {how}", t.name);
@@ -160,6 +166,7 @@ fn remote(url: &str) -> RemoteEmbedder {
         retries: 2,
         backoff: Duration::from_millis(10),
         model_dir: String::new(),
+        e5_dir: String::new(),
         threads: 0,
     })
     .unwrap()
@@ -174,7 +181,10 @@ fn inputs() -> Vec<String> {
 #[tokio::test]
 async fn the_remote_embedder_batches_and_keeps_the_input_order() {
     let (url, calls) = fake_service(0, 0).await;
-    let v = remote(&url).embed(&inputs()).await.unwrap();
+    let v = remote(&url)
+        .embed(&inputs(), TextKind::Passage)
+        .await
+        .unwrap();
     let lens: Vec<f32> = v.iter().map(|x| x[0]).collect();
     assert_eq!(lens, vec![1.0, 2.0, 3.0, 4.0, 5.0]);
     // Five inputs in batches of two.
@@ -184,7 +194,10 @@ async fn the_remote_embedder_batches_and_keeps_the_input_order() {
 #[tokio::test]
 async fn the_remote_embedder_retries_after_a_500() {
     let (url, calls) = fake_service(1, 500).await;
-    let v = remote(&url).embed(&inputs()[..1]).await.unwrap();
+    let v = remote(&url)
+        .embed(&inputs()[..1], TextKind::Passage)
+        .await
+        .unwrap();
     assert_eq!(v, vec![vec![1.0, 1.0, 0.0]]);
     assert_eq!(calls.load(Ordering::SeqCst), 2);
 }
@@ -193,7 +206,10 @@ async fn the_remote_embedder_retries_after_a_500() {
 async fn the_remote_embedder_retries_after_a_timeout() {
     let (url, calls) = fake_service(1, 0).await;
     let started = std::time::Instant::now();
-    let v = remote(&url).embed(&inputs()[..2]).await.unwrap();
+    let v = remote(&url)
+        .embed(&inputs()[..2], TextKind::Passage)
+        .await
+        .unwrap();
     assert_eq!(v.len(), 2);
     assert_eq!(calls.load(Ordering::SeqCst), 2);
     assert!(started.elapsed() < Duration::from_secs(3));
@@ -202,11 +218,19 @@ async fn the_remote_embedder_retries_after_a_timeout() {
 #[tokio::test]
 async fn the_remote_embedder_gives_up_after_its_retries_and_never_retries_a_400() {
     let (url, calls) = fake_service(100, 503).await;
-    assert!(remote(&url).embed(&inputs()[..1]).await.is_err());
+    assert!(
+        remote(&url)
+            .embed(&inputs()[..1], TextKind::Passage)
+            .await
+            .is_err()
+    );
     assert_eq!(calls.load(Ordering::SeqCst), 3, "one try and two retries");
 
     let (url, calls) = fake_service(100, 400).await;
-    let err = remote(&url).embed(&inputs()[..1]).await.unwrap_err();
+    let err = remote(&url)
+        .embed(&inputs()[..1], TextKind::Passage)
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("400"), "{err}");
     assert_eq!(calls.load(Ordering::SeqCst), 1);
 }

@@ -5,7 +5,10 @@ use std::{sync::Arc, time::Duration};
 
 use futures_util::future::BoxFuture;
 use serde_json::json;
-use tenantdesk::{embeddings::Embedder, ingestion::Outcome};
+use tenantdesk::{
+    embeddings::{Embedder, TextKind},
+    ingestion::Outcome,
+};
 use tokio::sync::Semaphore;
 use uuid::Uuid;
 
@@ -60,9 +63,13 @@ impl Embedder for Counting {
     fn dims(&self) -> usize {
         self.inner.dims()
     }
-    fn embed<'a>(&'a self, texts: &'a [String]) -> BoxFuture<'a, anyhow::Result<Vec<Vec<f32>>>> {
+    fn embed<'a>(
+        &'a self,
+        texts: &'a [String],
+        kind: TextKind,
+    ) -> BoxFuture<'a, anyhow::Result<Vec<Vec<f32>>>> {
         self.calls.lock().unwrap().push(texts.len());
-        self.inner.embed(texts)
+        self.inner.embed(texts, kind)
     }
 }
 
@@ -121,7 +128,7 @@ async fn the_worker_embeds_a_jobs_documents_in_groups_with_the_vectors_they_get_
         let alone = app
             .state
             .embedder
-            .embed(std::slice::from_ref(content))
+            .embed(std::slice::from_ref(content), TextKind::Passage)
             .await
             .unwrap();
         let vector: Vec<f32> = serde_json::from_str(vector).unwrap();
@@ -145,12 +152,16 @@ impl Embedder for Stalling {
     fn dims(&self) -> usize {
         self.inner.dims()
     }
-    fn embed<'a>(&'a self, texts: &'a [String]) -> BoxFuture<'a, anyhow::Result<Vec<Vec<f32>>>> {
+    fn embed<'a>(
+        &'a self,
+        texts: &'a [String],
+        kind: TextKind,
+    ) -> BoxFuture<'a, anyhow::Result<Vec<Vec<f32>>>> {
         Box::pin(async move {
             if self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) > 0 {
                 self.gate.acquire().await.unwrap().forget();
             }
-            self.inner.embed(texts).await
+            self.inner.embed(texts, kind).await
         })
     }
 }
@@ -455,7 +466,11 @@ impl Embedder for Broken {
     fn dims(&self) -> usize {
         384
     }
-    fn embed<'a>(&'a self, _: &'a [String]) -> BoxFuture<'a, anyhow::Result<Vec<Vec<f32>>>> {
+    fn embed<'a>(
+        &'a self,
+        _: &'a [String],
+        _: TextKind,
+    ) -> BoxFuture<'a, anyhow::Result<Vec<Vec<f32>>>> {
         Box::pin(async { anyhow::bail!("embeddings service answered 503") })
     }
 }

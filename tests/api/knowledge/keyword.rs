@@ -228,3 +228,149 @@ async fn term_statistics_follow_every_write_and_stay_in_the_tenant() {
     assert_eq!(stats(&app, &a, "router").await, (2, 1));
     assert_eq!(stats(&app, &b, "firmwar").await, (1, 1));
 }
+
+/// BM25's statistics count a chunk only while a search can return it: the current version of a
+/// live, active document. Deleting, deactivating or replacing a document takes its chunks out at
+/// once (before any ingestion), restoring or activating puts them back, and removing a document
+/// for good, deleted or not, never takes them out twice.
+#[tokio::test]
+async fn term_statistics_count_only_the_chunks_a_search_can_return() {
+    let app = spawn().await;
+    let t = app.tenant().await;
+    let tok = &t.admin.token;
+    let [firmware, mesh, _] = routers(&app, &t).await;
+    assert_eq!(stats(&app, &t, "firmwar").await, (3, 1));
+    let path = format!("/v1/documents/{firmware}");
+
+    app.delete(&path, tok).await.ok(204);
+    assert_eq!(stats(&app, &t, "firmwar").await, (2, 0));
+    app.post(&format!("{path}/restore"), tok, json!({}))
+        .await
+        .ok(200);
+    assert_eq!(stats(&app, &t, "firmwar").await, (3, 1));
+
+    app.patch(&path, tok, json!({"is_active": false}))
+        .await
+        .ok(200);
+    assert_eq!(stats(&app, &t, "firmwar").await, (2, 0));
+    // Changes that leave it inactive change nothing.
+    app.patch(&path, tok, json!({"title": "Old firmware"}))
+        .await
+        .ok(200);
+    assert_eq!(stats(&app, &t, "firmwar").await, (2, 0));
+    app.patch(&path, tok, json!({"is_active": true}))
+        .await
+        .ok(200);
+    assert_eq!(stats(&app, &t, "firmwar").await, (3, 1));
+
+    // A new version: the old one's chunks stop counting before the new one is ingested.
+    app.patch(
+        &path,
+        tok,
+        json!({"content": "Firmware 3.0 restarts the router once a week."}),
+    )
+    .await
+    .ok(200);
+    assert_eq!(stats(&app, &t, "firmwar").await, (2, 0));
+    drain(&app, &t).await;
+    assert_eq!(stats(&app, &t, "firmwar").await, (3, 1));
+    assert_eq!(stats(&app, &t, "week").await, (3, 1));
+
+    // Removed for good: a live document once, a deleted one not again.
+    let mesh_path = format!("/v1/documents/{mesh}");
+    app.delete(&format!("{mesh_path}?permanent=true"), tok)
+        .await
+        .ok(204);
+    assert_eq!(stats(&app, &t, "mesh").await, (2, 0));
+    app.delete(&path, tok).await.ok(204);
+    assert_eq!(stats(&app, &t, "firmwar").await, (1, 0));
+    app.delete(&format!("{path}?permanent=true"), tok)
+        .await
+        .ok(204);
+    assert_eq!(stats(&app, &t, "refund").await, (1, 1));
+    // What is left is exactly what a full count of the searchable chunks gives.
+    let (chunks, words): (i64, i64) = app
+        .state
+        .db
+        .tenant(&agent_scope(&t), async |tx| {
+            let r = tx
+                .query_one(
+                    "select (select chunks from kb_text_stats where language = 'en'),
+                            (select words from kb_text_stats where language = 'en')",
+                    &[],
+                )
+                .await?;
+            Ok((r.get(0), r.get(1)))
+        })
+        .await
+        .unwrap();
+    let (want_chunks, want_words): (i64, i64) = app
+        .state
+        .db
+        .tenant(&agent_scope(&t), async |tx| {
+            let r = tx
+                .query_one(
+                    "select count(*), sum(kb_tsv_length(c.tsv))::bigint from kb_chunks c
+                       join kb_documents d on d.tenant_id = c.tenant_id and d.id = c.document_id
+                      where c.version = d.current_version and d.deleted_at is null and d.is_active",
+                    &[],
+                )
+                .await?;
+            Ok((r.get(0), r.get(1)))
+        })
+        .await
+        .unwrap();
+    assert_eq!((chunks, words), (want_chunks, want_words));
+}
+
+/// `-word` excludes in every mode: the semantic list leaves out the chunks holding it too (and
+/// the query is embedded without it), and a query that only excludes is a 422 naming `query`,
+/// since it has nothing to search for (embedding "-router" would find routers).
+#[tokio::test]
+async fn exclusions_hold_in_every_mode_and_a_query_of_exclusions_only_is_refused() {
+    let app = spawn().await;
+    let t = app.tenant().await;
+    let tok = &t.admin.token;
+    let [firmware, mesh, refunds] = routers(&app, &t).await;
+    for mode in ["semantic", "hybrid"] {
+        let all = ids(&search(&app, tok, json!({"query": "router coverage", "mode": mode})).await);
+        assert!(all.contains(&mesh), "{mode}: {all:?}");
+        let found = ids(&search(
+            &app,
+            tok,
+            json!({"query": "router coverage -mesh", "mode": mode}),
+        )
+        .await);
+        assert!(
+            !found.is_empty() && !found.contains(&mesh),
+            "{mode}: {found:?}"
+        );
+        let phrase = ids(&search(
+            &app,
+            tok,
+            json!({"query": "router -\"firmware updates\"", "mode": mode}),
+        )
+        .await);
+        assert!(!phrase.contains(&firmware), "{mode}: {phrase:?}");
+    }
+    assert_eq!(keyword(&app, tok, "router -mesh").await, vec![firmware]);
+    for mode in ["semantic", "keyword", "hybrid"] {
+        for only in ["-router", "-router -mesh", "-\"firmware updates\""] {
+            app.post("/v1/search", tok, json!({"query": only, "mode": mode}))
+                .await
+                .problem_field(422, "query");
+        }
+    }
+    // The assistant reads the knowledge base through the same plan.
+    let r = app
+        .post("/v1/ask", tok, json!({"question": "refunds -original"}))
+        .await;
+    let cited: Vec<&Value> = r.ok(200)["sources"].as_array().unwrap().iter().collect();
+    assert!(
+        cited
+            .iter()
+            .all(|s| s["document_id"] != json!(refunds.to_string())),
+        "{}",
+        r.text
+    );
+}

@@ -393,6 +393,7 @@ async fn the_hnsw_path_still_fills_top_k_under_rls() {
         category: None,
         metadata: None,
         language: None,
+        exclude: None,
     };
     let semantic = async |iterative_scan| {
         let hnsw = tenantdesk::config::HnswSearch {

@@ -30,7 +30,10 @@ async fn metrics_are_scraped_on_their_own_address_behind_a_token_without_tenant_
         .problem(429, "rate_limited");
     app.state
         .embedder
-        .embed(&["count this batch".to_string()])
+        .embed(
+            &["count this batch".to_string()],
+            tenantdesk::embeddings::TextKind::Passage,
+        )
         .await
         .unwrap();
 
