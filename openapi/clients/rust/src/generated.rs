@@ -5226,7 +5226,10 @@ are compared and returned. 1–200 characters.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub model: ::std::option::Option<SearchInModel>,
         /**The question or keywords (1–2000 characters). Embedded with the service's model for
-semantic search unless `vector` is given.*/
+semantic search unless `vector` is given. Web-search operators (`"a phrase"`, `or`,
+`-word`) make keyword matching strict; exclusions (`-word`, `-"a phrase"`) leave the
+chunks matching them out of every mode and are not embedded. A query of exclusions only
+is a 422 (nothing to search for).*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub query: ::std::option::Option<SearchInQuery>,
         ///Number of results, 1–100 (default 10).
@@ -5313,7 +5316,10 @@ are compared and returned. 1–200 characters.*/
         }
     }
     /**The question or keywords (1–2000 characters). Embedded with the service's model for
-semantic search unless `vector` is given.*/
+semantic search unless `vector` is given. Web-search operators (`"a phrase"`, `or`,
+`-word`) make keyword matching strict; exclusions (`-word`, `-"a phrase"`) leave the
+chunks matching them out of every mode and are not embedded. A query of exclusions only
+is a 422 (nothing to search for).*/
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct SearchInQuery(::std::string::String);
@@ -6789,6 +6795,8 @@ created in the period that have one): median. Absent when there is none.*/
         ///Up to 50,000 characters; `null` empties it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<TicketPatchDescription>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub language: ::std::option::Option<Language>,
         ///Replaces the metadata object; `null` empties it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub metadata: ::std::option::Option<
@@ -17631,6 +17639,10 @@ created in the period that have one): median. Absent when there is none.*/
                 ::std::option::Option<super::TicketPatchDescription>,
                 ::std::string::String,
             >,
+            language: ::std::result::Result<
+                ::std::option::Option<super::Language>,
+                ::std::string::String,
+            >,
             metadata: ::std::result::Result<
                 ::std::option::Option<
                     ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -17655,6 +17667,7 @@ created in the period that have one): median. Absent when there is none.*/
                 Self {
                     assignee_id: Ok(Default::default()),
                     description: Ok(Default::default()),
+                    language: Ok(Default::default()),
                     metadata: Ok(Default::default()),
                     priority: Ok(Default::default()),
                     tags: Ok(Default::default()),
@@ -17686,6 +17699,18 @@ created in the period that have one): median. Absent when there is none.*/
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn language<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Language>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.language = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for language: {e}")
                     });
                 self
             }
@@ -17754,6 +17779,7 @@ created in the period that have one): median. Absent when there is none.*/
                 Ok(Self {
                     assignee_id: value.assignee_id?,
                     description: value.description?,
+                    language: value.language?,
                     metadata: value.metadata?,
                     priority: value.priority?,
                     tags: value.tags?,
@@ -17766,6 +17792,7 @@ created in the period that have one): median. Absent when there is none.*/
                 Self {
                     assignee_id: Ok(value.assignee_id),
                     description: Ok(value.description),
+                    language: Ok(value.language),
                     metadata: Ok(value.metadata),
                     priority: Ok(value.priority),
                     tags: Ok(value.tags),

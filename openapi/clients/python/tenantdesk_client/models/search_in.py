@@ -30,7 +30,10 @@ class SearchIn:
         model (str | Unset): Whose vectors to search (default: the service's model). Only chunks embedded by this model
             are compared and returned. 1–200 characters.
         query (str | Unset): The question or keywords (1–2000 characters). Embedded with the service's model for
-            semantic search unless `vector` is given.
+            semantic search unless `vector` is given. Web-search operators (`"a phrase"`, `or`,
+            `-word`) make keyword matching strict; exclusions (`-word`, `-"a phrase"`) leave the
+            chunks matching them out of every mode and are not embedded. A query of exclusions only
+            is a 422 (nothing to search for).
         top_k (int | Unset): Number of results, 1–100 (default 10).
         vector (list[float] | Unset): A query vector made by the client (1–4096 numbers), for semantic search (with
             `model`).

@@ -6,6 +6,7 @@ from uuid import UUID
 
 from attrs import define as _attrs_define
 
+from ..models.language import Language
 from ..models.ticket_priority import TicketPriority
 from ..types import UNSET, Unset
 
@@ -24,6 +25,11 @@ class TicketPatch:
         Attributes:
             assignee_id (None | Unset | UUID): An active agent or admin of the tenant; `null` unassigns.
             description (None | str | Unset): Up to 50,000 characters; `null` empties it.
+            language (Language | Unset): The language a text is indexed in for keyword search: English and Russian are
+                stemmed (the
+                PostgreSQL `english` and `russian` configurations), anything else is indexed word by word
+                (`simple`). The database maps it in `kb_regconfig` (sql/0050), and a CHECK on every
+                `language` column lists the same values.
             metadata (None | TicketPatchMetadataType0 | Unset): Replaces the metadata object; `null` empties it.
             priority (TicketPriority | Unset): How urgent a ticket is.
             tags (list[str] | None | Unset): Replaces the tags (up to 50 of 1–50 characters each); `null` removes them all.
@@ -32,6 +38,7 @@ class TicketPatch:
 
     assignee_id: None | Unset | UUID = UNSET
     description: None | str | Unset = UNSET
+    language: Language | Unset = UNSET
     metadata: None | TicketPatchMetadataType0 | Unset = UNSET
     priority: TicketPriority | Unset = UNSET
     tags: list[str] | None | Unset = UNSET
@@ -53,6 +60,10 @@ class TicketPatch:
             description = UNSET
         else:
             description = self.description
+
+        language: str | Unset = UNSET
+        if not isinstance(self.language, Unset):
+            language = self.language.value
 
         metadata: dict[str, Any] | None | Unset
         if isinstance(self.metadata, Unset):
@@ -84,6 +95,8 @@ class TicketPatch:
             field_dict["assignee_id"] = assignee_id
         if description is not UNSET:
             field_dict["description"] = description
+        if language is not UNSET:
+            field_dict["language"] = language
         if metadata is not UNSET:
             field_dict["metadata"] = metadata
         if priority is not UNSET:
@@ -126,6 +139,13 @@ class TicketPatch:
             return cast(None | str | Unset, data)
 
         description = _parse_description(d.pop("description", UNSET))
+
+        _language = d.pop("language", UNSET)
+        language: Language | Unset
+        if isinstance(_language, Unset):
+            language = UNSET
+        else:
+            language = Language(_language)
 
         def _parse_metadata(data: object) -> None | TicketPatchMetadataType0 | Unset:
             if data is None:
@@ -173,6 +193,7 @@ class TicketPatch:
         ticket_patch = cls(
             assignee_id=assignee_id,
             description=description,
+            language=language,
             metadata=metadata,
             priority=priority,
             tags=tags,

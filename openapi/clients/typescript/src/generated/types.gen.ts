@@ -1528,7 +1528,10 @@ export type SearchIn = {
     model?: string;
     /**
      * The question or keywords (1–2000 characters). Embedded with the service's model for
-     * semantic search unless `vector` is given.
+     * semantic search unless `vector` is given. Web-search operators (`"a phrase"`, `or`,
+     * `-word`) make keyword matching strict; exclusions (`-word`, `-"a phrase"`) leave the
+     * chunks matching them out of every mode and are not embedded. A query of exclusions only
+     * is a 422 (nothing to search for).
      */
     query?: string;
     /**
@@ -1984,6 +1987,7 @@ export type TicketPatch = {
      * Up to 50,000 characters; `null` empties it.
      */
     description?: string | null;
+    language?: Language;
     /**
      * Replaces the metadata object; `null` empties it.
      */
