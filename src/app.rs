@@ -48,9 +48,8 @@ impl AppState {
         if config.migrate_on_start {
             migrate(config).await?;
         }
-        let pool = db::pool(&config.database_url, config.pool_size, config.pool_timeout)?;
-        // Fail fast on a wrong URL or password instead of on the first request.
-        drop(pool.get().await.context("connecting with DATABASE_URL")?);
+        // Fails fast on a wrong URL or password instead of on the first request.
+        let db = Db::connect(&config.database_url, config.pool_size, config.pool_timeout).await?;
         crate::auth::secrets::warm_up();
         crate::metrics::handle();
         let embedder: Arc<dyn Embedder> = Arc::new(crate::metrics::MeteredEmbedder(
@@ -62,8 +61,7 @@ impl AppState {
             config.kb.chunk_overlap,
         )?
         .with_limit(embedder.passage_limit());
-        let usage = Usage::new(pool.clone(), &config.usage);
-        let db = Db::new(pool);
+        let usage = Usage::new(db.clone(), &config.usage);
         let chunker = Arc::new(chunker);
         let assistant = Assistant::new(
             db.clone(),
@@ -137,10 +135,8 @@ impl Application {
                     .await
                     .with_context(|| format!("binding METRICS_ADDR {at}"))?;
                 let addr = listener.local_addr().context("listener has no address")?;
-                let ep = crate::metrics::endpoint(
-                    state.db.pool().clone(),
-                    config.usage.metrics_token.clone(),
-                );
+                let ep =
+                    crate::metrics::endpoint(state.db.clone(), config.usage.metrics_token.clone());
                 Some((addr, Server::new(listener, ep.boxed(), config.http, 0)))
             }
             None => None,
@@ -183,7 +179,7 @@ impl Application {
         // The maintenance job (partitions ahead, retention) runs beside the ingestion worker.
         let maintenance = self.state.config.kb.worker_enabled.then(|| {
             tokio::spawn(crate::usage::retention::schedule(
-                self.state.db.pool().clone(),
+                self.state.db.clone(),
                 self.state.config.usage.clone(),
                 stop.clone(),
             ))

@@ -93,7 +93,7 @@ async fn run() -> anyhow::Result<()> {
             // lease row lets only one of them run it at a time.
             let stop = tokio_util::sync::CancellationToken::new();
             let maintenance = tokio::spawn(tenantdesk::usage::retention::schedule(
-                state.db.pool().clone(),
+                state.db.clone(),
                 config.usage.clone(),
                 stop.clone(),
             ));

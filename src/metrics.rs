@@ -24,7 +24,7 @@ use poem::{Endpoint, EndpointExt, Request, Response, Route, endpoint::make, http
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::{
-    db::statement,
+    db::{Db, unscoped},
     embeddings::{Embedder, PassageLimit, TextKind},
 };
 
@@ -103,16 +103,13 @@ fn describe() {
 }
 
 /// The `/metrics` endpoint: the pool and queue gauges read at scrape time, then everything.
-pub fn endpoint(
-    pool: deadpool_postgres::Pool,
-    token: Option<SecretString>,
-) -> impl Endpoint<Output = Response> {
+pub fn endpoint(db: Db, token: Option<SecretString>) -> impl Endpoint<Output = Response> {
     let handle = handle();
     Route::new()
         .at(
             "/metrics",
             make(move |req: Request| {
-                let pool = pool.clone();
+                let db = db.clone();
                 let token = token.clone();
                 async move {
                     if !authorized(&req, token.as_ref()) {
@@ -123,7 +120,7 @@ pub fn endpoint(
                                 .finish(),
                         );
                     }
-                    scrape_gauges(&pool).await;
+                    scrape_gauges(&db).await;
                     handle.run_upkeep();
                     Ok(Response::builder()
                         .content_type("text/plain; version=0.0.4")
@@ -148,21 +145,12 @@ fn authorized(req: &Request, token: Option<&SecretString>) -> bool {
     )
 }
 
-async fn scrape_gauges(pool: &deadpool_postgres::Pool) {
-    let s = pool.status();
+async fn scrape_gauges(db: &Db) {
+    let s = db.pool_status();
     metrics::gauge!("db_pool_connections").set(s.size as f64);
     metrics::gauge!("db_pool_idle").set(s.available as f64);
     metrics::gauge!("db_pool_waiting").set(s.waiting as f64);
-    let stats = async {
-        let conn = pool.get().await?;
-        let row = statement::query_one(
-            &conn,
-            "select due, oldest_due_secs from ingestion_queue_stats()",
-            &[],
-        )
-        .await?;
-        anyhow::Ok((row.get::<_, i64>(0), row.get::<_, f64>(1)))
-    };
+    let stats = unscoped::ingestion_queue_stats(db);
     match tokio::time::timeout(std::time::Duration::from_secs(2), stats).await {
         Ok(Ok((due, oldest))) => {
             metrics::gauge!("ingestion_queue_due").set(due as f64);

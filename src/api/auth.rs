@@ -11,7 +11,7 @@ use crate::{
     api::text::Text,
     app::AppState,
     auth::{Auth, Via, secrets, tenant_inactive},
-    db::Scope,
+    db::{Scope, unscoped},
     error::{ApiError, ApiResult, ProblemCode},
     repo::{self, tokens},
 };
@@ -148,13 +148,9 @@ pub(crate) fn address_key(req: &Request) -> Vec<u8> {
 pub(crate) async fn throttle(state: &AppState, keys: &[Vec<u8>; 2]) -> ApiResult<()> {
     let cfg = &state.config.auth;
     let limits = [cfg.login_max_failures, cfg.login_max_failures_per_address].map(|n| n as i32);
-    let wait = tokens::login_throttle(
-        state.db.pool(),
-        keys,
-        &limits,
-        cfg.login_window.as_secs() as i64,
-    )
-    .await?;
+    let wait =
+        unscoped::login_throttle(&state.db, keys, &limits, cfg.login_window.as_secs() as i64)
+            .await?;
     if wait > 0 {
         return Err(ApiError::too_many(
             wait as u64,
@@ -219,11 +215,9 @@ impl AuthApi {
         let keys = [account.clone(), address_key(req)];
         throttle(state, &keys).await?;
 
-        let tenant = repo::tenants::resolve_slug(
-            state.db.pool(),
-            login.tenant.as_deref().unwrap_or_default(),
-        )
-        .await?;
+        let tenant =
+            unscoped::tenant_by_slug(&state.db, login.tenant.as_deref().unwrap_or_default())
+                .await?;
         // A deactivated tenant's accounts are looked up too: a correct password then learns
         // `tenant_inactive`, a wrong one the same `invalid_credentials` as anywhere else.
         let found = match tenant {
@@ -241,7 +235,7 @@ impl AuthApi {
         };
         let hash = found.as_ref().and_then(|(_, _, _, h)| h.clone());
         if !secrets::verify_password(body.password.clone(), hash).await {
-            tokens::login_failed(state.db.pool(), &keys).await?;
+            unscoped::login_failed(&state.db, &keys).await?;
             return Err(invalid_credentials());
         }
         // The password matched, so the account exists.
@@ -257,7 +251,7 @@ impl AuthApi {
                 "this user is deactivated",
             ));
         }
-        tokens::login_succeeded(state.db.pool(), &account).await?;
+        unscoped::login_succeeded(&state.db, &account).await?;
         let out = state
             .db
             .tenant(&Scope::anonymous(tenant_id), async |tx| {
@@ -287,10 +281,10 @@ impl AuthApi {
         let account = login.key();
         let keys = [account.clone(), address_key(req)];
         throttle(state, &keys).await?;
-        let found = repo::superadmins::for_login(state.db.pool(), &login.email).await?;
+        let found = unscoped::superadmin_for_login(&state.db, &login.email).await?;
         let hash = found.as_ref().map(|(_, h, _)| h.clone());
         if !secrets::verify_password(body.password.clone(), hash).await {
-            tokens::login_failed(state.db.pool(), &keys).await?;
+            unscoped::login_failed(&state.db, &keys).await?;
             return Err(invalid_credentials());
         }
         let Some((id, _, active)) = found else {
@@ -302,8 +296,8 @@ impl AuthApi {
                 "this superadmin is deactivated",
             ));
         }
-        tokens::login_succeeded(state.db.pool(), &account).await?;
-        repo::superadmins::touch_login(state.db.pool(), id).await?;
+        unscoped::login_succeeded(&state.db, &account).await?;
+        unscoped::superadmin_logged_in(&state.db, id).await?;
         let (access, claims) = state.keys.issue(id, None, "superadmin", 0)?;
         Ok(Json(TokenOut {
             access_token: access,
@@ -331,7 +325,7 @@ impl AuthApi {
         let state = *state;
         let hash = secrets::sha256(&body.refresh_token);
         let invalid = || ApiError::unauthorized("invalid refresh token");
-        let tenant_id = tokens::refresh_tenant(state.db.pool(), &hash)
+        let tenant_id = unscoped::refresh_token_tenant(&state.db, &hash)
             .await?
             .ok_or_else(invalid)?;
         enum Outcome {

@@ -2,11 +2,14 @@
 
 use std::{sync::atomic::Ordering, time::Duration};
 
-use deadpool_postgres::{PoolError, TimeoutType};
 use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
 
-use crate::{api::Tag, app::AppState, db::migrate};
+use crate::{
+    api::Tag,
+    app::AppState,
+    db::unscoped::{self, Migrations},
+};
 
 pub struct HealthApi;
 
@@ -67,28 +70,21 @@ impl HealthApi {
                 ReadyResponse::NotReady(out)
             }
         };
-        let pool = state.db.pool();
-        let mut timeouts = pool.timeouts();
-        timeouts.wait = Some(
-            timeouts
-                .wait
-                .map_or(READY_POOL_WAIT, |w| w.min(READY_POOL_WAIT)),
-        );
-        let conn = match pool.timeout_get(&timeouts).await {
-            Ok(c) => c,
-            Err(PoolError::Timeout(TimeoutType::Wait)) => {
+        let checked = match unscoped::pending_migrations(&state.db, READY_POOL_WAIT).await {
+            Migrations::Checked(checked) => checked,
+            Migrations::Busy => {
                 return if state.migrations_current.load(Ordering::Relaxed) {
                     answer(true, "busy", Some(0))
                 } else {
                     answer(false, "migrations unknown", None)
                 };
             }
-            Err(e) => {
+            Migrations::Unreachable(e) => {
                 tracing::warn!(error = %e, "readiness: database unreachable");
                 return answer(false, "database unreachable", None);
             }
         };
-        match migrate::pending(&conn, &migrate::embedded()).await {
+        match checked {
             Ok(n) => {
                 state.migrations_current.store(n == 0, Ordering::Relaxed);
                 match n {

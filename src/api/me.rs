@@ -10,6 +10,7 @@ use crate::{
     api::{Tag, UserRole, tenants::TenantOut, users::UserOut},
     app::AppState,
     auth::{Auth, Via, secrets, validate_password},
+    db::unscoped,
     error::{ApiError, ApiResult},
     repo,
 };
@@ -118,13 +119,13 @@ impl MeApi {
             })
             .await?;
         if !secrets::verify_password(body.current_password.clone(), current).await {
-            repo::tokens::login_failed(state.db.pool(), &keys).await?;
+            unscoped::login_failed(&state.db, &keys).await?;
             return Err(ApiError::invalid(
                 "current_password",
                 "current_password is wrong",
             ));
         }
-        repo::tokens::login_succeeded(state.db.pool(), &keys[0]).await?;
+        unscoped::login_succeeded(&state.db, &keys[0]).await?;
         let hash = secrets::hash_password(body.new_password.clone()).await?;
         state
             .db

@@ -127,7 +127,7 @@ impl Assistant {
             .db
             .tenant(scope, async |tx| repo::settings::layers(tx).await)
             .await?;
-        self.resolve(scope.tenant_id, &platform, tenant.as_ref())
+        self.resolve(scope.tenant_id(), &platform, tenant.as_ref())
     }
 
     /// Resolves stored layers; a value the code does not know or a key that does not open is an
@@ -232,7 +232,7 @@ impl Assistant {
 
         let given: Vec<Passage> = passages.iter().map(|(p, _)| p.clone()).collect();
         let prompt = Prompt {
-            tenant: scope.tenant_id,
+            tenant: scope.tenant_id(),
             question,
             question_vector: found.query_vector.as_deref(),
             passages: &given,

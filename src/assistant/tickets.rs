@@ -19,9 +19,8 @@ use uuid::Uuid;
 
 use super::{Answer, Assistant, escalation::Escalation, settings::AssistantMode};
 use crate::{
-    db::TenantTx,
+    db::{Scope, TenantTx},
     error::{ApiError, ApiResult},
-    ingestion::Worker,
     knowledge::Language,
     repo::{
         self,
@@ -96,7 +95,7 @@ impl Assistant {
 
     /// Works an assistant job this worker holds; `Ok(false)` when the lease was lost.
     pub async fn run_job(&self, tenant: Uuid, job: Uuid, worker: &str) -> ApiResult<bool> {
-        let scope = Worker::scope(tenant);
+        let scope = Scope::worker(tenant);
         let prepared = self
             .db
             .tenant(&scope, async |tx| {
@@ -179,7 +178,7 @@ impl Assistant {
         worker: &str,
         work: impl AsyncFnOnce(&TenantTx) -> ApiResult<Outcome<'static>>,
     ) -> ApiResult<bool> {
-        let scope = Worker::scope(tenant);
+        let scope = Scope::worker(tenant);
         self.db
             .tenant(&scope, async |tx| {
                 if repo::knowledge::leased_job(tx, job, worker)

@@ -2,12 +2,7 @@
 
 use uuid::Uuid;
 
-use crate::{
-    app,
-    config::Config,
-    db::{self, Db, tenant::PlatformAccess},
-    repo,
-};
+use crate::{app, config::Config, db::Db, repo};
 
 pub async fn create_superadmin(
     config: &Config,
@@ -21,13 +16,13 @@ pub async fn create_superadmin(
     if config.migrate_on_start {
         app::migrate(config).await?;
     }
-    let db = Db::new(db::pool(&config.database_url, 1, config.pool_timeout)?);
+    let db = Db::connect(&config.database_url, 1, config.pool_timeout).await?;
     let hash = super::secrets::hash_password(password)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     // The command line is the one place a platform transaction is opened without a superadmin
     // token: whoever can run it already holds the database credentials.
-    let access = PlatformAccess {
+    let access = super::PlatformAccess {
         superadmin_id: None,
     };
     db.platform(&access, async |tx| {

@@ -19,10 +19,10 @@ use crate::{
     app::AppState,
     db::{
         Role, Scope,
-        tenant::{AccessToken, AuditCtx, PlatformAccess},
+        tenant::{AccessToken, AuditCtx},
+        unscoped,
     },
     error::{ApiError, ApiResult, ProblemCode},
-    repo,
 };
 
 /// How the caller authenticated.
@@ -49,20 +49,20 @@ pub struct Principal {
 impl Principal {
     /// The scope of this caller's tenant transactions.
     pub fn scope(&self) -> Scope {
-        Scope {
-            tenant_id: self.tenant_id,
-            user_id: self.user_id,
-            role: self.role,
-            token: match self.via {
+        Scope::caller(
+            self.tenant_id,
+            self.user_id,
+            self.role,
+            match self.via {
                 Via::Jwt { jti, ver, .. } => Some(AccessToken { jti, ver }),
                 _ => None,
             },
-            api_key_id: match self.via {
+            match self.via {
                 Via::ApiKey { id } => Some(id),
                 _ => None,
             },
-            audit: self.audit.clone(),
-        }
+            self.audit.clone(),
+        )
     }
 
     /// 403 unless the caller has at least `role` (user < agent < admin).
@@ -85,6 +85,38 @@ impl Principal {
                 "this operation needs a user's access token",
             )
         })
+    }
+}
+
+/// Proof that the caller may open a platform transaction ([`crate::db::Db::platform`]). Its
+/// field is private to this module: only a verified superadmin ([`Caller::platform`]) or the
+/// `create-superadmin` command ([`bootstrap`]) gets one.
+///
+/// ```compile_fail,E0451
+/// let forged = tenantdesk::auth::PlatformAccess { superadmin_id: None };
+/// ```
+///
+/// A tenant scope cannot be written out either, only made by its named constructors:
+///
+/// ```compile_fail,E0451
+/// use tenantdesk::db::{Role, Scope};
+/// let forged = Scope { tenant_id: uuid::Uuid::nil(), user_id: None, role: Role::Admin,
+///                      token: None, api_key_id: None, audit: None };
+/// ```
+///
+/// ```
+/// use tenantdesk::db::Scope;
+/// let worker = Scope::worker(uuid::Uuid::nil());
+/// assert_eq!(worker.role(), tenantdesk::db::Role::Agent);
+/// ```
+pub struct PlatformAccess {
+    superadmin_id: Option<Uuid>,
+}
+
+impl PlatformAccess {
+    /// The superadmin behind this access; `None` for the `create-superadmin` command.
+    pub(crate) fn superadmin_id(&self) -> Option<Uuid> {
+        self.superadmin_id
     }
 }
 
@@ -332,7 +364,7 @@ async fn check_api_key(state: &AppState, req: &Request, key: &str) -> ApiResult<
         .map(|(p, _)| p)
         .filter(|p| p.len() == 12 && p.bytes().all(|b| b.is_ascii_hexdigit()))
         .ok_or_else(invalid)?;
-    let key_row = repo::api_keys::for_auth(state.db.pool(), prefix)
+    let key_row = unscoped::api_key_for_auth(&state.db, prefix)
         .await?
         .ok_or_else(invalid)?;
     if !secrets::same_hash(&key_row.key_hash, &secrets::sha256(key)) {
@@ -353,7 +385,7 @@ async fn check_api_key(state: &AppState, req: &Request, key: &str) -> ApiResult<
         .last_used_at
         .is_none_or(|t| now - t > chrono::Duration::seconds(60))
     {
-        repo::api_keys::touch(state.db.pool(), key_row.tenant_id, key_row.id).await?;
+        unscoped::api_key_used(&state.db, key_row.tenant_id, key_row.id).await?;
     }
     let (tenant_id, id, scope) = (key_row.tenant_id, key_row.id, key_row.scope);
     // Search and asking are reads that take a body, so they are POSTs.

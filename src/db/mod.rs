@@ -4,6 +4,7 @@
 pub mod migrate;
 pub mod statement;
 pub mod tenant;
+pub mod unscoped;
 
 use std::time::Duration;
 
@@ -82,6 +83,8 @@ macro_rules! text_enum {
 }
 pub(crate) use text_enum;
 
+/// A new pool of the login role at `url`. The service's own is made by [`Db::connect`] and
+/// stays inside `Db`; tests make their own to look at physical connections.
 pub fn pool(url: &str, size: usize, wait: Duration) -> anyhow::Result<Pool> {
     let mut pg: tokio_postgres::Config = url.parse().context("DATABASE_URL is not a valid URL")?;
     if pg.get_application_name().is_none() {

@@ -16,7 +16,10 @@ use tokio_postgres::{Row, SimpleQueryMessage};
 use uuid::Uuid;
 
 use super::statement::{self, Param};
-use crate::error::{ApiError, ApiResult, ProblemCode};
+use crate::{
+    auth::PlatformAccess,
+    error::{ApiError, ApiResult, ProblemCode},
+};
 
 /// The database role tenant requests run as; its policies read `app.tenant_id`.
 const TENANT_DB_ROLE: &str = "tenantdesk_tenant";
@@ -64,31 +67,74 @@ pub struct AccessToken {
     pub ver: i32,
 }
 
-/// Who a tenant transaction acts for. Built from an authenticated principal (or, before login,
-/// from a resolved tenant with no user).
+/// Who a tenant transaction acts for. Its fields are private: a scope is made by one of the
+/// named constructors below, so every way of acting in a tenant is listed here.
 #[derive(Clone, Debug)]
 pub struct Scope {
-    pub tenant_id: Uuid,
-    pub user_id: Option<Uuid>,
-    pub role: Role,
+    tenant_id: Uuid,
+    user_id: Option<Uuid>,
+    role: Role,
     /// The access token the request came with, checked against revocations.
-    pub token: Option<AccessToken>,
+    token: Option<AccessToken>,
     /// The API key the request came with (for the audit log).
-    pub api_key_id: Option<Uuid>,
-    pub audit: Option<AuditCtx>,
+    api_key_id: Option<Uuid>,
+    audit: Option<AuditCtx>,
 }
 
 impl Scope {
-    /// Used by the login and refresh flows before a user is known: the least-privileged role.
+    /// The login and refresh flows before a user is known: no user, the least-privileged role.
     pub fn anonymous(tenant_id: Uuid) -> Self {
+        Self::user_less(tenant_id, Role::User)
+    }
+
+    /// The background worker acting on a job of `tenant_id`: an agent with no user.
+    pub fn worker(tenant_id: Uuid) -> Self {
+        Self::user_less(tenant_id, Role::Agent)
+    }
+
+    /// A user of the tenant acting outside a request (tools and tests). The transaction checks
+    /// it like any other: the user must exist in this tenant, be active and have this role.
+    pub fn user(tenant_id: Uuid, user_id: Uuid, role: Role) -> Self {
+        Self {
+            user_id: Some(user_id),
+            ..Self::user_less(tenant_id, role)
+        }
+    }
+
+    /// An authenticated caller (`crate::auth::Principal::scope`, the one caller): a user with
+    /// their access token, an API key, or a superadmin acting in the tenant (audited).
+    pub(crate) fn caller(
+        tenant_id: Uuid,
+        user_id: Option<Uuid>,
+        role: Role,
+        token: Option<AccessToken>,
+        api_key_id: Option<Uuid>,
+        audit: Option<AuditCtx>,
+    ) -> Self {
         Self {
             tenant_id,
-            user_id: None,
-            role: Role::User,
-            token: None,
-            api_key_id: None,
-            audit: None,
+            user_id,
+            role,
+            token,
+            api_key_id,
+            audit,
         }
+    }
+
+    fn user_less(tenant_id: Uuid, role: Role) -> Self {
+        Self::caller(tenant_id, None, role, None, None, None)
+    }
+
+    pub fn tenant_id(&self) -> Uuid {
+        self.tenant_id
+    }
+
+    pub fn user_id(&self) -> Option<Uuid> {
+        self.user_id
+    }
+
+    pub fn role(&self) -> Role {
+        self.role
     }
 }
 
@@ -266,11 +312,6 @@ impl Deref for PlatformTx {
     }
 }
 
-/// Proof that the caller may open a platform transaction. Constructed only in `crate::auth`.
-pub struct PlatformAccess {
-    pub(crate) superadmin_id: Option<Uuid>,
-}
-
 /// The one statement that scopes a transaction, followed by `status`, a query that checks the
 /// caller is still allowed in. Every interpolated value is a UUID or one of the fixed role names
 /// above, so nothing a client sends reaches this text.
@@ -351,18 +392,60 @@ const INSERT_AUDIT: &str =
     "insert into audit_log (tenant_id, actor_superadmin_id, action, target, request_id, ip)
      values ($1, $2, $3, $4, $5, $6)";
 
+/// The service's database: the only way to it is a transaction of this module
+/// ([`Db::tenant`], [`Db::platform`]) or one of the fixed look-ups of [`super::unscoped`]. The
+/// pool is private to `db`, so no other code can get a connection of its own.
+///
+/// ```compile_fail,E0616
+/// // A handler has the `Db` of the application state, and cannot reach its pool.
+/// fn handler(db: &tenantdesk::db::Db) {
+///     let _pool = &db.pool;
+/// }
+/// ```
+///
+/// ```compile_fail,E0599
+/// // Nor is there a method that hands the pool (or a connection) out.
+/// fn handler(db: &tenantdesk::db::Db) {
+///     let _pool = db.pool();
+/// }
+/// ```
+///
+/// What it can do is open a tenant transaction for a scope, and run SQL in it:
+///
+/// ```no_run
+/// use tenantdesk::db::{Db, Scope};
+/// async fn handler(db: &Db, scope: &Scope) -> tenantdesk::error::ApiResult<u64> {
+///     db.tenant(scope, async |tx| tx.execute("select 1", &[]).await).await
+/// }
+/// ```
 #[derive(Clone)]
 pub struct Db {
-    pool: Pool,
+    pub(super) pool: Pool,
 }
 
 impl Db {
+    /// The database of a pool the caller made (`super::pool`; tests make their own), which from
+    /// here on is reached only through this type.
     pub fn new(pool: Pool) -> Self {
         Self { pool }
     }
 
-    pub fn pool(&self) -> &Pool {
-        &self.pool
+    /// A pool of `size` connections of the login role at `url`; one connection is made at once,
+    /// so a wrong URL or password fails here rather than on the first request.
+    pub async fn connect(
+        url: &str,
+        size: usize,
+        wait: std::time::Duration,
+    ) -> anyhow::Result<Self> {
+        use anyhow::Context;
+        let pool = super::pool(url, size, wait)?;
+        drop(pool.get().await.context("connecting with DATABASE_URL")?);
+        Ok(Self { pool })
+    }
+
+    /// The pool's connections, idle ones and waiters (`/metrics`).
+    pub fn pool_status(&self) -> deadpool_postgres::Status {
+        self.pool.status()
     }
 
     /// Opens a tenant transaction. Prefer [`Db::tenant`], which also commits.
@@ -439,14 +522,14 @@ impl Db {
         access: &PlatformAccess,
         f: impl AsyncFnOnce(&mut PlatformTx) -> ApiResult<T>,
     ) -> ApiResult<T> {
-        let status = match access.superadmin_id {
+        let status = match access.superadmin_id() {
             Some(id) => format!("SELECT (SELECT is_active FROM superadmins WHERE id = '{id}')"),
             None => "SELECT true".into(),
         };
         let sql = setup_sql(
             PLATFORM_DB_ROLE,
             None,
-            access.superadmin_id,
+            access.superadmin_id(),
             "superadmin",
             &status,
         );

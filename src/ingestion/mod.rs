@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use crate::{
     assistant::Assistant,
-    db::{Db, Role, Scope, statement},
+    db::{Db, Scope, unscoped},
     embeddings::{Chunk, Chunker, Embedder, TextKind},
     error::{ApiError, ApiResult},
     repo::knowledge::{self as repo, NewChunk},
@@ -86,12 +86,8 @@ impl Worker {
 
     /// Claims one due job (pending, or running under an expired lease): tenant, job, kind.
     pub async fn claim(&self) -> ApiResult<Option<(Uuid, Uuid, JobKind)>> {
-        let conn = self.db.pool().get().await?;
         let lease = self.lease.as_secs().max(1) as i32;
-        let sql = "select tenant_id, job_id, kind from claim_job($1, $2, $3)";
-        let row = statement::query_opt(&conn, sql, &[&self.id, &lease, &self.tenant]).await?;
-        row.map(|r| Ok((r.get(0), r.get(1), crate::repo::column(&r, 2)?)))
-            .transpose()
+        unscoped::claim_job(&self.db, &self.id, lease, self.tenant).await
     }
 
     /// Claims and processes one job.
@@ -140,18 +136,6 @@ impl Worker {
         tracing::info!(worker = %self.id, "worker stopped");
     }
 
-    /// The scope a worker acts in: an agent of the job's tenant, with no user.
-    pub fn scope(tenant: Uuid) -> Scope {
-        Scope {
-            tenant_id: tenant,
-            user_id: None,
-            role: Role::Agent,
-            token: None,
-            api_key_id: None,
-            audit: None,
-        }
-    }
-
     /// Works a job this worker holds.
     pub async fn process(&self, tenant: Uuid, job: Uuid, kind: JobKind) -> Outcome {
         let worked = match kind {
@@ -167,7 +151,7 @@ impl Worker {
                     Some(src) => format!("{src:#}"),
                     None => e.detail.clone(),
                 };
-                let scope = Self::scope(tenant);
+                let scope = Scope::worker(tenant);
                 let recorded = self
                     .db
                     .tenant(&scope, async |tx| {
@@ -196,7 +180,7 @@ impl Worker {
     /// PostgreSQL wait for the other. Each document is still recorded with its chunks in its own
     /// transaction.
     async fn work(&self, tenant: Uuid, job: Uuid) -> ApiResult<bool> {
-        let scope = Self::scope(tenant);
+        let scope = Scope::worker(tenant);
         let Some(row) = self
             .db
             .tenant(&scope, async |tx| repo::leased_job(tx, job, &self.id).await)
@@ -360,7 +344,7 @@ impl Worker {
     /// another model"). Outside the job queue, in groups as jobs are; safe to stop and run
     /// again (it carries on with what is left). Returns the documents embedded.
     pub async fn reembed(&self, tenant: Uuid) -> ApiResult<usize> {
-        let scope = Self::scope(tenant);
+        let scope = Scope::worker(tenant);
         let model = self.embedder.model();
         let todo = self
             .db

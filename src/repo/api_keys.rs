@@ -4,7 +4,7 @@ use uuid::Uuid;
 use super::{Timestamp, column};
 use crate::{
     auth::ApiKeyScope,
-    db::{TenantTx, statement},
+    db::TenantTx,
     error::{ApiError, ApiResult},
 };
 
@@ -101,49 +101,4 @@ pub async fn revoke(tx: &TenantTx, id: Uuid) -> ApiResult<Option<ApiKeyRow>> {
         .as_ref()
         .map(ApiKeyRow::try_from)
         .transpose()
-}
-
-/// What authenticating a key needs, looked up by its public prefix before the caller is known
-/// (SECURITY DEFINER).
-pub struct KeyForAuth {
-    pub tenant_id: Uuid,
-    pub id: Uuid,
-    pub key_hash: Vec<u8>,
-    pub scope: ApiKeyScope,
-    pub expires_at: Option<Timestamp>,
-    pub revoked_at: Option<Timestamp>,
-    pub last_used_at: Option<Timestamp>,
-    pub tenant_active: bool,
-}
-
-pub async fn for_auth(
-    pool: &deadpool_postgres::Pool,
-    prefix: &str,
-) -> ApiResult<Option<KeyForAuth>> {
-    let conn = pool.get().await?;
-    let sql =
-        "select tenant_id, id, key_hash, scope, expires_at, revoked_at, last_used_at, tenant_active
-                 from auth_api_key($1)";
-    statement::query_opt(&conn, sql, &[&prefix])
-        .await?
-        .map(|r| {
-            Ok(KeyForAuth {
-                tenant_id: r.get("tenant_id"),
-                id: r.get("id"),
-                key_hash: r.get("key_hash"),
-                scope: column(&r, "scope")?,
-                expires_at: r.get("expires_at"),
-                revoked_at: r.get("revoked_at"),
-                last_used_at: r.get("last_used_at"),
-                tenant_active: r.get("tenant_active"),
-            })
-        })
-        .transpose()
-}
-
-pub async fn touch(pool: &deadpool_postgres::Pool, tenant_id: Uuid, id: Uuid) -> ApiResult<()> {
-    let conn = pool.get().await?;
-    let sql = "select auth_touch_api_key($1, $2)";
-    statement::execute(&conn, sql, &[&tenant_id, &id]).await?;
-    Ok(())
 }

@@ -3,7 +3,7 @@ use uuid::Uuid;
 
 use super::Timestamp;
 use crate::{
-    db::{PlatformTx, TenantTx, statement},
+    db::{PlatformTx, TenantTx},
     error::ApiResult,
 };
 
@@ -107,16 +107,4 @@ pub async fn current(tx: &TenantTx) -> ApiResult<Option<TenantRow>> {
         .await?
         .as_ref()
         .map(TenantRow::from))
-}
-
-/// Resolves a slug before login (a SECURITY DEFINER look-up): the id and whether it is active.
-pub async fn resolve_slug(
-    pool: &deadpool_postgres::Pool,
-    slug: &str,
-) -> ApiResult<Option<(Uuid, bool)>> {
-    let conn = pool.get().await?;
-    let sql = "select id, is_active from auth_tenant_by_slug($1)";
-    Ok(statement::query_opt(&conn, sql, &[&slug])
-        .await?
-        .map(|r| (r.get(0), r.get(1))))
 }

@@ -3,10 +3,7 @@
 use uuid::Uuid;
 
 use super::Timestamp;
-use crate::{
-    db::{TenantTx, statement},
-    error::ApiResult,
-};
+use crate::{db::TenantTx, error::ApiResult};
 
 pub struct RefreshRow {
     pub id: Uuid,
@@ -100,43 +97,5 @@ pub async fn revoke_access(tx: &TenantTx, jti: Uuid, expires_at: Timestamp) -> A
         &[&tx.tenant_id()],
     )
     .await?;
-    Ok(())
-}
-
-/// The tenant of a refresh token, looked up before anyone is authenticated (SECURITY DEFINER).
-pub async fn refresh_tenant(
-    pool: &deadpool_postgres::Pool,
-    hash: &[u8],
-) -> ApiResult<Option<Uuid>> {
-    let conn = pool.get().await?;
-    let sql = "select auth_refresh_token_tenant($1)";
-    Ok(statement::query_one(&conn, sql, &[&hash]).await?.get(0))
-}
-
-/// Seconds the caller must wait before another login attempt (0 = go ahead): `limits[i]`
-/// failures of `keys[i]` within the window throttle.
-pub async fn login_throttle(
-    pool: &deadpool_postgres::Pool,
-    keys: &[Vec<u8>],
-    limits: &[i32],
-    window_secs: i64,
-) -> ApiResult<i64> {
-    let conn = pool.get().await?;
-    let sql = "select auth_login_throttle($1, $2::int[], $3::int)";
-    let secs: i32 = statement::query_one(&conn, sql, &[&keys, &limits, &(window_secs as i32)])
-        .await?
-        .get(0);
-    Ok(secs as i64)
-}
-
-pub async fn login_failed(pool: &deadpool_postgres::Pool, keys: &[Vec<u8>]) -> ApiResult<()> {
-    let conn = pool.get().await?;
-    statement::execute(&conn, "select auth_login_failed($1)", &[&keys]).await?;
-    Ok(())
-}
-
-pub async fn login_succeeded(pool: &deadpool_postgres::Pool, key: &[u8]) -> ApiResult<()> {
-    let conn = pool.get().await?;
-    statement::execute(&conn, "select auth_login_succeeded($1)", &[&key]).await?;
     Ok(())
 }

@@ -18,11 +18,14 @@ use std::{
     time::{Duration, Instant},
 };
 
-use deadpool_postgres::Pool;
 use uuid::Uuid;
 
 use super::Subject;
-use crate::{config::UsageConfig, db::statement, error::ApiResult};
+use crate::{
+    config::UsageConfig,
+    db::{Db, unscoped},
+    error::ApiResult,
+};
 
 /// How long leased requests stay usable by this instance.
 pub const LEASE_TTL: Duration = Duration::from_secs(1);
@@ -79,16 +82,16 @@ struct Local {
 }
 
 pub struct Limiter {
-    pool: Pool,
+    db: Db,
     tenant: (i32, i32),
     caller: (i32, i32),
     buckets: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Local>>>>,
 }
 
 impl Limiter {
-    pub fn new(pool: Pool, c: &UsageConfig) -> Self {
+    pub fn new(db: Db, c: &UsageConfig) -> Self {
         Self {
-            pool,
+            db,
             tenant: (c.tenant_rpm, c.tenant_burst),
             caller: (c.caller_rpm, c.caller_burst),
             buckets: Mutex::new(HashMap::new()),
@@ -176,26 +179,17 @@ impl Limiter {
         } else {
             1
         };
-        let (rpm, burst) = match scope {
+        let limits = match scope {
             Scope::Tenant => self.tenant,
             Scope::Caller => self.caller,
         };
-        let conn = self.pool.get().await?;
-        let row = statement::query_one(
-            &conn,
-            "select granted, remaining, retry_ms, reset_ms, rpm, burst
-               from rate_lease($1, $2, $3, $4, $5, $6)",
-            &[&tenant, &key, &scope.as_str(), &(want as i32), &rpm, &burst],
-        )
-        .await?;
-        drop(conn);
-        let granted: i32 = row.get(0);
-        let remaining: i32 = row.get(1);
-        let retry_ms: i64 = row.get(2);
-        let reset_ms: i64 = row.get(3);
-        b.rpm = row.get(4);
-        b.burst = row.get(5);
-        b.db_remaining = remaining.into();
+        let lease =
+            unscoped::rate_lease(&self.db, tenant, key, scope.as_str(), want as i32, limits)
+                .await?;
+        let (granted, retry_ms, reset_ms) = (lease.granted, lease.retry_ms, lease.reset_ms);
+        b.rpm = lease.rpm;
+        b.burst = lease.burst;
+        b.db_remaining = lease.remaining.into();
         b.full_at = now + Duration::from_millis(reset_ms.max(0) as u64);
         b.slice = want;
         if granted <= 0 {

@@ -10,12 +10,14 @@ use std::sync::{
 };
 
 use chrono::{DateTime, Utc};
-use deadpool_postgres::Pool;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use crate::{config::UsageConfig, db::statement};
+use crate::{
+    config::UsageConfig,
+    db::{Db, unscoped},
+};
 
 /// One request, as the usage log keeps it.
 #[derive(Clone, Debug)]
@@ -40,13 +42,13 @@ pub struct UsageLog {
     rx: Arc<Mutex<Option<mpsc::Receiver<Record>>>>,
     dropped: Arc<AtomicU64>,
     written: Arc<AtomicU64>,
-    pool: Pool,
+    db: Db,
     batch: usize,
     flush: std::time::Duration,
 }
 
 impl UsageLog {
-    pub fn new(pool: Pool, c: &UsageConfig) -> Self {
+    pub fn new(db: Db, c: &UsageConfig) -> Self {
         let (tx, rx) = if c.log_enabled {
             let (tx, rx) = mpsc::channel(c.queue_capacity);
             (Some(tx), Some(rx))
@@ -58,7 +60,7 @@ impl UsageLog {
             rx: Arc::new(Mutex::new(rx)),
             dropped: Arc::new(AtomicU64::new(0)),
             written: Arc::new(AtomicU64::new(0)),
-            pool,
+            db,
             batch: c.batch,
             flush: c.flush,
         }
@@ -130,7 +132,7 @@ impl UsageLog {
             return;
         }
         let n = buf.len() as u64;
-        match insert(&self.pool, buf).await {
+        match unscoped::usage_log_append(&self.db, buf).await {
             Ok(()) => {
                 self.written.fetch_add(n, Ordering::Relaxed);
                 metrics::counter!("usage_log_written_total").increment(n);
@@ -142,36 +144,4 @@ impl UsageLog {
         }
         buf.clear();
     }
-}
-
-async fn insert(pool: &Pool, rows: &[Record]) -> anyhow::Result<()> {
-    let conn = pool.get().await?;
-    let col = |f: fn(&Record) -> String| rows.iter().map(f).collect::<Vec<_>>();
-    let tenants: Vec<Uuid> = rows.iter().map(|r| r.tenant_id).collect();
-    let at: Vec<DateTime<Utc>> = rows.iter().map(|r| r.at).collect();
-    let keys: Vec<Option<Uuid>> = rows.iter().map(|r| r.api_key_id).collect();
-    let users: Vec<Option<Uuid>> = rows.iter().map(|r| r.user_id).collect();
-    let status: Vec<i32> = rows.iter().map(|r| i32::from(r.status)).collect();
-    let latency: Vec<i32> = rows.iter().map(|r| r.latency_us).collect();
-    let req_bytes: Vec<i64> = rows.iter().map(|r| r.request_bytes).collect();
-    let resp_bytes: Vec<i64> = rows.iter().map(|r| r.response_bytes).collect();
-    statement::query_one(
-        &conn,
-        "select usage_log_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        &[
-            &tenants,
-            &at,
-            &col(|r| r.request_id.clone()),
-            &keys,
-            &users,
-            &col(|r| r.method.clone()),
-            &col(|r| r.route.to_string()),
-            &status,
-            &latency,
-            &req_bytes,
-            &resp_bytes,
-        ],
-    )
-    .await?;
-    Ok(())
 }

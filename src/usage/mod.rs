@@ -39,12 +39,12 @@ pub struct Usage {
 }
 
 impl Usage {
-    pub fn new(pool: deadpool_postgres::Pool, c: &UsageConfig) -> Self {
+    pub fn new(db: crate::db::Db, c: &UsageConfig) -> Self {
         Self {
             limiter: c
                 .rate_limit_enabled
-                .then(|| Arc::new(Limiter::new(pool.clone(), c))),
-            log: UsageLog::new(pool, c),
+                .then(|| Arc::new(Limiter::new(db.clone(), c))),
+            log: UsageLog::new(db, c),
         }
     }
 }

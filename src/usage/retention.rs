@@ -8,10 +8,13 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use deadpool_postgres::Pool;
 use tokio_util::sync::CancellationToken;
 
-use crate::{config::UsageConfig, db::statement, error::ApiResult};
+use crate::{
+    config::UsageConfig,
+    db::{Db, unscoped},
+    error::ApiResult,
+};
 
 /// One log table under retention: its row in `retention_targets` (which says how: drop daily
 /// partitions or delete rows) and the setting that says how many days it keeps. A new log table
@@ -46,7 +49,7 @@ const LEASE_SECS: i32 = 600;
 /// Rows deleted per statement (tables purged by rows, not partitions).
 const DELETE_BATCH: i32 = 10_000;
 /// Days of usage-log partitions made ahead.
-const DAYS_AHEAD: i64 = 7;
+const DAYS_AHEAD: i32 = 7;
 
 /// What one run did, per target: (table, partitions dropped, rows deleted).
 #[derive(Debug, Default)]
@@ -55,27 +58,14 @@ pub struct Report {
 }
 
 /// Runs the job now, whether due or not: partitions ahead of `now`, retention up to `now`.
-pub async fn run(pool: &Pool, c: &UsageConfig, now: DateTime<Utc>) -> ApiResult<Report> {
-    let conn = pool.get().await?;
-    statement::execute(
-        &conn,
-        "select usage_log_ensure_partitions(($1::timestamptz at time zone 'UTC')::date - 1,
-                                            ($1::timestamptz at time zone 'UTC')::date + $2::int)",
-        &[&now, &(DAYS_AHEAD as i32)],
-    )
-    .await?;
+pub async fn run(db: &Db, c: &UsageConfig, now: DateTime<Utc>) -> ApiResult<Report> {
+    unscoped::usage_log_ensure_partitions(db, now, DAYS_AHEAD).await?;
     let mut report = Report::default();
     for t in TARGETS {
         let cutoff = now - chrono::Duration::days(i64::from((t.days)(c)));
         let (mut dropped, mut deleted) = (0, 0);
         loop {
-            let row = statement::query_one(
-                &conn,
-                "select dropped_partitions, deleted_rows from retention_purge($1, $2, $3)",
-                &[&t.table, &cutoff, &DELETE_BATCH],
-            )
-            .await?;
-            let (d, n): (i32, i64) = (row.get(0), row.get(1));
+            let (d, n) = unscoped::retention_purge(db, t.table, cutoff, DELETE_BATCH).await?;
             dropped += d;
             deleted += n;
             if n < i64::from(DELETE_BATCH) {
@@ -84,61 +74,47 @@ pub async fn run(pool: &Pool, c: &UsageConfig, now: DateTime<Utc>) -> ApiResult<
         }
         report.purged.push((t.table, dropped, deleted));
     }
-    statement::execute(&conn, "select rate_buckets_purge($1)", &[&now]).await?;
+    unscoped::rate_buckets_purge(db, now).await?;
     Ok(report)
 }
 
 /// Runs the job if it is due at `now` and no other instance holds it; `None` otherwise.
 pub async fn run_if_due(
-    pool: &Pool,
+    db: &Db,
     c: &UsageConfig,
     holder: &str,
     now: DateTime<Utc>,
 ) -> ApiResult<Option<Report>> {
-    if !claim(pool, JOB, holder, now).await? {
+    if !claim(db, JOB, holder, now).await? {
         return Ok(None);
     }
-    let result = run(pool, c, now).await;
+    let result = run(db, c, now).await;
     // Due again after the interval; after a failure, on the next look.
     let next = match &result {
         Ok(_) => now + chrono::Duration::from_std(c.maintenance_every).unwrap_or_default(),
         Err(_) => now,
     };
-    done(pool, JOB, holder, next).await?;
+    done(db, JOB, holder, next).await?;
     result.map(Some)
 }
 
 /// Ends `holder`'s lease of `job`, which is next due at `next`.
-pub async fn done(pool: &Pool, job: &str, holder: &str, next: DateTime<Utc>) -> ApiResult<()> {
-    let conn = pool.get().await?;
-    statement::execute(
-        &conn,
-        "select maintenance_done($1, $2, $3)",
-        &[&job, &holder, &next],
-    )
-    .await?;
-    Ok(())
+pub async fn done(db: &Db, job: &str, holder: &str, next: DateTime<Utc>) -> ApiResult<()> {
+    unscoped::maintenance_done(db, job, holder, next).await
 }
 
 /// Takes the lease of the scheduled job `job` if it is due and free.
-pub async fn claim(pool: &Pool, job: &str, holder: &str, now: DateTime<Utc>) -> ApiResult<bool> {
-    let conn = pool.get().await?;
-    let row = statement::query_one(
-        &conn,
-        "select maintenance_claim($1, $2, $3, $4)",
-        &[&job, &holder, &now, &LEASE_SECS],
-    )
-    .await?;
-    Ok(row.get(0))
+pub async fn claim(db: &Db, job: &str, holder: &str, now: DateTime<Utc>) -> ApiResult<bool> {
+    unscoped::maintenance_claim(db, job, holder, now, LEASE_SECS).await
 }
 
 /// Looks every minute (or `MAINTENANCE_EVERY_SECS`, if shorter) whether the job is due, until
 /// `stop`.
-pub async fn schedule(pool: Pool, c: UsageConfig, stop: CancellationToken) {
+pub async fn schedule(db: Db, c: UsageConfig, stop: CancellationToken) {
     let holder = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
     let every = c.maintenance_every.min(Duration::from_secs(60));
     loop {
-        match run_if_due(&pool, &c, &holder, Utc::now()).await {
+        match run_if_due(&db, &c, &holder, Utc::now()).await {
             Ok(Some(report)) => tracing::info!(?report, "maintenance job ran"),
             Ok(None) => {}
             Err(e) => tracing::warn!(error = %e, "maintenance job failed"),

@@ -16,14 +16,7 @@ use uuid::Uuid;
 use crate::support::*;
 
 fn scope(t: &TestTenant) -> Scope {
-    Scope {
-        tenant_id: t.id,
-        user_id: Some(t.admin.id),
-        role: Role::Admin,
-        token: None,
-        api_key_id: None,
-        audit: None,
-    }
+    Scope::user(t.id, t.admin.id, Role::Admin)
 }
 
 #[tokio::test]
@@ -448,7 +441,7 @@ async fn a_single_pooled_connection_alternating_tenants_never_leaks() {
             .unwrap();
         assert_eq!(rows.len(), expected_rows, "iteration {i}");
         assert!(
-            rows.iter().all(|t| *t == s.tenant_id),
+            rows.iter().all(|t| *t == s.tenant_id()),
             "iteration {i}: saw {rows:?}"
         );
 
@@ -530,12 +523,12 @@ async fn concurrent_tenants_sharing_server_connections_see_only_their_own_rows()
                     })
                     .await
                     .unwrap();
-                assert_eq!(setting, s.tenant_id.to_string(), "round {i}");
-                assert_eq!(rows, [s.tenant_id], "round {i}: saw {rows:?}");
+                assert_eq!(setting, s.tenant_id().to_string(), "round {i}");
+                assert_eq!(rows, [s.tenant_id()], "round {i}: saw {rows:?}");
                 pids.push(pid);
                 assert_bare_between_transactions(&pool).await;
             }
-            (s.tenant_id, pids)
+            (s.tenant_id(), pids)
         })
     });
     let mut tenants_of_backend: HashMap<i32, HashSet<Uuid>> = HashMap::new();

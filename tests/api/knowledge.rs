@@ -47,14 +47,7 @@ pub async fn drain(app: &TestApp, tenant: &TestTenant) {
 
 /// An agent's scope in `tenant`, for reading its rows straight from the database.
 pub fn agent_scope(tenant: &TestTenant) -> tenantdesk::db::Scope {
-    tenantdesk::db::Scope {
-        tenant_id: tenant.id,
-        user_id: None,
-        role: tenantdesk::db::Role::Agent,
-        token: None,
-        api_key_id: None,
-        audit: None,
-    }
+    tenantdesk::db::Scope::worker(tenant.id)
 }
 
 /// Creates documents with these contents in one bulk request; returns the job's path and the

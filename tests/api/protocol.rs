@@ -204,7 +204,13 @@ async fn a_busy_pool_gives_503_with_retry_after_and_readiness_stays_200() {
     })
     .await;
     let t = app.tenant().await;
-    let held = app.state.db.pool().get().await.unwrap();
+    // The pool's one connection, held by an open transaction.
+    let held = app
+        .state
+        .db
+        .begin_tenant(&tenantdesk::db::Scope::worker(t.id))
+        .await
+        .unwrap();
 
     let r = app.get("/v1/me", &t.admin.token).await;
     r.problem(503, "unavailable");

@@ -166,7 +166,7 @@ async fn a_full_usage_queue_drops_and_counts_rows_instead_of_waiting() {
     // wait; what does not fit is dropped and counted.
     let mut c = app.config.usage.clone();
     c.queue_capacity = 1;
-    let log = tenantdesk::usage::UsageLog::new(app.state.db.pool().clone(), &c);
+    let log = tenantdesk::usage::UsageLog::new(app.state.db.clone(), &c);
     let row = tenantdesk::usage::Record {
         tenant_id: Uuid::new_v4(),
         at: chrono::Utc::now(),

@@ -137,7 +137,7 @@ async fn retention_drops_exactly_the_usage_audit_search_and_query_log_rows_older
         .unwrap();
     link_run_to_query_log(&t, run, old_query_log.unwrap()).await;
 
-    let report = retention::run(app.state.db.pool(), &c, now).await.unwrap();
+    let report = retention::run(&app.state.db, &c, now).await.unwrap();
     for (table, ..) in &logs {
         assert!(
             report.purged.iter().any(|(t, _, n)| t == table && *n >= 1),
@@ -198,14 +198,14 @@ async fn retention_drops_exactly_the_usage_audit_search_and_query_log_rows_older
 #[tokio::test]
 async fn only_one_instance_holds_a_scheduled_job_and_only_when_it_is_due() {
     let app = spawn().await;
-    let pool = app.state.db.pool().clone();
+    let db = app.state.db.clone();
     let job = format!("test-{}", Uuid::new_v4().simple());
     let now = Utc::now();
     let mut claims = Vec::new();
     for i in 0..6 {
-        let (pool, job) = (pool.clone(), job.clone());
+        let (db, job) = (db.clone(), job.clone());
         claims.push(tokio::spawn(async move {
-            retention::claim(&pool, &job, &format!("instance-{i}"), now)
+            retention::claim(&db, &job, &format!("instance-{i}"), now)
                 .await
                 .unwrap()
         }));
@@ -219,27 +219,27 @@ async fn only_one_instance_holds_a_scheduled_job_and_only_when_it_is_due() {
     assert_eq!(won.len(), 1, "{won:?} hold the job");
     let holder = format!("instance-{}", won[0]);
     // Done, and due again in an hour: not before.
-    retention::done(&pool, &job, &holder, now + Duration::hours(1))
+    retention::done(&db, &job, &holder, now + Duration::hours(1))
         .await
         .unwrap();
     assert!(
-        !retention::claim(&pool, &job, "other", now + Duration::minutes(59))
+        !retention::claim(&db, &job, "other", now + Duration::minutes(59))
             .await
             .unwrap()
     );
     assert!(
-        retention::claim(&pool, &job, "other", now + Duration::minutes(61))
+        retention::claim(&db, &job, "other", now + Duration::minutes(61))
             .await
             .unwrap()
     );
     // A lease nobody gives back runs out (600 s) and another instance takes the job over.
     assert!(
-        !retention::claim(&pool, &job, "third", now + Duration::minutes(62))
+        !retention::claim(&db, &job, "third", now + Duration::minutes(62))
             .await
             .unwrap()
     );
     assert!(
-        retention::claim(&pool, &job, "third", now + Duration::minutes(72))
+        retention::claim(&db, &job, "third", now + Duration::minutes(72))
             .await
             .unwrap()
     );
