@@ -38,7 +38,9 @@ pub struct SettingsOut {
     /// "refunds" matches "refund", "возврата" matches "возврат"), several words as a phrase.
     pub escalation_keywords: Vec<String>,
     /// A question escalates when the best knowledge-base match scores below this (cosine
-    /// similarity, 0–1; calibrated on the evaluation set, see bench/README.md).
+    /// similarity, 0–1; calibrated on the evaluation set, see bench/README.md). The built-in
+    /// default depends on the service's embedding model: 0.3 with all-MiniLM-L6-v2, 0.8 with
+    /// multilingual-e5-small.
     pub escalation_threshold: f64,
     /// How many knowledge-base chunks retrieval returns per question (1–20).
     pub retrieval_top_k: i64,
@@ -283,7 +285,12 @@ impl SettingsApi {
 
 fn defaults(state: &AppState, row: &repo::settings::SettingsRow) -> ApiResult<SettingsOut> {
     let layer = Layer::from_row(row);
-    Ok(Settings::resolve(&layer, None, &state.assistant.sealer)
-        .map_err(ApiError::internal)?
-        .into())
+    Ok(Settings::resolve(
+        &layer,
+        None,
+        &state.assistant.sealer,
+        state.assistant.model_defaults,
+    )
+    .map_err(ApiError::internal)?
+    .into())
 }

@@ -33,7 +33,7 @@ use provider::{
     openai::{Connection, OpenAi},
 };
 use sealed::Sealer;
-use settings::{Layer, ProviderKind, Settings};
+use settings::{Layer, ModelDefaults, ProviderKind, Settings};
 
 /// Questions are searched with at most this many characters (the search plan's limit; the
 /// embedding model reads fewer).
@@ -99,6 +99,8 @@ pub struct Assistant {
     pub sealer: Sealer,
     pub config: AssistantConfig,
     hnsw: HnswSearch,
+    /// The built-in defaults for the service's embedding model.
+    pub model_defaults: ModelDefaults,
 }
 
 impl Assistant {
@@ -113,6 +115,7 @@ impl Assistant {
             builtin: Arc::new(Extractive::new(embedder.clone(), chunker.clone())),
             http: provider::openai::client(config.allow_private_urls)?,
             sealer: Sealer::new(config.sealing_keys()?)?,
+            model_defaults: ModelDefaults::for_model(embedder.model()),
             db,
             embedder,
             chunker,
@@ -140,7 +143,13 @@ impl Assistant {
     ) -> ApiResult<Settings> {
         let platform = Layer::from_row(platform);
         let own = own.map(Layer::from_row).unwrap_or_default();
-        Settings::resolve(&platform, Some((tenant, &own)), &self.sealer).map_err(ApiError::internal)
+        Settings::resolve(
+            &platform,
+            Some((tenant, &own)),
+            &self.sealer,
+            self.model_defaults,
+        )
+        .map_err(ApiError::internal)
     }
 
     /// The provider the settings name.

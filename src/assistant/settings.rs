@@ -69,10 +69,33 @@ crate::db::text_enum!(AssistantMode, ProviderKind);
 
 /// The built-in defaults.
 pub const DEFAULT_MODE: AssistantMode = AssistantMode::Off;
-/// Calibrated on bench/eval (bench/README.md): the highest best-match cosine similarity below
-/// which every question of the set is unanswerable; a higher one escalates answerable questions
-/// (the built-in responder's own floor catches most of the rest as `cannot_help`).
+/// Calibrated on bench/eval (bench/README.md) with all-MiniLM-L6-v2: the highest best-match
+/// cosine similarity below which every question of the set is unanswerable; a higher one
+/// escalates answerable questions (the built-in responder's own floor catches most of the rest
+/// as `cannot_help`).
 pub const DEFAULT_THRESHOLD: f64 = 0.3;
+/// The same point with multilingual-e5-small, whose cosines crowd into 0.7–0.95 (0.3 would never
+/// escalate).
+pub const DEFAULT_THRESHOLD_E5: f64 = 0.8;
+
+/// The built-in defaults that depend on the service's embedding model.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ModelDefaults {
+    pub escalation_threshold: f64,
+}
+
+impl ModelDefaults {
+    /// For the model the service embeds with (`EMBEDDING_MODEL`).
+    pub fn for_model(model: &str) -> Self {
+        Self {
+            escalation_threshold: if model == crate::embeddings::e5::MODEL_NAME {
+                DEFAULT_THRESHOLD_E5
+            } else {
+                DEFAULT_THRESHOLD
+            },
+        }
+    }
+}
 pub const DEFAULT_TOP_K: i64 = 5;
 /// Chunks scoring lower than this are not given to the provider at all.
 pub const DEFAULT_MIN_SCORE: f64 = 0.2;
@@ -263,6 +286,7 @@ impl Settings {
         platform: &Layer,
         tenant: Option<(Uuid, &Layer)>,
         sealer: &Sealer,
+        model: ModelDefaults,
     ) -> anyhow::Result<Self> {
         let empty = Layer::default();
         let t = tenant.map_or(&empty, |(_, l)| l);
@@ -289,7 +313,7 @@ impl Settings {
                 escalation_keywords,
                 DEFAULT_KEYWORDS.iter().map(|s| s.to_string()).collect()
             ),
-            escalation_threshold: pick!(escalation_threshold, DEFAULT_THRESHOLD),
+            escalation_threshold: pick!(escalation_threshold, model.escalation_threshold),
             top_k: pick!(top_k, DEFAULT_TOP_K),
             min_score: pick!(min_score, DEFAULT_MIN_SCORE),
             provider: pick!(provider, DEFAULT_PROVIDER),
@@ -309,6 +333,27 @@ impl Settings {
 mod tests {
     use super::*;
     use crate::config::SealingKey;
+
+    const MINI: ModelDefaults = ModelDefaults {
+        escalation_threshold: DEFAULT_THRESHOLD,
+    };
+
+    #[test]
+    fn the_default_threshold_follows_the_embedding_model_unless_a_layer_sets_one() {
+        let e5 = ModelDefaults::for_model("multilingual-e5-small");
+        assert_eq!(ModelDefaults::for_model("all-MiniLM-L6-v2"), MINI);
+        assert_eq!(e5.escalation_threshold, 0.8);
+        let none = Layer::default();
+        let id = Uuid::new_v4();
+        let r = Settings::resolve(&none, Some((id, &none)), &sealer(), e5).unwrap();
+        assert_eq!(r.escalation_threshold, 0.8);
+        let set = Layer {
+            escalation_threshold: Some(0.5),
+            ..Layer::default()
+        };
+        let r = Settings::resolve(&set, Some((id, &none)), &sealer(), e5).unwrap();
+        assert_eq!(r.escalation_threshold, 0.5);
+    }
 
     fn sealer() -> Sealer {
         Sealer::new(&[SealingKey {
@@ -331,12 +376,12 @@ mod tests {
             ..Default::default()
         };
         let id = Uuid::new_v4();
-        let r = Settings::resolve(&platform, Some((id, &tenant)), &s).unwrap();
+        let r = Settings::resolve(&platform, Some((id, &tenant)), &s, MINI).unwrap();
         assert_eq!(r.mode, AssistantMode::Reply);
         assert_eq!(r.top_k, 8);
         assert_eq!(r.min_score, DEFAULT_MIN_SCORE);
         assert_eq!(r.overridden, vec!["assistant_mode"]);
-        let d = Settings::resolve(&platform, None, &s).unwrap();
+        let d = Settings::resolve(&platform, None, &s, MINI).unwrap();
         assert_eq!(d.mode, AssistantMode::Draft);
         assert_eq!(d.overridden, vec!["assistant_mode", "retrieval_top_k"]);
     }
@@ -354,7 +399,7 @@ mod tests {
         .unwrap();
         let id = Uuid::new_v4();
         let plain = Layer::default();
-        let r = Settings::resolve(&platform, Some((id, &plain)), &s).unwrap();
+        let r = Settings::resolve(&platform, Some((id, &plain)), &s, MINI).unwrap();
         assert_eq!(r.api_key, Some(ApiKey("platform-key".into())));
         assert_eq!(r.base_url, "https://llm.platform.example");
 
@@ -362,7 +407,7 @@ mod tests {
             base_url: Some("https://llm.tenant.example".into()),
             ..Default::default()
         };
-        let r = Settings::resolve(&platform, Some((id, &own_server)), &s).unwrap();
+        let r = Settings::resolve(&platform, Some((id, &own_server)), &s, MINI).unwrap();
         assert_eq!(r.api_key, None);
 
         let mut own_key = own_server.clone();
@@ -372,10 +417,10 @@ mod tests {
         }
         .apply(&mut own_key, &s, Owner::Tenant(id))
         .unwrap();
-        let r = Settings::resolve(&platform, Some((id, &own_key)), &s).unwrap();
+        let r = Settings::resolve(&platform, Some((id, &own_key)), &s, MINI).unwrap();
         assert_eq!(r.api_key, Some(ApiKey("tenant-key".into())));
         // Another tenant's copy of the sealed value does not open.
-        assert!(Settings::resolve(&platform, Some((Uuid::new_v4(), &own_key)), &s).is_err());
+        assert!(Settings::resolve(&platform, Some((Uuid::new_v4(), &own_key)), &s, MINI).is_err());
         assert!(!format!("{r:?}").contains("tenant-key"));
     }
 

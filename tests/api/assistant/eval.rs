@@ -29,10 +29,12 @@ async fn evaluate(app: &TestApp) -> Report {
         base: app.base.clone(),
         token: t.admin.token.clone(),
     };
-    // The shipped defaults, set on the tenant so that no other test's platform defaults apply.
+    // The shipped defaults for the service's model, set on the tenant so that no other test's
+    // platform defaults apply.
+    let threshold = app.state.assistant.model_defaults.escalation_threshold;
     target
         .configure(json!({"provider": "builtin", "retrieval_top_k": 5,
-                          "retrieval_min_score": 0.2, "escalation_threshold": 0.3}))
+                          "retrieval_min_score": 0.2, "escalation_threshold": threshold}))
         .await
         .unwrap();
     let (job, docs) = target.upload(&ds).await.unwrap();
@@ -112,7 +114,7 @@ async fn the_multilingual_model_stays_above_the_floors_measured_on_the_evaluatio
     let semantic = &r.retrieval["semantic"];
     // Measured (bench/README.md): semantic 0.936 / 0.882 (en), 1.000 / 1.000 (ru); hybrid 1.000
     // / 0.965 (en), 1.000 / 1.000 (ru); keyword as with all-MiniLM-L6-v2; then 0.438, 0.952,
-    // 0.763, 1.000, 1, 1. One question is 2.1 points in English, 6.3 in Russian.
+    // 0.763, 1.000, 0.583, 1. One question is 2.1 points in English, 6.3 in Russian.
     above_floors(&[
         ("semantic recall@3 (ru)", semantic["ru"].recall_at_3, 0.93),
         ("semantic MRR (ru)", semantic["ru"].mrr, 0.9),
@@ -160,6 +162,8 @@ async fn the_multilingual_model_stays_above_the_floors_measured_on_the_evaluatio
             0.7,
         ),
         ("escalation precision", r.escalation.precision, 0.9),
+        // With the model's own default threshold, 0.8 (0.3 caught 0.417).
+        ("escalation recall", r.escalation.recall, 0.55),
         (
             "keyword escalation recall",
             r.keyword_escalation.recall,
