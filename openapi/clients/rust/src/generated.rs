@@ -5475,7 +5475,9 @@ platform default key is used only while the tenant sets neither its own key nor 
 "refunds" matches "refund", "возврата" matches "возврат"), several words as a phrase.*/
         pub escalation_keywords: ::std::vec::Vec<::std::string::String>,
         /**A question escalates when the best knowledge-base match scores below this (cosine
-similarity, 0–1; calibrated on the evaluation set, see bench/README.md).*/
+similarity, 0–1; calibrated on the evaluation set, see bench/README.md). The built-in
+default depends on the service's embedding model: 0.3 with all-MiniLM-L6-v2, 0.8 with
+multilingual-e5-small.*/
         pub escalation_threshold: f64,
         ///The model the `openai` provider asks for.
         pub model: ::std::string::String,

@@ -27,7 +27,9 @@ class SettingsOut:
                 stemming:
                 "refunds" matches "refund", "возврата" matches "возврат"), several words as a phrase.
             escalation_threshold (float): A question escalates when the best knowledge-base match scores below this (cosine
-                similarity, 0–1; calibrated on the evaluation set, see bench/README.md).
+                similarity, 0–1; calibrated on the evaluation set, see bench/README.md). The built-in
+                default depends on the service's embedding model: 0.3 with all-MiniLM-L6-v2, 0.8 with
+                multilingual-e5-small.
             model (str): The model the `openai` provider asks for.
             overridden (list[str]): The fields set at this level; the others are inherited.
             provider (ProviderKind): Who writes the answers.

@@ -1585,7 +1585,9 @@ export type SettingsOut = {
     escalation_keywords: Array<string>;
     /**
      * A question escalates when the best knowledge-base match scores below this (cosine
-     * similarity, 0–1; calibrated on the evaluation set, see bench/README.md).
+     * similarity, 0–1; calibrated on the evaluation set, see bench/README.md). The built-in
+     * default depends on the service's embedding model: 0.3 with all-MiniLM-L6-v2, 0.8 with
+     * multilingual-e5-small.
      */
     escalation_threshold: number;
     /**
