@@ -8,13 +8,12 @@
 
 use poem_openapi::Enum;
 use serde::Deserialize;
-use uuid::Uuid;
 
 use super::{
     escalation::DEFAULT_KEYWORDS,
     sealed::{Owner, Sealer},
 };
-use crate::repo::settings::SettingsRow;
+use crate::{ids::TenantId, repo::settings::SettingsRow};
 
 /// What the assistant does with tickets.
 #[derive(
@@ -261,7 +260,7 @@ impl Settings {
     /// defaults themselves.
     pub fn resolve(
         platform: &Layer,
-        tenant: Option<(Uuid, &Layer)>,
+        tenant: Option<(TenantId, &Layer)>,
         sealer: &Sealer,
     ) -> anyhow::Result<Self> {
         let empty = Layer::default();
@@ -307,6 +306,8 @@ impl Settings {
 
 #[cfg(test)]
 mod tests {
+    use uuid::Uuid;
+
     use super::*;
     use crate::config::SealingKey;
 
@@ -330,7 +331,7 @@ mod tests {
             mode: Some(AssistantMode::Reply),
             ..Default::default()
         };
-        let id = Uuid::new_v4();
+        let id = TenantId::from(Uuid::new_v4());
         let r = Settings::resolve(&platform, Some((id, &tenant)), &s).unwrap();
         assert_eq!(r.mode, AssistantMode::Reply);
         assert_eq!(r.top_k, 8);
@@ -352,7 +353,7 @@ mod tests {
         }
         .apply(&mut platform, &s, Owner::Platform)
         .unwrap();
-        let id = Uuid::new_v4();
+        let id = TenantId::from(Uuid::new_v4());
         let plain = Layer::default();
         let r = Settings::resolve(&platform, Some((id, &plain)), &s).unwrap();
         assert_eq!(r.api_key, Some(ApiKey("platform-key".into())));
@@ -375,7 +376,14 @@ mod tests {
         let r = Settings::resolve(&platform, Some((id, &own_key)), &s).unwrap();
         assert_eq!(r.api_key, Some(ApiKey("tenant-key".into())));
         // Another tenant's copy of the sealed value does not open.
-        assert!(Settings::resolve(&platform, Some((Uuid::new_v4(), &own_key)), &s).is_err());
+        assert!(
+            Settings::resolve(
+                &platform,
+                Some((TenantId::from(Uuid::new_v4()), &own_key)),
+                &s
+            )
+            .is_err()
+        );
         assert!(!format!("{r:?}").contains("tenant-key"));
     }
 
