@@ -6,6 +6,8 @@ use std::{net::SocketAddr, time::Duration};
 use anyhow::{Context, bail};
 use secrecy::{ExposeSecret, SecretSlice, SecretString};
 
+use crate::ids::TenantId;
+
 #[derive(Clone, Debug)]
 pub struct Config {
     /// Where the HTTP server listens (`BIND_ADDR`).
@@ -243,7 +245,7 @@ pub struct KbConfig {
     pub worker_batch_chunks: usize,
     /// Take only this tenant's jobs (`WORKER_TENANT_ID`): a dedicated worker for a large tenant.
     /// Unset: every tenant's.
-    pub worker_tenant: Option<uuid::Uuid>,
+    pub worker_tenant: Option<TenantId>,
 }
 
 #[derive(Clone, Debug)]

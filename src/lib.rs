@@ -10,6 +10,7 @@ pub mod embeddings;
 pub mod error;
 pub mod eval;
 pub mod http;
+pub mod ids;
 pub mod ingestion;
 pub mod knowledge;
 pub mod metrics;

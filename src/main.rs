@@ -148,7 +148,7 @@ async fn run() -> anyhow::Result<()> {
         }
         Command::Reembed { tenant } => {
             let state = app::AppState::build(&config).await?;
-            let done = state.worker().reembed(tenant).await?;
+            let done = state.worker().reembed(tenant.into()).await?;
             println!(
                 "{done} document(s) embedded with {}",
                 state.embedder.model()

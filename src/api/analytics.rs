@@ -3,7 +3,6 @@
 
 use poem::web::Data;
 use poem_openapi::{Enum, Object, OpenApi, param::Query, payload::Json};
-use uuid::Uuid;
 
 use crate::{
     api::{Tag, search::SearchMode, usage::period},
@@ -11,6 +10,7 @@ use crate::{
     auth::{Auth, Caller, Principal},
     db::{Role, tenant::Tx},
     error::ApiResult,
+    ids::{TenantId, UserId},
     repo::{
         self, Timestamp,
         analytics::{KnowledgeAnalytics, TicketAnalytics},
@@ -63,7 +63,7 @@ pub struct BacklogOut {
 #[derive(Debug, Object)]
 pub struct AgentOut {
     /// The agent (the tickets' assignee).
-    pub agent_id: Uuid,
+    pub agent_id: UserId,
     /// Tickets assigned to the agent that were created in the period.
     pub assigned: i64,
     /// Of the agent's tickets, those resolved in the period.
@@ -235,7 +235,7 @@ pub async fn record_search(
 async fn scoped<T>(
     state: &AppState,
     auth: &Auth,
-    f: impl AsyncFnOnce(&Tx, Option<Uuid>) -> ApiResult<T>,
+    f: impl AsyncFnOnce(&Tx, Option<TenantId>) -> ApiResult<T>,
 ) -> ApiResult<T> {
     if let Caller::Superadmin {
         acting_in: None, ..

@@ -8,7 +8,6 @@ use poem_openapi::{
     payload::Json,
 };
 use rand::RngCore;
-use uuid::Uuid;
 
 use crate::{
     api::body::JsonBody,
@@ -17,6 +16,7 @@ use crate::{
     auth::{API_KEY_PREFIX, ApiKeyScope, Auth, secrets},
     db::Role,
     error::{ApiError, ApiResult},
+    ids::{ApiKeyId, UserId},
     repo::{self, Timestamp, api_keys::ApiKeyRow},
 };
 
@@ -38,14 +38,14 @@ pub struct ApiKeyIn {
 /// An API key (never the secret).
 #[derive(Debug, Object)]
 pub struct ApiKeyOut {
-    pub id: Uuid,
+    pub id: ApiKeyId,
     pub name: String,
     /// The public part of the key (`tdk_<prefix>_…`), to recognise it.
     pub prefix: String,
     pub scope: ApiKeyScope,
     /// The user who created it.
     #[oai(skip_serializing_if_is_none)]
-    pub created_by: Option<Uuid>,
+    pub created_by: Option<UserId>,
     #[oai(skip_serializing_if_is_none)]
     pub expires_at: Option<Timestamp>,
     /// Updated at most once a minute.
@@ -182,7 +182,7 @@ impl ApiKeysApi {
         &self,
         state: Data<&AppState>,
         auth: Auth,
-        id: Path<Uuid>,
+        id: Path<ApiKeyId>,
     ) -> ApiResult<Json<ApiKeyOut>> {
         let p = auth.principal()?;
         p.require(Role::Admin)?;
@@ -200,7 +200,7 @@ impl ApiKeysApi {
         &self,
         state: Data<&AppState>,
         auth: Auth,
-        id: Path<Uuid>,
+        id: Path<ApiKeyId>,
     ) -> ApiResult<Revoked> {
         let p = auth.principal()?;
         p.require(Role::Admin)?;

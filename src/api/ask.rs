@@ -17,7 +17,6 @@ use poem_openapi::{
     registry::{MetaMediaType, MetaResponse, MetaResponses, MetaSchema, MetaSchemaRef, Registry},
     types::{ToJSON, Type},
 };
-use uuid::Uuid;
 
 use crate::{
     api::{Tag, body::JsonBody, search::SearchFilters, text::Text},
@@ -25,6 +24,7 @@ use crate::{
     auth::Auth,
     db::Scope,
     error::{ApiResult, Problem},
+    ids::{ChunkId, DocumentId, QueryLogId},
     search::Filters,
 };
 
@@ -60,8 +60,8 @@ pub struct SourceOut {
     #[oai(rename = "ref")]
     #[serde(rename = "ref")]
     pub n: i64,
-    pub chunk_id: Uuid,
-    pub document_id: Uuid,
+    pub chunk_id: ChunkId,
+    pub document_id: DocumentId,
     /// The document version the passage belongs to.
     pub version: i32,
     /// The document's title.
@@ -120,11 +120,11 @@ pub struct AnswerOut {
     #[oai(skip_serializing_if_is_none)]
     pub escalation: Option<EscalationOut>,
     /// The query log entry (`POST /v1/query-logs/{id}/feedback` rates it).
-    pub log_id: Uuid,
+    pub log_id: QueryLogId,
 }
 
 impl AnswerOut {
-    fn of(a: Answer, log_id: Uuid) -> Self {
+    fn of(a: Answer, log_id: QueryLogId) -> Self {
         Self {
             answer: a.text,
             sources: a

@@ -10,6 +10,7 @@ use crate::{
     auth::Auth,
     db::Role,
     error::ApiResult,
+    ids::{ApiKeyId, SuperadminId, TenantId, UserId},
     repo::{self, Timestamp, audit::AuditRow},
 };
 
@@ -19,16 +20,16 @@ pub struct AuditApi;
 #[derive(Debug, Object)]
 pub struct AuditEntryOut {
     pub id: Uuid,
-    pub tenant_id: Uuid,
+    pub tenant_id: TenantId,
     /// The superadmin who acted, when one did.
     #[oai(skip_serializing_if_is_none)]
-    pub actor_superadmin_id: Option<Uuid>,
+    pub actor_superadmin_id: Option<SuperadminId>,
     /// The tenant user who acted, when one did.
     #[oai(skip_serializing_if_is_none)]
-    pub actor_user_id: Option<Uuid>,
+    pub actor_user_id: Option<UserId>,
     /// The API key that acted, when one did.
     #[oai(skip_serializing_if_is_none)]
-    pub actor_api_key_id: Option<Uuid>,
+    pub actor_api_key_id: Option<ApiKeyId>,
     /// What was done: `user.create`, `user.update`, `api_key.create`, `api_key.revoke`,
     /// `ticket.create`, `password.change`, `tenant.deactivate`…, or `<METHOD> <path>` for every
     /// request of a superadmin inside the tenant.

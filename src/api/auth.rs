@@ -13,6 +13,7 @@ use crate::{
     auth::{Auth, Via, secrets, tenant_inactive},
     db::{Scope, unscoped},
     error::{ApiError, ApiResult, ProblemCode},
+    ids::TenantId,
     repo::{self, tokens},
 };
 
@@ -81,7 +82,7 @@ pub struct TokenOut {
     pub user_id: Uuid,
     /// The user's tenant; absent for superadmins.
     #[oai(skip_serializing_if_is_none)]
-    pub tenant_id: Option<Uuid>,
+    pub tenant_id: Option<TenantId>,
     /// `user`, `agent`, `admin` or `superadmin`.
     pub role: String,
 }
@@ -170,7 +171,7 @@ impl AuthApi {
     ) -> ApiResult<TokenOut> {
         let (user_id, role) = (user.id, user.role);
         let (access, claims) = state.keys.issue(
-            user_id,
+            user_id.into(),
             Some(tx.tenant_id()),
             role.as_str(),
             user.session_version,
@@ -186,7 +187,7 @@ impl AuthApi {
             expires_in: claims.exp - claims.iat,
             refresh_token: Some(refresh),
             refresh_expires_in: Some(ttl.as_secs() as i64),
-            user_id,
+            user_id: user_id.into(),
             tenant_id: Some(tx.tenant_id()),
             role: role.as_str().to_string(),
         })
@@ -298,14 +299,14 @@ impl AuthApi {
         }
         unscoped::login_succeeded(&state.db, &account).await?;
         unscoped::superadmin_logged_in(&state.db, id).await?;
-        let (access, claims) = state.keys.issue(id, None, "superadmin", 0)?;
+        let (access, claims) = state.keys.issue(id.into(), None, "superadmin", 0)?;
         Ok(Json(TokenOut {
             access_token: access,
             token_type: "Bearer".into(),
             expires_in: claims.exp - claims.iat,
             refresh_token: None,
             refresh_expires_in: None,
-            user_id: id,
+            user_id: id.into(),
             tenant_id: None,
             role: "superadmin".into(),
         }))

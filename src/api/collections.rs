@@ -7,7 +7,6 @@ use poem_openapi::{
     param::{Path, Query},
     payload::Json,
 };
-use uuid::Uuid;
 
 use crate::{
     api::body::JsonBody,
@@ -16,6 +15,7 @@ use crate::{
     auth::Auth,
     db::Role,
     error::{ApiError, ApiResult},
+    ids::CollectionId,
     repo::{self, Timestamp, knowledge::CollectionRow},
 };
 
@@ -49,7 +49,7 @@ pub struct CollectionPatch {
 /// A collection of documents.
 #[derive(Debug, Object)]
 pub struct CollectionOut {
-    pub id: Uuid,
+    pub id: CollectionId,
     pub name: String,
     pub description: String,
     pub created_at: Timestamp,
@@ -138,7 +138,7 @@ impl CollectionsApi {
         &self,
         state: Data<&AppState>,
         auth: Auth,
-        id: Path<Uuid>,
+        id: Path<CollectionId>,
     ) -> ApiResult<Json<CollectionOut>> {
         let p = auth.principal()?;
         state
@@ -157,7 +157,7 @@ impl CollectionsApi {
         &self,
         state: Data<&AppState>,
         auth: Auth,
-        id: Path<Uuid>,
+        id: Path<CollectionId>,
         body: JsonBody<CollectionPatch>,
     ) -> ApiResult<Json<CollectionOut>> {
         let p = auth.principal()?;
@@ -184,7 +184,7 @@ impl CollectionsApi {
         &self,
         state: Data<&AppState>,
         auth: Auth,
-        id: Path<Uuid>,
+        id: Path<CollectionId>,
     ) -> ApiResult<DeletedCollection> {
         let p = auth.principal()?;
         p.require(Role::Agent)?;

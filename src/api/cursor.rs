@@ -39,12 +39,13 @@ impl Cursor {
     }
 
     /// The cursor of a list keyed by id (`v1:<id>`), after the row `id`.
-    pub fn after(id: Uuid) -> String {
-        URL_SAFE_NO_PAD.encode(format!("v1:{id}"))
+    pub fn after(id: impl Into<Uuid>) -> String {
+        URL_SAFE_NO_PAD.encode(format!("v1:{}", id.into()))
     }
 
-    /// The id this cursor continues after (lists keyed by id), or `None` for the first page.
-    pub fn id(&self) -> Result<Option<Uuid>, ApiError> {
+    /// The id this cursor continues after (lists keyed by id, whose id type it becomes), or
+    /// `None` for the first page.
+    pub fn id<I: From<Uuid>>(&self) -> Result<Option<I>, ApiError> {
         let Some(c) = self.token() else {
             return Ok(None);
         };
@@ -56,7 +57,7 @@ impl Cursor {
                 s.strip_prefix("v1:")
                     .and_then(|id| Uuid::parse_str(id).ok())
             })
-            .map(Some)
+            .map(|id| Some(I::from(id)))
             .ok_or_else(Self::invalid)
     }
 
@@ -134,7 +135,10 @@ mod tests {
         assert_eq!(Cursor::parse_from_parameters(none).unwrap().token(), None);
         assert_eq!(Cursor::parse_from_parameters([""]).unwrap().token(), None);
         assert_eq!(
-            Cursor::parse_from_parameter("").unwrap().id().unwrap(),
+            Cursor::parse_from_parameter("")
+                .unwrap()
+                .id::<Uuid>()
+                .unwrap(),
             None
         );
     }
@@ -143,7 +147,7 @@ mod tests {
     fn a_cursor_made_for_a_row_continues_after_it() {
         let id = Uuid::new_v4();
         let c = Cursor::parse_from_parameter(&Cursor::after(id)).unwrap();
-        assert_eq!(c.id().unwrap(), Some(id));
+        assert_eq!(c.id::<Uuid>().unwrap(), Some(id));
     }
 
     #[test]
@@ -152,6 +156,9 @@ mod tests {
             assert!(Cursor::parse_from_parameter(bad).is_err(), "{bad}");
         }
         let forged = Cursor::parse_from_parameter("bm90LWEtY3Vyc29y").unwrap();
-        assert_eq!(forged.id().unwrap_err().field.as_deref(), Some("cursor"));
+        assert_eq!(
+            forged.id::<Uuid>().unwrap_err().field.as_deref(),
+            Some("cursor")
+        );
     }
 }

@@ -40,7 +40,10 @@ impl IdempotencyKey {
             ));
         }
         let caller = match p.via {
-            Via::Jwt { .. } => format!("user:{}", p.user_id.unwrap_or_default()),
+            Via::Jwt { .. } => format!(
+                "user:{}",
+                p.user_id.map(uuid::Uuid::from).unwrap_or_default()
+            ),
             Via::ApiKey { id } => format!("api_key:{id}"),
             Via::Superadmin { id } => format!("superadmin:{id}"),
         };

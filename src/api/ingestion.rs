@@ -8,7 +8,6 @@ use poem_openapi::{
     payload::Json,
 };
 use serde_json::Value;
-use uuid::Uuid;
 
 use crate::{
     api::{Tag, cursor::Cursor, default_limit},
@@ -16,6 +15,7 @@ use crate::{
     auth::Auth,
     db::Role,
     error::{ApiError, ApiResult},
+    ids::{DocumentId, JobId},
     ingestion::JobKind,
     knowledge::JobStatus,
     repo::{self, Timestamp, knowledge::JobRow},
@@ -26,10 +26,10 @@ pub struct IngestionApi;
 /// An ingestion job.
 #[derive(Debug, Object)]
 pub struct JobOut {
-    pub id: Uuid,
+    pub id: JobId,
     pub status: JobStatus,
     /// The documents it indexes.
-    pub document_ids: Vec<Uuid>,
+    pub document_ids: Vec<DocumentId>,
     pub documents_total: i32,
     pub documents_processed: i32,
     /// Documents left undone when the job failed for good.
@@ -115,7 +115,7 @@ impl IngestionApi {
         &self,
         state: Data<&AppState>,
         auth: Auth,
-        id: Path<Uuid>,
+        id: Path<JobId>,
     ) -> ApiResult<Json<JobOut>> {
         let p = auth.principal()?;
         p.require(Role::Agent)?;

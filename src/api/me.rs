@@ -2,7 +2,6 @@
 
 use poem::{Request, web::Data};
 use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
-use uuid::Uuid;
 
 use crate::{
     api::auth::{address_key, throttle},
@@ -12,6 +11,7 @@ use crate::{
     auth::{Auth, Via, secrets, validate_password},
     db::unscoped,
     error::{ApiError, ApiResult},
+    ids::{ApiKeyId, SuperadminId},
     repo,
 };
 
@@ -31,10 +31,10 @@ pub struct MeOut {
     pub user: Option<UserOut>,
     /// The API key's id, when the caller used one.
     #[oai(skip_serializing_if_is_none)]
-    pub api_key_id: Option<Uuid>,
+    pub api_key_id: Option<ApiKeyId>,
     /// The superadmin's id, when a superadmin acts inside the tenant.
     #[oai(skip_serializing_if_is_none)]
-    pub superadmin_id: Option<Uuid>,
+    pub superadmin_id: Option<SuperadminId>,
 }
 
 /// A password change.

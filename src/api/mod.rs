@@ -113,7 +113,7 @@ pub struct Page<T: ParseFromJSON + ToJSON> {
 
 impl<T: ParseFromJSON + ToJSON> Page<T> {
     /// The page from up to `limit + 1` rows read after the cursor (see [`paginate`]).
-    pub fn of<R: Into<T>>(rows: Vec<R>, limit: i64, id: impl Fn(&R) -> Uuid) -> Self {
+    pub fn of<R: Into<T>, I: Into<Uuid>>(rows: Vec<R>, limit: i64, id: impl Fn(&R) -> I) -> Self {
         let (rows, next_cursor) = paginate(rows, limit, id);
         Self {
             items: rows.into_iter().map(Into::into).collect(),
@@ -123,7 +123,11 @@ impl<T: ParseFromJSON + ToJSON> Page<T> {
 }
 
 /// Rows were fetched with `limit + 1`: returns the page and the cursor of the next one.
-fn paginate<T>(mut rows: Vec<T>, limit: i64, id: impl Fn(&T) -> Uuid) -> (Vec<T>, Option<String>) {
+fn paginate<T, I: Into<Uuid>>(
+    mut rows: Vec<T>,
+    limit: i64,
+    id: impl Fn(&T) -> I,
+) -> (Vec<T>, Option<String>) {
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     let next = if more {

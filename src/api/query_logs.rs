@@ -7,7 +7,6 @@ use poem_openapi::{
     param::{Path, Query},
     payload::Json,
 };
-use uuid::Uuid;
 
 use crate::{
     api::{
@@ -23,6 +22,7 @@ use crate::{
     auth::Auth,
     db::Role,
     error::{ApiError, ApiResult},
+    ids::{ApiKeyId, ChunkId, DocumentId, QueryLogId, SuperadminId, TicketId, UserId},
     repo::{
         self, Timestamp,
         query_logs::{LogFilter, QueryLogRow},
@@ -69,8 +69,8 @@ pub enum FeedbackFilter {
 /// Something retrieval found for the question.
 #[derive(Debug, Clone, Object, serde::Deserialize)]
 pub struct RetrievedOut {
-    pub chunk_id: Uuid,
-    pub document_id: Uuid,
+    pub chunk_id: ChunkId,
+    pub document_id: DocumentId,
     /// Cosine similarity to the question (absent for a keyword-only match).
     #[oai(skip_serializing_if_is_none)]
     #[serde(default)]
@@ -87,18 +87,18 @@ pub struct FeedbackOut {
     pub comment: Option<String>,
     /// The user who rated it (absent for an API key).
     #[oai(skip_serializing_if_is_none)]
-    pub by: Option<Uuid>,
+    pub by: Option<UserId>,
     pub at: Timestamp,
 }
 
 /// One answer the assistant gave.
 #[derive(Debug, Clone, Object)]
 pub struct QueryLogOut {
-    pub id: Uuid,
+    pub id: QueryLogId,
     pub channel: LogChannel,
     /// The ticket, for a ticket run.
     #[oai(skip_serializing_if_is_none)]
-    pub ticket_id: Option<Uuid>,
+    pub ticket_id: Option<TicketId>,
     pub question: String,
     pub answer: String,
     /// The passages the answer cites.
@@ -121,13 +121,13 @@ pub struct QueryLogOut {
     pub escalation: Option<EscalationOut>,
     /// Who asked: a user …
     #[oai(skip_serializing_if_is_none)]
-    pub caller_user_id: Option<Uuid>,
+    pub caller_user_id: Option<UserId>,
     /// … an API key …
     #[oai(skip_serializing_if_is_none)]
-    pub caller_api_key_id: Option<Uuid>,
+    pub caller_api_key_id: Option<ApiKeyId>,
     /// … or a superadmin acting in the tenant (none of them: a ticket run).
     #[oai(skip_serializing_if_is_none)]
-    pub caller_superadmin_id: Option<Uuid>,
+    pub caller_superadmin_id: Option<SuperadminId>,
     #[oai(skip_serializing_if_is_none)]
     pub feedback: Option<FeedbackOut>,
     pub created_at: Timestamp,
@@ -269,7 +269,7 @@ impl QueryLogsApi {
         &self,
         state: Data<&AppState>,
         auth: Auth,
-        id: Path<Uuid>,
+        id: Path<QueryLogId>,
         body: JsonBody<FeedbackIn>,
     ) -> ApiResult<Json<QueryLogOut>> {
         let p = auth.principal()?;

@@ -4,7 +4,6 @@
 use poem::web::Data;
 use poem_openapi::{Object, OpenApi, payload::Json};
 use serde_json::Value;
-use uuid::Uuid;
 
 pub use crate::search::SearchMode;
 use crate::{
@@ -15,6 +14,7 @@ use crate::{
     app::AppState,
     auth::Auth,
     error::ApiResult,
+    ids::{ChunkId, CollectionId, DocumentId},
     search::{self, Filters, Hit, OwnModel, Plan},
 };
 
@@ -24,7 +24,7 @@ pub struct SearchApi;
 #[derive(Debug, Default, Object)]
 pub struct SearchFilters {
     #[oai(skip_serializing_if_is_none)]
-    pub collection_id: Option<Uuid>,
+    pub collection_id: Option<CollectionId>,
     #[oai(rename = "type", skip_serializing_if_is_none)]
     pub doc_type: Option<DocumentType>,
     /// Only documents of this category (up to 200 characters).
@@ -90,12 +90,12 @@ pub struct SearchIn {
 /// One matching chunk.
 #[derive(Debug, Object)]
 pub struct SearchHit {
-    pub chunk_id: Uuid,
+    pub chunk_id: ChunkId,
     /// The chunk's position in its document version.
     pub chunk_index: i32,
     /// The chunk's text.
     pub content: String,
-    pub document_id: Uuid,
+    pub document_id: DocumentId,
     pub title: String,
     #[oai(skip_serializing_if_is_none)]
     pub source_url: Option<String>,

@@ -6,7 +6,6 @@ use poem_openapi::{
     param::{Path, Query},
     payload::Json,
 };
-use uuid::Uuid;
 
 use crate::{
     api::body::JsonBody,
@@ -15,6 +14,7 @@ use crate::{
     auth::Auth,
     db::PlatformTx,
     error::{ApiError, ApiResult},
+    ids::{SuperadminId, TenantId},
     repo::{self, Timestamp, audit::NewAudit, tenants::TenantRow},
 };
 
@@ -51,7 +51,7 @@ pub struct TenantPatch {
 /// A tenant (a customer company).
 #[derive(Debug, Object)]
 pub struct TenantOut {
-    pub id: Uuid,
+    pub id: TenantId,
     pub name: String,
     pub slug: String,
     /// A deactivated tenant's users, tokens and API keys are refused (403 `tenant_inactive`).
@@ -94,8 +94,8 @@ pub enum CreatedTenant {
 async fn audit(
     tx: &PlatformTx,
     req: &Request,
-    superadmin: Option<Uuid>,
-    tenant: Uuid,
+    superadmin: Option<SuperadminId>,
+    tenant: TenantId,
     action: &str,
 ) -> ApiResult<()> {
     repo::audit::record_platform(
@@ -120,7 +120,7 @@ impl TenantsApi {
         state: &AppState,
         req: &Request,
         auth: &Auth,
-        id: Uuid,
+        id: TenantId,
         active: bool,
     ) -> ApiResult<Json<TenantOut>> {
         let access = auth.platform()?;
@@ -202,7 +202,7 @@ impl TenantsApi {
         &self,
         state: Data<&AppState>,
         auth: Auth,
-        id: Path<Uuid>,
+        id: Path<TenantId>,
     ) -> ApiResult<Json<TenantOut>> {
         let access = auth.platform()?;
         let t = state
@@ -220,7 +220,7 @@ impl TenantsApi {
         state: Data<&AppState>,
         req: &Request,
         auth: Auth,
-        id: Path<Uuid>,
+        id: Path<TenantId>,
         body: JsonBody<TenantPatch>,
     ) -> ApiResult<Json<TenantOut>> {
         let access = auth.platform()?;
@@ -251,7 +251,7 @@ impl TenantsApi {
         state: Data<&AppState>,
         req: &Request,
         auth: Auth,
-        id: Path<Uuid>,
+        id: Path<TenantId>,
     ) -> ApiResult<Json<TenantOut>> {
         Self::set_active(&state, req, &auth, id.0, false).await
     }
@@ -267,7 +267,7 @@ impl TenantsApi {
         state: Data<&AppState>,
         req: &Request,
         auth: Auth,
-        id: Path<Uuid>,
+        id: Path<TenantId>,
     ) -> ApiResult<Json<TenantOut>> {
         Self::set_active(&state, req, &auth, id.0, true).await
     }
@@ -282,7 +282,7 @@ impl TenantsApi {
         &self,
         state: Data<&AppState>,
         auth: Auth,
-        id: Path<Uuid>,
+        id: Path<TenantId>,
         /// Opaque cursor from `next_cursor` of the previous page.
         cursor: Query<Cursor>,
         /// Page size, 1–100.
@@ -316,7 +316,7 @@ impl TenantsApi {
         &self,
         state: Data<&AppState>,
         auth: Auth,
-        id: Path<Uuid>,
+        id: Path<TenantId>,
         /// Opaque cursor from `next_cursor` of the previous page.
         cursor: Query<Cursor>,
         /// Page size, 1–100.

@@ -8,7 +8,6 @@ use poem_openapi::{
     param::{Path, Query},
     payload::Json,
 };
-use uuid::Uuid;
 
 use crate::{
     api::{Tag, body::JsonBody},
@@ -17,6 +16,7 @@ use crate::{
     config::UsageConfig,
     db::Role,
     error::{ApiError, ApiResult},
+    ids::TenantId,
     repo::{
         self, Timestamp,
         usage::{Group, Plan, UsageRow},
@@ -257,7 +257,7 @@ impl UsageApi {
         state: Data<&AppState>,
         auth: Auth,
         /// The tenant.
-        id: Path<Uuid>,
+        id: Path<TenantId>,
         /// Start of the period (inclusive, RFC 3339); default: 7 days before `to`.
         from: Query<Option<Timestamp>>,
         /// End of the period (exclusive, RFC 3339); default: now.
@@ -317,7 +317,7 @@ impl UsageApi {
         state: Data<&AppState>,
         auth: Auth,
         /// The tenant.
-        id: Path<Uuid>,
+        id: Path<TenantId>,
     ) -> ApiResult<Json<PlanOut>> {
         let access = auth.platform()?;
         let plan = state
@@ -340,7 +340,7 @@ impl UsageApi {
         state: Data<&AppState>,
         auth: Auth,
         /// The tenant.
-        id: Path<Uuid>,
+        id: Path<TenantId>,
         body: JsonBody<PlanIn>,
     ) -> ApiResult<Json<PlanOut>> {
         let access = auth.platform()?;

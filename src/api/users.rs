@@ -7,7 +7,6 @@ use poem_openapi::{
     param::{Path, Query},
     payload::Json,
 };
-use uuid::Uuid;
 
 use crate::{
     api::body::JsonBody,
@@ -16,6 +15,7 @@ use crate::{
     auth::{Auth, secrets, validate_password},
     db::Role,
     error::{ApiError, ApiResult, ProblemCode},
+    ids::{TenantId, UserId},
     repo::{self, Timestamp, users::UserRow},
 };
 
@@ -61,8 +61,8 @@ pub struct UserPatch {
 /// A user of a tenant.
 #[derive(Debug, Object)]
 pub struct UserOut {
-    pub id: Uuid,
-    pub tenant_id: Uuid,
+    pub id: UserId,
+    pub tenant_id: TenantId,
     pub email: String,
     pub full_name: String,
     pub role: UserRole,
@@ -163,7 +163,7 @@ impl UsersApi {
         &self,
         state: Data<&AppState>,
         auth: Auth,
-        id: Path<Uuid>,
+        id: Path<UserId>,
     ) -> ApiResult<Json<UserOut>> {
         let p = auth.principal()?;
         p.require(Role::Agent)?;
@@ -182,7 +182,7 @@ impl UsersApi {
         &self,
         state: Data<&AppState>,
         auth: Auth,
-        id: Path<Uuid>,
+        id: Path<UserId>,
         body: JsonBody<UserPatch>,
     ) -> ApiResult<Json<UserOut>> {
         let p = auth.principal()?;
@@ -207,7 +207,7 @@ impl UsersApi {
         &self,
         state: Data<&AppState>,
         auth: Auth,
-        id: Path<Uuid>,
+        id: Path<UserId>,
     ) -> ApiResult<Json<UserOut>> {
         let p = auth.principal()?;
         p.require(Role::Admin)?;
@@ -225,7 +225,7 @@ impl UsersApi {
 async fn change_user(
     state: &AppState,
     p: &crate::auth::Principal,
-    id: Uuid,
+    id: UserId,
     patch: &repo::users::UserPatch<'_>,
 ) -> ApiResult<UserRow> {
     if p.user_id == Some(id)

@@ -16,13 +16,12 @@ pub mod tickets;
 
 use std::{sync::Arc, time::Instant};
 
-use uuid::Uuid;
-
 use crate::{
     config::{AssistantConfig, HnswSearch},
     db::{Db, Scope},
     embeddings::{Chunker, Embedder},
     error::{ApiError, ApiResult, ProblemCode},
+    ids::{ChunkId, DocumentId, QueryLogId, TenantId, TicketId},
     repo,
     search::{self, Filters, OwnModel, Plan, SearchMode},
 };
@@ -45,8 +44,8 @@ pub struct Source {
     /// The number the answer cites it by, `[n]`.
     #[serde(rename = "ref")]
     pub n: usize,
-    pub chunk_id: Uuid,
-    pub document_id: Uuid,
+    pub chunk_id: ChunkId,
+    pub document_id: DocumentId,
     pub version: i32,
     pub title: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -61,8 +60,8 @@ pub struct Source {
 /// Something retrieval returned, cited or not.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Retrieved {
-    pub chunk_id: Uuid,
-    pub document_id: Uuid,
+    pub chunk_id: ChunkId,
+    pub document_id: DocumentId,
     /// Cosine similarity to the question (absent for a keyword-only match).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
@@ -137,7 +136,7 @@ impl Assistant {
     /// error, logged, never a default.
     pub fn resolve(
         &self,
-        tenant: Uuid,
+        tenant: TenantId,
         platform: &repo::settings::SettingsRow,
         own: Option<&repo::settings::SettingsRow>,
     ) -> ApiResult<Settings> {
@@ -308,8 +307,8 @@ pub async fn log(
     tx: &crate::db::TenantTx,
     a: &Answer,
     channel: &str,
-    ticket: Option<Uuid>,
-) -> ApiResult<Uuid> {
+    ticket: Option<TicketId>,
+) -> ApiResult<QueryLogId> {
     let sources = serde_json::to_value(&a.sources).map_err(ApiError::internal)?;
     let retrieved = serde_json::to_value(&a.retrieved).map_err(ApiError::internal)?;
     repo::query_logs::insert(

@@ -10,17 +10,16 @@ use chacha20poly1305::{
     XChaCha20Poly1305, XNonce,
     aead::{Aead, AeadCore, KeyInit, OsRng, Payload},
 };
-use uuid::Uuid;
 
 use secrecy::ExposeSecret;
 
-use crate::config::SealingKey;
+use crate::{config::SealingKey, ids::TenantId};
 
 /// Whose value a sealed key is: its associated data.
 #[derive(Clone, Copy, Debug)]
 pub enum Owner {
     Platform,
-    Tenant(Uuid),
+    Tenant(TenantId),
 }
 
 impl Owner {
@@ -99,6 +98,8 @@ impl Sealer {
 
 #[cfg(test)]
 mod tests {
+    use uuid::Uuid;
+
     use super::*;
 
     fn keys(spec: &[(&str, u8)]) -> Vec<SealingKey> {
@@ -113,7 +114,7 @@ mod tests {
     #[test]
     fn a_sealed_key_opens_only_for_its_owner_and_hides_the_secret() {
         let s = Sealer::new(&keys(&[("k1", 7)])).unwrap();
-        let t = Uuid::new_v4();
+        let t = TenantId::from(Uuid::new_v4());
         let sealed = s.seal(Owner::Tenant(t), "sk-secret-value").unwrap();
         assert!(sealed.starts_with("k1:"));
         assert!(!sealed.contains("sk-secret"));
@@ -121,7 +122,10 @@ mod tests {
             s.open(Owner::Tenant(t), &sealed).unwrap(),
             "sk-secret-value"
         );
-        assert!(s.open(Owner::Tenant(Uuid::new_v4()), &sealed).is_err());
+        assert!(
+            s.open(Owner::Tenant(TenantId::from(Uuid::new_v4())), &sealed)
+                .is_err()
+        );
         assert!(s.open(Owner::Platform, &sealed).is_err());
         // A fresh nonce every time.
         assert_ne!(sealed, s.seal(Owner::Tenant(t), "sk-secret-value").unwrap());

@@ -8,13 +8,12 @@
 
 use poem_openapi::Enum;
 use serde::Deserialize;
-use uuid::Uuid;
 
 use super::{
     escalation::DEFAULT_KEYWORDS,
     sealed::{Owner, Sealer},
 };
-use crate::repo::settings::SettingsRow;
+use crate::{ids::TenantId, repo::settings::SettingsRow};
 
 /// What the assistant does with tickets.
 #[derive(
@@ -284,7 +283,7 @@ impl Settings {
     /// defaults themselves.
     pub fn resolve(
         platform: &Layer,
-        tenant: Option<(Uuid, &Layer)>,
+        tenant: Option<(TenantId, &Layer)>,
         sealer: &Sealer,
         model: ModelDefaults,
     ) -> anyhow::Result<Self> {
@@ -331,6 +330,8 @@ impl Settings {
 
 #[cfg(test)]
 mod tests {
+    use uuid::Uuid;
+
     use super::*;
     use crate::config::SealingKey;
 
@@ -344,7 +345,7 @@ mod tests {
         assert_eq!(ModelDefaults::for_model("all-MiniLM-L6-v2"), MINI);
         assert_eq!(e5.escalation_threshold, 0.8);
         let none = Layer::default();
-        let id = Uuid::new_v4();
+        let id = TenantId::from(Uuid::new_v4());
         let r = Settings::resolve(&none, Some((id, &none)), &sealer(), e5).unwrap();
         assert_eq!(r.escalation_threshold, 0.8);
         let set = Layer {
@@ -375,7 +376,7 @@ mod tests {
             mode: Some(AssistantMode::Reply),
             ..Default::default()
         };
-        let id = Uuid::new_v4();
+        let id = TenantId::from(Uuid::new_v4());
         let r = Settings::resolve(&platform, Some((id, &tenant)), &s, MINI).unwrap();
         assert_eq!(r.mode, AssistantMode::Reply);
         assert_eq!(r.top_k, 8);
@@ -397,7 +398,7 @@ mod tests {
         }
         .apply(&mut platform, &s, Owner::Platform)
         .unwrap();
-        let id = Uuid::new_v4();
+        let id = TenantId::from(Uuid::new_v4());
         let plain = Layer::default();
         let r = Settings::resolve(&platform, Some((id, &plain)), &s, MINI).unwrap();
         assert_eq!(r.api_key, Some(ApiKey("platform-key".into())));
@@ -420,7 +421,15 @@ mod tests {
         let r = Settings::resolve(&platform, Some((id, &own_key)), &s, MINI).unwrap();
         assert_eq!(r.api_key, Some(ApiKey("tenant-key".into())));
         // Another tenant's copy of the sealed value does not open.
-        assert!(Settings::resolve(&platform, Some((Uuid::new_v4(), &own_key)), &s, MINI).is_err());
+        assert!(
+            Settings::resolve(
+                &platform,
+                Some((TenantId::from(Uuid::new_v4()), &own_key)),
+                &s,
+                MINI
+            )
+            .is_err()
+        );
         assert!(!format!("{r:?}").contains("tenant-key"));
     }
 

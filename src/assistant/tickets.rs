@@ -15,12 +15,12 @@
 use anyhow::anyhow;
 use poem_openapi::Enum;
 use serde_json::json;
-use uuid::Uuid;
 
 use super::{Answer, Assistant, escalation::Escalation, settings::AssistantMode};
 use crate::{
     db::{Scope, TenantTx},
     error::{ApiError, ApiResult},
+    ids::{JobId, MessageId, QueryLogId, TenantId, TicketId},
     knowledge::Language,
     repo::{
         self,
@@ -61,7 +61,7 @@ crate::db::text_enum!(PostAs);
 pub enum Trigger {
     TicketCreated,
     /// A customer's message (its id).
-    CustomerMessage(Uuid),
+    CustomerMessage(MessageId),
     AgentRequest(PostAs),
 }
 
@@ -71,9 +71,9 @@ impl Assistant {
     pub async fn queue(
         &self,
         tx: &TenantTx,
-        ticket: Uuid,
+        ticket: TicketId,
         trigger: Trigger,
-    ) -> ApiResult<Option<Uuid>> {
+    ) -> ApiResult<Option<JobId>> {
         let (name, message, post_as) = match trigger {
             Trigger::TicketCreated => ("ticket_created", None, None),
             Trigger::CustomerMessage(m) => ("customer_message", Some(m), None),
@@ -94,7 +94,7 @@ impl Assistant {
     }
 
     /// Works an assistant job this worker holds; `Ok(false)` when the lease was lost.
-    pub async fn run_job(&self, tenant: Uuid, job: Uuid, worker: &str) -> ApiResult<bool> {
+    pub async fn run_job(&self, tenant: TenantId, job: JobId, worker: &str) -> ApiResult<bool> {
         let scope = Scope::worker(tenant);
         let prepared = self
             .db
@@ -173,8 +173,8 @@ impl Assistant {
     /// records the outcome and completes the job. `Ok(false)` when the lease was lost.
     async fn finish(
         &self,
-        tenant: Uuid,
-        job: Uuid,
+        tenant: TenantId,
+        job: JobId,
         worker: &str,
         work: impl AsyncFnOnce(&TenantTx) -> ApiResult<Outcome<'static>>,
     ) -> ApiResult<bool> {
@@ -225,8 +225,8 @@ async fn post(
     t: &TicketRow,
     a: &Answer,
     post_as: PostAs,
-    job: Uuid,
-    log_id: Uuid,
+    job: JobId,
+    log_id: QueryLogId,
 ) -> ApiResult<Outcome<'static>> {
     let metadata = json!({"assistant": {
         "run_id": job, "query_log_id": log_id, "sources": a.sources,
@@ -261,8 +261,8 @@ async fn escalate(
     t: &TicketRow,
     e: &Escalation,
     a: &Answer,
-    job: Uuid,
-    log_id: Uuid,
+    job: JobId,
+    log_id: QueryLogId,
 ) -> ApiResult<Outcome<'static>> {
     let from = t.status;
     let moved = from.next().contains(&TicketStatus::Escalated);

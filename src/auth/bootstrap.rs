@@ -1,15 +1,13 @@
 //! `tenantdesk create-superadmin`: the first superadmin is made from the command line.
 
-use uuid::Uuid;
-
-use crate::{app, config::Config, db::Db, repo};
+use crate::{app, config::Config, db::Db, ids::SuperadminId, repo};
 
 pub async fn create_superadmin(
     config: &Config,
     email: &str,
     name: &str,
     password: String,
-) -> anyhow::Result<Uuid> {
+) -> anyhow::Result<SuperadminId> {
     super::validate_email(email).map_err(|e| anyhow::anyhow!("{}", e.detail))?;
     super::validate_password(&password, config.auth.password_min_len)
         .map_err(|e| anyhow::anyhow!("{}", e.detail))?;

@@ -7,7 +7,7 @@ use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{config::AuthConfig, error::ApiError};
+use crate::{config::AuthConfig, error::ApiError, ids::TenantId};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Claims {
@@ -15,7 +15,7 @@ pub struct Claims {
     pub sub: Uuid,
     /// The user's tenant; absent for a superadmin.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tenant: Option<Uuid>,
+    pub tenant: Option<TenantId>,
     /// `user`, `agent`, `admin` or `superadmin`.
     pub role: String,
     pub iat: i64,
@@ -68,7 +68,7 @@ impl Keys {
     pub fn issue(
         &self,
         sub: Uuid,
-        tenant: Option<Uuid>,
+        tenant: Option<TenantId>,
         role: &str,
         ver: i32,
     ) -> Result<(String, Claims), ApiError> {

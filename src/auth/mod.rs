@@ -23,6 +23,7 @@ use crate::{
         unscoped,
     },
     error::{ApiError, ApiResult, ProblemCode},
+    ids::{ApiKeyId, SuperadminId, TenantId, UserId},
 };
 
 /// How the caller authenticated.
@@ -31,16 +32,16 @@ pub enum Via {
     /// A user's access token.
     Jwt { jti: Uuid, ver: i32, exp: i64 },
     /// An API key.
-    ApiKey { id: Uuid },
+    ApiKey { id: ApiKeyId },
     /// A superadmin acting inside a tenant (`X-Tenant-Id`).
-    Superadmin { id: Uuid },
+    Superadmin { id: SuperadminId },
 }
 
 /// An authenticated caller inside one tenant.
 #[derive(Clone, Debug)]
 pub struct Principal {
-    pub tenant_id: Uuid,
-    pub user_id: Option<Uuid>,
+    pub tenant_id: TenantId,
+    pub user_id: Option<UserId>,
     pub role: Role,
     pub via: Via,
     audit: Option<AuditCtx>,
@@ -78,7 +79,7 @@ impl Principal {
     }
 
     /// The user behind this caller; API keys and superadmins have none.
-    pub fn require_user(&self) -> ApiResult<Uuid> {
+    pub fn require_user(&self) -> ApiResult<UserId> {
         self.user_id.ok_or_else(|| {
             ApiError::forbidden(
                 ProblemCode::UserOnly,
@@ -99,23 +100,24 @@ impl Principal {
 /// A tenant scope cannot be written out either, only made by its named constructors:
 ///
 /// ```compile_fail,E0451
-/// use tenantdesk::db::{Role, Scope};
-/// let forged = Scope { tenant_id: uuid::Uuid::nil(), user_id: None, role: Role::Admin,
+/// use tenantdesk::{db::{Role, Scope}, ids::TenantId};
+/// let tenant = TenantId::from(uuid::Uuid::nil());
+/// let forged = Scope { tenant_id: tenant, user_id: None, role: Role::Admin,
 ///                      token: None, api_key_id: None, audit: None };
 /// ```
 ///
 /// ```
-/// use tenantdesk::db::Scope;
-/// let worker = Scope::worker(uuid::Uuid::nil());
+/// use tenantdesk::{db::Scope, ids::TenantId};
+/// let worker = Scope::worker(TenantId::from(uuid::Uuid::nil()));
 /// assert_eq!(worker.role(), tenantdesk::db::Role::Agent);
 /// ```
 pub struct PlatformAccess {
-    superadmin_id: Option<Uuid>,
+    superadmin_id: Option<SuperadminId>,
 }
 
 impl PlatformAccess {
     /// The superadmin behind this access; `None` for the `create-superadmin` command.
-    pub(crate) fn superadmin_id(&self) -> Option<Uuid> {
+    pub(crate) fn superadmin_id(&self) -> Option<SuperadminId> {
         self.superadmin_id
     }
 }
@@ -124,7 +126,7 @@ impl PlatformAccess {
 pub enum Caller {
     Tenant(Principal),
     Superadmin {
-        id: Uuid,
+        id: SuperadminId,
         acting_in: Option<Principal>,
     },
 }
@@ -161,7 +163,7 @@ impl Caller {
         }
     }
 
-    pub fn superadmin_id(&self) -> Option<Uuid> {
+    pub fn superadmin_id(&self) -> Option<SuperadminId> {
         match self {
             Caller::Superadmin { id, .. } => Some(*id),
             Caller::Tenant(_) => None,
@@ -252,27 +254,26 @@ async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
         return Ok(check_api_key(state, req, &bearer.token).await?);
     }
     let claims = state.keys.verify(&bearer.token)?;
+    // `sub` is a superadmin's id or a user's, as the role says.
     if claims.role == "superadmin" {
-        let acting_in = acting_tenant(req, claims.sub)?;
+        let id = SuperadminId::from(claims.sub);
+        let acting_in = acting_tenant(req, id)?;
         if acting_in.is_some() {
             // Platform transactions refuse a deactivated superadmin; a tenant transaction cannot
             // see superadmins, so check the account here before acting inside a tenant.
             let access = PlatformAccess {
-                superadmin_id: Some(claims.sub),
+                superadmin_id: Some(id),
             };
             state.db.platform(&access, async |_| Ok(())).await?;
         }
-        return Ok(Caller::Superadmin {
-            id: claims.sub,
-            acting_in,
-        });
+        return Ok(Caller::Superadmin { id, acting_in });
     }
     let (Some(tenant_id), Some(role)) = (claims.tenant, Role::parse(&claims.role)) else {
         return Err(ApiError::unauthorized("invalid access token").into());
     };
     Ok(Caller::Tenant(Principal {
         tenant_id,
-        user_id: Some(claims.sub),
+        user_id: Some(UserId::from(claims.sub)),
         role,
         via: Via::Jwt {
             jti: claims.jti,
@@ -288,14 +289,14 @@ async fn check_api_key_header(req: &Request, key: ApiKey) -> poem::Result<Caller
 }
 
 /// A superadmin names the tenant to act in with `X-Tenant-Id`; the action is audited.
-fn acting_tenant(req: &Request, superadmin: Uuid) -> ApiResult<Option<Principal>> {
+fn acting_tenant(req: &Request, superadmin: SuperadminId) -> ApiResult<Option<Principal>> {
     let Some(raw) = req.headers().get("x-tenant-id") else {
         return Ok(None);
     };
     let tenant_id = raw
         .to_str()
         .ok()
-        .and_then(|s| Uuid::parse_str(s.trim()).ok())
+        .and_then(|s| s.trim().parse::<TenantId>().ok())
         .ok_or_else(|| {
             ApiError::invalid("X-Tenant-Id", "X-Tenant-Id must be a tenant id (UUID)")
         })?;

@@ -19,6 +19,7 @@ use super::statement::{self, Param};
 use crate::{
     auth::PlatformAccess,
     error::{ApiError, ApiResult, ProblemCode},
+    ids::{ApiKeyId, SuperadminId, TenantId, UserId},
 };
 
 /// The database role tenant requests run as; its policies read `app.tenant_id`.
@@ -52,7 +53,7 @@ super::text_enum!(Role);
 /// What a superadmin does inside a tenant is written to the audit log in the same transaction.
 #[derive(Clone, Debug)]
 pub struct AuditCtx {
-    pub actor_id: Uuid,
+    pub actor_id: SuperadminId,
     pub action: String,
     pub target: String,
     pub request_id: Option<String>,
@@ -71,30 +72,30 @@ pub struct AccessToken {
 /// named constructors below, so every way of acting in a tenant is listed here.
 #[derive(Clone, Debug)]
 pub struct Scope {
-    tenant_id: Uuid,
-    user_id: Option<Uuid>,
+    tenant_id: TenantId,
+    user_id: Option<UserId>,
     role: Role,
     /// The access token the request came with, checked against revocations.
     token: Option<AccessToken>,
     /// The API key the request came with (for the audit log).
-    api_key_id: Option<Uuid>,
+    api_key_id: Option<ApiKeyId>,
     audit: Option<AuditCtx>,
 }
 
 impl Scope {
     /// The login and refresh flows before a user is known: no user, the least-privileged role.
-    pub fn anonymous(tenant_id: Uuid) -> Self {
+    pub fn anonymous(tenant_id: TenantId) -> Self {
         Self::user_less(tenant_id, Role::User)
     }
 
     /// The background worker acting on a job of `tenant_id`: an agent with no user.
-    pub fn worker(tenant_id: Uuid) -> Self {
+    pub fn worker(tenant_id: TenantId) -> Self {
         Self::user_less(tenant_id, Role::Agent)
     }
 
     /// A user of the tenant acting outside a request (tools and tests). The transaction checks
     /// it like any other: the user must exist in this tenant, be active and have this role.
-    pub fn user(tenant_id: Uuid, user_id: Uuid, role: Role) -> Self {
+    pub fn user(tenant_id: TenantId, user_id: UserId, role: Role) -> Self {
         Self {
             user_id: Some(user_id),
             ..Self::user_less(tenant_id, role)
@@ -104,11 +105,11 @@ impl Scope {
     /// An authenticated caller (`crate::auth::Principal::scope`, the one caller): a user with
     /// their access token, an API key, or a superadmin acting in the tenant (audited).
     pub(crate) fn caller(
-        tenant_id: Uuid,
-        user_id: Option<Uuid>,
+        tenant_id: TenantId,
+        user_id: Option<UserId>,
         role: Role,
         token: Option<AccessToken>,
-        api_key_id: Option<Uuid>,
+        api_key_id: Option<ApiKeyId>,
         audit: Option<AuditCtx>,
     ) -> Self {
         Self {
@@ -121,15 +122,15 @@ impl Scope {
         }
     }
 
-    fn user_less(tenant_id: Uuid, role: Role) -> Self {
+    fn user_less(tenant_id: TenantId, role: Role) -> Self {
         Self::caller(tenant_id, None, role, None, None, None)
     }
 
-    pub fn tenant_id(&self) -> Uuid {
+    pub fn tenant_id(&self) -> TenantId {
         self.tenant_id
     }
 
-    pub fn user_id(&self) -> Option<Uuid> {
+    pub fn user_id(&self) -> Option<UserId> {
         self.user_id
     }
 
@@ -269,11 +270,11 @@ pub struct TenantTx {
 }
 
 impl TenantTx {
-    pub fn tenant_id(&self) -> Uuid {
+    pub fn tenant_id(&self) -> TenantId {
         self.scope.tenant_id
     }
 
-    pub fn user_id(&self) -> Option<Uuid> {
+    pub fn user_id(&self) -> Option<UserId> {
         self.scope.user_id
     }
 
@@ -282,7 +283,7 @@ impl TenantTx {
     }
 
     /// Who acts in this transaction, for the audit log: (user, API key, superadmin).
-    pub fn actor(&self) -> (Option<Uuid>, Option<Uuid>, Option<Uuid>) {
+    pub fn actor(&self) -> (Option<UserId>, Option<ApiKeyId>, Option<SuperadminId>) {
         let s = &self.scope;
         (
             s.user_id,
@@ -317,7 +318,7 @@ impl Deref for PlatformTx {
 /// above, so nothing a client sends reaches this text.
 fn setup_sql(
     db_role: &str,
-    tenant: Option<Uuid>,
+    tenant: Option<TenantId>,
     user: Option<Uuid>,
     role: &str,
     status: &str,
@@ -328,7 +329,7 @@ fn setup_sql(
          set_config('app.tenant_id', '{}', true), \
          set_config('app.user_id', '{}', true), \
          set_config('app.role', '{role}', true); {status}",
-        opt(tenant),
+        opt(tenant.map(Uuid::from)),
         opt(user)
     )
 }
@@ -453,7 +454,7 @@ impl Db {
         let sql = setup_sql(
             TENANT_DB_ROLE,
             Some(scope.tenant_id),
-            scope.user_id,
+            scope.user_id.map(Uuid::from),
             scope.role.as_str(),
             &tenant_status_sql(scope),
         );
@@ -499,7 +500,7 @@ impl Db {
     /// `tenant_inactive` (a wrong password learns nothing about the tenant).
     pub async fn tenant_for_login<T>(
         &self,
-        tenant_id: Uuid,
+        tenant_id: TenantId,
         f: impl AsyncFnOnce(&mut TenantTx) -> ApiResult<T>,
     ) -> ApiResult<T> {
         let scope = Scope::anonymous(tenant_id);
@@ -529,7 +530,7 @@ impl Db {
         let sql = setup_sql(
             PLATFORM_DB_ROLE,
             None,
-            access.superadmin_id(),
+            access.superadmin_id().map(Uuid::from),
             "superadmin",
             &status,
         );

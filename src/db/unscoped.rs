@@ -21,12 +21,12 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use deadpool_postgres::{Object, PoolError, TimeoutType};
-use uuid::Uuid;
 
 use super::{Db, statement};
 use crate::{
     auth::ApiKeyScope,
     error::ApiResult,
+    ids::{ApiKeyId, JobId, SuperadminId, TenantId, UserId},
     ingestion::JobKind,
     repo::{Timestamp, column},
     usage::Record,
@@ -37,7 +37,7 @@ async fn conn(db: &Db) -> ApiResult<Object> {
 }
 
 /// Resolves a tenant's slug at login: its id and whether it is active.
-pub async fn tenant_by_slug(db: &Db, slug: &str) -> ApiResult<Option<(Uuid, bool)>> {
+pub async fn tenant_by_slug(db: &Db, slug: &str) -> ApiResult<Option<(TenantId, bool)>> {
     let sql = "select id, is_active from auth_tenant_by_slug($1)";
     Ok(statement::query_opt(&*conn(db).await?, sql, &[&slug])
         .await?
@@ -45,7 +45,10 @@ pub async fn tenant_by_slug(db: &Db, slug: &str) -> ApiResult<Option<(Uuid, bool
 }
 
 /// A superadmin's login look-up: id, password hash, active.
-pub async fn superadmin_for_login(db: &Db, email: &str) -> ApiResult<Option<(Uuid, String, bool)>> {
+pub async fn superadmin_for_login(
+    db: &Db,
+    email: &str,
+) -> ApiResult<Option<(SuperadminId, String, bool)>> {
     let sql = "select id, password_hash, is_active from auth_superadmin_by_email($1)";
     Ok(statement::query_opt(&*conn(db).await?, sql, &[&email])
         .await?
@@ -53,14 +56,14 @@ pub async fn superadmin_for_login(db: &Db, email: &str) -> ApiResult<Option<(Uui
 }
 
 /// Records a superadmin's successful login.
-pub async fn superadmin_logged_in(db: &Db, id: Uuid) -> ApiResult<()> {
+pub async fn superadmin_logged_in(db: &Db, id: SuperadminId) -> ApiResult<()> {
     let sql = "select auth_superadmin_login($1)";
     statement::execute(&*conn(db).await?, sql, &[&id]).await?;
     Ok(())
 }
 
 /// The tenant of a refresh token (by its hash), before anyone is authenticated.
-pub async fn refresh_token_tenant(db: &Db, hash: &[u8]) -> ApiResult<Option<Uuid>> {
+pub async fn refresh_token_tenant(db: &Db, hash: &[u8]) -> ApiResult<Option<TenantId>> {
     let sql = "select auth_refresh_token_tenant($1)";
     Ok(statement::query_one(&*conn(db).await?, sql, &[&hash])
         .await?
@@ -99,8 +102,8 @@ pub async fn login_succeeded(db: &Db, key: &[u8]) -> ApiResult<()> {
 
 /// What authenticating an API key needs, looked up by its public prefix.
 pub struct KeyForAuth {
-    pub tenant_id: Uuid,
-    pub id: Uuid,
+    pub tenant_id: TenantId,
+    pub id: ApiKeyId,
     pub key_hash: Vec<u8>,
     pub scope: ApiKeyScope,
     pub expires_at: Option<Timestamp>,
@@ -131,7 +134,7 @@ pub async fn api_key_for_auth(db: &Db, prefix: &str) -> ApiResult<Option<KeyForA
 }
 
 /// Records that an API key was used (`last_used_at`).
-pub async fn api_key_used(db: &Db, tenant_id: Uuid, id: Uuid) -> ApiResult<()> {
+pub async fn api_key_used(db: &Db, tenant_id: TenantId, id: ApiKeyId) -> ApiResult<()> {
     let sql = "select auth_touch_api_key($1, $2)";
     statement::execute(&*conn(db).await?, sql, &[&tenant_id, &id]).await?;
     Ok(())
@@ -143,8 +146,8 @@ pub async fn claim_job(
     db: &Db,
     worker: &str,
     lease_secs: i32,
-    tenant: Option<Uuid>,
-) -> ApiResult<Option<(Uuid, Uuid, JobKind)>> {
+    tenant: Option<TenantId>,
+) -> ApiResult<Option<(TenantId, JobId, JobKind)>> {
     let sql = "select tenant_id, job_id, kind from claim_job($1, $2, $3)";
     statement::query_opt(&*conn(db).await?, sql, &[&worker, &lease_secs, &tenant])
         .await?
@@ -165,7 +168,7 @@ pub struct Lease {
 /// Leases up to `want` requests of the bucket `key` (`scope` is `tenant` or `caller`).
 pub async fn rate_lease(
     db: &Db,
-    tenant: Uuid,
+    tenant: TenantId,
     key: &str,
     scope: &str,
     want: i32,
@@ -189,10 +192,10 @@ pub async fn rate_lease(
 pub async fn usage_log_append(db: &Db, rows: &[Record]) -> anyhow::Result<()> {
     let conn = db.pool.get().await?;
     let col = |f: fn(&Record) -> String| rows.iter().map(f).collect::<Vec<_>>();
-    let tenants: Vec<Uuid> = rows.iter().map(|r| r.tenant_id).collect();
+    let tenants: Vec<TenantId> = rows.iter().map(|r| r.tenant_id).collect();
     let at: Vec<DateTime<Utc>> = rows.iter().map(|r| r.at).collect();
-    let keys: Vec<Option<Uuid>> = rows.iter().map(|r| r.api_key_id).collect();
-    let users: Vec<Option<Uuid>> = rows.iter().map(|r| r.user_id).collect();
+    let keys: Vec<Option<ApiKeyId>> = rows.iter().map(|r| r.api_key_id).collect();
+    let users: Vec<Option<UserId>> = rows.iter().map(|r| r.user_id).collect();
     let status: Vec<i32> = rows.iter().map(|r| i32::from(r.status)).collect();
     let latency: Vec<i32> = rows.iter().map(|r| r.latency_us).collect();
     let req_bytes: Vec<i64> = rows.iter().map(|r| r.request_bytes).collect();

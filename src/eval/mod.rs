@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 
 use crate::{
     assistant::provider::builtin::strip_marker,
+    ids::ChunkId,
     search::{Fusion, fused_order},
 };
 
@@ -170,7 +171,7 @@ pub struct Outcome {
     /// The semantic and the keyword list (chunk id, article), [`FUSION_DEPTH`] deep: what
     /// hybrid search fuses, for the sweep of the fusion constants.
     #[serde(skip)]
-    pub lists: [Vec<(uuid::Uuid, String)>; 2],
+    pub lists: [Vec<(ChunkId, String)>; 2],
 }
 
 /// Precision and recall of one decision.
@@ -389,7 +390,7 @@ impl Target {
         let (mut provider, mut model) = (String::new(), String::new());
         for q in &ds.questions {
             let mut rank = BTreeMap::new();
-            let mut lists: [Vec<(uuid::Uuid, String)>; 2] = Default::default();
+            let mut lists: [Vec<(ChunkId, String)>; 2] = Default::default();
             for mode in MODES {
                 // Semantic and keyword lists are read as deep as hybrid reads them; their own
                 // rank counts the first TOP_K, as a search with top_k TOP_K returns.
@@ -594,7 +595,7 @@ fn fusion_sweep(pairs: &[(&Question, &Outcome)]) -> Vec<FusionPoint> {
                             .lists
                             .each_ref()
                             .map(|l| l.iter().map(|(c, _)| *c).collect::<Vec<_>>());
-                        let article = |c: &uuid::Uuid| {
+                        let article = |c: &ChunkId| {
                             o.lists
                                 .iter()
                                 .flatten()

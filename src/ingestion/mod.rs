@@ -21,6 +21,7 @@ use crate::{
     db::{Db, Scope, unscoped},
     embeddings::{Chunk, Chunker, Embedder, TextKind},
     error::{ApiError, ApiResult},
+    ids::{DocumentId, JobId, TenantId},
     repo::knowledge::{self as repo, NewChunk},
 };
 
@@ -35,7 +36,7 @@ pub struct Worker {
     pub lease: Duration,
     pub poll: Duration,
     /// Only this tenant's jobs (a dedicated worker); `None`: every tenant's.
-    pub tenant: Option<Uuid>,
+    pub tenant: Option<TenantId>,
     /// Chunks embedded in one call (`WORKER_BATCH_CHUNKS`, [`EMBED_BATCH_CHUNKS`] by default).
     pub batch_chunks: usize,
 }
@@ -45,11 +46,11 @@ pub struct Worker {
 pub enum Outcome {
     /// No job was due.
     Idle,
-    Completed(Uuid),
+    Completed(JobId),
     /// Failed this attempt; retried later unless out of attempts.
-    Failed(Uuid),
+    Failed(JobId),
     /// Another worker took the job over (our lease had expired).
-    LostLease(Uuid),
+    LostLease(JobId),
 }
 
 /// What a job does (`jobs.kind`); an unknown kind is an error, and the job is left to its lease.
@@ -85,7 +86,7 @@ impl Worker {
     }
 
     /// Claims one due job (pending, or running under an expired lease): tenant, job, kind.
-    pub async fn claim(&self) -> ApiResult<Option<(Uuid, Uuid, JobKind)>> {
+    pub async fn claim(&self) -> ApiResult<Option<(TenantId, JobId, JobKind)>> {
         let lease = self.lease.as_secs().max(1) as i32;
         unscoped::claim_job(&self.db, &self.id, lease, self.tenant).await
     }
@@ -137,7 +138,7 @@ impl Worker {
     }
 
     /// Works a job this worker holds.
-    pub async fn process(&self, tenant: Uuid, job: Uuid, kind: JobKind) -> Outcome {
+    pub async fn process(&self, tenant: TenantId, job: JobId, kind: JobKind) -> Outcome {
         let worked = match kind {
             JobKind::Ingestion => self.work(tenant, job).await,
             JobKind::Assistant => self.assistant.run_job(tenant, job, &self.id).await,
@@ -179,7 +180,7 @@ impl Worker {
     /// the group before it is written to the database, so neither the embedding threads nor
     /// PostgreSQL wait for the other. Each document is still recorded with its chunks in its own
     /// transaction.
-    async fn work(&self, tenant: Uuid, job: Uuid) -> ApiResult<bool> {
+    async fn work(&self, tenant: TenantId, job: JobId) -> ApiResult<bool> {
         let scope = Scope::worker(tenant);
         let Some(row) = self
             .db
@@ -223,7 +224,7 @@ impl Worker {
     async fn prepare(
         &self,
         scope: &Scope,
-        docs: &mut impl Iterator<Item = Uuid>,
+        docs: &mut impl Iterator<Item = DocumentId>,
     ) -> ApiResult<Option<Vec<Prepared>>> {
         let started = Instant::now();
         let mut group = Vec::new();
@@ -290,7 +291,7 @@ impl Worker {
     async fn write(
         &self,
         scope: &Scope,
-        job: Option<Uuid>,
+        job: Option<JobId>,
         group: Vec<Prepared>,
     ) -> ApiResult<bool> {
         let started = Instant::now();
@@ -343,7 +344,7 @@ impl Worker {
     /// their vectors until the service switches (README, "Switching a knowledge base to
     /// another model"). Outside the job queue, in groups as jobs are; safe to stop and run
     /// again (it carries on with what is left). Returns the documents embedded.
-    pub async fn reembed(&self, tenant: Uuid) -> ApiResult<usize> {
+    pub async fn reembed(&self, tenant: TenantId) -> ApiResult<usize> {
         let scope = Scope::worker(tenant);
         let model = self.embedder.model();
         let todo = self
@@ -370,7 +371,7 @@ pub const EMBED_BATCH_CHUNKS: usize = 64;
 
 /// A document of a job, chunked and embedded, ready to be written.
 struct Prepared {
-    doc: Uuid,
+    doc: DocumentId,
     /// Its current version and chunks; `None`: deleted since the job was queued.
     content: Option<(i32, Vec<Chunk>)>,
     /// One per chunk, in order.

@@ -4,11 +4,10 @@
 //! nothing else); a platform transaction passes `None` for the whole platform. Each query
 //! reads one tenant's rows through indexes led by `tenant_id`.
 
-use uuid::Uuid;
-
 use crate::{
     db::{TenantTx, tenant::Tx},
     error::ApiResult,
+    ids::{TenantId, UserId},
     repo::Timestamp,
 };
 
@@ -43,7 +42,7 @@ pub struct TimesRow {
 /// One agent's work over the period.
 #[derive(Debug)]
 pub struct AgentRow {
-    pub agent_id: Uuid,
+    pub agent_id: UserId,
     pub assigned: i64,
     pub resolved: i64,
     pub resolution_p50: Option<f64>,
@@ -67,7 +66,7 @@ pub struct TicketAnalytics {
 /// `interval` is `day` or `week` (fixed text from the API's enum).
 pub async fn tickets(
     tx: &Tx,
-    tenant: Option<Uuid>,
+    tenant: Option<TenantId>,
     from: Timestamp,
     to: Timestamp,
     interval: &'static str,
@@ -137,7 +136,7 @@ const TOP_QUERIES: &str = include_str!("sql/analytics_top_queries.sql");
 
 pub async fn knowledge(
     tx: &Tx,
-    tenant: Option<Uuid>,
+    tenant: Option<TenantId>,
     from: Timestamp,
     to: Timestamp,
 ) -> ApiResult<KnowledgeAnalytics> {

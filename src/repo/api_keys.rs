@@ -1,20 +1,20 @@
 use tokio_postgres::Row;
-use uuid::Uuid;
 
 use super::{Timestamp, column};
 use crate::{
     auth::ApiKeyScope,
     db::TenantTx,
     error::{ApiError, ApiResult},
+    ids::{ApiKeyId, UserId},
 };
 
 #[derive(Debug, Clone)]
 pub struct ApiKeyRow {
-    pub id: Uuid,
+    pub id: ApiKeyId,
     pub name: String,
     pub prefix: String,
     pub scope: ApiKeyScope,
-    pub created_by: Option<Uuid>,
+    pub created_by: Option<UserId>,
     pub expires_at: Option<Timestamp>,
     pub last_used_at: Option<Timestamp>,
     pub revoked_at: Option<Timestamp>,
@@ -47,7 +47,7 @@ pub struct NewApiKey<'a> {
     pub prefix: &'a str,
     pub hash: &'a [u8],
     pub scope: ApiKeyScope,
-    pub created_by: Option<Uuid>,
+    pub created_by: Option<UserId>,
     pub expires_at: Option<Timestamp>,
 }
 
@@ -73,7 +73,7 @@ pub async fn create(tx: &TenantTx, k: &NewApiKey<'_>) -> ApiResult<ApiKeyRow> {
     ApiKeyRow::try_from(&row)
 }
 
-pub async fn list(tx: &TenantTx, after: Option<Uuid>, limit: i64) -> ApiResult<Vec<ApiKeyRow>> {
+pub async fn list(tx: &TenantTx, after: Option<ApiKeyId>, limit: i64) -> ApiResult<Vec<ApiKeyRow>> {
     let sql = format!(
         "select {COLUMNS} from api_keys where tenant_id = $1 and ($2::uuid is null or id > $2)
          order by id limit $3"
@@ -82,7 +82,7 @@ pub async fn list(tx: &TenantTx, after: Option<Uuid>, limit: i64) -> ApiResult<V
     rows.iter().map(ApiKeyRow::try_from).collect()
 }
 
-pub async fn get(tx: &TenantTx, id: Uuid) -> ApiResult<Option<ApiKeyRow>> {
+pub async fn get(tx: &TenantTx, id: ApiKeyId) -> ApiResult<Option<ApiKeyRow>> {
     let sql = format!("select {COLUMNS} from api_keys where tenant_id = $1 and id = $2");
     tx.query_opt(&sql, &[&tx.tenant_id(), &id])
         .await?
@@ -91,7 +91,7 @@ pub async fn get(tx: &TenantTx, id: Uuid) -> ApiResult<Option<ApiKeyRow>> {
         .transpose()
 }
 
-pub async fn revoke(tx: &TenantTx, id: Uuid) -> ApiResult<Option<ApiKeyRow>> {
+pub async fn revoke(tx: &TenantTx, id: ApiKeyId) -> ApiResult<Option<ApiKeyRow>> {
     let sql = format!(
         "update api_keys set revoked_at = coalesce(revoked_at, now())
           where tenant_id = $1 and id = $2 returning {COLUMNS}"

@@ -4,17 +4,20 @@
 
 use serde_json::Value;
 use tokio_postgres::Row;
-use uuid::Uuid;
 
 use super::Timestamp;
-use crate::{db::TenantTx, error::ApiResult};
+use crate::{
+    db::TenantTx,
+    error::ApiResult,
+    ids::{JobId, MessageId, QueryLogId, TicketId, UserId},
+};
 
 /// What queues a run.
 pub struct NewRun<'a> {
-    pub ticket_id: Uuid,
+    pub ticket_id: TicketId,
     /// `ticket_created`, `customer_message` or `agent_request`.
     pub trigger: &'a str,
-    pub trigger_message_id: Option<Uuid>,
+    pub trigger_message_id: Option<MessageId>,
     /// `draft` or `reply`; `None`: as the tenant's mode says when the run happens, and only
     /// queued at all when that mode is not `off` now.
     pub post_as: Option<&'a str>,
@@ -26,7 +29,7 @@ pub struct NewRun<'a> {
 /// Queues a run in the caller's transaction (so it exists exactly when the ticket or message
 /// that caused it does). A run without `post_as` is queued only when the tenant's assistant mode
 /// is not `off`. Returns the job's id when one was queued.
-pub async fn enqueue(tx: &TenantTx, r: &NewRun<'_>) -> ApiResult<Option<Uuid>> {
+pub async fn enqueue(tx: &TenantTx, r: &NewRun<'_>) -> ApiResult<Option<JobId>> {
     // No RETURNING from assistant_runs: a customer may queue a run but not read one.
     let row = tx
         .query_opt(
@@ -60,16 +63,16 @@ pub async fn enqueue(tx: &TenantTx, r: &NewRun<'_>) -> ApiResult<Option<Uuid>> {
 
 #[derive(Debug, Clone)]
 pub struct RunRow {
-    pub job_id: Uuid,
-    pub ticket_id: Uuid,
+    pub job_id: JobId,
+    pub ticket_id: TicketId,
     pub trigger: String,
-    pub trigger_message_id: Option<Uuid>,
+    pub trigger_message_id: Option<MessageId>,
     pub post_as: Option<String>,
-    pub requested_by: Option<Uuid>,
+    pub requested_by: Option<UserId>,
     pub outcome: Option<String>,
     pub outcome_detail: Option<String>,
-    pub query_log_id: Option<Uuid>,
-    pub message_id: Option<Uuid>,
+    pub query_log_id: Option<QueryLogId>,
+    pub message_id: Option<MessageId>,
     pub status: String,
     pub attempts: i32,
     pub max_attempts: i32,
@@ -107,7 +110,7 @@ const RUN_COLUMNS: &str = "r.job_id, r.ticket_id, r.trigger, r.trigger_message_i
     r.requested_by, r.outcome, r.outcome_detail, r.query_log_id, r.message_id, j.status,
     j.attempts, j.max_attempts, j.next_attempt_at, j.error_log, j.created_at, j.finished_at";
 
-pub async fn get(tx: &TenantTx, job: Uuid) -> ApiResult<Option<RunRow>> {
+pub async fn get(tx: &TenantTx, job: JobId) -> ApiResult<Option<RunRow>> {
     let sql = format!(
         "select {RUN_COLUMNS} from assistant_runs r
            join jobs j on j.tenant_id = r.tenant_id and j.id = r.job_id
@@ -123,8 +126,8 @@ pub async fn get(tx: &TenantTx, job: Uuid) -> ApiResult<Option<RunRow>> {
 /// A ticket's runs, oldest first.
 pub async fn for_ticket(
     tx: &TenantTx,
-    ticket: Uuid,
-    after: Option<Uuid>,
+    ticket: TicketId,
+    after: Option<JobId>,
     limit: i64,
 ) -> ApiResult<Vec<RunRow>> {
     let sql = format!(
@@ -144,11 +147,11 @@ pub struct Outcome<'a> {
     /// `replied`, `drafted`, `escalated` or `skipped`.
     pub outcome: &'a str,
     pub detail: Option<&'a str>,
-    pub query_log_id: Option<Uuid>,
-    pub message_id: Option<Uuid>,
+    pub query_log_id: Option<QueryLogId>,
+    pub message_id: Option<MessageId>,
 }
 
-pub async fn record_outcome(tx: &TenantTx, job: Uuid, o: &Outcome<'_>) -> ApiResult<()> {
+pub async fn record_outcome(tx: &TenantTx, job: JobId, o: &Outcome<'_>) -> ApiResult<()> {
     tx.execute(
         "update assistant_runs set outcome = $3, outcome_detail = $4, query_log_id = $5, message_id = $6
           where tenant_id = $1 and job_id = $2",
@@ -169,8 +172,8 @@ pub async fn record_outcome(tx: &TenantTx, job: Uuid, o: &Outcome<'_>) -> ApiRes
 /// message on the ticket. Never an internal note.
 pub async fn customer_text(
     tx: &TenantTx,
-    ticket: Uuid,
-    message: Option<Uuid>,
+    ticket: TicketId,
+    message: Option<MessageId>,
 ) -> ApiResult<Option<String>> {
     Ok(tx
         .query_opt(

@@ -5,15 +5,16 @@ use super::Timestamp;
 use crate::{
     db::{PlatformTx, TenantTx},
     error::ApiResult,
+    ids::{ApiKeyId, SuperadminId, TenantId, UserId},
 };
 
 #[derive(Debug, Clone)]
 pub struct AuditRow {
     pub id: Uuid,
-    pub tenant_id: Uuid,
-    pub actor_superadmin_id: Option<Uuid>,
-    pub actor_user_id: Option<Uuid>,
-    pub actor_api_key_id: Option<Uuid>,
+    pub tenant_id: TenantId,
+    pub actor_superadmin_id: Option<SuperadminId>,
+    pub actor_user_id: Option<UserId>,
+    pub actor_api_key_id: Option<ApiKeyId>,
     pub action: String,
     pub target: String,
     pub request_id: Option<String>,
@@ -75,8 +76,8 @@ pub async fn list(tx: &TenantTx, before: Option<Uuid>, limit: i64) -> ApiResult<
 }
 
 pub struct NewAudit<'a> {
-    pub tenant_id: Uuid,
-    pub actor_superadmin_id: Option<Uuid>,
+    pub tenant_id: TenantId,
+    pub actor_superadmin_id: Option<SuperadminId>,
     pub action: &'a str,
     pub target: &'a str,
     pub request_id: Option<String>,
@@ -104,7 +105,7 @@ pub async fn record_platform(tx: &PlatformTx, a: &NewAudit<'_>) -> ApiResult<()>
 /// Any tenant's entries, for superadmins; newest first.
 pub async fn list_in_tenant(
     tx: &PlatformTx,
-    tenant: Uuid,
+    tenant: TenantId,
     before: Option<Uuid>,
     limit: i64,
 ) -> ApiResult<Vec<AuditRow>> {

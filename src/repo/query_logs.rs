@@ -3,16 +3,19 @@
 
 use serde_json::Value;
 use tokio_postgres::Row;
-use uuid::Uuid;
 
 use super::{Sql, Timestamp};
-use crate::{db::TenantTx, error::ApiResult};
+use crate::{
+    db::TenantTx,
+    error::ApiResult,
+    ids::{ApiKeyId, QueryLogId, SuperadminId, TicketId, UserId},
+};
 
 #[derive(Debug, Clone)]
 pub struct QueryLogRow {
-    pub id: Uuid,
+    pub id: QueryLogId,
     pub channel: String,
-    pub ticket_id: Option<Uuid>,
+    pub ticket_id: Option<TicketId>,
     pub question: String,
     pub answer: String,
     pub sources: Value,
@@ -28,12 +31,12 @@ pub struct QueryLogRow {
     pub escalated: bool,
     pub escalation_rule: Option<String>,
     pub escalation_reason: Option<String>,
-    pub caller_user_id: Option<Uuid>,
-    pub caller_api_key_id: Option<Uuid>,
-    pub caller_superadmin_id: Option<Uuid>,
+    pub caller_user_id: Option<UserId>,
+    pub caller_api_key_id: Option<ApiKeyId>,
+    pub caller_superadmin_id: Option<SuperadminId>,
     pub feedback_helpful: Option<bool>,
     pub feedback_comment: Option<String>,
-    pub feedback_by: Option<Uuid>,
+    pub feedback_by: Option<UserId>,
     pub feedback_at: Option<Timestamp>,
     pub created_at: Timestamp,
 }
@@ -79,7 +82,7 @@ const COLUMNS: &str = "id, channel, ticket_id, question, answer, sources, retrie
 
 pub struct NewQueryLog<'a> {
     pub channel: &'a str,
-    pub ticket_id: Option<Uuid>,
+    pub ticket_id: Option<TicketId>,
     pub question: &'a str,
     pub answer: &'a str,
     pub sources: Value,
@@ -97,7 +100,7 @@ pub struct NewQueryLog<'a> {
 }
 
 /// Logs an answer; the caller is the transaction's (user, API key or superadmin).
-pub async fn insert(tx: &TenantTx, l: &NewQueryLog<'_>) -> ApiResult<Uuid> {
+pub async fn insert(tx: &TenantTx, l: &NewQueryLog<'_>) -> ApiResult<QueryLogId> {
     let (user, key, superadmin) = tx.actor();
     let row = tx
         .query_one(
@@ -152,7 +155,7 @@ pub struct LogFilter {
 pub async fn list(
     tx: &TenantTx,
     f: &LogFilter,
-    before: Option<Uuid>,
+    before: Option<QueryLogId>,
     limit: i64,
 ) -> ApiResult<Vec<QueryLogRow>> {
     let mut q = Sql::new(
@@ -193,7 +196,7 @@ pub async fn list(
 /// they may not (or it does not exist).
 pub async fn set_feedback(
     tx: &TenantTx,
-    id: Uuid,
+    id: QueryLogId,
     helpful: bool,
     comment: Option<&str>,
 ) -> ApiResult<Option<QueryLogRow>> {

@@ -3,18 +3,22 @@
 //! active documents, in the caller's tenant, of one embedding model.
 
 use serde_json::Value;
-use uuid::Uuid;
 
 use crate::{
-    config::HnswSearch, db::TenantTx, error::ApiResult, knowledge::Language, repo::column,
+    config::HnswSearch,
+    db::TenantTx,
+    error::ApiResult,
+    ids::{ChunkId, CollectionId, DocumentId},
+    knowledge::Language,
+    repo::column,
 };
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hit {
-    pub chunk_id: Uuid,
+    pub chunk_id: ChunkId,
     pub chunk_index: i32,
     pub content: String,
-    pub document_id: Uuid,
+    pub document_id: DocumentId,
     pub title: String,
     pub source_url: Option<String>,
     pub version: i32,
@@ -34,7 +38,7 @@ pub struct Hit {
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Filters {
-    pub collection_id: Option<Uuid>,
+    pub collection_id: Option<CollectionId>,
     pub doc_type: Option<String>,
     pub category: Option<String>,
     pub metadata: Option<Value>,
@@ -148,9 +152,9 @@ pub async fn semantic(
 /// keyword search found, so that every hybrid result carries a semantic score.
 pub async fn similarity(
     tx: &TenantTx,
-    ids: &[Uuid],
+    ids: &[ChunkId],
     vector: &pgvector::Vector,
-) -> ApiResult<Vec<(Uuid, f64)>> {
+) -> ApiResult<Vec<(ChunkId, f64)>> {
     let dims = vector.as_slice().len() as i32;
     let rows = tx
         .query(

@@ -2,13 +2,13 @@
 //! value not set at that level (see `assistant::settings`).
 
 use tokio_postgres::Row;
-use uuid::Uuid;
 
 use super::{Timestamp, column};
 use crate::{
     assistant::settings::{AssistantMode, ProviderKind},
     db::{PlatformTx, TenantTx, statement::Param},
     error::ApiResult,
+    ids::SuperadminId,
 };
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -119,7 +119,11 @@ pub async fn platform(tx: &PlatformTx, for_update: bool) -> ApiResult<SettingsRo
     from_row(&tx.query_one(&sql, &[]).await?, 0)
 }
 
-pub async fn save_platform(tx: &PlatformTx, s: &SettingsRow, by: Option<Uuid>) -> ApiResult<()> {
+pub async fn save_platform(
+    tx: &PlatformTx,
+    s: &SettingsRow,
+    by: Option<SuperadminId>,
+) -> ApiResult<()> {
     let mut params = values(s);
     params.push(&by);
     tx.execute(
@@ -133,7 +137,7 @@ pub async fn save_platform(tx: &PlatformTx, s: &SettingsRow, by: Option<Uuid>) -
 /// A superadmin's change to the platform itself (no tenant), append-only.
 pub async fn record_platform_audit(
     tx: &PlatformTx,
-    by: Option<Uuid>,
+    by: Option<SuperadminId>,
     action: &str,
     target: &str,
 ) -> ApiResult<()> {

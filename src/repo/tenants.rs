@@ -1,15 +1,15 @@
 use tokio_postgres::Row;
-use uuid::Uuid;
 
 use super::Timestamp;
 use crate::{
     db::{PlatformTx, TenantTx},
     error::ApiResult,
+    ids::TenantId,
 };
 
 #[derive(Debug, Clone)]
 pub struct TenantRow {
-    pub id: Uuid,
+    pub id: TenantId,
     pub name: String,
     pub slug: String,
     pub is_active: bool,
@@ -50,7 +50,11 @@ pub async fn create(tx: &PlatformTx, name: &str, slug: &str) -> ApiResult<Tenant
     Ok(TenantRow::from(&row))
 }
 
-pub async fn list(tx: &PlatformTx, after: Option<Uuid>, limit: i64) -> ApiResult<Vec<TenantRow>> {
+pub async fn list(
+    tx: &PlatformTx,
+    after: Option<TenantId>,
+    limit: i64,
+) -> ApiResult<Vec<TenantRow>> {
     let sql = format!(
         "select {COLUMNS} from tenants t where ($1::uuid is null or t.id > $1) order by t.id limit $2"
     );
@@ -58,7 +62,7 @@ pub async fn list(tx: &PlatformTx, after: Option<Uuid>, limit: i64) -> ApiResult
     Ok(rows.iter().map(TenantRow::from).collect())
 }
 
-pub async fn get(tx: &PlatformTx, id: Uuid) -> ApiResult<Option<TenantRow>> {
+pub async fn get(tx: &PlatformTx, id: TenantId) -> ApiResult<Option<TenantRow>> {
     let sql = format!("select {COLUMNS} from tenants t where t.id = $1");
     Ok(tx
         .query_opt(&sql, &[&id])
@@ -69,7 +73,7 @@ pub async fn get(tx: &PlatformTx, id: Uuid) -> ApiResult<Option<TenantRow>> {
 
 pub async fn update(
     tx: &PlatformTx,
-    id: Uuid,
+    id: TenantId,
     name: Option<&str>,
     slug: Option<&str>,
 ) -> ApiResult<Option<TenantRow>> {
@@ -85,7 +89,11 @@ pub async fn update(
         .map(TenantRow::from))
 }
 
-pub async fn set_active(tx: &PlatformTx, id: Uuid, active: bool) -> ApiResult<Option<TenantRow>> {
+pub async fn set_active(
+    tx: &PlatformTx,
+    id: TenantId,
+    active: bool,
+) -> ApiResult<Option<TenantRow>> {
     let sql = format!(
         "with t as (update tenants set is_active = $2, updated_at = now(),
                         deactivated_at = case when $2 then null else coalesce(deactivated_at, now()) end

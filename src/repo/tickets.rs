@@ -10,13 +10,14 @@ use super::{Sql, Timestamp, column};
 use crate::{
     db::TenantTx,
     error::{ApiError, ApiResult},
+    ids::{ExternalRefId, MessageId, TicketId, UserId},
     knowledge::Language,
     tickets::{MessageRole, TicketPriority, TicketSource, TicketStatus},
 };
 
 #[derive(Debug, Clone)]
 pub struct TicketRow {
-    pub id: Uuid,
+    pub id: TicketId,
     pub number: i64,
     pub title: String,
     pub description: String,
@@ -24,8 +25,8 @@ pub struct TicketRow {
     pub priority: TicketPriority,
     pub priority_rank: i16,
     pub source: TicketSource,
-    pub assignee_id: Option<Uuid>,
-    pub creator_id: Option<Uuid>,
+    pub assignee_id: Option<UserId>,
+    pub creator_id: Option<UserId>,
     pub tags: Vec<String>,
     pub metadata: Value,
     pub language: Language,
@@ -72,8 +73,8 @@ pub struct NewTicket<'a> {
     pub description: &'a str,
     pub priority: TicketPriority,
     pub source: TicketSource,
-    pub assignee_id: Option<Uuid>,
-    pub creator_id: Option<Uuid>,
+    pub assignee_id: Option<UserId>,
+    pub creator_id: Option<UserId>,
     pub tags: &'a [String],
     pub metadata: &'a Value,
     pub language: Language,
@@ -81,7 +82,11 @@ pub struct NewTicket<'a> {
 
 /// Inserts the ticket with the tenant's next number (the counter row is bumped in the same
 /// statement and stays locked until COMMIT) and writes the first history row.
-pub async fn create(tx: &TenantTx, t: &NewTicket<'_>, actor: Option<Uuid>) -> ApiResult<TicketRow> {
+pub async fn create(
+    tx: &TenantTx,
+    t: &NewTicket<'_>,
+    actor: Option<UserId>,
+) -> ApiResult<TicketRow> {
     let sql = format!(
         "with n as (
              insert into ticket_counters (tenant_id, last_number) values ($1, 1)
@@ -114,7 +119,7 @@ pub async fn create(tx: &TenantTx, t: &NewTicket<'_>, actor: Option<Uuid>) -> Ap
     Ok(ticket)
 }
 
-pub async fn get(tx: &TenantTx, id: Uuid) -> ApiResult<Option<TicketRow>> {
+pub async fn get(tx: &TenantTx, id: TicketId) -> ApiResult<Option<TicketRow>> {
     let sql = format!("select {COLUMNS} from tickets where tenant_id = $1 and id = $2");
     tx.query_opt(&sql, &[&tx.tenant_id(), &id])
         .await?
@@ -124,7 +129,7 @@ pub async fn get(tx: &TenantTx, id: Uuid) -> ApiResult<Option<TicketRow>> {
 }
 
 /// The ticket, locked until the end of the transaction (for a read-check-write).
-pub async fn get_for_update(tx: &TenantTx, id: Uuid) -> ApiResult<Option<TicketRow>> {
+pub async fn get_for_update(tx: &TenantTx, id: TicketId) -> ApiResult<Option<TicketRow>> {
     let sql = format!("select {COLUMNS} from tickets where tenant_id = $1 and id = $2 for update");
     tx.query_opt(&sql, &[&tx.tenant_id(), &id])
         .await?
@@ -139,7 +144,7 @@ pub struct TicketPatch<'a> {
     pub description: Option<&'a str>,
     pub priority: Option<TicketPriority>,
     /// `Some(None)` unassigns.
-    pub assignee_id: Option<Option<Uuid>>,
+    pub assignee_id: Option<Option<UserId>>,
     pub tags: Option<&'a [String]>,
     pub metadata: Option<&'a Value>,
     pub language: Option<Language>,
@@ -173,7 +178,11 @@ impl TicketPatch<'_> {
     }
 }
 
-pub async fn update(tx: &TenantTx, id: Uuid, p: &TicketPatch<'_>) -> ApiResult<Option<TicketRow>> {
+pub async fn update(
+    tx: &TenantTx,
+    id: TicketId,
+    p: &TicketPatch<'_>,
+) -> ApiResult<Option<TicketRow>> {
     let sql = format!(
         "update tickets set title = coalesce($3, title), description = coalesce($4, description),
                 priority = coalesce($5, priority),
@@ -209,10 +218,10 @@ pub async fn update(tx: &TenantTx, id: Uuid, p: &TicketPatch<'_>) -> ApiResult<O
 /// Moves the ticket to `to` and records the change.
 pub async fn set_status(
     tx: &TenantTx,
-    id: Uuid,
+    id: TicketId,
     from: TicketStatus,
     to: TicketStatus,
-    actor: Option<Uuid>,
+    actor: Option<UserId>,
     reason: Option<&str>,
 ) -> ApiResult<TicketRow> {
     let sql = format!(
@@ -229,7 +238,7 @@ pub async fn set_status(
 }
 
 /// Whether `user` is an active agent or admin of the caller's tenant (who may be assigned).
-pub async fn is_assignable(tx: &TenantTx, user: Uuid) -> ApiResult<bool> {
+pub async fn is_assignable(tx: &TenantTx, user: UserId) -> ApiResult<bool> {
     Ok(tx
         .query_opt(
             "select 1 from users where tenant_id = $1 and id = $2 and is_active
@@ -251,16 +260,16 @@ pub enum SortKey {
 /// Where the previous page ended: the sort key's value and the id.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum After {
-    Time(Timestamp, Uuid),
-    Rank(i16, Uuid),
+    Time(Timestamp, TicketId),
+    Rank(i16, TicketId),
 }
 
 #[derive(Debug, Clone)]
 pub struct ListQuery {
     pub statuses: Vec<TicketStatus>,
     pub priorities: Vec<TicketPriority>,
-    pub assignee: Option<Uuid>,
-    pub creator: Option<Uuid>,
+    pub assignee: Option<UserId>,
+    pub creator: Option<UserId>,
     pub tags: Vec<String>,
     pub created_after: Option<Timestamp>,
     pub created_before: Option<Timestamp>,
@@ -290,7 +299,7 @@ enum Read {
     /// there are more.
     FirstRows,
     /// Only these (a search's candidates).
-    Only(Vec<Uuid>),
+    Only(Vec<TicketId>),
 }
 
 /// One page of tickets in keyset order `(sort column, id)`, so concurrent inserts never shift
@@ -323,7 +332,7 @@ pub async fn list(tx: &TenantTx, q: &ListQuery) -> ApiResult<Vec<TicketRow>> {
         return Ok(matched);
     }
     let tags = (!q.tags.is_empty()).then_some(&q.tags);
-    let candidates: Option<Vec<Uuid>> = tx
+    let candidates: Option<Vec<TicketId>> = tx
         .query_one(
             "select ticket_search_candidates(kb_websearch_any($1), $2, $3)",
             &[&q.q, &tags, &q.candidate_cap],
@@ -429,17 +438,17 @@ pub struct HistoryRow {
     pub id: Uuid,
     pub from_status: Option<TicketStatus>,
     pub to_status: TicketStatus,
-    pub actor_id: Option<Uuid>,
+    pub actor_id: Option<UserId>,
     pub reason: Option<String>,
     pub created_at: Timestamp,
 }
 
 async fn add_history(
     tx: &TenantTx,
-    ticket: Uuid,
+    ticket: TicketId,
     from: Option<TicketStatus>,
     to: TicketStatus,
-    actor: Option<Uuid>,
+    actor: Option<UserId>,
     reason: Option<&str>,
 ) -> ApiResult<()> {
     tx.execute(
@@ -454,7 +463,7 @@ async fn add_history(
 /// The ticket's status changes, oldest first.
 pub async fn history(
     tx: &TenantTx,
-    ticket: Uuid,
+    ticket: TicketId,
     after: Option<Uuid>,
     limit: i64,
 ) -> ApiResult<Vec<HistoryRow>> {
@@ -482,10 +491,10 @@ pub async fn history(
 
 #[derive(Debug, Clone)]
 pub struct MessageRow {
-    pub id: Uuid,
-    pub ticket_id: Uuid,
+    pub id: MessageId,
+    pub ticket_id: TicketId,
     pub role: MessageRole,
-    pub author_id: Option<Uuid>,
+    pub author_id: Option<UserId>,
     pub content: String,
     pub is_internal: bool,
     pub metadata: Value,
@@ -514,7 +523,7 @@ const MESSAGE_COLUMNS: &str =
 
 pub struct NewMessage<'a> {
     pub role: MessageRole,
-    pub author_id: Option<Uuid>,
+    pub author_id: Option<UserId>,
     pub content: &'a str,
     pub is_internal: bool,
     pub metadata: &'a Value,
@@ -522,7 +531,11 @@ pub struct NewMessage<'a> {
     pub language: Language,
 }
 
-pub async fn add_message(tx: &TenantTx, ticket: Uuid, m: &NewMessage<'_>) -> ApiResult<MessageRow> {
+pub async fn add_message(
+    tx: &TenantTx,
+    ticket: TicketId,
+    m: &NewMessage<'_>,
+) -> ApiResult<MessageRow> {
     let sql = format!(
         "insert into ticket_messages (tenant_id, ticket_id, role, author_id, content, is_internal,
                                       metadata, language)
@@ -550,9 +563,9 @@ pub async fn add_message(tx: &TenantTx, ticket: Uuid, m: &NewMessage<'_>) -> Api
 /// notes out (the `user` policy hides them anyway).
 pub async fn messages(
     tx: &TenantTx,
-    ticket: Uuid,
+    ticket: TicketId,
     with_internal: bool,
-    after: Option<Uuid>,
+    after: Option<MessageId>,
     limit: i64,
 ) -> ApiResult<Vec<MessageRow>> {
     let sql = format!(
@@ -572,13 +585,13 @@ pub async fn messages(
 
 #[derive(Debug, Clone)]
 pub struct ExternalRefRow {
-    pub id: Uuid,
-    pub ticket_id: Uuid,
+    pub id: ExternalRefId,
+    pub ticket_id: TicketId,
     pub system: String,
     pub external_id: String,
     pub url: Option<String>,
     pub metadata: Value,
-    pub created_by: Option<Uuid>,
+    pub created_by: Option<UserId>,
     pub created_at: Timestamp,
 }
 
@@ -605,12 +618,12 @@ pub struct NewExternalRef<'a> {
     pub external_id: &'a str,
     pub url: Option<&'a str>,
     pub metadata: &'a Value,
-    pub created_by: Option<Uuid>,
+    pub created_by: Option<UserId>,
 }
 
 pub async fn add_external_ref(
     tx: &TenantTx,
-    ticket: Uuid,
+    ticket: TicketId,
     r: &NewExternalRef<'_>,
 ) -> ApiResult<ExternalRefRow> {
     let sql = format!(
@@ -636,8 +649,8 @@ pub async fn add_external_ref(
 
 pub async fn external_refs(
     tx: &TenantTx,
-    ticket: Uuid,
-    after: Option<Uuid>,
+    ticket: TicketId,
+    after: Option<ExternalRefId>,
     limit: i64,
 ) -> ApiResult<Vec<ExternalRefRow>> {
     let sql = format!(
@@ -652,7 +665,11 @@ pub async fn external_refs(
 }
 
 /// Whether a reference was deleted.
-pub async fn delete_external_ref(tx: &TenantTx, ticket: Uuid, id: Uuid) -> ApiResult<bool> {
+pub async fn delete_external_ref(
+    tx: &TenantTx,
+    ticket: TicketId,
+    id: ExternalRefId,
+) -> ApiResult<bool> {
     let n = tx
         .execute(
             "delete from ticket_external_refs where tenant_id = $1 and ticket_id = $2 and id = $3",

@@ -3,11 +3,11 @@
 use uuid::Uuid;
 
 use super::Timestamp;
-use crate::{db::TenantTx, error::ApiResult};
+use crate::{db::TenantTx, error::ApiResult, ids::UserId};
 
 pub struct RefreshRow {
     pub id: Uuid,
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub family_id: Uuid,
     pub expires_at: Timestamp,
     pub used_at: Option<Timestamp>,
@@ -16,7 +16,7 @@ pub struct RefreshRow {
 
 pub async fn insert_refresh(
     tx: &TenantTx,
-    user_id: Uuid,
+    user_id: UserId,
     family_id: Uuid,
     hash: &[u8],
     expires_at: Timestamp,
@@ -70,7 +70,7 @@ pub async fn revoke_family(tx: &TenantTx, family_id: Uuid) -> ApiResult<u64> {
 
 /// Ends every session of a user: their refresh tokens, and their access tokens (whose `ver`
 /// no longer matches `users.session_version`, which the tenant transaction checks).
-pub async fn revoke_user(tx: &TenantTx, user_id: Uuid) -> ApiResult<u64> {
+pub async fn revoke_user(tx: &TenantTx, user_id: UserId) -> ApiResult<u64> {
     tx.execute(
         "update users set session_version = session_version + 1 where tenant_id = $1 and id = $2",
         &[&tx.tenant_id(), &user_id],

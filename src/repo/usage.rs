@@ -1,12 +1,12 @@
 //! Tenant plans, quota checks and usage reports. SQL only.
 
 use tokio_postgres::Row;
-use uuid::Uuid;
 
 use crate::{
     config::Quotas,
     db::{PlatformTx, TenantTx, tenant::Tx},
     error::{ApiError, ApiResult},
+    ids::TenantId,
     repo::Timestamp,
 };
 
@@ -42,7 +42,7 @@ impl From<&Row> for Plan {
 }
 
 /// The tenant's plan (no row: all defaults); `None` when there is no such tenant.
-pub async fn plan(tx: &PlatformTx, tenant: Uuid) -> ApiResult<Option<Plan>> {
+pub async fn plan(tx: &PlatformTx, tenant: TenantId) -> ApiResult<Option<Plan>> {
     let sql = format!(
         "select {PLAN_COLUMNS}, t.id is not null as found
            from (select 1) one
@@ -54,7 +54,7 @@ pub async fn plan(tx: &PlatformTx, tenant: Uuid) -> ApiResult<Option<Plan>> {
 }
 
 /// Replaces the tenant's plan; `None` when there is no such tenant.
-pub async fn set_plan(tx: &PlatformTx, tenant: Uuid, p: &Plan) -> ApiResult<Option<Plan>> {
+pub async fn set_plan(tx: &PlatformTx, tenant: TenantId, p: &Plan) -> ApiResult<Option<Plan>> {
     let sql = format!(
         "insert into tenant_plans (tenant_id, {PLAN_COLUMNS})
          select t.id, $2, $3, $4, $5, $6, $7, $8, $9 from tenants t where t.id = $1
@@ -206,7 +206,7 @@ pub const MAX_GROUPS: i64 = 1000;
 
 async fn report(
     tx: &Tx,
-    tenant: Option<Uuid>,
+    tenant: Option<TenantId>,
     from: Timestamp,
     to: Timestamp,
     group: Group,
@@ -257,7 +257,7 @@ pub async fn tenant_report(
 /// One tenant's usage, or (with `None`) the whole platform's, through the platform role.
 pub async fn platform_report(
     tx: &PlatformTx,
-    tenant: Option<Uuid>,
+    tenant: Option<TenantId>,
     from: Timestamp,
     to: Timestamp,
     group: Group,

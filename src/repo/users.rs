@@ -1,17 +1,17 @@
 use tokio_postgres::Row;
-use uuid::Uuid;
 
 use super::Timestamp;
 use super::column;
 use crate::{
     db::{PlatformTx, Role, TenantTx},
     error::{ApiError, ApiResult},
+    ids::{TenantId, UserId},
 };
 
 #[derive(Debug, Clone)]
 pub struct UserRow {
-    pub tenant_id: Uuid,
-    pub id: Uuid,
+    pub tenant_id: TenantId,
+    pub id: UserId,
     pub email: String,
     pub full_name: String,
     pub role: Role,
@@ -71,7 +71,7 @@ pub async fn create(tx: &TenantTx, u: &NewUser<'_>) -> ApiResult<UserRow> {
     UserRow::try_from(&row)
 }
 
-pub async fn list(tx: &TenantTx, after: Option<Uuid>, limit: i64) -> ApiResult<Vec<UserRow>> {
+pub async fn list(tx: &TenantTx, after: Option<UserId>, limit: i64) -> ApiResult<Vec<UserRow>> {
     let sql = format!(
         "select {COLUMNS} from users where tenant_id = $1 and ($2::uuid is null or id > $2)
          order by id limit $3"
@@ -80,7 +80,7 @@ pub async fn list(tx: &TenantTx, after: Option<Uuid>, limit: i64) -> ApiResult<V
     rows.iter().map(UserRow::try_from).collect()
 }
 
-pub async fn get(tx: &TenantTx, id: Uuid) -> ApiResult<Option<UserRow>> {
+pub async fn get(tx: &TenantTx, id: UserId) -> ApiResult<Option<UserRow>> {
     let sql = format!("select {COLUMNS} from users where tenant_id = $1 and id = $2");
     tx.query_opt(&sql, &[&tx.tenant_id(), &id])
         .await?
@@ -96,7 +96,7 @@ pub struct UserPatch<'a> {
     pub is_active: Option<bool>,
 }
 
-pub async fn update(tx: &TenantTx, id: Uuid, p: &UserPatch<'_>) -> ApiResult<Option<UserRow>> {
+pub async fn update(tx: &TenantTx, id: UserId, p: &UserPatch<'_>) -> ApiResult<Option<UserRow>> {
     let sql = format!(
         "update users set full_name = coalesce($3, full_name), role = coalesce($4, role),
                 is_active = coalesce($5, is_active), updated_at = now()
@@ -126,7 +126,7 @@ pub async fn by_email_for_login(
         .transpose()
 }
 
-pub async fn password_hash(tx: &TenantTx, id: Uuid) -> ApiResult<Option<String>> {
+pub async fn password_hash(tx: &TenantTx, id: UserId) -> ApiResult<Option<String>> {
     Ok(tx
         .query_opt(
             "select password_hash from users where tenant_id = $1 and id = $2",
@@ -136,7 +136,7 @@ pub async fn password_hash(tx: &TenantTx, id: Uuid) -> ApiResult<Option<String>>
         .and_then(|r| r.get(0)))
 }
 
-pub async fn set_password(tx: &TenantTx, id: Uuid, hash: &str) -> ApiResult<()> {
+pub async fn set_password(tx: &TenantTx, id: UserId, hash: &str) -> ApiResult<()> {
     tx.execute(
         "update users set password_hash = $3, updated_at = now() where tenant_id = $1 and id = $2",
         &[&tx.tenant_id(), &id, &hash],
@@ -145,7 +145,7 @@ pub async fn set_password(tx: &TenantTx, id: Uuid, hash: &str) -> ApiResult<()> 
     Ok(())
 }
 
-pub async fn touch_login(tx: &TenantTx, id: Uuid) -> ApiResult<()> {
+pub async fn touch_login(tx: &TenantTx, id: UserId) -> ApiResult<()> {
     tx.execute(
         "update users set last_login_at = now() where tenant_id = $1 and id = $2",
         &[&tx.tenant_id(), &id],
@@ -157,8 +157,8 @@ pub async fn touch_login(tx: &TenantTx, id: Uuid) -> ApiResult<()> {
 /// Any tenant's users, for superadmins.
 pub async fn list_in_tenant(
     tx: &PlatformTx,
-    tenant: Uuid,
-    after: Option<Uuid>,
+    tenant: TenantId,
+    after: Option<UserId>,
     limit: i64,
 ) -> ApiResult<Vec<UserRow>> {
     let sql = format!(

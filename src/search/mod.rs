@@ -12,7 +12,6 @@
 use std::collections::HashMap;
 
 use poem_openapi::Enum;
-use uuid::Uuid;
 
 pub use crate::repo::search::{Filters, Hit, KeywordQuery};
 use crate::{
@@ -20,6 +19,7 @@ use crate::{
     db::{Db, Scope},
     embeddings::{Embedder, TextKind},
     error::{ApiError, ApiResult},
+    ids::ChunkId,
     repo,
 };
 
@@ -311,13 +311,13 @@ impl Plan {
                 let mut fused = fuse([sem, kw], self.top_k as usize, Fusion::TUNED);
                 // What only keyword search found gets its cosine too, so that every hybrid hit
                 // can be thresholded on it (the assistant's minimum score does).
-                let missing: Vec<Uuid> = fused
+                let missing: Vec<ChunkId> = fused
                     .iter()
                     .filter(|h| h.semantic.is_none())
                     .map(|h| h.chunk_id)
                     .collect();
                 if let (false, Some(v)) = (missing.is_empty(), &pg_vector) {
-                    let sims: HashMap<Uuid, f64> = repo::search::similarity(tx, &missing, v)
+                    let sims: HashMap<ChunkId, f64> = repo::search::similarity(tx, &missing, v)
                         .await?
                         .into_iter()
                         .collect();
@@ -378,14 +378,14 @@ pub fn split_exclusions(query: &str) -> (String, Vec<String>) {
 /// The fused order of two ranked lists of ids (semantic first, then keyword): each id with its
 /// score Σ weight / (k + rank), best first (ties by id). The one place the formula lives: the
 /// search and the evaluation's sweep of the constants (src/eval) both use it.
-pub fn fused_order(lists: [&[Uuid]; 2], f: Fusion) -> Vec<(Uuid, f64)> {
-    let mut by_id: HashMap<Uuid, f64> = HashMap::new();
+pub fn fused_order(lists: [&[ChunkId]; 2], f: Fusion) -> Vec<(ChunkId, f64)> {
+    let mut by_id: HashMap<ChunkId, f64> = HashMap::new();
     for (list, weight) in lists.into_iter().zip([f.semantic_weight, f.keyword_weight]) {
         for (rank, id) in list.iter().enumerate() {
             *by_id.entry(*id).or_default() += weight / (f.k + rank as f64 + 1.0);
         }
     }
-    let mut all: Vec<(Uuid, f64)> = by_id.into_iter().collect();
+    let mut all: Vec<(ChunkId, f64)> = by_id.into_iter().collect();
     all.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     all
 }
@@ -396,7 +396,7 @@ pub fn fuse(lists: [Vec<Hit>; 2], top_k: usize, f: Fusion) -> Vec<Hit> {
     let ids = lists
         .each_ref()
         .map(|l| l.iter().map(|h| h.chunk_id).collect::<Vec<_>>());
-    let mut by_id: HashMap<Uuid, Hit> = HashMap::new();
+    let mut by_id: HashMap<ChunkId, Hit> = HashMap::new();
     for h in lists.into_iter().flatten() {
         by_id
             .entry(h.chunk_id)
@@ -417,7 +417,10 @@ pub fn fuse(lists: [Vec<Hit>; 2], top_k: usize, f: Fusion) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
+    use uuid::Uuid;
+
     use super::*;
+    use crate::ids::DocumentId;
 
     const OWN: OwnModel<'static> = OwnModel {
         name: "mini",
@@ -572,10 +575,10 @@ mod tests {
 
     fn hit(id: u128, score: f64) -> Hit {
         Hit {
-            chunk_id: Uuid::from_u128(id),
+            chunk_id: ChunkId::from(Uuid::from_u128(id)),
             chunk_index: 0,
             content: String::new(),
-            document_id: Uuid::from_u128(id),
+            document_id: DocumentId::from(Uuid::from_u128(id)),
             title: String::new(),
             source_url: None,
             version: 1,
@@ -677,7 +680,7 @@ mod tests {
             keyword_weight: 1.0,
         };
         let f = fuse([sem, kw], 10, equal);
-        let ids: Vec<u128> = f.iter().map(|h| h.chunk_id.as_u128()).collect();
+        let ids: Vec<u128> = f.iter().map(|h| h.chunk_id.uuid().as_u128()).collect();
         assert_eq!(ids, vec![2, 1, 3]);
         assert_eq!((f[0].semantic, f[0].keyword), (Some(0.8), Some(0.3)));
         assert_eq!((f[1].semantic, f[1].keyword), (Some(0.9), None));
@@ -698,7 +701,7 @@ mod tests {
             10,
             keyword_heavy,
         );
-        let ids: Vec<u128> = f.iter().map(|h| h.chunk_id.as_u128()).collect();
+        let ids: Vec<u128> = f.iter().map(|h| h.chunk_id.uuid().as_u128()).collect();
         assert_eq!(ids, vec![1, 3, 2]);
         assert!((f[0].score - (1.0 / 11.0 + 2.0 / 12.0)).abs() < 1e-12);
     }

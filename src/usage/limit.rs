@@ -18,13 +18,12 @@ use std::{
     time::{Duration, Instant},
 };
 
-use uuid::Uuid;
-
 use super::Subject;
 use crate::{
     config::UsageConfig,
     db::{Db, unscoped},
     error::ApiResult,
+    ids::TenantId,
 };
 
 /// How long leased requests stay usable by this instance.
@@ -99,7 +98,7 @@ impl Limiter {
     }
 
     /// Spends one request of the caller's budget, then of the tenant's.
-    pub async fn admit(&self, tenant: Uuid, subject: Subject) -> Result<Vec<Decision>, Denied> {
+    pub async fn admit(&self, tenant: TenantId, subject: Subject) -> Result<Vec<Decision>, Denied> {
         let (name, key) = match subject {
             Subject::ApiKey(id) => ("key", format!("key:{id}")),
             Subject::User(id) => ("user", format!("user:{id}")),
@@ -154,7 +153,7 @@ impl Limiter {
 
     async fn take(
         &self,
-        tenant: Uuid,
+        tenant: TenantId,
         name: &'static str,
         key: &str,
         scope: Scope,

@@ -12,21 +12,21 @@ use std::sync::{
 use chrono::{DateTime, Utc};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
-use uuid::Uuid;
 
 use crate::{
     config::UsageConfig,
     db::{Db, unscoped},
+    ids::{ApiKeyId, TenantId, UserId},
 };
 
 /// One request, as the usage log keeps it.
 #[derive(Clone, Debug)]
 pub struct Record {
-    pub tenant_id: Uuid,
+    pub tenant_id: TenantId,
     pub at: DateTime<Utc>,
     pub request_id: String,
-    pub api_key_id: Option<Uuid>,
-    pub user_id: Option<Uuid>,
+    pub api_key_id: Option<ApiKeyId>,
+    pub user_id: Option<UserId>,
     pub method: String,
     /// The route template (`/v1/tickets/{id}`), never the raw path.
     pub route: &'static str,

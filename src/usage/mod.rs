@@ -19,13 +19,13 @@ use poem::{
     Request, Response,
     http::{HeaderValue, StatusCode},
 };
-use uuid::Uuid;
 
 use crate::{
     app::AppState,
     auth::{Caller, Via},
     config::UsageConfig,
     error::{ApiError, ApiResult},
+    ids::{ApiKeyId, TenantId, UserId},
 };
 
 pub use limit::{Decision, Limiter};
@@ -52,9 +52,9 @@ impl Usage {
 /// What authentication found out about a request, for the layer around it.
 #[derive(Clone, Debug, Default)]
 pub struct Metered {
-    pub tenant_id: Option<Uuid>,
-    pub api_key_id: Option<Uuid>,
-    pub user_id: Option<Uuid>,
+    pub tenant_id: Option<TenantId>,
+    pub api_key_id: Option<ApiKeyId>,
+    pub user_id: Option<UserId>,
     /// The rate-limit decisions, caller's first, for the `RateLimit` headers.
     pub limits: Vec<Decision>,
 }
@@ -76,8 +76,8 @@ impl Meter {
 /// Whose budget a request spends besides its tenant's.
 #[derive(Clone, Copy, Debug)]
 pub enum Subject {
-    ApiKey(Uuid),
-    User(Uuid),
+    ApiKey(ApiKeyId),
+    User(UserId),
 }
 
 /// Records who is calling and spends one request of the caller's and the tenant's budgets:

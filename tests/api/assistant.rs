@@ -61,7 +61,7 @@ pub async fn settings(app: &TestApp, t: &TestTenant, patch: Value) -> Value {
 /// Runs a worker for `t` until no job of it is due; returns what each claim did.
 pub async fn work(app: &TestApp, t: &TestTenant) -> Vec<Outcome> {
     let mut w = app.state.worker();
-    w.tenant = Some(t.id);
+    w.tenant = Some(t.id.into());
     let mut done = Vec::new();
     for _ in 0..50 {
         match w.run_once().await.expect("claim") {

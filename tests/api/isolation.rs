@@ -16,7 +16,7 @@ use uuid::Uuid;
 use crate::support::*;
 
 fn scope(t: &TestTenant) -> Scope {
-    Scope::user(t.id, t.admin.id, Role::Admin)
+    Scope::user(t.id.into(), t.admin.id.into(), Role::Admin)
 }
 
 #[tokio::test]
@@ -30,9 +30,12 @@ async fn through_the_repo_a_tenant_never_sees_nor_writes_another() {
         .tenant(&scope(&a), async |tx| users::list(tx, None, 100).await)
         .await
         .unwrap();
-    assert_eq!(seen.iter().map(|u| u.id).collect::<Vec<_>>(), [a.admin.id]);
+    assert_eq!(
+        seen.iter().map(|u| u.id.uuid()).collect::<Vec<_>>(),
+        [a.admin.id]
+    );
 
-    let b_admin = b.admin.id;
+    let b_admin = b.admin.id.into();
     let got = db
         .tenant(&scope(&a), async |tx| users::get(tx, b_admin).await)
         .await
@@ -441,7 +444,7 @@ async fn a_single_pooled_connection_alternating_tenants_never_leaks() {
             .unwrap();
         assert_eq!(rows.len(), expected_rows, "iteration {i}");
         assert!(
-            rows.iter().all(|t| *t == s.tenant_id()),
+            rows.iter().all(|t| *t == s.tenant_id().uuid()),
             "iteration {i}: saw {rows:?}"
         );
 
@@ -524,11 +527,11 @@ async fn concurrent_tenants_sharing_server_connections_see_only_their_own_rows()
                     .await
                     .unwrap();
                 assert_eq!(setting, s.tenant_id().to_string(), "round {i}");
-                assert_eq!(rows, [s.tenant_id()], "round {i}: saw {rows:?}");
+                assert_eq!(rows, [s.tenant_id().uuid()], "round {i}: saw {rows:?}");
                 pids.push(pid);
                 assert_bare_between_transactions(&pool).await;
             }
-            (s.tenant_id(), pids)
+            (s.tenant_id().uuid(), pids)
         })
     });
     let mut tenants_of_backend: HashMap<i32, HashSet<Uuid>> = HashMap::new();

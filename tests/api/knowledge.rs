@@ -18,7 +18,7 @@ use crate::support::*;
 /// fails.
 pub async fn drain(app: &TestApp, tenant: &TestTenant) {
     let mut w = app.state.worker();
-    w.tenant = Some(tenant.id);
+    w.tenant = Some(tenant.id.into());
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
     loop {
         match w.run_once().await.expect("claim") {
@@ -47,7 +47,7 @@ pub async fn drain(app: &TestApp, tenant: &TestTenant) {
 
 /// An agent's scope in `tenant`, for reading its rows straight from the database.
 pub fn agent_scope(tenant: &TestTenant) -> tenantdesk::db::Scope {
-    tenantdesk::db::Scope::worker(tenant.id)
+    tenantdesk::db::Scope::worker(tenant.id.into())
 }
 
 /// Creates documents with these contents in one bulk request; returns the job's path and the
@@ -78,7 +78,7 @@ pub async fn chunk_counts(app: &TestApp, tenant: &TestTenant, doc: Uuid) -> Vec<
     app.state
         .db
         .tenant(&agent_scope(tenant), async |tx| {
-            tenantdesk::repo::knowledge::chunk_counts(tx, doc).await
+            tenantdesk::repo::knowledge::chunk_counts(tx, doc.into()).await
         })
         .await
         .unwrap()

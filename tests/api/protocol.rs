@@ -208,7 +208,7 @@ async fn a_busy_pool_gives_503_with_retry_after_and_readiness_stays_200() {
     let held = app
         .state
         .db
-        .begin_tenant(&tenantdesk::db::Scope::worker(t.id))
+        .begin_tenant(&tenantdesk::db::Scope::worker(t.id.into()))
         .await
         .unwrap();
 

@@ -122,7 +122,7 @@ async fn stage() -> Stage {
                     )
                     .await
                     .ok()
-                    .and_then(|rows| rows.first().map(|r| r.get::<_, Uuid>(0)));
+                    .and_then(|rows| rows.first().map(|r| r.get::<_, Uuid>(0).into()));
             }
             if w.tenant.is_some() {
                 let _ = w.run_once().await;

@@ -295,7 +295,11 @@ impl TestApp {
             )
             .await;
         let token = r.ok(200)["access_token"].as_str().unwrap().to_string();
-        Superadmin { id, email, token }
+        Superadmin {
+            id: id.into(),
+            email,
+            token,
+        }
     }
 
     /// A new tenant with one admin, logged in.

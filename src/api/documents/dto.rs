@@ -2,11 +2,11 @@
 
 use poem_openapi::{Multipart, Object, types::multipart::Upload};
 use serde_json::Value;
-use uuid::Uuid;
 
 pub use crate::knowledge::{DocumentType, Language};
 use crate::{
     api::text::Text,
+    ids::{CollectionId, DocumentId, JobId},
     repo::{
         Timestamp,
         knowledge::{DocumentRow, VersionRow},
@@ -34,7 +34,7 @@ pub struct DocumentIn {
     pub content_type: Option<Text>,
     /// The collection it belongs to.
     #[oai(skip_serializing_if_is_none)]
-    pub collection_id: Option<Uuid>,
+    pub collection_id: Option<CollectionId>,
     /// Default `other`.
     #[oai(rename = "type", skip_serializing_if_is_none)]
     pub doc_type: Option<DocumentType>,
@@ -102,7 +102,7 @@ pub struct DocumentPatch {
     pub source_url: Option<Text>,
     /// Moves the document into this collection.
     #[oai(skip_serializing_if_is_none)]
-    pub collection_id: Option<Uuid>,
+    pub collection_id: Option<CollectionId>,
     /// Replaces the metadata object.
     #[oai(skip_serializing_if_is_none)]
     pub metadata: Option<Value>,
@@ -114,10 +114,10 @@ pub struct DocumentPatch {
 /// A document (without its content; see its versions).
 #[derive(Debug, Object)]
 pub struct DocumentOut {
-    pub id: Uuid,
+    pub id: DocumentId,
     /// The collection it belongs to, if any.
     #[oai(skip_serializing_if_is_none)]
-    pub collection_id: Option<Uuid>,
+    pub collection_id: Option<CollectionId>,
     pub title: String,
     /// The document's type.
     #[oai(rename = "type")]
@@ -175,7 +175,7 @@ pub struct DocumentWritten {
     pub deduplicated: bool,
     /// The job chunking and embedding this version (absent when nothing changed).
     #[oai(skip_serializing_if_is_none)]
-    pub job_id: Option<Uuid>,
+    pub job_id: Option<JobId>,
 }
 
 /// One page of documents, oldest first.
@@ -195,7 +195,7 @@ pub struct BulkOut {
     pub documents: Vec<DocumentWritten>,
     /// The one job indexing every new document (absent when all were duplicates).
     #[oai(skip_serializing_if_is_none)]
-    pub job_id: Option<Uuid>,
+    pub job_id: Option<JobId>,
 }
 
 /// A multipart upload of one file.
@@ -207,7 +207,7 @@ pub struct DocumentUpload {
     pub file: Upload,
     /// Default: the file name.
     pub title: Option<String>,
-    pub collection_id: Option<Uuid>,
+    pub collection_id: Option<CollectionId>,
     /// guide, api, faq, policy or other.
     #[oai(rename = "type")]
     pub doc_type: Option<String>,
@@ -290,7 +290,7 @@ pub struct ChunksIn {
 /// What was stored.
 #[derive(Debug, Object)]
 pub struct ChunksOut {
-    pub document_id: Uuid,
+    pub document_id: DocumentId,
     pub version: i32,
     pub model: String,
     pub dims: i32,

@@ -3,13 +3,13 @@
 use poem_openapi::payload::Json;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use uuid::Uuid;
 
 use super::{DocumentIn, DocumentType, DocumentWritten, Language, Written};
 use crate::{
     app::AppState,
     auth::Principal,
     error::{ApiError, ApiResult, ProblemCode},
+    ids::{CollectionId, DocumentId, JobId},
     ingestion::normalize::{CONTENT_TYPES, normalize},
     repo::{
         self,
@@ -21,7 +21,7 @@ use crate::{
 pub(super) struct Prepared {
     title: String,
     doc_type: DocumentType,
-    collection_id: Option<Uuid>,
+    collection_id: Option<CollectionId>,
     category: Option<String>,
     language: Language,
     source_url: Option<String>,
@@ -140,7 +140,7 @@ pub(super) async fn store(
     state: &AppState,
     p: &Principal,
     docs: Vec<Prepared>,
-) -> ApiResult<(Vec<(DocumentRow, bool)>, Option<Uuid>)> {
+) -> ApiResult<(Vec<(DocumentRow, bool)>, Option<JobId>)> {
     state
         .db
         .tenant(&p.scope(), async |tx| {
@@ -171,7 +171,8 @@ pub(super) async fn store(
                 };
                 out.push(repo::knowledge::create_document(tx, &new, &content).await?);
             }
-            let mut fresh: Vec<Uuid> = out.iter().filter(|(_, c)| *c).map(|(d, _)| d.id).collect();
+            let mut fresh: Vec<DocumentId> =
+                out.iter().filter(|(_, c)| *c).map(|(d, _)| d.id).collect();
             fresh.dedup();
             let job = if fresh.is_empty() {
                 None
@@ -183,7 +184,7 @@ pub(super) async fn store(
         .await
 }
 
-pub(super) fn written(row: DocumentRow, created: bool, job: Option<Uuid>) -> DocumentWritten {
+pub(super) fn written(row: DocumentRow, created: bool, job: Option<JobId>) -> DocumentWritten {
     DocumentWritten {
         document: row.into(),
         deduplicated: !created,

@@ -13,7 +13,6 @@ use poem_openapi::{
 };
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use uuid::Uuid;
 
 pub use dto::*;
 use input::{
@@ -27,6 +26,7 @@ use crate::{
     auth::Auth,
     db::Role,
     error::{ApiError, ApiResult, ProblemCode},
+    ids::{CollectionId, DocumentId},
     repo::{
         self,
         knowledge::{Content, NewChunk},
@@ -202,7 +202,7 @@ impl DocumentsApi {
         state: Data<&AppState>,
         auth: Auth,
         /// Only this collection's documents.
-        collection_id: Query<Option<Uuid>>,
+        collection_id: Query<Option<CollectionId>>,
         /// `true`: the soft-deleted documents (the trash) instead of the live ones.
         #[oai(default)]
         deleted: Query<bool>,
@@ -236,7 +236,7 @@ impl DocumentsApi {
         &self,
         state: Data<&AppState>,
         auth: Auth,
-        id: Path<Uuid>,
+        id: Path<DocumentId>,
     ) -> ApiResult<Json<DocumentOut>> {
         let p = auth.principal()?;
         state
@@ -257,7 +257,7 @@ impl DocumentsApi {
         &self,
         state: Data<&AppState>,
         auth: Auth,
-        id: Path<Uuid>,
+        id: Path<DocumentId>,
         body: JsonBody<DocumentPatch>,
     ) -> ApiResult<Json<DocumentWritten>> {
         let p = auth.principal()?;
@@ -342,7 +342,7 @@ impl DocumentsApi {
         &self,
         state: Data<&AppState>,
         auth: Auth,
-        id: Path<Uuid>,
+        id: Path<DocumentId>,
         /// Remove for good (admins only).
         #[oai(default)]
         permanent: Query<bool>,
@@ -377,7 +377,7 @@ impl DocumentsApi {
         &self,
         state: Data<&AppState>,
         auth: Auth,
-        id: Path<Uuid>,
+        id: Path<DocumentId>,
     ) -> ApiResult<Json<DocumentOut>> {
         let p = auth.principal()?;
         p.require(Role::Agent)?;
@@ -407,7 +407,7 @@ impl DocumentsApi {
         &self,
         state: Data<&AppState>,
         auth: Auth,
-        id: Path<Uuid>,
+        id: Path<DocumentId>,
     ) -> ApiResult<Json<VersionList>> {
         let p = auth.principal()?;
         let items = state
@@ -434,7 +434,7 @@ impl DocumentsApi {
         &self,
         state: Data<&AppState>,
         auth: Auth,
-        id: Path<Uuid>,
+        id: Path<DocumentId>,
         version: Path<i32>,
     ) -> ApiResult<Json<VersionOut>> {
         let p = auth.principal()?;
@@ -460,7 +460,7 @@ impl DocumentsApi {
         &self,
         state: Data<&AppState>,
         auth: Auth,
-        id: Path<Uuid>,
+        id: Path<DocumentId>,
         body: JsonBody<ChunksIn>,
     ) -> ApiResult<ChunksStored> {
         let p = auth.principal()?;

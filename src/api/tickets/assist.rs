@@ -7,7 +7,6 @@ use poem_openapi::{
     payload::Json,
 };
 use serde_json::Value;
-use uuid::Uuid;
 
 use super::visible;
 use crate::{
@@ -17,6 +16,7 @@ use crate::{
     auth::Auth,
     db::Role,
     error::{ApiError, ApiResult},
+    ids::{JobId, MessageId, QueryLogId, TicketId, UserId},
     knowledge::JobStatus,
     repo::{self, Timestamp, assistant_runs::RunRow},
 };
@@ -87,20 +87,20 @@ crate::db::text_enum!(RunTrigger, RunOutcome);
 #[derive(Debug, Object)]
 pub struct AssistantRunOut {
     /// The run's (and its job's) id.
-    pub id: Uuid,
+    pub id: JobId,
     /// The ticket it answers.
-    pub ticket_id: Uuid,
+    pub ticket_id: TicketId,
     /// What queued it.
     pub trigger: RunTrigger,
     /// The customer's message that queued it.
     #[oai(skip_serializing_if_is_none)]
-    pub trigger_message_id: Option<Uuid>,
+    pub trigger_message_id: Option<MessageId>,
     /// How it posts its answer; absent: as the tenant's assistant mode says when it runs.
     #[oai(skip_serializing_if_is_none)]
     pub post_as: Option<PostAs>,
     /// The agent who asked for it.
     #[oai(skip_serializing_if_is_none)]
-    pub requested_by: Option<Uuid>,
+    pub requested_by: Option<UserId>,
     /// `pending` (waiting, or to be retried at `next_attempt_at`), `running`, `completed`, or
     /// `failed` (out of attempts; the ticket was left as it was, see `error_log`).
     pub status: JobStatus,
@@ -118,10 +118,10 @@ pub struct AssistantRunOut {
     /// The query log entry of its answer (`GET /v1/query-logs`); absent once that entry is past
     /// its retention (`ASSISTANT_QUERY_LOG_RETENTION_DAYS`).
     #[oai(skip_serializing_if_is_none)]
-    pub query_log_id: Option<Uuid>,
+    pub query_log_id: Option<QueryLogId>,
     /// The message it posted (the answer, or the internal note of an escalation).
     #[oai(skip_serializing_if_is_none)]
-    pub message_id: Option<Uuid>,
+    pub message_id: Option<MessageId>,
     pub created_at: Timestamp,
     #[oai(skip_serializing_if_is_none)]
     pub finished_at: Option<Timestamp>,
@@ -190,7 +190,7 @@ impl TicketAssistApi {
         &self,
         state: Data<&AppState>,
         auth: Auth,
-        id: Path<Uuid>,
+        id: Path<TicketId>,
         body: JsonBody<Option<AssistIn>>,
     ) -> ApiResult<QueuedRun> {
         let p = auth.principal()?;
@@ -224,7 +224,7 @@ impl TicketAssistApi {
         &self,
         state: Data<&AppState>,
         auth: Auth,
-        id: Path<Uuid>,
+        id: Path<TicketId>,
         /// Opaque cursor from `next_cursor` of the previous page.
         cursor: Query<Cursor>,
         /// Page size, 1–100.

@@ -8,7 +8,6 @@ use poem_openapi::{
     payload::Json,
 };
 use serde_json::Value;
-use uuid::Uuid;
 
 use super::{check_metadata, visible};
 use crate::{
@@ -18,6 +17,7 @@ use crate::{
     auth::Auth,
     db::Role,
     error::{ApiError, ApiResult},
+    ids::{ExternalRefId, TicketId, UserId},
     repo::{self, Timestamp, tickets::ExternalRefRow},
 };
 
@@ -52,9 +52,9 @@ pub struct ExternalRefIn {
 #[derive(Debug, Object)]
 pub struct ExternalRefOut {
     /// The reference's id.
-    pub id: Uuid,
+    pub id: ExternalRefId,
     /// The ticket it links from.
-    pub ticket_id: Uuid,
+    pub ticket_id: TicketId,
     /// The other system's name.
     pub system: String,
     /// The record's id in that system.
@@ -66,7 +66,7 @@ pub struct ExternalRefOut {
     pub metadata: Value,
     /// The user who added it; absent for API keys and superadmins.
     #[oai(skip_serializing_if_is_none)]
-    pub created_by: Option<Uuid>,
+    pub created_by: Option<UserId>,
     /// When it was added.
     pub created_at: Timestamp,
 }
@@ -116,7 +116,7 @@ impl TicketExternalRefsApi {
         &self,
         state: Data<&AppState>,
         auth: Auth,
-        id: Path<Uuid>,
+        id: Path<TicketId>,
         body: JsonBody<ExternalRefIn>,
     ) -> ApiResult<CreatedExternalRef> {
         let p = auth.principal()?;
@@ -154,7 +154,7 @@ impl TicketExternalRefsApi {
         &self,
         state: Data<&AppState>,
         auth: Auth,
-        id: Path<Uuid>,
+        id: Path<TicketId>,
         /// Opaque cursor from `next_cursor` of the previous page.
         cursor: Query<Cursor>,
         /// Page size, 1–100.
@@ -187,8 +187,8 @@ impl TicketExternalRefsApi {
         &self,
         state: Data<&AppState>,
         auth: Auth,
-        id: Path<Uuid>,
-        ref_id: Path<Uuid>,
+        id: Path<TicketId>,
+        ref_id: Path<ExternalRefId>,
     ) -> ApiResult<DeletedExternalRef> {
         let p = auth.principal()?;
         p.require(Role::Agent)?;

@@ -15,6 +15,7 @@ use super::TicketOut;
 use crate::{
     api::cursor::Cursor,
     error::{ApiError, ApiResult},
+    ids::TicketId,
     repo::tickets::{After, SortKey, TicketRow},
 };
 
@@ -102,7 +103,7 @@ pub(super) fn decode_list_cursor(
         ));
     }
     let key: i64 = key.parse().map_err(|_| bad())?;
-    let id = Uuid::parse_str(id).map_err(|_| bad())?;
+    let id = TicketId::from(Uuid::parse_str(id).map_err(|_| bad())?);
     // Decoded into values already known to be in range, so a forged cursor is a 422 here and
     // never an error from the database (`timestamp out of range`).
     Ok(Some(match sort {

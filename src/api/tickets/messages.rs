@@ -7,7 +7,6 @@ use poem_openapi::{
     payload::Json,
 };
 use serde_json::Value;
-use uuid::Uuid;
 
 use super::{agents_only, check_metadata, visible};
 use crate::{
@@ -19,6 +18,7 @@ use crate::{
     auth::Auth,
     db::Role,
     error::{ApiError, ApiResult},
+    ids::{MessageId, TicketId, UserId},
     repo::{self, Timestamp, tickets::MessageRow},
     tickets::{MessageRole, TicketStatus},
 };
@@ -47,14 +47,14 @@ pub struct MessageIn {
 #[derive(Debug, Object)]
 pub struct MessageOut {
     /// The message's id; messages sort by it.
-    pub id: Uuid,
+    pub id: MessageId,
     /// The ticket it belongs to.
-    pub ticket_id: Uuid,
+    pub ticket_id: TicketId,
     /// Who speaks.
     pub role: MessageRole,
     /// The user who wrote it; absent for API keys, superadmins and automations.
     #[oai(skip_serializing_if_is_none)]
-    pub author_id: Option<Uuid>,
+    pub author_id: Option<UserId>,
     /// The text.
     pub content: String,
     /// An internal note, never shown to the customer.
@@ -112,7 +112,7 @@ impl TicketMessagesApi {
         &self,
         state: Data<&AppState>,
         auth: Auth,
-        id: Path<Uuid>,
+        id: Path<TicketId>,
         /// Makes retries safe: 1–255 printable ASCII characters, unique per request.
         #[oai(name = "Idempotency-Key", validator(pattern = "^[!-~]{1,255}$"))]
         idempotency_key: Header<Option<String>>,
@@ -199,7 +199,7 @@ impl TicketMessagesApi {
         &self,
         state: Data<&AppState>,
         auth: Auth,
-        id: Path<Uuid>,
+        id: Path<TicketId>,
         /// Opaque cursor from `next_cursor` of the previous page.
         cursor: Query<Cursor>,
         /// Page size, 1–100.

@@ -21,7 +21,6 @@ use poem_openapi::{
     types::MaybeUndefined,
 };
 use serde_json::Value;
-use uuid::Uuid;
 
 use crate::{
     api::body::JsonBody,
@@ -32,6 +31,7 @@ use crate::{
     auth::Auth,
     db::{Role, TenantTx},
     error::{ApiError, ApiResult, ProblemCode},
+    ids::{TicketId, UserId},
     knowledge::Language,
     repo::{self, Timestamp, tickets::TicketRow},
     tickets::{TicketPriority, TicketSource, TicketStatus},
@@ -57,7 +57,7 @@ pub struct TicketIn {
     pub source: Option<TicketSource>,
     /// An active agent or admin of the tenant. Agents and admins only.
     #[oai(skip_serializing_if_is_none)]
-    pub assignee_id: Option<Uuid>,
+    pub assignee_id: Option<UserId>,
     /// Up to 50 tags of 1–50 characters each (repeats count once). Agents and admins only.
     #[oai(
         skip_serializing_if_is_none,
@@ -88,7 +88,7 @@ pub struct TicketPatch {
     pub priority: MaybeUndefined<TicketPriority>,
     /// An active agent or admin of the tenant; `null` unassigns.
     #[oai(nullable)]
-    pub assignee_id: MaybeUndefined<Uuid>,
+    pub assignee_id: MaybeUndefined<UserId>,
     /// Replaces the tags (up to 50 of 1–50 characters each); `null` removes them all.
     #[oai(nullable, validator(max_items = 50, min_length = 1, max_length = 50))]
     pub tags: MaybeUndefined<Vec<Text>>,
@@ -106,7 +106,7 @@ pub struct TicketPatch {
 #[derive(Debug, Object)]
 pub struct TicketOut {
     /// The ticket's id (UUIDv7).
-    pub id: Uuid,
+    pub id: TicketId,
     /// The tenant's human-readable number, `TCK-<n>`.
     pub number: String,
     /// 1–300 characters.
@@ -121,10 +121,10 @@ pub struct TicketOut {
     pub source: TicketSource,
     /// The agent or admin working on it.
     #[oai(skip_serializing_if_is_none)]
-    pub assignee_id: Option<Uuid>,
+    pub assignee_id: Option<UserId>,
     /// The user who opened it; absent when an API key or a superadmin did.
     #[oai(skip_serializing_if_is_none)]
-    pub creator_id: Option<Uuid>,
+    pub creator_id: Option<UserId>,
     /// Labels for triage and filtering.
     pub tags: Vec<String>,
     /// Any JSON object the client keeps with the ticket.
@@ -239,7 +239,7 @@ fn agents_only(field: &str) -> ApiError {
 }
 
 /// 422 unless `user` is an active agent or admin of the caller's tenant.
-pub(crate) async fn check_assignee(tx: &TenantTx, user: Uuid) -> ApiResult<()> {
+pub(crate) async fn check_assignee(tx: &TenantTx, user: UserId) -> ApiResult<()> {
     if repo::tickets::is_assignable(tx, user).await? {
         Ok(())
     } else {
@@ -252,7 +252,7 @@ pub(crate) async fn check_assignee(tx: &TenantTx, user: Uuid) -> ApiResult<()> {
 
 /// The ticket if the caller may see it, else 404 (another tenant's, a colleague's for a `user`,
 /// or none).
-pub(crate) async fn visible(tx: &TenantTx, id: Uuid) -> ApiResult<TicketRow> {
+pub(crate) async fn visible(tx: &TenantTx, id: TicketId) -> ApiResult<TicketRow> {
     repo::tickets::get(tx, id)
         .await?
         .ok_or_else(|| ApiError::not_found("ticket"))
@@ -399,7 +399,7 @@ impl TicketsApi {
         &self,
         state: Data<&AppState>,
         auth: Auth,
-        id: Path<Uuid>,
+        id: Path<TicketId>,
         /// An `ETag` read earlier: 304 when the ticket still has it.
         #[oai(name = "If-None-Match")]
         if_none_match: Header<Option<String>>,
@@ -431,7 +431,7 @@ impl TicketsApi {
         &self,
         state: Data<&AppState>,
         auth: Auth,
-        id: Path<Uuid>,
+        id: Path<TicketId>,
         /// The `ETag` the change is based on (`*` matches any version).
         #[oai(name = "If-Match")]
         if_match_header: Header<Option<String>>,
@@ -482,7 +482,7 @@ impl TicketsApi {
                 Some(m.clone())
             }
         };
-        let assignee: Option<Option<Uuid>> = b.assignee_id.into();
+        let assignee: Option<Option<UserId>> = b.assignee_id.into();
         let patch = repo::tickets::TicketPatch {
             title,
             description,
@@ -539,9 +539,9 @@ impl TicketsApi {
         #[oai(default)]
         priority: Query<EnumList<TicketPriority>>,
         /// Only tickets assigned to this user.
-        assignee: Query<Option<Uuid>>,
+        assignee: Query<Option<UserId>>,
         /// Only tickets opened by this user.
-        creator: Query<Option<Uuid>>,
+        creator: Query<Option<UserId>>,
         /// Only tickets with this tag (repeat for tickets with all of them; at most 50, each
         /// 1–50 characters).
         #[oai(default, validator(max_items = 50))]

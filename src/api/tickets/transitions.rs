@@ -15,6 +15,7 @@ use crate::{
     app::AppState,
     auth::{Auth, Principal},
     error::{ApiError, ApiResult, ProblemCode},
+    ids::{TicketId, UserId},
     repo::{self, Timestamp, tickets::HistoryRow},
     tickets::TicketStatus,
 };
@@ -43,7 +44,7 @@ pub struct HistoryOut {
     pub to: TicketStatus,
     /// The user who made the change; absent for API keys and superadmins.
     #[oai(skip_serializing_if_is_none)]
-    pub actor_id: Option<Uuid>,
+    pub actor_id: Option<UserId>,
     #[oai(skip_serializing_if_is_none)]
     pub reason: Option<String>,
     /// When the change happened.
@@ -89,7 +90,7 @@ impl TicketTransitionsApi {
         &self,
         state: Data<&AppState>,
         auth: Auth,
-        id: Path<Uuid>,
+        id: Path<TicketId>,
         /// The `ETag` the move is based on (`*` matches any version).
         #[oai(name = "If-Match")]
         if_match_header: Header<Option<String>>,
@@ -127,7 +128,7 @@ impl TicketTransitionsApi {
         &self,
         state: Data<&AppState>,
         auth: Auth,
-        id: Path<Uuid>,
+        id: Path<TicketId>,
         /// Opaque cursor from `next_cursor` of the previous page.
         cursor: Query<Cursor>,
         /// Page size, 1–100.

@@ -13,7 +13,6 @@ use std::{
 use anyhow::Context;
 use futures_util::future::BoxFuture;
 use unicode_segmentation::UnicodeSegmentation;
-use uuid::Uuid;
 
 use super::{Deltas, Generated, Prompt, Provider, is_russian};
 use crate::{
@@ -22,6 +21,7 @@ use crate::{
         text::{content_terms, overlap},
     },
     embeddings::{Chunker, Embedder, TextKind},
+    ids::TenantId,
 };
 
 /// At most this many sentences are scored per answer (the passages of one answer hold about 30).
@@ -55,8 +55,8 @@ pub struct Extractive {
 /// 30 MB when full.
 #[derive(Default)]
 struct SentenceCache {
-    vectors: HashMap<(Uuid, String), Arc<Vec<f32>>>,
-    order: VecDeque<(Uuid, String)>,
+    vectors: HashMap<(TenantId, String), Arc<Vec<f32>>>,
+    order: VecDeque<(TenantId, String)>,
 }
 
 const CACHED_SENTENCES: usize = 20_000;
@@ -73,7 +73,11 @@ impl Extractive {
     }
 
     /// The vectors of `tenant`'s `texts`, in order, embedding only those not cached.
-    async fn vectors(&self, tenant: Uuid, texts: &[String]) -> anyhow::Result<Vec<Arc<Vec<f32>>>> {
+    async fn vectors(
+        &self,
+        tenant: TenantId,
+        texts: &[String],
+    ) -> anyhow::Result<Vec<Arc<Vec<f32>>>> {
         let key = |t: &String| (tenant, t.clone());
         let missing: Vec<String> = {
             let cache = self.cache.lock().expect("sentence cache");

@@ -11,6 +11,7 @@ pub mod openai;
 use futures_util::future::BoxFuture;
 
 use super::settings::ProviderKind;
+use crate::ids::TenantId;
 
 /// A knowledge-base passage given to the provider; the answer cites it as `[n]`.
 #[derive(Debug, Clone)]
@@ -27,7 +28,7 @@ pub struct Passage {
 pub struct Prompt<'a> {
     /// Whose knowledge base the passages come from (what a provider keeps between answers is
     /// kept per tenant).
-    pub tenant: uuid::Uuid,
+    pub tenant: TenantId,
     pub question: &'a str,
     /// The question's embedding, when retrieval made one.
     pub question_vector: Option<&'a [f32]>,

@@ -1,8 +1,6 @@
 //! Chunks and their vectors.
 
-use uuid::Uuid;
-
-use crate::{db::TenantTx, error::ApiResult};
+use crate::{db::TenantTx, error::ApiResult, ids::DocumentId};
 
 pub struct NewChunk<'a> {
     pub index: i32,
@@ -15,7 +13,7 @@ pub struct NewChunk<'a> {
 /// Replaces the chunks of `model` for a document's `version` (and any older version).
 pub async fn replace_chunks(
     tx: &TenantTx,
-    document_id: Uuid,
+    document_id: DocumentId,
     version: i32,
     model: &str,
     chunks: &[NewChunk<'_>],
@@ -51,7 +49,7 @@ pub async fn replace_chunks(
 }
 
 /// (model, chunk count) of a document's current version.
-pub async fn chunk_counts(tx: &TenantTx, document_id: Uuid) -> ApiResult<Vec<(String, i64)>> {
+pub async fn chunk_counts(tx: &TenantTx, document_id: DocumentId) -> ApiResult<Vec<(String, i64)>> {
     let rows = tx
         .query(
             "select c.model, count(*) from kb_chunks c

@@ -1,17 +1,17 @@
 //! Collections.
 
 use tokio_postgres::Row;
-use uuid::Uuid;
 
 use crate::{
     db::TenantTx,
     error::{ApiError, ApiResult, ProblemCode},
+    ids::CollectionId,
     repo::Timestamp,
 };
 
 #[derive(Debug, Clone)]
 pub struct CollectionRow {
-    pub id: Uuid,
+    pub id: CollectionId,
     pub name: String,
     pub description: String,
     pub created_at: Timestamp,
@@ -49,7 +49,7 @@ pub async fn create_collection(
 
 pub async fn list_collections(
     tx: &TenantTx,
-    after: Option<Uuid>,
+    after: Option<CollectionId>,
     limit: i64,
 ) -> ApiResult<Vec<CollectionRow>> {
     let sql = format!(
@@ -60,7 +60,7 @@ pub async fn list_collections(
     Ok(rows.iter().map(CollectionRow::from).collect())
 }
 
-pub async fn get_collection(tx: &TenantTx, id: Uuid) -> ApiResult<Option<CollectionRow>> {
+pub async fn get_collection(tx: &TenantTx, id: CollectionId) -> ApiResult<Option<CollectionRow>> {
     let sql =
         format!("select {COLLECTION_COLUMNS} from kb_collections where tenant_id = $1 and id = $2");
     Ok(tx
@@ -72,7 +72,7 @@ pub async fn get_collection(tx: &TenantTx, id: Uuid) -> ApiResult<Option<Collect
 
 pub async fn update_collection(
     tx: &TenantTx,
-    id: Uuid,
+    id: CollectionId,
     name: Option<&str>,
     description: Option<&str>,
 ) -> ApiResult<Option<CollectionRow>> {
@@ -89,7 +89,7 @@ pub async fn update_collection(
 }
 
 /// Deletes an empty collection. `Ok(None)`: no such collection.
-pub async fn delete_collection(tx: &TenantTx, id: Uuid) -> ApiResult<Option<()>> {
+pub async fn delete_collection(tx: &TenantTx, id: CollectionId) -> ApiResult<Option<()>> {
     let in_use: bool = tx
         .query_one(
             "select exists (select 1 from kb_documents where tenant_id = $1 and collection_id = $2)",

@@ -2,19 +2,19 @@
 
 use serde_json::Value;
 use tokio_postgres::Row;
-use uuid::Uuid;
 
 use crate::{
     db::TenantTx,
     error::{ApiError, ApiResult},
+    ids::{CollectionId, DocumentId},
     knowledge::{DocumentType, Language},
     repo::{Timestamp, column},
 };
 
 #[derive(Debug, Clone)]
 pub struct DocumentRow {
-    pub id: Uuid,
-    pub collection_id: Option<Uuid>,
+    pub id: DocumentId,
+    pub collection_id: Option<CollectionId>,
     pub title: String,
     pub doc_type: DocumentType,
     pub category: Option<String>,
@@ -61,7 +61,7 @@ const DOCUMENT_SELECT: &str = "select d.id, d.collection_id, d.title, d.doc_type
      on v.tenant_id = d.tenant_id and v.document_id = d.id and v.version = d.current_version";
 
 pub struct NewDocument<'a> {
-    pub collection_id: Option<Uuid>,
+    pub collection_id: Option<CollectionId>,
     pub title: &'a str,
     pub doc_type: DocumentType,
     pub category: Option<&'a str>,
@@ -113,7 +113,7 @@ pub async fn create_document(
     if let Some(existing) = find_by_hash(tx, c.hash).await? {
         return Ok((existing, false));
     }
-    let id: Uuid = tx
+    let id: DocumentId = tx
         .query_one(
             "insert into kb_documents (tenant_id, collection_id, title, doc_type, category,
                     source_url, metadata, created_by, language)
@@ -139,7 +139,12 @@ pub async fn create_document(
     Ok((doc, true))
 }
 
-async fn insert_version(tx: &TenantTx, id: Uuid, version: i32, c: &Content<'_>) -> ApiResult<()> {
+async fn insert_version(
+    tx: &TenantTx,
+    id: DocumentId,
+    version: i32,
+    c: &Content<'_>,
+) -> ApiResult<()> {
     tx.execute(
         "insert into kb_document_versions (tenant_id, document_id, version, content_type,
                 raw_content, content, content_hash, created_by)
@@ -159,7 +164,7 @@ async fn insert_version(tx: &TenantTx, id: Uuid, version: i32, c: &Content<'_>) 
     Ok(())
 }
 
-pub async fn get_document(tx: &TenantTx, id: Uuid) -> ApiResult<Option<DocumentRow>> {
+pub async fn get_document(tx: &TenantTx, id: DocumentId) -> ApiResult<Option<DocumentRow>> {
     let sql = format!("{DOCUMENT_SELECT} where d.tenant_id = $1 and d.id = $2");
     tx.query_opt(&sql, &[&tx.tenant_id(), &id])
         .await?
@@ -169,14 +174,14 @@ pub async fn get_document(tx: &TenantTx, id: Uuid) -> ApiResult<Option<DocumentR
 }
 
 pub struct DocumentFilter {
-    pub collection_id: Option<Uuid>,
+    pub collection_id: Option<CollectionId>,
     pub deleted: bool,
 }
 
 pub async fn list_documents(
     tx: &TenantTx,
     f: &DocumentFilter,
-    after: Option<Uuid>,
+    after: Option<DocumentId>,
     limit: i64,
 ) -> ApiResult<Vec<DocumentRow>> {
     let sql = format!(
@@ -202,7 +207,7 @@ pub async fn list_documents(
 #[derive(Default)]
 pub struct DocumentPatch<'a> {
     /// `Some(None)` moves the document out of any collection.
-    pub collection_id: Option<Option<Uuid>>,
+    pub collection_id: Option<Option<CollectionId>>,
     pub title: Option<&'a str>,
     pub doc_type: Option<DocumentType>,
     pub category: Option<Option<&'a str>>,
@@ -217,7 +222,7 @@ pub struct DocumentPatch<'a> {
 /// version was added. `Ok(None)`: no such live document.
 pub async fn update_document(
     tx: &TenantTx,
-    id: Uuid,
+    id: DocumentId,
     p: &DocumentPatch<'_>,
     content: Option<&Content<'_>>,
 ) -> ApiResult<Option<(DocumentRow, bool)>> {
@@ -305,7 +310,7 @@ fn split<T>(v: Option<Option<T>>) -> (bool, Option<T>) {
 }
 
 /// Soft delete (`deleted = true`) or restore. `Ok(None)`: no such document in that state.
-pub async fn set_deleted(tx: &TenantTx, id: Uuid, deleted: bool) -> ApiResult<Option<()>> {
+pub async fn set_deleted(tx: &TenantTx, id: DocumentId, deleted: bool) -> ApiResult<Option<()>> {
     let n = tx
         .execute(
             "update kb_documents
@@ -318,7 +323,7 @@ pub async fn set_deleted(tx: &TenantTx, id: Uuid, deleted: bool) -> ApiResult<Op
 }
 
 /// Removes a document with every version and chunk.
-pub async fn hard_delete(tx: &TenantTx, id: Uuid) -> ApiResult<Option<()>> {
+pub async fn hard_delete(tx: &TenantTx, id: DocumentId) -> ApiResult<Option<()>> {
     let n = tx
         .execute(
             "delete from kb_documents where tenant_id = $1 and id = $2",
@@ -354,7 +359,7 @@ impl From<&Row> for VersionRow {
 }
 
 /// Versions newest first, without their content.
-pub async fn list_versions(tx: &TenantTx, id: Uuid) -> ApiResult<Vec<VersionRow>> {
+pub async fn list_versions(tx: &TenantTx, id: DocumentId) -> ApiResult<Vec<VersionRow>> {
     let rows = tx
         .query(
             "select version, content_type, null::text as raw_content, null::text as content,
@@ -367,7 +372,11 @@ pub async fn list_versions(tx: &TenantTx, id: Uuid) -> ApiResult<Vec<VersionRow>
     Ok(rows.iter().map(VersionRow::from).collect())
 }
 
-pub async fn get_version(tx: &TenantTx, id: Uuid, version: i32) -> ApiResult<Option<VersionRow>> {
+pub async fn get_version(
+    tx: &TenantTx,
+    id: DocumentId,
+    version: i32,
+) -> ApiResult<Option<VersionRow>> {
     Ok(tx
         .query_opt(
             "select version, content_type, raw_content, content, content_hash, valid_from, valid_to

@@ -4,11 +4,11 @@
 
 use serde_json::Value;
 use tokio_postgres::Row;
-use uuid::Uuid;
 
 use crate::{
     db::TenantTx,
     error::{ApiError, ApiResult},
+    ids::{DocumentId, JobId},
     ingestion::JobKind,
     knowledge::JobStatus,
     repo::{Timestamp, column},
@@ -16,11 +16,11 @@ use crate::{
 
 #[derive(Debug, Clone)]
 pub struct JobRow {
-    pub id: Uuid,
+    pub id: JobId,
     pub kind: JobKind,
     pub status: JobStatus,
-    pub document_ids: Vec<Uuid>,
-    pub done_ids: Vec<Uuid>,
+    pub document_ids: Vec<DocumentId>,
+    pub done_ids: Vec<DocumentId>,
     pub documents_processed: i32,
     pub documents_failed: i32,
     pub attempts: i32,
@@ -65,7 +65,7 @@ const JOB_COLUMNS: &str = "id, kind, status, document_ids, done_ids, documents_p
     documents_failed, attempts, max_attempts, next_attempt_at, locked_until, locked_by, error_log,
     created_at, updated_at, started_at, finished_at";
 
-pub async fn create_job(tx: &TenantTx, document_ids: &[Uuid]) -> ApiResult<JobRow> {
+pub async fn create_job(tx: &TenantTx, document_ids: &[DocumentId]) -> ApiResult<JobRow> {
     let sql = format!(
         "insert into jobs (tenant_id, document_ids, created_by) values ($1, $2, $3)
          returning {JOB_COLUMNS}"
@@ -76,7 +76,7 @@ pub async fn create_job(tx: &TenantTx, document_ids: &[Uuid]) -> ApiResult<JobRo
     JobRow::try_from(&row)
 }
 
-pub async fn get_job(tx: &TenantTx, id: Uuid) -> ApiResult<Option<JobRow>> {
+pub async fn get_job(tx: &TenantTx, id: JobId) -> ApiResult<Option<JobRow>> {
     let sql = format!("select {JOB_COLUMNS} from jobs where tenant_id = $1 and id = $2");
     tx.query_opt(&sql, &[&tx.tenant_id(), &id])
         .await?
@@ -89,7 +89,7 @@ pub async fn get_job(tx: &TenantTx, id: Uuid) -> ApiResult<Option<JobRow>> {
 pub async fn list_jobs(
     tx: &TenantTx,
     status: Option<JobStatus>,
-    before: Option<Uuid>,
+    before: Option<JobId>,
     limit: i64,
 ) -> ApiResult<Vec<JobRow>> {
     let sql = format!(
@@ -105,7 +105,7 @@ pub async fn list_jobs(
 }
 
 /// The job, if `worker` still holds its lease.
-pub async fn leased_job(tx: &TenantTx, id: Uuid, worker: &str) -> ApiResult<Option<JobRow>> {
+pub async fn leased_job(tx: &TenantTx, id: JobId, worker: &str) -> ApiResult<Option<JobRow>> {
     let sql = format!(
         "select {JOB_COLUMNS} from jobs
           where tenant_id = $1 and id = $2 and status = 'running' and locked_by = $3 for update"
@@ -120,9 +120,9 @@ pub async fn leased_job(tx: &TenantTx, id: Uuid, worker: &str) -> ApiResult<Opti
 /// Records one finished document and renews the lease. False: the lease is no longer ours.
 pub async fn job_progress(
     tx: &TenantTx,
-    id: Uuid,
+    id: JobId,
     worker: &str,
-    document_id: Uuid,
+    document_id: DocumentId,
     lease_secs: f64,
 ) -> ApiResult<bool> {
     let n = tx
@@ -138,7 +138,7 @@ pub async fn job_progress(
     Ok(n > 0)
 }
 
-pub async fn job_completed(tx: &TenantTx, id: Uuid, worker: &str) -> ApiResult<bool> {
+pub async fn job_completed(tx: &TenantTx, id: JobId, worker: &str) -> ApiResult<bool> {
     let n = tx
         .execute(
             "update jobs
@@ -155,7 +155,7 @@ pub async fn job_completed(tx: &TenantTx, id: Uuid, worker: &str) -> ApiResult<b
 /// documents not yet done count as failed).
 pub async fn job_failed(
     tx: &TenantTx,
-    id: Uuid,
+    id: JobId,
     worker: &str,
     error: &str,
     retry_secs: f64,
@@ -179,7 +179,7 @@ pub async fn job_failed(
 }
 
 /// The content to chunk for a live document: (current version, normalized text).
-pub async fn content_to_ingest(tx: &TenantTx, id: Uuid) -> ApiResult<Option<(i32, String)>> {
+pub async fn content_to_ingest(tx: &TenantTx, id: DocumentId) -> ApiResult<Option<(i32, String)>> {
     Ok(tx
         .query_opt(
             "select d.current_version, v.content from kb_documents d
@@ -194,7 +194,7 @@ pub async fn content_to_ingest(tx: &TenantTx, id: Uuid) -> ApiResult<Option<(i32
 
 /// The tenant's live documents whose current version has no chunk of `model` yet (oldest
 /// first): what re-embedding with `model` has left to do.
-pub async fn documents_without_model(tx: &TenantTx, model: &str) -> ApiResult<Vec<Uuid>> {
+pub async fn documents_without_model(tx: &TenantTx, model: &str) -> ApiResult<Vec<DocumentId>> {
     Ok(tx
         .query(
             "select d.id from kb_documents d

@@ -42,7 +42,7 @@ fn passages() -> Vec<Passage> {
 async fn ask(p: &OpenAi) -> anyhow::Result<String> {
     let passages = passages();
     let prompt = Prompt {
-        tenant: uuid::Uuid::new_v4(),
+        tenant: uuid::Uuid::new_v4().into(),
         question: "How do I reset it?",
         question_vector: None,
         passages: &passages,

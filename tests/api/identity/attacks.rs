@@ -17,7 +17,7 @@ fn claims_for(app: &TestApp, t: &TestTenant, user: &TestUser, role: &str) -> Cla
     let now = chrono::Utc::now().timestamp();
     Claims {
         sub: user.id,
-        tenant: Some(t.id),
+        tenant: Some(t.id.into()),
         role: role.into(),
         iat: now,
         exp: now + 600,

@@ -53,7 +53,7 @@ async fn login_returns_an_access_jwt_and_a_refresh_token() {
     let c = claims(&app, body["access_token"].as_str().unwrap());
     assert_eq!(
         (c.sub, c.tenant, c.role.as_str()),
-        (u.id, Some(t.id), "agent")
+        (u.id, Some(t.id.into()), "agent")
     );
     assert_eq!(c.exp - c.iat, app.config.auth.access_ttl.as_secs() as i64);
     assert_ne!(

@@ -95,7 +95,7 @@ async fn the_worker_embeds_a_jobs_documents_in_groups_with_the_vectors_they_get_
         calls: Default::default(),
     });
     let mut w = app.state.worker();
-    w.tenant = Some(t.id);
+    w.tenant = Some(t.id.into());
     w.embedder = counting.clone();
     w.batch_chunks = 2;
     assert!(matches!(w.run_once().await.unwrap(), Outcome::Completed(_)));
@@ -181,7 +181,7 @@ async fn a_worker_that_dies_mid_job_loses_nothing_and_its_late_writes_are_refuse
 
     let gate = Arc::new(Semaphore::new(0));
     let mut zombie = app.state.worker();
-    zombie.tenant = Some(t.id);
+    zombie.tenant = Some(t.id.into());
     zombie.lease = Duration::from_secs(1);
     // One document per embedding call, so that it stalls between documents.
     zombie.batch_chunks = 1;
@@ -207,7 +207,7 @@ async fn a_worker_that_dies_mid_job_loses_nothing_and_its_late_writes_are_refuse
 
     // While its lease holds, nobody else takes the job.
     let mut rescuer = app.state.worker();
-    rescuer.tenant = Some(t.id);
+    rescuer.tenant = Some(t.id.into());
     assert_eq!(rescuer.run_once().await.unwrap(), Outcome::Idle);
 
     // The lease runs out; the job is claimed again and finished without redoing document 1.
@@ -357,9 +357,9 @@ async fn a_dedicated_worker_takes_only_its_tenants_jobs() {
     let job: uuid::Uuid = r.ok(201)["job_id"].as_str().unwrap().parse().unwrap();
     std::sync::Arc::make_mut(&mut app.state.config)
         .kb
-        .worker_tenant = Some(a.id);
+        .worker_tenant = Some(a.id.into());
     let w = app.state.worker();
-    assert_eq!(w.run_once().await.unwrap(), Outcome::Completed(job));
+    assert_eq!(w.run_once().await.unwrap(), Outcome::Completed(job.into()));
     assert_eq!(w.run_once().await.unwrap(), Outcome::Idle);
     drain(&app, &b).await;
 }
@@ -371,11 +371,11 @@ async fn a_worker_task_dropped_mid_job_leaves_a_job_that_is_finished_later() {
     let tok = &t.admin.token;
     let id = doc(&app, tok, "One", "A single short document.").await;
     let mut w = app.state.worker();
-    w.tenant = Some(t.id);
+    w.tenant = Some(t.id.into());
     w.lease = Duration::from_secs(1);
     // Claim, then drop the worker without doing anything: a crash right after the claim.
     let (tenant, job, _) = w.claim().await.unwrap().expect("a due job");
-    assert_eq!(tenant, t.id);
+    assert_eq!(tenant.uuid(), t.id);
     drop(w);
     let j = app.get(&format!("/v1/ingestion-jobs/{job}"), tok).await;
     assert_eq!(j.ok(200)["status"], "running");
@@ -392,7 +392,7 @@ async fn the_worker_inside_serve_processes_jobs() {
     let app = spawn_with(|c| {
         c.kb.worker_enabled = true;
         c.kb.worker_poll = Duration::from_millis(100);
-        c.kb.worker_tenant = Some(t.id);
+        c.kb.worker_tenant = Some(t.id.into());
     })
     .await;
     let r = app
@@ -490,7 +490,7 @@ async fn a_failing_job_is_retried_later_and_fails_for_good_after_its_last_attemp
     let job = r.ok(201)["job_id"].as_str().unwrap().to_string();
     let path = format!("/v1/ingestion-jobs/{job}");
     let mut w = app.state.worker();
-    w.tenant = Some(t.id);
+    w.tenant = Some(t.id.into());
     w.embedder = Arc::new(Broken);
 
     assert!(matches!(w.run_once().await.unwrap(), Outcome::Failed(_)));

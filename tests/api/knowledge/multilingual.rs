@@ -265,7 +265,7 @@ async fn reembedding_adds_the_new_models_vectors_while_the_old_ones_keep_serving
     // Before: nothing is embedded with the new model yet; the old instance searches as before.
     let r = new.post("/v1/search", tok, semantic.clone()).await;
     assert_eq!(r.ok(200)["results"], json!([]));
-    assert_eq!(new.state.worker().reembed(t.id).await.unwrap(), 2);
+    assert_eq!(new.state.worker().reembed(t.id.into()).await.unwrap(), 2);
     assert_eq!(
         chunk_counts(&new, &t, ru).await,
         vec![
@@ -279,7 +279,7 @@ async fn reembedding_adds_the_new_models_vectors_while_the_old_ones_keep_serving
     let r = new.post("/v1/search", tok, semantic).await;
     assert_eq!(r.ok(200)["results"][0]["document_id"], ru.to_string());
     // Nothing left; a document changed meanwhile (ingested by the old model's worker) is.
-    assert_eq!(new.state.worker().reembed(t.id).await.unwrap(), 0);
+    assert_eq!(new.state.worker().reembed(t.id.into()).await.unwrap(), 0);
     old.patch(
         &format!("/v1/documents/{en}"),
         tok,
@@ -288,7 +288,7 @@ async fn reembedding_adds_the_new_models_vectors_while_the_old_ones_keep_serving
     .await
     .ok(200);
     drain(&old, &t).await;
-    assert_eq!(new.state.worker().reembed(t.id).await.unwrap(), 1);
+    assert_eq!(new.state.worker().reembed(t.id.into()).await.unwrap(), 1);
     assert_eq!(
         chunk_counts(&new, &t, en).await,
         vec![

@@ -168,7 +168,7 @@ async fn a_full_usage_queue_drops_and_counts_rows_instead_of_waiting() {
     c.queue_capacity = 1;
     let log = tenantdesk::usage::UsageLog::new(app.state.db.clone(), &c);
     let row = tenantdesk::usage::Record {
-        tenant_id: Uuid::new_v4(),
+        tenant_id: Uuid::new_v4().into(),
         at: chrono::Utc::now(),
         request_id: "r".into(),
         api_key_id: None,
