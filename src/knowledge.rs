@@ -1,85 +1,53 @@
 //! Knowledge-base values kept in the database as text: a document's type, an ingestion job's
 //! status and the language of a text (their text is derived once, see `db::text_enum!`).
 
-use poem_openapi::Enum;
-
-/// What kind of text a document is.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Enum,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[oai(rename_all = "lowercase")]
-#[strum(serialize_all = "lowercase")]
-pub enum DocumentType {
-    /// How to do something.
-    Guide,
-    /// Reference of an API.
-    Api,
-    /// Questions and answers.
-    Faq,
-    /// Rules the company keeps.
-    Policy,
-    /// Anything else (the default).
-    Other,
+crate::db::text_enum! {
+    "lowercase":
+    /// What kind of text a document is.
+    pub enum DocumentType {
+        /// How to do something.
+        Guide,
+        /// Reference of an API.
+        Api,
+        /// Questions and answers.
+        Faq,
+        /// Rules the company keeps.
+        Policy,
+        /// Anything else (the default).
+        Other,
+    }
 }
 
-/// Where an ingestion job is.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Enum,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[oai(rename_all = "lowercase")]
-#[strum(serialize_all = "lowercase")]
-pub enum JobStatus {
-    /// Waiting for a worker (new, or to be retried at `next_attempt_at`).
-    Pending,
-    /// Held by a worker until `locked_until`; a worker that dies lets it expire and another
-    /// takes over.
-    Running,
-    /// Every document is indexed.
-    Completed,
-    /// Out of attempts; see `error_log`.
-    Failed,
+crate::db::text_enum! {
+    "lowercase":
+    /// Where an ingestion job is.
+    pub enum JobStatus {
+        /// Waiting for a worker (new, or to be retried at `next_attempt_at`).
+        Pending,
+        /// Held by a worker until `locked_until`; a worker that dies lets it expire and another
+        /// takes over.
+        Running,
+        /// Every document is indexed.
+        Completed,
+        /// Out of attempts; see `error_log`.
+        Failed,
+    }
 }
 
-/// The language a text is indexed in for keyword search: English and Russian are stemmed (the
-/// PostgreSQL `english` and `russian` configurations), anything else is indexed word by word
-/// (`simple`). The database maps it in `kb_regconfig` (sql/0050), and a CHECK on every
-/// `language` column lists the same values.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Enum,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[oai(rename_all = "lowercase")]
-#[strum(serialize_all = "lowercase")]
-pub enum Language {
-    /// English (stemmed, English stop words).
-    En,
-    /// Russian (stemmed, Russian stop words).
-    Ru,
-    /// Any other language: words are matched as written (lower case, no stemming).
-    Other,
+crate::db::text_enum! {
+    "lowercase":
+    /// The language a text is indexed in for keyword search: English and Russian are stemmed (the
+    /// PostgreSQL `english` and `russian` configurations), anything else is indexed word by word
+    /// (`simple`). The database maps it in `kb_regconfig` (sql/0050), and a CHECK on every
+    /// `language` column lists the same values.
+    pub enum Language {
+        /// English (stemmed, English stop words).
+        En,
+        /// Russian (stemmed, Russian stop words).
+        Ru,
+        /// Any other language: words are matched as written (lower case, no stemming).
+        Other,
+    }
 }
 
 impl Language {
@@ -103,8 +71,6 @@ impl Language {
         }
     }
 }
-
-crate::db::text_enum!(DocumentType, JobStatus, Language);
 
 #[cfg(test)]
 mod tests {

@@ -15,42 +15,28 @@
 //! `resolved | closed → reopened`); their reply to a `pending_customer` ticket moves it to
 //! `in_progress` by itself. Agents and admins may take every edge.
 
-use poem_openapi::Enum;
-
 use crate::db::Role;
 
-/// Where a ticket is in its life.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Enum,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[oai(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum TicketStatus {
-    /// New, nobody has started on it.
-    Open,
-    /// An agent is working on it.
-    InProgress,
-    /// Waiting for the customer; their reply moves it back to `in_progress`.
-    PendingCustomer,
-    /// Solved; the customer may still reopen it.
-    Resolved,
-    /// Done.
-    Closed,
-    /// Handed to a higher support level.
-    Escalated,
-    /// Resolved or closed, then reopened.
-    Reopened,
+crate::db::text_enum! {
+    "snake_case":
+    /// Where a ticket is in its life.
+    pub enum TicketStatus {
+        /// New, nobody has started on it.
+        Open,
+        /// An agent is working on it.
+        InProgress,
+        /// Waiting for the customer; their reply moves it back to `in_progress`.
+        PendingCustomer,
+        /// Solved; the customer may still reopen it.
+        Resolved,
+        /// Done.
+        Closed,
+        /// Handed to a higher support level.
+        Escalated,
+        /// Resolved or closed, then reopened.
+        Reopened,
+    }
 }
-
-crate::db::text_enum!(TicketStatus, TicketPriority, TicketSource, MessageRole);
 
 impl TicketStatus {
     /// The statuses this one may move to.
@@ -90,79 +76,49 @@ impl TicketStatus {
     }
 }
 
-/// How urgent a ticket is.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Enum,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[oai(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum TicketPriority {
-    /// Whenever there is time.
-    Low,
-    /// The default.
-    Medium,
-    /// Before the medium ones.
-    High,
-    /// Drop everything.
-    Urgent,
+crate::db::text_enum! {
+    "snake_case":
+    /// How urgent a ticket is.
+    pub enum TicketPriority {
+        /// Whenever there is time.
+        Low,
+        /// The default.
+        Medium,
+        /// Before the medium ones.
+        High,
+        /// Drop everything.
+        Urgent,
+    }
 }
 
-/// Where a ticket came from.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Enum,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[oai(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum TicketSource {
-    /// A web form or portal.
-    Web,
-    /// An email to the support address.
-    Email,
-    /// Another system, through this API.
-    Api,
-    /// A chat conversation.
-    Chat,
+crate::db::text_enum! {
+    "snake_case":
+    /// Where a ticket came from.
+    pub enum TicketSource {
+        /// A web form or portal.
+        Web,
+        /// An email to the support address.
+        Email,
+        /// Another system, through this API.
+        Api,
+        /// A chat conversation.
+        Chat,
+    }
 }
 
-/// Who wrote a message.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Enum,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[oai(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum MessageRole {
-    /// The customer.
-    User,
-    /// A support agent (or admin).
-    Agent,
-    /// An AI assistant.
-    Assistant,
-    /// The system (automations, notices).
-    System,
+crate::db::text_enum! {
+    "snake_case":
+    /// Who wrote a message.
+    pub enum MessageRole {
+        /// The customer.
+        User,
+        /// A support agent (or admin).
+        Agent,
+        /// An AI assistant.
+        Assistant,
+        /// The system (automations, notices).
+        System,
+    }
 }
 
 #[cfg(test)]

@@ -12,7 +12,6 @@
 //! "refund", "возврата" and "возвратом" match "возврат", "в суде" matches "суд", while "судно"
 //! (a ship) does not, and neither does "prefund".
 
-use poem_openapi::Enum;
 use serde::{Deserialize, Serialize};
 
 pub use super::text::stems;
@@ -105,35 +104,22 @@ const CANNOT_HELP: &[&str] = &[
     "нет информации",
 ];
 
-/// Which rule escalated.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Enum,
-    Serialize,
-    Deserialize,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum Rule {
-    /// The question contains one of the tenant's escalation keywords.
-    Keyword,
-    /// The customer asked for a person.
-    HumanRequest,
-    /// Nothing in the knowledge base matched well enough (best score below the threshold).
-    LowScore,
-    /// The answer says it cannot help.
-    CannotHelp,
+crate::db::text_enum! {
+    "snake_case":
+    /// Which rule escalated.
+    #[derive(Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Rule {
+        /// The question contains one of the tenant's escalation keywords.
+        Keyword,
+        /// The customer asked for a person.
+        HumanRequest,
+        /// Nothing in the knowledge base matched well enough (best score below the threshold).
+        LowScore,
+        /// The answer says it cannot help.
+        CannotHelp,
+    }
 }
-
-crate::db::text_enum!(Rule);
 
 /// A decision to escalate: the rule and a sentence naming what fired it.
 #[derive(Debug, Clone, PartialEq)]

@@ -6,7 +6,6 @@
 //! meant for: the platform's key is used only when the tenant has set neither its own key nor its
 //! own base URL. A tenant that points the assistant at its own server gets its own key or none.
 
-use poem_openapi::Enum;
 use serde::Deserialize;
 
 use super::{
@@ -15,56 +14,34 @@ use super::{
 };
 use crate::{ids::TenantId, repo::settings::SettingsRow};
 
-/// What the assistant does with tickets.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Enum,
-    Deserialize,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum AssistantMode {
-    /// Nothing on its own (agents may still ask it for a draft).
-    Off,
-    /// Each new ticket and customer message gets an answer as an internal note for agents.
-    Draft,
-    /// Each new ticket and customer message gets an answer the customer sees.
-    Reply,
+crate::db::text_enum! {
+    "snake_case":
+    /// What the assistant does with tickets.
+    #[derive(Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum AssistantMode {
+        /// Nothing on its own (agents may still ask it for a draft).
+        Off,
+        /// Each new ticket and customer message gets an answer as an internal note for agents.
+        Draft,
+        /// Each new ticket and customer message gets an answer the customer sees.
+        Reply,
+    }
 }
 
-/// Who writes the answers.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Enum,
-    Deserialize,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum ProviderKind {
-    /// In-process and extractive: quotes the best one or two sentences of the knowledge base,
-    /// chosen with the embedding model; no network, no key.
-    Builtin,
-    /// Any OpenAI-compatible `POST /v1/chat/completions` (OpenAI, Ollama, vLLM, llama.cpp).
-    Openai,
+crate::db::text_enum! {
+    "snake_case":
+    /// Who writes the answers.
+    #[derive(Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum ProviderKind {
+        /// In-process and extractive: quotes the best one or two sentences of the knowledge base,
+        /// chosen with the embedding model; no network, no key.
+        Builtin,
+        /// Any OpenAI-compatible `POST /v1/chat/completions` (OpenAI, Ollama, vLLM, llama.cpp).
+        Openai,
+    }
 }
-
-crate::db::text_enum!(AssistantMode, ProviderKind);
 
 /// The built-in defaults.
 pub const DEFAULT_MODE: AssistantMode = AssistantMode::Off;

@@ -13,7 +13,6 @@
 //!    internal note (`draft`) or a customer-visible assistant message (`reply`).
 
 use anyhow::anyhow;
-use poem_openapi::Enum;
 use serde_json::json;
 
 use super::{Answer, Assistant, escalation::Escalation, settings::AssistantMode};
@@ -31,30 +30,18 @@ use crate::{
     tickets::{MessageRole, TicketStatus},
 };
 
-/// How a run posts its answer.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Enum,
-    serde::Deserialize,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum PostAs {
-    /// An internal note for agents.
-    Draft,
-    /// A message the customer sees.
-    Reply,
+crate::db::text_enum! {
+    "snake_case":
+    /// How a run posts its answer.
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum PostAs {
+        /// An internal note for agents.
+        Draft,
+        /// A message the customer sees.
+        Reply,
+    }
 }
-
-crate::db::text_enum!(PostAs);
 
 /// What queued a run.
 #[derive(Debug, Clone, Copy)]

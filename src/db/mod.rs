@@ -22,7 +22,35 @@ pub use tenant::{Db, PlatformTx, Role, Scope, TenantTx};
 /// `#[oai(rename_all = …)]`), derived once: `as_str`, `parse`, `ToSql` and `FromSql` all use it.
 /// A value the enum does not know is an error naming the type and the value, never a default:
 /// a row with an unknown role or scope cannot quietly become some access.
+///
+/// Two forms: `text_enum!(A, B)` for enums that derive the rest themselves, and the declaration
+/// `text_enum! { "snake_case": /// docs \n pub enum A { … } … }`, which also derives what every
+/// such enum has (`Debug, Clone, Copy, PartialEq, Eq`, poem-openapi's `Enum` and strum's) with
+/// the one text rule for the API (`#[oai(rename_all)]`) and the database (`#[strum]`). Doc
+/// comments pass through to the spec; more attributes (a serde derive) go after the docs.
 macro_rules! text_enum {
+    () => {};
+    ($case:tt: $(#[$meta:meta])* $vis:vis enum $name:ident { $($body:tt)* } $($rest:tt)*) => {
+        #[derive(
+            Debug,
+            Clone,
+            Copy,
+            PartialEq,
+            Eq,
+            poem_openapi::Enum,
+            strum::EnumString,
+            strum::IntoStaticStr,
+            strum::VariantArray,
+        )]
+        #[oai(rename_all = $case)]
+        #[strum(serialize_all = $case)]
+        $(#[$meta])*
+        $vis enum $name { $($body)* }
+
+        $crate::db::text_enum!($name);
+        $crate::db::text_enum!($case: $($rest)*);
+    };
+    ($case:tt:) => {};
     ($($t:ty),* $(,)?) => {$(
         impl $t {
             /// The text stored in the database and shown in the API.
