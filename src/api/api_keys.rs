@@ -13,8 +13,7 @@ use crate::{
     api::body::JsonBody,
     api::{Tag, cursor::Cursor, default_limit, text::Text},
     app::AppState,
-    auth::{API_KEY_PREFIX, ApiKeyScope, Auth, secrets},
-    db::Role,
+    auth::{API_KEY_PREFIX, Admin, ApiKeyScope, Tenant, secrets},
     error::{ApiError, ApiResult},
     ids::{ApiKeyId, UserId},
     repo::{self, Timestamp, api_keys::ApiKeyRow},
@@ -106,11 +105,9 @@ impl ApiKeysApi {
     async fn create(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        p: Tenant<Admin>,
         body: JsonBody<ApiKeyIn>,
     ) -> ApiResult<CreatedApiKey> {
-        let p = auth.principal()?;
-        p.require(Role::Admin)?;
         if body.expires_at.is_some_and(|e| e <= chrono::Utc::now()) {
             return Err(ApiError::invalid(
                 "expires_at",
@@ -130,9 +127,8 @@ impl ApiKeysApi {
             created_by: p.user_id,
             expires_at: body.expires_at,
         };
-        let row = state
-            .db
-            .tenant(&p.scope(), async |tx| {
+        let row = p
+            .tx(async |tx| {
                 let adding = repo::usage::Adding {
                     api_keys: 1,
                     ..Default::default()
@@ -153,8 +149,7 @@ impl ApiKeysApi {
     #[oai(path = "/", method = "get", operation_id = "list_api_keys")]
     async fn list(
         &self,
-        state: Data<&AppState>,
-        auth: Auth,
+        p: Tenant<Admin>,
         /// Opaque cursor from `next_cursor` of the previous page.
         cursor: Query<Cursor>,
         /// Page size, 1–100.
@@ -164,56 +159,34 @@ impl ApiKeysApi {
         )]
         limit: Query<i64>,
     ) -> ApiResult<Json<ApiKeyPage>> {
-        let p = auth.principal()?;
-        p.require(Role::Admin)?;
-        let after = cursor.id()?;
-        let rows = state
-            .db
-            .tenant(&p.scope(), async |tx| {
-                repo::api_keys::list(tx, after, limit.0 + 1).await
-            })
-            .await?;
-        Ok(Json(ApiKeyPage::of(rows, limit.0, |r| r.id)))
+        p.page(
+            &cursor,
+            limit.0,
+            async |tx, after, n| repo::api_keys::list(tx, after, n).await,
+            |r| r.id,
+        )
+        .await
     }
 
     /// Get one API key (admins).
     #[oai(path = "/:id", method = "get", operation_id = "get_api_key")]
-    async fn get(
-        &self,
-        state: Data<&AppState>,
-        auth: Auth,
-        id: Path<ApiKeyId>,
-    ) -> ApiResult<Json<ApiKeyOut>> {
-        let p = auth.principal()?;
-        p.require(Role::Admin)?;
-        let row = state
-            .db
-            .tenant(&p.scope(), async |tx| repo::api_keys::get(tx, id.0).await)
-            .await?;
+    async fn get(&self, p: Tenant<Admin>, id: Path<ApiKeyId>) -> ApiResult<Json<ApiKeyOut>> {
+        let row = p.tx(async |tx| repo::api_keys::get(tx, id.0).await).await?;
         row.map(|k| Json(k.into()))
             .ok_or_else(|| ApiError::not_found("API key"))
     }
 
     /// Revoke an API key (admins). It stops working at once.
     #[oai(path = "/:id", method = "delete", operation_id = "revoke_api_key")]
-    async fn revoke(
-        &self,
-        state: Data<&AppState>,
-        auth: Auth,
-        id: Path<ApiKeyId>,
-    ) -> ApiResult<Revoked> {
-        let p = auth.principal()?;
-        p.require(Role::Admin)?;
-        state
-            .db
-            .tenant(&p.scope(), async |tx| {
-                let row = repo::api_keys::revoke(tx, id.0)
-                    .await?
-                    .ok_or_else(|| ApiError::not_found("API key"))?;
-                repo::audit::record(tx, "api_key.revoke", &format!("api_key:{}", id.0)).await?;
-                Ok(row)
-            })
-            .await?;
+    async fn revoke(&self, p: Tenant<Admin>, id: Path<ApiKeyId>) -> ApiResult<Revoked> {
+        p.tx(async |tx| {
+            let row = repo::api_keys::revoke(tx, id.0)
+                .await?
+                .ok_or_else(|| ApiError::not_found("API key"))?;
+            repo::audit::record(tx, "api_key.revoke", &format!("api_key:{}", id.0)).await?;
+            Ok(row)
+        })
+        .await?;
         Ok(Revoked::Done)
     }
 }

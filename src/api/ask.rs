@@ -21,7 +21,7 @@ use poem_openapi::{
 use crate::{
     api::{Tag, body::JsonBody, search::SearchFilters, text::Text},
     assistant::{self, Answer, Assistant, escalation::Rule, settings::ProviderKind},
-    auth::Auth,
+    auth::Tenant,
     db::Scope,
     error::{ApiResult, Problem},
     ids::{ChunkId, DocumentId, QueryLogId},
@@ -284,13 +284,12 @@ impl AskApi {
     async fn ask(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        p: Tenant,
         /// `text/event-stream` to stream the answer; JSON otherwise.
         #[oai(name = "Accept")]
         accept: Header<Option<String>>,
         body: JsonBody<AskIn>,
     ) -> ApiResult<AskResponse> {
-        let p = auth.principal()?;
         let scope = p.scope();
         let AskIn { question, filters } = body.0;
         let question = question.into_string();

@@ -1,14 +1,11 @@
 //! The tenant's audit log: what superadmins did in it. Admins read it; nobody changes it.
 
-use poem::web::Data;
 use poem_openapi::{Object, OpenApi, param::Query, payload::Json};
 use uuid::Uuid;
 
 use crate::{
     api::{Tag, cursor::Cursor, default_limit},
-    app::AppState,
-    auth::Auth,
-    db::Role,
+    auth::{Admin, Tenant},
     error::ApiResult,
     ids::{ApiKeyId, SuperadminId, TenantId, UserId},
     repo::{self, Timestamp, audit::AuditRow},
@@ -70,8 +67,7 @@ impl AuditApi {
     #[oai(path = "/", method = "get", operation_id = "list_audit_log")]
     async fn list(
         &self,
-        state: Data<&AppState>,
-        auth: Auth,
+        p: Tenant<Admin>,
         /// Opaque cursor from `next_cursor` of the previous page.
         cursor: Query<Cursor>,
         /// Page size, 1–100.
@@ -81,15 +77,12 @@ impl AuditApi {
         )]
         limit: Query<i64>,
     ) -> ApiResult<Json<AuditPage>> {
-        let p = auth.principal()?;
-        p.require(Role::Admin)?;
-        let before = cursor.id()?;
-        let rows = state
-            .db
-            .tenant(&p.scope(), async |tx| {
-                repo::audit::list(tx, before, limit.0 + 1).await
-            })
-            .await?;
-        Ok(Json(AuditPage::of(rows, limit.0, |r| r.id)))
+        p.page(
+            &cursor,
+            limit.0,
+            async |tx, before, n| repo::audit::list(tx, before, n).await,
+            |r| r.id,
+        )
+        .await
     }
 }

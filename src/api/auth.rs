@@ -10,7 +10,7 @@ use crate::{
     api::body::JsonBody,
     api::text::Text,
     app::AppState,
-    auth::{Auth, Via, secrets, tenant_inactive},
+    auth::{Tenant, Via, secrets, tenant_inactive},
     db::{Scope, unscoped},
     error::{ApiError, ApiResult, ProblemCode},
     ids::TenantId,
@@ -379,11 +379,9 @@ impl AuthApi {
     #[oai(path = "/logout", method = "post", operation_id = "logout")]
     async fn logout(
         &self,
-        state: Data<&AppState>,
-        auth: Auth,
+        p: Tenant,
         body: JsonBody<Option<LogoutIn>>,
     ) -> ApiResult<LogoutResponse> {
-        let p = auth.principal()?;
         let Via::Jwt { jti, exp, .. } = p.via else {
             return Err(ApiError::forbidden(
                 ProblemCode::UserOnly,
@@ -393,24 +391,22 @@ impl AuthApi {
         let user_id = p.require_user()?;
         let body = body.0.unwrap_or_default();
         let exp = chrono::DateTime::from_timestamp(exp, 0).unwrap_or_else(chrono::Utc::now);
-        state
-            .db
-            .tenant(&p.scope(), async |tx| {
-                tokens::revoke_access(tx, jti, exp).await?;
-                if body.all_sessions {
-                    tokens::revoke_user(tx, user_id).await?;
-                } else if let Some(rt) = &body.refresh_token {
-                    let hash = secrets::sha256(rt);
-                    // Only the caller's own refresh tokens can be revoked this way.
-                    if let Some(row) = tokens::find_refresh_for_update(tx, &hash).await?
-                        && row.user_id == user_id
-                    {
-                        tokens::revoke_family(tx, row.family_id).await?;
-                    }
+        p.tx(async |tx| {
+            tokens::revoke_access(tx, jti, exp).await?;
+            if body.all_sessions {
+                tokens::revoke_user(tx, user_id).await?;
+            } else if let Some(rt) = &body.refresh_token {
+                let hash = secrets::sha256(rt);
+                // Only the caller's own refresh tokens can be revoked this way.
+                if let Some(row) = tokens::find_refresh_for_update(tx, &hash).await?
+                    && row.user_id == user_id
+                {
+                    tokens::revoke_family(tx, row.family_id).await?;
                 }
-                Ok(())
-            })
-            .await?;
+            }
+            Ok(())
+        })
+        .await?;
         Ok(LogoutResponse::Done)
     }
 }

@@ -1,7 +1,6 @@
 //! Knowledge-base collections: named groups of documents, a search filter. Everyone in the
 //! tenant reads them; agents and admins change them.
 
-use poem::web::Data;
 use poem_openapi::{
     ApiResponse, Object, OpenApi,
     param::{Path, Query},
@@ -11,9 +10,7 @@ use poem_openapi::{
 use crate::{
     api::body::JsonBody,
     api::{Tag, cursor::Cursor, default_limit, text::Text},
-    app::AppState,
-    auth::Auth,
-    db::Role,
+    auth::{Agent, Tenant},
     error::{ApiError, ApiResult},
     ids::CollectionId,
     repo::{self, Timestamp, knowledge::CollectionRow},
@@ -91,15 +88,11 @@ impl CollectionsApi {
     #[oai(path = "/", method = "post", operation_id = "create_collection")]
     async fn create(
         &self,
-        state: Data<&AppState>,
-        auth: Auth,
+        p: Tenant<Agent>,
         body: JsonBody<CollectionIn>,
     ) -> ApiResult<CreatedCollection> {
-        let p = auth.principal()?;
-        p.require(Role::Agent)?;
-        let row = state
-            .db
-            .tenant(&p.scope(), async |tx| {
+        let row = p
+            .tx(async |tx| {
                 repo::knowledge::create_collection(tx, &body.name, &body.description).await
             })
             .await?;
@@ -110,8 +103,7 @@ impl CollectionsApi {
     #[oai(path = "/", method = "get", operation_id = "list_collections")]
     async fn list(
         &self,
-        state: Data<&AppState>,
-        auth: Auth,
+        p: Tenant,
         /// Opaque cursor from `next_cursor` of the previous page.
         cursor: Query<Cursor>,
         /// Page size, 1–100.
@@ -121,31 +113,19 @@ impl CollectionsApi {
         )]
         limit: Query<i64>,
     ) -> ApiResult<Json<CollectionPage>> {
-        let p = auth.principal()?;
-        let after = cursor.id()?;
-        let rows = state
-            .db
-            .tenant(&p.scope(), async |tx| {
-                repo::knowledge::list_collections(tx, after, limit.0 + 1).await
-            })
-            .await?;
-        Ok(Json(CollectionPage::of(rows, limit.0, |r| r.id)))
+        p.page(
+            &cursor,
+            limit.0,
+            async |tx, after, n| repo::knowledge::list_collections(tx, after, n).await,
+            |r| r.id,
+        )
+        .await
     }
 
     /// Get one collection.
     #[oai(path = "/:id", method = "get", operation_id = "get_collection")]
-    async fn get(
-        &self,
-        state: Data<&AppState>,
-        auth: Auth,
-        id: Path<CollectionId>,
-    ) -> ApiResult<Json<CollectionOut>> {
-        let p = auth.principal()?;
-        state
-            .db
-            .tenant(&p.scope(), async |tx| {
-                repo::knowledge::get_collection(tx, id.0).await
-            })
+    async fn get(&self, p: Tenant, id: Path<CollectionId>) -> ApiResult<Json<CollectionOut>> {
+        p.tx(async |tx| repo::knowledge::get_collection(tx, id.0).await)
             .await?
             .map(|c| Json(c.into()))
             .ok_or_else(|| ApiError::not_found("collection"))
@@ -155,44 +135,32 @@ impl CollectionsApi {
     #[oai(path = "/:id", method = "patch", operation_id = "update_collection")]
     async fn update(
         &self,
-        state: Data<&AppState>,
-        auth: Auth,
+        p: Tenant<Agent>,
         id: Path<CollectionId>,
         body: JsonBody<CollectionPatch>,
     ) -> ApiResult<Json<CollectionOut>> {
-        let p = auth.principal()?;
-        p.require(Role::Agent)?;
-        state
-            .db
-            .tenant(&p.scope(), async |tx| {
-                repo::knowledge::update_collection(
-                    tx,
-                    id.0,
-                    body.name.as_deref(),
-                    body.description.as_deref(),
-                )
-                .await
-            })
-            .await?
-            .map(|c| Json(c.into()))
-            .ok_or_else(|| ApiError::not_found("collection"))
+        p.tx(async |tx| {
+            repo::knowledge::update_collection(
+                tx,
+                id.0,
+                body.name.as_deref(),
+                body.description.as_deref(),
+            )
+            .await
+        })
+        .await?
+        .map(|c| Json(c.into()))
+        .ok_or_else(|| ApiError::not_found("collection"))
     }
 
     /// Delete an empty collection (agents and admins); 409 while it holds documents.
     #[oai(path = "/:id", method = "delete", operation_id = "delete_collection")]
     async fn delete(
         &self,
-        state: Data<&AppState>,
-        auth: Auth,
+        p: Tenant<Agent>,
         id: Path<CollectionId>,
     ) -> ApiResult<DeletedCollection> {
-        let p = auth.principal()?;
-        p.require(Role::Agent)?;
-        state
-            .db
-            .tenant(&p.scope(), async |tx| {
-                repo::knowledge::delete_collection(tx, id.0).await
-            })
+        p.tx(async |tx| repo::knowledge::delete_collection(tx, id.0).await)
             .await?
             .ok_or_else(|| ApiError::not_found("collection"))?;
         Ok(DeletedCollection::Done)

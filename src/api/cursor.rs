@@ -1,6 +1,9 @@
 //! The `cursor` query parameter of every list, and its one rule: absent or empty
 //! (`?cursor=`) is the first page; anything else must be a `next_cursor` this API returned.
 //!
+//! Every list encodes its position the same way ([`Cursor::after`], [`Cursor::key`]): a version
+//! tag and the JSON of the list's key (an id, or a ticket list's sort key and id).
+//!
 //! The rule lives in the parameter's type, so no list can decide otherwise, and the spec
 //! carries it (the pattern, the length and the description come from [`Cursor`]'s schema).
 
@@ -11,7 +14,7 @@ use poem_openapi::{
     registry::{MetaSchema, MetaSchemaRef, Registry},
     types::{ParseError, ParseFromParameter, ParseResult, Type},
 };
-use uuid::Uuid;
+use serde::{Serialize, de::DeserializeOwned};
 
 use crate::error::ApiError;
 
@@ -22,6 +25,9 @@ pub const CURSOR_PATTERN: &str = "^[A-Za-z0-9_-]*$";
 pub const CURSOR_MAX_LENGTH: usize = 256;
 
 const NOT_OURS: &str = "cursor is not one this API returned";
+
+/// The version tag every cursor starts with (before base64).
+const VERSION: &str = "v2:";
 
 /// A list's position: `None` for the first page, or a token a previous page returned.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -38,14 +44,16 @@ impl Cursor {
         ApiError::invalid("cursor", NOT_OURS)
     }
 
-    /// The cursor of a list keyed by id (`v1:<id>`), after the row `id`.
-    pub fn after(id: impl Into<Uuid>) -> String {
-        URL_SAFE_NO_PAD.encode(format!("v1:{}", id.into()))
+    /// The cursor continuing after the row whose position is `key` (an id, or a sort key and
+    /// an id): `v2:` and the key's JSON, in URL-safe base64.
+    pub fn after<K: Serialize>(key: &K) -> String {
+        let json = serde_json::to_string(key).expect("a cursor key serializes");
+        URL_SAFE_NO_PAD.encode(format!("{VERSION}{json}"))
     }
 
-    /// The id this cursor continues after (lists keyed by id, whose id type it becomes), or
-    /// `None` for the first page.
-    pub fn id<I: From<Uuid>>(&self) -> Result<Option<I>, ApiError> {
+    /// The position this cursor continues after, or `None` for the first page. A cursor made
+    /// for another list (another key type) or not made here is a 422 naming `cursor`.
+    pub fn key<K: DeserializeOwned>(&self) -> Result<Option<K>, ApiError> {
         let Some(c) = self.token() else {
             return Ok(None);
         };
@@ -53,11 +61,8 @@ impl Cursor {
             .decode(c)
             .ok()
             .and_then(|b| String::from_utf8(b).ok())
-            .and_then(|s| {
-                s.strip_prefix("v1:")
-                    .and_then(|id| Uuid::parse_str(id).ok())
-            })
-            .map(|id| Some(I::from(id)))
+            .and_then(|s| serde_json::from_str(s.strip_prefix(VERSION)?).ok())
+            .map(Some)
             .ok_or_else(Self::invalid)
     }
 
@@ -127,6 +132,8 @@ impl ParseFromParameter for Cursor {
 
 #[cfg(test)]
 mod tests {
+    use uuid::Uuid;
+
     use super::*;
 
     #[test]
@@ -137,7 +144,7 @@ mod tests {
         assert_eq!(
             Cursor::parse_from_parameter("")
                 .unwrap()
-                .id::<Uuid>()
+                .key::<Uuid>()
                 .unwrap(),
             None
         );
@@ -146,8 +153,11 @@ mod tests {
     #[test]
     fn a_cursor_made_for_a_row_continues_after_it() {
         let id = Uuid::new_v4();
-        let c = Cursor::parse_from_parameter(&Cursor::after(id)).unwrap();
-        assert_eq!(c.id::<Uuid>().unwrap(), Some(id));
+        let c = Cursor::parse_from_parameter(&Cursor::after(&id)).unwrap();
+        assert_eq!(c.key::<Uuid>().unwrap(), Some(id));
+        let pair = (7_i64, id);
+        let c = Cursor::parse_from_parameter(&Cursor::after(&pair)).unwrap();
+        assert_eq!(c.key::<(i64, Uuid)>().unwrap(), Some(pair));
     }
 
     #[test]
@@ -157,8 +167,17 @@ mod tests {
         }
         let forged = Cursor::parse_from_parameter("bm90LWEtY3Vyc29y").unwrap();
         assert_eq!(
-            forged.id::<Uuid>().unwrap_err().field.as_deref(),
+            forged.key::<Uuid>().unwrap_err().field.as_deref(),
             Some("cursor")
         );
+    }
+
+    #[test]
+    fn a_cursor_of_another_list_is_refused() {
+        let by_id = Cursor::parse_from_parameter(&Cursor::after(&Uuid::nil())).unwrap();
+        let err = by_id.key::<(i64, Uuid)>().unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("cursor"));
+        let by_pair = Cursor::parse_from_parameter(&Cursor::after(&(1, Uuid::nil()))).unwrap();
+        assert!(by_pair.key::<Uuid>().is_err());
     }
 }

@@ -1,7 +1,6 @@
 //! Ingestion jobs of the caller's tenant: the chunking and embedding of documents, done by the
 //! worker in the background. Agents and admins read them.
 
-use poem::web::Data;
 use poem_openapi::{
     Object, OpenApi,
     param::{Path, Query},
@@ -11,9 +10,7 @@ use serde_json::Value;
 
 use crate::{
     api::{Tag, cursor::Cursor, default_limit},
-    app::AppState,
-    auth::Auth,
-    db::Role,
+    auth::{Agent, Tenant},
     error::{ApiError, ApiResult},
     ids::{DocumentId, JobId},
     ingestion::JobKind,
@@ -83,8 +80,7 @@ impl IngestionApi {
     #[oai(path = "/", method = "get", operation_id = "list_ingestion_jobs")]
     async fn list(
         &self,
-        state: Data<&AppState>,
-        auth: Auth,
+        p: Tenant<Agent>,
         /// Only jobs in this state.
         status: Query<Option<JobStatus>>,
         /// Opaque cursor from `next_cursor` of the previous page.
@@ -96,34 +92,20 @@ impl IngestionApi {
         )]
         limit: Query<i64>,
     ) -> ApiResult<Json<JobPage>> {
-        let p = auth.principal()?;
-        p.require(Role::Agent)?;
-        let before = cursor.id()?;
         let status = status.0;
-        let rows = state
-            .db
-            .tenant(&p.scope(), async |tx| {
-                repo::knowledge::list_jobs(tx, status, before, limit.0 + 1).await
-            })
-            .await?;
-        Ok(Json(JobPage::of(rows, limit.0, |r| r.id)))
+        p.page(
+            &cursor,
+            limit.0,
+            async |tx, before, n| repo::knowledge::list_jobs(tx, status, before, n).await,
+            |r| r.id,
+        )
+        .await
     }
 
     /// Get one ingestion job (agents and admins).
     #[oai(path = "/:id", method = "get", operation_id = "get_ingestion_job")]
-    async fn get(
-        &self,
-        state: Data<&AppState>,
-        auth: Auth,
-        id: Path<JobId>,
-    ) -> ApiResult<Json<JobOut>> {
-        let p = auth.principal()?;
-        p.require(Role::Agent)?;
-        state
-            .db
-            .tenant(&p.scope(), async |tx| {
-                repo::knowledge::get_job(tx, id.0).await
-            })
+    async fn get(&self, p: Tenant<Agent>, id: Path<JobId>) -> ApiResult<Json<JobOut>> {
+        p.tx(async |tx| repo::knowledge::get_job(tx, id.0).await)
             .await?
             .filter(|j| j.kind == JobKind::Ingestion)
             .map(|j| Json(j.into()))

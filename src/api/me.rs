@@ -8,7 +8,7 @@ use crate::{
     api::body::JsonBody,
     api::{Tag, UserRole, tenants::TenantOut, users::UserOut},
     app::AppState,
-    auth::{Auth, Via, secrets, validate_password},
+    auth::{Tenant, Via, secrets, validate_password},
     db::unscoped,
     error::{ApiError, ApiResult},
     ids::{ApiKeyId, SuperadminId},
@@ -59,11 +59,9 @@ pub enum PasswordChanged {
 impl MeApi {
     /// The caller: tenant, role, and the user or API key behind the request.
     #[oai(path = "/", method = "get", operation_id = "get_me")]
-    async fn me(&self, state: Data<&AppState>, auth: Auth) -> ApiResult<Json<MeOut>> {
-        let p = auth.principal()?;
-        let (tenant, user) = state
-            .db
-            .tenant(&p.scope(), async |tx| {
+    async fn me(&self, p: Tenant) -> ApiResult<Json<MeOut>> {
+        let (tenant, user) = p
+            .tx(async |tx| {
                 let tenant = repo::tenants::current(tx)
                     .await?
                     .ok_or_else(|| ApiError::not_found("tenant"))?;
@@ -98,10 +96,9 @@ impl MeApi {
         &self,
         state: Data<&AppState>,
         req: &Request,
-        auth: Auth,
+        p: Tenant,
         body: JsonBody<PasswordChangeIn>,
     ) -> ApiResult<PasswordChanged> {
-        let p = auth.principal()?;
         let user_id = p.require_user()?;
         validate_password(&body.new_password, state.config.auth.password_min_len)
             .map_err(|e| e.with_field("new_password"))?;
@@ -112,11 +109,8 @@ impl MeApi {
             address_key(req),
         ];
         throttle(&state, &keys).await?;
-        let current = state
-            .db
-            .tenant(&p.scope(), async |tx| {
-                repo::users::password_hash(tx, user_id).await
-            })
+        let current = p
+            .tx(async |tx| repo::users::password_hash(tx, user_id).await)
             .await?;
         if !secrets::verify_password(body.current_password.clone(), current).await {
             unscoped::login_failed(&state.db, &keys).await?;
@@ -127,15 +121,13 @@ impl MeApi {
         }
         unscoped::login_succeeded(&state.db, &keys[0]).await?;
         let hash = secrets::hash_password(body.new_password.clone()).await?;
-        state
-            .db
-            .tenant(&p.scope(), async |tx| {
-                repo::users::set_password(tx, user_id, &hash).await?;
-                repo::tokens::revoke_user(tx, user_id).await?;
-                repo::audit::record(tx, "password.change", &format!("user:{user_id}")).await?;
-                Ok(())
-            })
-            .await?;
+        p.tx(async |tx| {
+            repo::users::set_password(tx, user_id, &hash).await?;
+            repo::tokens::revoke_user(tx, user_id).await?;
+            repo::audit::record(tx, "password.change", &format!("user:{user_id}")).await?;
+            Ok(())
+        })
+        .await?;
         Ok(PasswordChanged::Done)
     }
 }

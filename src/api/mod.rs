@@ -24,11 +24,17 @@ pub mod users;
 
 use poem_openapi::{
     Enum, Object, Tags,
+    payload::Json,
     types::{ParseFromJSON, ToJSON},
 };
-use uuid::Uuid;
+use serde::{Serialize, de::DeserializeOwned};
 
-use crate::db::Role;
+use crate::{
+    auth::{MinRole, Platform, Tenant},
+    db::{PlatformTx, Role, TenantTx},
+    error::ApiResult,
+};
+use cursor::Cursor;
 
 #[derive(Tags)]
 pub enum Tag {
@@ -112,9 +118,18 @@ pub struct Page<T: ParseFromJSON + ToJSON> {
 }
 
 impl<T: ParseFromJSON + ToJSON> Page<T> {
-    /// The page from up to `limit + 1` rows read after the cursor (see [`paginate`]).
-    pub fn of<R: Into<T>, I: Into<Uuid>>(rows: Vec<R>, limit: i64, id: impl Fn(&R) -> I) -> Self {
-        let (rows, next_cursor) = paginate(rows, limit, id);
+    /// The page from up to `limit + 1` rows read after the cursor: the first `limit` rows, and
+    /// the cursor after the last of them (its position `key`) when there was one more.
+    pub fn of<R: Into<T>, K: Serialize>(
+        mut rows: Vec<R>,
+        limit: i64,
+        key: impl Fn(&R) -> K,
+    ) -> Self {
+        let more = rows.len() as i64 > limit;
+        rows.truncate(limit as usize);
+        let next_cursor = more
+            .then(|| rows.last().map(|r| Cursor::after(&key(r))))
+            .flatten();
         Self {
             items: rows.into_iter().map(Into::into).collect(),
             next_cursor,
@@ -122,20 +137,59 @@ impl<T: ParseFromJSON + ToJSON> Page<T> {
     }
 }
 
-/// Rows were fetched with `limit + 1`: returns the page and the cursor of the next one.
-fn paginate<T, I: Into<Uuid>>(
-    mut rows: Vec<T>,
+/// One page of a list keyed by `key` (an id): decodes the cursor, reads `limit + 1` rows after
+/// it (`fetch(after, limit + 1)`) and returns the page with the next cursor.
+pub async fn page<K, Row, T>(
+    cursor: &Cursor,
     limit: i64,
-    id: impl Fn(&T) -> I,
-) -> (Vec<T>, Option<String>) {
-    let more = rows.len() as i64 > limit;
-    rows.truncate(limit as usize);
-    let next = if more {
-        rows.last().map(|r| cursor::Cursor::after(id(r)))
-    } else {
-        None
-    };
-    (rows, next)
+    fetch: impl AsyncFnOnce(Option<K>, i64) -> ApiResult<Vec<Row>>,
+    key: impl Fn(&Row) -> K,
+) -> ApiResult<Json<Page<T>>>
+where
+    K: Serialize + DeserializeOwned,
+    Row: Into<T>,
+    T: ParseFromJSON + ToJSON,
+{
+    let rows = fetch(cursor.key()?, limit + 1).await?;
+    Ok(Json(Page::of(rows, limit, key)))
+}
+
+impl<R: MinRole> Tenant<R> {
+    /// [`page`] in the caller's tenant transaction.
+    pub async fn page<K, Row, T>(
+        &self,
+        cursor: &Cursor,
+        limit: i64,
+        fetch: impl AsyncFnOnce(&mut TenantTx, Option<K>, i64) -> ApiResult<Vec<Row>>,
+        key: impl Fn(&Row) -> K,
+    ) -> ApiResult<Json<Page<T>>>
+    where
+        K: Serialize + DeserializeOwned,
+        Row: Into<T>,
+        T: ParseFromJSON + ToJSON,
+    {
+        let fetch = async |after, n| self.tx(async |tx| fetch(tx, after, n).await).await;
+        page(cursor, limit, fetch, key).await
+    }
+}
+
+impl Platform {
+    /// [`page`] in a platform transaction.
+    pub async fn page<K, Row, T>(
+        &self,
+        cursor: &Cursor,
+        limit: i64,
+        fetch: impl AsyncFnOnce(&mut PlatformTx, Option<K>, i64) -> ApiResult<Vec<Row>>,
+        key: impl Fn(&Row) -> K,
+    ) -> ApiResult<Json<Page<T>>>
+    where
+        K: Serialize + DeserializeOwned,
+        Row: Into<T>,
+        T: ParseFromJSON + ToJSON,
+    {
+        let fetch = async |after, n| self.tx(async |tx| fetch(tx, after, n).await).await;
+        page(cursor, limit, fetch, key).await
+    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,6 @@
 //! The assistant's query log: every answer it gave (from `POST /v1/ask` or a ticket run), for
 //! admins to read and filter, and the askers' feedback on them.
 
-use poem::web::Data;
 use poem_openapi::{
     Enum, Object, OpenApi,
     param::{Path, Query},
@@ -17,10 +16,8 @@ use crate::{
         default_limit,
         text::Text,
     },
-    app::AppState,
     assistant::{escalation::Rule, settings::ProviderKind},
-    auth::Auth,
-    db::Role,
+    auth::{Admin, Tenant},
     error::{ApiError, ApiResult},
     ids::{ApiKeyId, ChunkId, DocumentId, QueryLogId, SuperadminId, TicketId, UserId},
     repo::{
@@ -31,28 +28,16 @@ use crate::{
 
 pub struct QueryLogsApi;
 
-/// Where a question came from.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Enum,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[oai(rename_all = "lowercase")]
-#[strum(serialize_all = "lowercase")]
-pub enum LogChannel {
-    /// `POST /v1/ask`.
-    Ask,
-    /// An assistant run on a ticket.
-    Ticket,
+crate::db::text_enum! {
+    "lowercase":
+    /// Where a question came from.
+    pub enum LogChannel {
+        /// `POST /v1/ask`.
+        Ask,
+        /// An assistant run on a ticket.
+        Ticket,
+    }
 }
-
-crate::db::text_enum!(LogChannel);
 
 /// Which feedback to list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -206,8 +191,7 @@ impl QueryLogsApi {
     #[allow(clippy::too_many_arguments)]
     async fn list(
         &self,
-        state: Data<&AppState>,
-        auth: Auth,
+        p: Tenant<Admin>,
         /// Asked at or after this time (RFC 3339).
         from: Query<Option<Timestamp>>,
         /// Asked before this time (RFC 3339).
@@ -230,9 +214,6 @@ impl QueryLogsApi {
         )]
         limit: Query<i64>,
     ) -> ApiResult<Json<QueryLogPage>> {
-        let p = auth.principal()?;
-        p.require(Role::Admin)?;
-        let before = cursor.id()?;
         let filter = LogFilter {
             from: from.0,
             to: to.0,
@@ -245,17 +226,19 @@ impl QueryLogsApi {
             no_sources: no_sources.0,
             channel: channel.0.map(|c| c.as_str().to_string()),
         };
-        let rows = state
-            .db
-            .tenant(&p.scope(), async |tx| {
-                repo::query_logs::list(tx, &filter, before, limit.0 + 1).await
-            })
-            .await?;
-        let logs = rows
-            .into_iter()
-            .map(QueryLogOut::of)
-            .collect::<ApiResult<Vec<_>>>()?;
-        Ok(Json(QueryLogPage::of(logs, limit.0, |l| l.id)))
+        p.page(
+            &cursor,
+            limit.0,
+            async |tx, before, n| {
+                repo::query_logs::list(tx, &filter, before, n)
+                    .await?
+                    .into_iter()
+                    .map(QueryLogOut::of)
+                    .collect()
+            },
+            |r| r.id,
+        )
+        .await
     }
 
     /// Rate an answer: the user who asked for it, or an agent or admin (another user's answer,
@@ -267,17 +250,14 @@ impl QueryLogsApi {
     )]
     async fn feedback(
         &self,
-        state: Data<&AppState>,
-        auth: Auth,
+        p: Tenant,
         id: Path<QueryLogId>,
         body: JsonBody<FeedbackIn>,
     ) -> ApiResult<Json<QueryLogOut>> {
-        let p = auth.principal()?;
         let FeedbackIn { helpful, comment } = body.0;
         let comment = comment.map(Text::into_string);
-        let row = state
-            .db
-            .tenant(&p.scope(), async |tx| {
+        let row = p
+            .tx(async |tx| {
                 repo::query_logs::set_feedback(tx, id.0, helpful, comment.as_deref()).await
             })
             .await?

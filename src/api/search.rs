@@ -12,7 +12,7 @@ use crate::{
     api::documents::{DocumentType, Language},
     api::text::Text,
     app::AppState,
-    auth::Auth,
+    auth::Tenant,
     error::ApiResult,
     ids::{ChunkId, CollectionId, DocumentId},
     search::{self, Filters, Hit, OwnModel, Plan},
@@ -164,10 +164,9 @@ impl SearchApi {
     async fn search(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        p: Tenant,
         body: JsonBody<SearchIn>,
     ) -> ApiResult<Json<SearchOut>> {
-        let p = auth.principal()?;
         let b = body.0;
         let plan = Plan::parse(b.into(), own_model(&state))?;
         let found = plan
@@ -185,8 +184,14 @@ impl SearchApi {
             .enumerate()
             .map(|(i, h)| SearchHit::of(h, i))
             .collect();
-        crate::api::analytics::record_search(&state, p, mode, plan.query.as_deref(), results.len())
-            .await;
+        crate::api::analytics::record_search(
+            &state,
+            &p,
+            mode,
+            plan.query.as_deref(),
+            results.len(),
+        )
+        .await;
         Ok(Json(SearchOut {
             mode,
             model,

@@ -17,8 +17,7 @@ use crate::{
         sealed::Owner,
         settings::{AssistantMode, Layer, LayerPatch, ProviderKind, Settings},
     },
-    auth::Auth,
-    db::Role,
+    auth::{Admin, Auth, Tenant},
     error::{ApiError, ApiResult},
     repo,
 };
@@ -180,9 +179,7 @@ fn audit_target(patch: &LayerPatch) -> String {
 impl SettingsApi {
     /// The assistant's settings in force for the caller's tenant (admins).
     #[oai(path = "/", method = "get", operation_id = "get_settings")]
-    async fn get(&self, state: Data<&AppState>, auth: Auth) -> ApiResult<Json<SettingsOut>> {
-        let p = auth.principal()?;
-        p.require(Role::Admin)?;
+    async fn get(&self, state: Data<&AppState>, p: Tenant<Admin>) -> ApiResult<Json<SettingsOut>> {
         Ok(Json(state.assistant.settings(&p.scope()).await?.into()))
     }
 
@@ -194,17 +191,14 @@ impl SettingsApi {
     async fn update(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        p: Tenant<Admin>,
         body: JsonBody<SettingsPatch>,
     ) -> ApiResult<Json<SettingsOut>> {
-        let p = auth.principal()?;
-        p.require(Role::Admin)?;
         let a = &state.assistant;
         let patch = body.0.into_patch(a.config.allow_private_urls)?;
         let tenant = p.tenant_id;
-        let (platform, own) = state
-            .db
-            .tenant(&p.scope(), async |tx| {
+        let (platform, own) = p
+            .tx(async |tx| {
                 if !patch.touched().is_empty() {
                     let target = audit_target(&patch);
                     let row = repo::settings::tenant_for_update(tx).await?;

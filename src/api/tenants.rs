@@ -1,6 +1,6 @@
 //! Tenants, for platform superadmins. Every change is written to the tenant's audit log.
 
-use poem::{Request, web::Data};
+use poem::Request;
 use poem_openapi::{
     ApiResponse, Object, OpenApi,
     param::{Path, Query},
@@ -10,8 +10,7 @@ use poem_openapi::{
 use crate::{
     api::body::JsonBody,
     api::{Tag, audit::AuditPage, cursor::Cursor, default_limit, text::Text, users::UserPage},
-    app::AppState,
-    auth::Auth,
+    auth::Platform,
     db::PlatformTx,
     error::{ApiError, ApiResult},
     ids::{SuperadminId, TenantId},
@@ -117,22 +116,19 @@ async fn audit(
 
 impl TenantsApi {
     async fn set_active(
-        state: &AppState,
         req: &Request,
-        auth: &Auth,
+        su: &Platform,
         id: TenantId,
         active: bool,
     ) -> ApiResult<Json<TenantOut>> {
-        let access = auth.platform()?;
-        let actor = auth.caller().superadmin_id();
+        let actor = su.superadmin_id();
         let action = if active {
             "tenant.reactivate"
         } else {
             "tenant.deactivate"
         };
-        let t = state
-            .db
-            .platform(&access, async |tx| {
+        let t = su
+            .tx(async |tx| {
                 let t = repo::tenants::set_active(tx, id, active)
                     .await?
                     .ok_or_else(|| ApiError::not_found("tenant"))?;
@@ -151,17 +147,14 @@ impl TenantsApi {
     #[oai(path = "/", method = "post", operation_id = "create_tenant")]
     async fn create(
         &self,
-        state: Data<&AppState>,
         req: &Request,
-        auth: Auth,
+        su: Platform,
         body: JsonBody<TenantIn>,
     ) -> ApiResult<CreatedTenant> {
-        let access = auth.platform()?;
         let (name, slug) = (&body.name, &body.slug);
-        let actor = auth.caller().superadmin_id();
-        let t = state
-            .db
-            .platform(&access, async |tx| {
+        let actor = su.superadmin_id();
+        let t = su
+            .tx(async |tx| {
                 let t = repo::tenants::create(tx, name, slug).await?;
                 audit(tx, req, actor, t.id, "tenant.create").await?;
                 Ok(t)
@@ -174,8 +167,7 @@ impl TenantsApi {
     #[oai(path = "/", method = "get", operation_id = "list_tenants")]
     async fn list(
         &self,
-        state: Data<&AppState>,
-        auth: Auth,
+        su: Platform,
         /// Opaque cursor from `next_cursor` of the previous page.
         cursor: Query<Cursor>,
         /// Page size, 1–100.
@@ -185,30 +177,19 @@ impl TenantsApi {
         )]
         limit: Query<i64>,
     ) -> ApiResult<Json<TenantPage>> {
-        let access = auth.platform()?;
-        let after = cursor.id()?;
-        let rows = state
-            .db
-            .platform(&access, async |tx| {
-                repo::tenants::list(tx, after, limit.0 + 1).await
-            })
-            .await?;
-        Ok(Json(TenantPage::of(rows, limit.0, |r| r.id)))
+        su.page(
+            &cursor,
+            limit.0,
+            async |tx, after, n| repo::tenants::list(tx, after, n).await,
+            |r| r.id,
+        )
+        .await
     }
 
     /// Get a tenant (superadmins).
     #[oai(path = "/:id", method = "get", operation_id = "get_tenant")]
-    async fn get(
-        &self,
-        state: Data<&AppState>,
-        auth: Auth,
-        id: Path<TenantId>,
-    ) -> ApiResult<Json<TenantOut>> {
-        let access = auth.platform()?;
-        let t = state
-            .db
-            .platform(&access, async |tx| repo::tenants::get(tx, id.0).await)
-            .await?;
+    async fn get(&self, su: Platform, id: Path<TenantId>) -> ApiResult<Json<TenantOut>> {
+        let t = su.tx(async |tx| repo::tenants::get(tx, id.0).await).await?;
         t.map(|t| Json(t.into()))
             .ok_or_else(|| ApiError::not_found("tenant"))
     }
@@ -217,18 +198,15 @@ impl TenantsApi {
     #[oai(path = "/:id", method = "patch", operation_id = "update_tenant")]
     async fn update(
         &self,
-        state: Data<&AppState>,
         req: &Request,
-        auth: Auth,
+        su: Platform,
         id: Path<TenantId>,
         body: JsonBody<TenantPatch>,
     ) -> ApiResult<Json<TenantOut>> {
-        let access = auth.platform()?;
         let (name, slug) = (body.name.as_deref(), body.slug.as_deref());
-        let actor = auth.caller().superadmin_id();
-        let t = state
-            .db
-            .platform(&access, async |tx| {
+        let actor = su.superadmin_id();
+        let t = su
+            .tx(async |tx| {
                 let t = repo::tenants::update(tx, id.0, name, slug)
                     .await?
                     .ok_or_else(|| ApiError::not_found("tenant"))?;
@@ -248,12 +226,11 @@ impl TenantsApi {
     )]
     async fn deactivate(
         &self,
-        state: Data<&AppState>,
         req: &Request,
-        auth: Auth,
+        su: Platform,
         id: Path<TenantId>,
     ) -> ApiResult<Json<TenantOut>> {
-        Self::set_active(&state, req, &auth, id.0, false).await
+        Self::set_active(req, &su, id.0, false).await
     }
 
     /// Reactivate a tenant (superadmins).
@@ -264,12 +241,11 @@ impl TenantsApi {
     )]
     async fn reactivate(
         &self,
-        state: Data<&AppState>,
         req: &Request,
-        auth: Auth,
+        su: Platform,
         id: Path<TenantId>,
     ) -> ApiResult<Json<TenantOut>> {
-        Self::set_active(&state, req, &auth, id.0, true).await
+        Self::set_active(req, &su, id.0, true).await
     }
 
     /// List any tenant's users (superadmins).
@@ -280,8 +256,7 @@ impl TenantsApi {
     )]
     async fn users(
         &self,
-        state: Data<&AppState>,
-        auth: Auth,
+        su: Platform,
         id: Path<TenantId>,
         /// Opaque cursor from `next_cursor` of the previous page.
         cursor: Query<Cursor>,
@@ -292,18 +267,18 @@ impl TenantsApi {
         )]
         limit: Query<i64>,
     ) -> ApiResult<Json<UserPage>> {
-        let access = auth.platform()?;
-        let after = cursor.id()?;
-        let rows = state
-            .db
-            .platform(&access, async |tx| {
+        su.page(
+            &cursor,
+            limit.0,
+            async |tx, after, n| {
                 repo::tenants::get(tx, id.0)
                     .await?
                     .ok_or_else(|| ApiError::not_found("tenant"))?;
-                repo::users::list_in_tenant(tx, id.0, after, limit.0 + 1).await
-            })
-            .await?;
-        Ok(Json(UserPage::of(rows, limit.0, |r| r.id)))
+                repo::users::list_in_tenant(tx, id.0, after, n).await
+            },
+            |r| r.id,
+        )
+        .await
     }
 
     /// Read any tenant's audit log (superadmins), newest first.
@@ -314,8 +289,7 @@ impl TenantsApi {
     )]
     async fn audit_log(
         &self,
-        state: Data<&AppState>,
-        auth: Auth,
+        su: Platform,
         id: Path<TenantId>,
         /// Opaque cursor from `next_cursor` of the previous page.
         cursor: Query<Cursor>,
@@ -326,17 +300,17 @@ impl TenantsApi {
         )]
         limit: Query<i64>,
     ) -> ApiResult<Json<AuditPage>> {
-        let access = auth.platform()?;
-        let before = cursor.id()?;
-        let rows = state
-            .db
-            .platform(&access, async |tx| {
+        su.page(
+            &cursor,
+            limit.0,
+            async |tx, before, n| {
                 repo::tenants::get(tx, id.0)
                     .await?
                     .ok_or_else(|| ApiError::not_found("tenant"))?;
-                repo::audit::list_in_tenant(tx, id.0, before, limit.0 + 1).await
-            })
-            .await?;
-        Ok(Json(AuditPage::of(rows, limit.0, |r| r.id)))
+                repo::audit::list_in_tenant(tx, id.0, before, n).await
+            },
+            |r| r.id,
+        )
+        .await
     }
 }

@@ -12,9 +12,8 @@ use poem_openapi::{
 use crate::{
     api::{Tag, body::JsonBody},
     app::AppState,
-    auth::Auth,
+    auth::{Admin, Platform, Tenant},
     config::UsageConfig,
-    db::Role,
     error::{ApiError, ApiResult},
     ids::TenantId,
     repo::{
@@ -224,8 +223,7 @@ impl UsageApi {
     #[oai(path = "/v1/usage", method = "get", operation_id = "get_usage")]
     async fn usage(
         &self,
-        state: Data<&AppState>,
-        auth: Auth,
+        p: Tenant<Admin>,
         /// Start of the period (inclusive, RFC 3339); default: 7 days before `to`.
         from: Query<Option<Timestamp>>,
         /// End of the period (exclusive, RFC 3339); default: now.
@@ -234,14 +232,9 @@ impl UsageApi {
         #[oai(default = "default_group")]
         group_by: Query<UsageGroup>,
     ) -> ApiResult<Json<UsageReportOut>> {
-        let p = auth.principal()?;
-        p.require(Role::Admin)?;
         let (from, to) = period(from.0, to.0, DEFAULT_DAYS)?;
-        let rows = state
-            .db
-            .tenant(&p.scope(), async |tx| {
-                repo::usage::tenant_report(tx, from, to, group_by.0.into()).await
-            })
+        let rows = p
+            .tx(async |tx| repo::usage::tenant_report(tx, from, to, group_by.0.into()).await)
             .await?;
         Ok(report(from, to, rows))
     }
@@ -254,8 +247,7 @@ impl UsageApi {
     )]
     async fn tenant_usage(
         &self,
-        state: Data<&AppState>,
-        auth: Auth,
+        su: Platform,
         /// The tenant.
         id: Path<TenantId>,
         /// Start of the period (inclusive, RFC 3339); default: 7 days before `to`.
@@ -266,11 +258,9 @@ impl UsageApi {
         #[oai(default = "default_group")]
         group_by: Query<UsageGroup>,
     ) -> ApiResult<Json<UsageReportOut>> {
-        let access = auth.platform()?;
         let (from, to) = period(from.0, to.0, DEFAULT_DAYS)?;
-        let rows = state
-            .db
-            .platform(&access, async |tx| {
+        let rows = su
+            .tx(async |tx| {
                 repo::usage::plan(tx, id.0)
                     .await?
                     .ok_or_else(|| ApiError::not_found("tenant"))?;
@@ -288,20 +278,15 @@ impl UsageApi {
     )]
     async fn platform_usage(
         &self,
-        state: Data<&AppState>,
-        auth: Auth,
+        su: Platform,
         /// Start of the period (inclusive, RFC 3339); default: 7 days before `to`.
         from: Query<Option<Timestamp>>,
         /// End of the period (exclusive, RFC 3339); default: now.
         to: Query<Option<Timestamp>>,
     ) -> ApiResult<Json<UsageReportOut>> {
-        let access = auth.platform()?;
         let (from, to) = period(from.0, to.0, DEFAULT_DAYS)?;
-        let rows = state
-            .db
-            .platform(&access, async |tx| {
-                repo::usage::platform_report(tx, None, from, to, Group::Tenant).await
-            })
+        let rows = su
+            .tx(async |tx| repo::usage::platform_report(tx, None, from, to, Group::Tenant).await)
             .await?;
         Ok(report(from, to, rows))
     }
@@ -315,14 +300,12 @@ impl UsageApi {
     async fn get_plan(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        su: Platform,
         /// The tenant.
         id: Path<TenantId>,
     ) -> ApiResult<Json<PlanOut>> {
-        let access = auth.platform()?;
-        let plan = state
-            .db
-            .platform(&access, async |tx| repo::usage::plan(tx, id.0).await)
+        let plan = su
+            .tx(async |tx| repo::usage::plan(tx, id.0).await)
             .await?
             .ok_or_else(|| ApiError::not_found("tenant"))?;
         Ok(Json(PlanOut::of(plan, &state.config.usage)))
@@ -338,12 +321,11 @@ impl UsageApi {
     async fn set_plan(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        su: Platform,
         /// The tenant.
         id: Path<TenantId>,
         body: JsonBody<PlanIn>,
     ) -> ApiResult<Json<PlanOut>> {
-        let access = auth.platform()?;
         let b = &body.0;
         let plan = Plan {
             requests_per_minute: b.requests_per_minute,
@@ -355,11 +337,8 @@ impl UsageApi {
             max_storage_bytes: b.max_storage_bytes,
             max_api_keys: b.max_api_keys,
         };
-        let plan = state
-            .db
-            .platform(&access, async |tx| {
-                repo::usage::set_plan(tx, id.0, &plan).await
-            })
+        let plan = su
+            .tx(async |tx| repo::usage::set_plan(tx, id.0, &plan).await)
             .await?
             .ok_or_else(|| ApiError::not_found("tenant"))?;
         Ok(Json(PlanOut::of(plan, &state.config.usage)))

@@ -12,7 +12,7 @@ use crate::{
     api::body::JsonBody,
     api::{Tag, UserRole, cursor::Cursor, default_limit, text::Text},
     app::AppState,
-    auth::{Auth, secrets, validate_password},
+    auth::{Admin, Agent, Tenant, secrets, validate_password},
     db::Role,
     error::{ApiError, ApiResult, ProblemCode},
     ids::{TenantId, UserId},
@@ -106,11 +106,9 @@ impl UsersApi {
     async fn create(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        p: Tenant<Admin>,
         body: JsonBody<UserIn>,
     ) -> ApiResult<CreatedUser> {
-        let p = auth.principal()?;
-        p.require(Role::Admin)?;
         validate_password(&body.password, state.config.auth.password_min_len)?;
         let hash = secrets::hash_password(body.password.clone()).await?;
         let new = repo::users::NewUser {
@@ -119,9 +117,8 @@ impl UsersApi {
             role: body.role.into(),
             password_hash: &hash,
         };
-        let user = state
-            .db
-            .tenant(&p.scope(), async |tx| {
+        let user = p
+            .tx(async |tx| {
                 let user = repo::users::create(tx, &new).await?;
                 repo::audit::record(tx, "user.create", &format!("user:{}", user.id)).await?;
                 Ok(user)
@@ -134,8 +131,7 @@ impl UsersApi {
     #[oai(path = "/", method = "get", operation_id = "list_users")]
     async fn list(
         &self,
-        state: Data<&AppState>,
-        auth: Auth,
+        p: Tenant<Agent>,
         /// Opaque cursor from `next_cursor` of the previous page.
         cursor: Query<Cursor>,
         /// Page size, 1–100.
@@ -145,32 +141,19 @@ impl UsersApi {
         )]
         limit: Query<i64>,
     ) -> ApiResult<Json<UserPage>> {
-        let p = auth.principal()?;
-        p.require(Role::Agent)?;
-        let after = cursor.id()?;
-        let rows = state
-            .db
-            .tenant(&p.scope(), async |tx| {
-                repo::users::list(tx, after, limit.0 + 1).await
-            })
-            .await?;
-        Ok(Json(UserPage::of(rows, limit.0, |r| r.id)))
+        p.page(
+            &cursor,
+            limit.0,
+            async |tx, after, n| repo::users::list(tx, after, n).await,
+            |r| r.id,
+        )
+        .await
     }
 
     /// Get one user of the tenant (agents and admins).
     #[oai(path = "/:id", method = "get", operation_id = "get_user")]
-    async fn get(
-        &self,
-        state: Data<&AppState>,
-        auth: Auth,
-        id: Path<UserId>,
-    ) -> ApiResult<Json<UserOut>> {
-        let p = auth.principal()?;
-        p.require(Role::Agent)?;
-        let user = state
-            .db
-            .tenant(&p.scope(), async |tx| repo::users::get(tx, id.0).await)
-            .await?;
+    async fn get(&self, p: Tenant<Agent>, id: Path<UserId>) -> ApiResult<Json<UserOut>> {
+        let user = p.tx(async |tx| repo::users::get(tx, id.0).await).await?;
         user.map(|u| Json(u.into()))
             .ok_or_else(|| ApiError::not_found("user"))
     }
@@ -180,21 +163,16 @@ impl UsersApi {
     #[oai(path = "/:id", method = "patch", operation_id = "update_user")]
     async fn update(
         &self,
-        state: Data<&AppState>,
-        auth: Auth,
+        p: Tenant<Admin>,
         id: Path<UserId>,
         body: JsonBody<UserPatch>,
     ) -> ApiResult<Json<UserOut>> {
-        let p = auth.principal()?;
-        p.require(Role::Admin)?;
         let patch = repo::users::UserPatch {
             full_name: body.full_name.as_deref(),
             role: body.role.map(Role::from),
             is_active: body.is_active,
         };
-        change_user(&state, p, id.0, &patch)
-            .await
-            .map(|u| Json(u.into()))
+        change_user(&p, id.0, &patch).await.map(|u| Json(u.into()))
     }
 
     /// Deactivate a user (admins): same as `PATCH` with `is_active: false`.
@@ -203,28 +181,18 @@ impl UsersApi {
         method = "post",
         operation_id = "deactivate_user"
     )]
-    async fn deactivate(
-        &self,
-        state: Data<&AppState>,
-        auth: Auth,
-        id: Path<UserId>,
-    ) -> ApiResult<Json<UserOut>> {
-        let p = auth.principal()?;
-        p.require(Role::Admin)?;
+    async fn deactivate(&self, p: Tenant<Admin>, id: Path<UserId>) -> ApiResult<Json<UserOut>> {
         let patch = repo::users::UserPatch {
             is_active: Some(false),
             ..Default::default()
         };
-        change_user(&state, p, id.0, &patch)
-            .await
-            .map(|u| Json(u.into()))
+        change_user(&p, id.0, &patch).await.map(|u| Json(u.into()))
     }
 }
 
 /// Applies a change; an admin cannot lock themself out (deactivate or demote themself).
 async fn change_user(
-    state: &AppState,
-    p: &crate::auth::Principal,
+    p: &Tenant<Admin>,
     id: UserId,
     patch: &repo::users::UserPatch<'_>,
 ) -> ApiResult<UserRow> {
@@ -236,17 +204,15 @@ async fn change_user(
             "an admin cannot deactivate or demote themself; ask another admin",
         ));
     }
-    state
-        .db
-        .tenant(&p.scope(), async |tx| {
-            let user = repo::users::update(tx, id, patch)
-                .await?
-                .ok_or_else(|| ApiError::not_found("user"))?;
-            if patch.is_active == Some(false) {
-                repo::tokens::revoke_user(tx, id).await?;
-            }
-            repo::audit::record(tx, "user.update", &format!("user:{id}")).await?;
-            Ok(user)
-        })
-        .await
+    p.tx(async |tx| {
+        let user = repo::users::update(tx, id, patch)
+            .await?
+            .ok_or_else(|| ApiError::not_found("user"))?;
+        if patch.is_active == Some(false) {
+            repo::tokens::revoke_user(tx, id).await?;
+        }
+        repo::audit::record(tx, "user.update", &format!("user:{id}")).await?;
+        Ok(user)
+    })
+    .await
 }

@@ -4,8 +4,11 @@
 //! superadmin routes.
 
 pub mod bootstrap;
+mod extract;
 pub mod jwt;
 pub mod secrets;
+
+pub use extract::{Admin, Agent, AnyRole, MinRole, Platform, Tenant};
 
 use poem::{Request, RequestBody, http::Method};
 use poem_openapi::{
@@ -86,6 +89,30 @@ impl Principal {
                 "this operation needs a user's access token",
             )
         })
+    }
+}
+
+#[cfg(test)]
+impl Principal {
+    /// A caller for unit tests: a user's access token when `user_id` is given, else an API key.
+    pub(crate) fn for_tests(role: Role, user_id: Option<UserId>) -> Self {
+        let via = match user_id {
+            Some(_) => Via::Jwt {
+                jti: Uuid::nil(),
+                ver: 0,
+                exp: 0,
+            },
+            None => Via::ApiKey {
+                id: ApiKeyId::from(Uuid::nil()),
+            },
+        };
+        Self {
+            tenant_id: TenantId::from(Uuid::nil()),
+            user_id,
+            role,
+            via,
+            audit: None,
+        }
     }
 }
 
@@ -320,30 +347,18 @@ fn acting_tenant(req: &Request, superadmin: SuperadminId) -> ApiResult<Option<Pr
 
 pub const API_KEY_PREFIX: &str = "tdk_";
 
-/// What an API key may do (`api_keys.scope`).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    poem_openapi::Enum,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[oai(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum ApiKeyScope {
-    /// GET and HEAD only (and search), with an agent's visibility.
-    ReadOnly,
-    /// Reads and writes, with an agent's rights.
-    ReadWrite,
-    /// An admin's rights (users, API keys).
-    Admin,
+crate::db::text_enum! {
+    "snake_case":
+    /// What an API key may do (`api_keys.scope`).
+    pub enum ApiKeyScope {
+        /// GET and HEAD only (and search), with an agent's visibility.
+        ReadOnly,
+        /// Reads and writes, with an agent's rights.
+        ReadWrite,
+        /// An admin's rights (users, API keys).
+        Admin,
+    }
 }
-
-crate::db::text_enum!(ApiKeyScope);
 
 impl ApiKeyScope {
     /// The tenant role a key of this scope acts with.

@@ -2,7 +2,7 @@
 
 use poem::web::Data;
 use poem_openapi::{
-    ApiResponse, Enum, Object, OpenApi,
+    ApiResponse, Object, OpenApi,
     param::{Path, Query},
     payload::Json,
 };
@@ -13,8 +13,7 @@ use crate::{
     api::{Tag, body::JsonBody, cursor::Cursor, default_limit},
     app::AppState,
     assistant::tickets::{PostAs, Trigger},
-    auth::Auth,
-    db::Role,
+    auth::{Agent, Tenant},
     error::{ApiError, ApiResult},
     ids::{JobId, MessageId, QueryLogId, TicketId, UserId},
     knowledge::JobStatus,
@@ -32,55 +31,33 @@ pub struct AssistIn {
     pub post_as: Option<PostAs>,
 }
 
-/// What queued a run.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Enum,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[oai(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum RunTrigger {
-    /// A new ticket.
-    TicketCreated,
-    /// A customer's message.
-    CustomerMessage,
-    /// An agent, with `POST /v1/tickets/{id}/assist`.
-    AgentRequest,
+crate::db::text_enum! {
+    "snake_case":
+    /// What queued a run.
+    pub enum RunTrigger {
+        /// A new ticket.
+        TicketCreated,
+        /// A customer's message.
+        CustomerMessage,
+        /// An agent, with `POST /v1/tickets/{id}/assist`.
+        AgentRequest,
+    }
 }
 
-/// What came of a run.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Enum,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[oai(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum RunOutcome {
-    /// Posted an answer the customer sees.
-    Replied,
-    /// Posted an answer as an internal note for agents.
-    Drafted,
-    /// Escalated the ticket instead of answering (see `outcome_detail`).
-    Escalated,
-    /// Did nothing: the assistant mode was off, or the ticket was already escalated.
-    Skipped,
+crate::db::text_enum! {
+    "snake_case":
+    /// What came of a run.
+    pub enum RunOutcome {
+        /// Posted an answer the customer sees.
+        Replied,
+        /// Posted an answer as an internal note for agents.
+        Drafted,
+        /// Escalated the ticket instead of answering (see `outcome_detail`).
+        Escalated,
+        /// Did nothing: the assistant mode was off, or the ticket was already escalated.
+        Skipped,
+    }
 }
-
-crate::db::text_enum!(RunTrigger, RunOutcome);
 
 /// One assistant run on a ticket: a job in the worker queue (leases, retries with backoff) and
 /// what came of it.
@@ -189,16 +166,13 @@ impl TicketAssistApi {
     async fn assist(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        p: Tenant<Agent>,
         id: Path<TicketId>,
         body: JsonBody<Option<AssistIn>>,
     ) -> ApiResult<QueuedRun> {
-        let p = auth.principal()?;
-        p.require(Role::Agent)?;
         let post_as = body.0.and_then(|b| b.post_as).unwrap_or(PostAs::Draft);
-        let run = state
-            .db
-            .tenant(&p.scope(), async |tx| {
+        let run = p
+            .tx(async |tx| {
                 visible(tx, id.0).await?;
                 let job = state
                     .assistant
@@ -222,8 +196,7 @@ impl TicketAssistApi {
     )]
     async fn runs(
         &self,
-        state: Data<&AppState>,
-        auth: Auth,
+        p: Tenant<Agent>,
         id: Path<TicketId>,
         /// Opaque cursor from `next_cursor` of the previous page.
         cursor: Query<Cursor>,
@@ -234,20 +207,19 @@ impl TicketAssistApi {
         )]
         limit: Query<i64>,
     ) -> ApiResult<Json<AssistantRunPage>> {
-        let p = auth.principal()?;
-        p.require(Role::Agent)?;
-        let after = cursor.id()?;
-        let rows = state
-            .db
-            .tenant(&p.scope(), async |tx| {
+        p.page(
+            &cursor,
+            limit.0,
+            async |tx, after, n| {
                 visible(tx, id.0).await?;
-                repo::assistant_runs::for_ticket(tx, id.0, after, limit.0 + 1).await
-            })
-            .await?;
-        let runs = rows
-            .into_iter()
-            .map(AssistantRunOut::of)
-            .collect::<ApiResult<Vec<_>>>()?;
-        Ok(Json(AssistantRunPage::of(runs, limit.0, |r| r.id)))
+                repo::assistant_runs::for_ticket(tx, id.0, after, n)
+                    .await?
+                    .into_iter()
+                    .map(AssistantRunOut::of)
+                    .collect()
+            },
+            |r| r.id,
+        )
+        .await
     }
 }

@@ -1,7 +1,6 @@
 //! Links from a ticket to records in other systems (a Jira issue, a CRM case, an email thread).
 //! Agents and admins only; a `user` gets 403.
 
-use poem::web::Data;
 use poem_openapi::{
     ApiResponse, Object, OpenApi,
     param::{Path, Query},
@@ -13,9 +12,7 @@ use super::{check_metadata, visible};
 use crate::{
     api::body::JsonBody,
     api::{Tag, cursor::Cursor, default_limit, text::Text},
-    app::AppState,
-    auth::Auth,
-    db::Role,
+    auth::{Agent, Tenant},
     error::{ApiError, ApiResult},
     ids::{ExternalRefId, TicketId, UserId},
     repo::{self, Timestamp, tickets::ExternalRefRow},
@@ -114,13 +111,10 @@ impl TicketExternalRefsApi {
     )]
     async fn create(
         &self,
-        state: Data<&AppState>,
-        auth: Auth,
+        p: Tenant<Agent>,
         id: Path<TicketId>,
         body: JsonBody<ExternalRefIn>,
     ) -> ApiResult<CreatedExternalRef> {
-        let p = auth.principal()?;
-        p.require(Role::Agent)?;
         let url = body.url.as_deref();
         let metadata = body
             .metadata
@@ -134,9 +128,8 @@ impl TicketExternalRefsApi {
             metadata: &metadata,
             created_by: p.user_id,
         };
-        let row = state
-            .db
-            .tenant(&p.scope(), async |tx| {
+        let row = p
+            .tx(async |tx| {
                 visible(tx, id.0).await?;
                 repo::tickets::add_external_ref(tx, id.0, &new).await
             })
@@ -152,8 +145,7 @@ impl TicketExternalRefsApi {
     )]
     async fn list(
         &self,
-        state: Data<&AppState>,
-        auth: Auth,
+        p: Tenant<Agent>,
         id: Path<TicketId>,
         /// Opaque cursor from `next_cursor` of the previous page.
         cursor: Query<Cursor>,
@@ -164,17 +156,16 @@ impl TicketExternalRefsApi {
         )]
         limit: Query<i64>,
     ) -> ApiResult<Json<ExternalRefPage>> {
-        let p = auth.principal()?;
-        p.require(Role::Agent)?;
-        let after = cursor.id()?;
-        let rows = state
-            .db
-            .tenant(&p.scope(), async |tx| {
+        p.page(
+            &cursor,
+            limit.0,
+            async |tx, after, n| {
                 visible(tx, id.0).await?;
-                repo::tickets::external_refs(tx, id.0, after, limit.0 + 1).await
-            })
-            .await?;
-        Ok(Json(ExternalRefPage::of(rows, limit.0, |r| r.id)))
+                repo::tickets::external_refs(tx, id.0, after, n).await
+            },
+            |r| r.id,
+        )
+        .await
     }
 
     /// Remove an external reference from a ticket (agents and admins).
@@ -185,18 +176,12 @@ impl TicketExternalRefsApi {
     )]
     async fn delete(
         &self,
-        state: Data<&AppState>,
-        auth: Auth,
+        p: Tenant<Agent>,
         id: Path<TicketId>,
         ref_id: Path<ExternalRefId>,
     ) -> ApiResult<DeletedExternalRef> {
-        let p = auth.principal()?;
-        p.require(Role::Agent)?;
-        let deleted = state
-            .db
-            .tenant(&p.scope(), async |tx| {
-                repo::tickets::delete_external_ref(tx, id.0, ref_id.0).await
-            })
+        let deleted = p
+            .tx(async |tx| repo::tickets::delete_external_ref(tx, id.0, ref_id.0).await)
             .await?;
         if deleted {
             Ok(DeletedExternalRef::Done)

@@ -15,7 +15,7 @@ use crate::{
     api::{body::JsonBody, text::Text},
     app::AppState,
     assistant::tickets::Trigger,
-    auth::Auth,
+    auth::Tenant,
     db::Role,
     error::{ApiError, ApiResult},
     ids::{MessageId, TicketId, UserId},
@@ -111,14 +111,13 @@ impl TicketMessagesApi {
     async fn create(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        p: Tenant,
         id: Path<TicketId>,
         /// Makes retries safe: 1–255 printable ASCII characters, unique per request.
         #[oai(name = "Idempotency-Key", validator(pattern = "^[!-~]{1,255}$"))]
         idempotency_key: Header<Option<String>>,
         body: JsonBody<MessageIn>,
     ) -> ApiResult<CreatedMessage> {
-        let p = auth.principal()?;
         let content = &body.content;
         let customer = p.role < Role::Agent;
         if customer && body.is_internal {
@@ -138,7 +137,7 @@ impl TicketMessagesApi {
             .unwrap_or_else(|| Value::Object(Default::default()));
         check_metadata(&metadata)?;
         let op = format!("POST /v1/tickets/{}/messages", id.0);
-        let key = IdempotencyKey::from_header(idempotency_key.0.as_deref(), p, &op, &body.0)?;
+        let key = IdempotencyKey::from_header(idempotency_key.0.as_deref(), &p, &op, &body.0)?;
         let new = repo::tickets::NewMessage {
             role,
             author_id: p.user_id,
@@ -147,9 +146,8 @@ impl TicketMessagesApi {
             metadata: &metadata,
             language: crate::knowledge::Language::detect(content),
         };
-        let (out, replayed) = state
-            .db
-            .tenant(&p.scope(), async |tx| {
+        let (out, replayed) = p
+            .tx(async |tx| {
                 idempotency::once(tx, key.as_ref(), 201, async |tx| {
                     let ticket = if customer {
                         repo::tickets::get_for_update(tx, id.0).await?
@@ -197,8 +195,7 @@ impl TicketMessagesApi {
     )]
     async fn list(
         &self,
-        state: Data<&AppState>,
-        auth: Auth,
+        p: Tenant,
         id: Path<TicketId>,
         /// Opaque cursor from `next_cursor` of the previous page.
         cursor: Query<Cursor>,
@@ -209,16 +206,16 @@ impl TicketMessagesApi {
         )]
         limit: Query<i64>,
     ) -> ApiResult<Json<MessagePage>> {
-        let p = auth.principal()?;
-        let after = cursor.id()?;
         let with_internal = p.role >= Role::Agent;
-        let rows = state
-            .db
-            .tenant(&p.scope(), async |tx| {
+        p.page(
+            &cursor,
+            limit.0,
+            async |tx, after, n| {
                 visible(tx, id.0).await?;
-                repo::tickets::messages(tx, id.0, with_internal, after, limit.0 + 1).await
-            })
-            .await?;
-        Ok(Json(MessagePage::of(rows, limit.0, |r| r.id)))
+                repo::tickets::messages(tx, id.0, with_internal, after, n).await
+            },
+            |r| r.id,
+        )
+        .await
     }
 }

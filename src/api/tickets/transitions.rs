@@ -1,6 +1,5 @@
 //! Moving a ticket through the status machine (`crate::tickets`), and its history.
 
-use poem::web::Data;
 use poem_openapi::{
     Object, OpenApi,
     param::{Header, Path, Query},
@@ -12,8 +11,7 @@ use super::{TicketResponse, if_match, precondition_failed, visible};
 use crate::{
     api::{Tag, cursor::Cursor, default_limit},
     api::{body::JsonBody, text::Text},
-    app::AppState,
-    auth::{Auth, Principal},
+    auth::{Principal, Tenant},
     error::{ApiError, ApiResult, ProblemCode},
     ids::{TicketId, UserId},
     repo::{self, Timestamp, tickets::HistoryRow},
@@ -88,20 +86,17 @@ impl TicketTransitionsApi {
     )]
     async fn transition(
         &self,
-        state: Data<&AppState>,
-        auth: Auth,
+        p: Tenant,
         id: Path<TicketId>,
         /// The `ETag` the move is based on (`*` matches any version).
         #[oai(name = "If-Match")]
         if_match_header: Header<Option<String>>,
         body: JsonBody<TransitionIn>,
     ) -> ApiResult<TicketResponse> {
-        let p = auth.principal()?;
         let reason = body.reason.as_deref().filter(|r| !r.is_empty());
         let to = body.to;
-        let t = state
-            .db
-            .tenant(&p.scope(), async |tx| {
+        let t = p
+            .tx(async |tx| {
                 let current = repo::tickets::get_for_update(tx, id.0)
                     .await?
                     .ok_or_else(|| ApiError::not_found("ticket"))?;
@@ -111,7 +106,7 @@ impl TicketTransitionsApi {
                     return Err(precondition_failed(current.version));
                 }
                 let from = current.status;
-                transition_allowed(p, from, to)?;
+                transition_allowed(&p, from, to)?;
                 repo::tickets::set_status(tx, id.0, from, to, p.user_id, reason).await
             })
             .await?;
@@ -126,8 +121,7 @@ impl TicketTransitionsApi {
     )]
     async fn history(
         &self,
-        state: Data<&AppState>,
-        auth: Auth,
+        p: Tenant,
         id: Path<TicketId>,
         /// Opaque cursor from `next_cursor` of the previous page.
         cursor: Query<Cursor>,
@@ -138,16 +132,16 @@ impl TicketTransitionsApi {
         )]
         limit: Query<i64>,
     ) -> ApiResult<Json<HistoryPage>> {
-        let p = auth.principal()?;
-        let after = cursor.id()?;
-        let rows = state
-            .db
-            .tenant(&p.scope(), async |tx| {
+        p.page(
+            &cursor,
+            limit.0,
+            async |tx, after, n| {
                 visible(tx, id.0).await?;
-                repo::tickets::history(tx, id.0, after, limit.0 + 1).await
-            })
-            .await?;
-        Ok(Json(HistoryPage::of(rows, limit.0, |r| r.id)))
+                repo::tickets::history(tx, id.0, after, n).await
+            },
+            |r| r.id,
+        )
+        .await
     }
 }
 
