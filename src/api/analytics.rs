@@ -1,14 +1,13 @@
 //! Analytics for tenant admins (their tenant) and superadmins (the whole platform, or one
 //! tenant with `X-Tenant-Id`): the support desk's tickets and the knowledge base.
 
-use poem::web::Data;
 use poem_openapi::{Enum, Object, OpenApi, param::Query, payload::Json};
 
 use crate::{
     api::{Tag, search::SearchMode, usage::period},
     app::AppState,
-    auth::{Auth, Caller, Principal},
-    db::{Role, tenant::Tx},
+    auth::{AdminOrPlatform, Principal},
+    db::tenant::Tx,
     error::ApiResult,
     ids::{TenantId, UserId},
     repo::{
@@ -233,26 +232,13 @@ pub async fn record_search(
 /// Runs `f` for the caller: a tenant admin (or a superadmin acting in a tenant) on that tenant
 /// under its row-level security, a superadmin without `X-Tenant-Id` on the whole platform.
 async fn scoped<T>(
-    state: &AppState,
-    auth: &Auth,
+    who: &AdminOrPlatform,
     f: impl AsyncFnOnce(&Tx, Option<TenantId>) -> ApiResult<T>,
 ) -> ApiResult<T> {
-    if let Caller::Superadmin {
-        acting_in: None, ..
-    } = auth.caller()
-    {
-        let access = auth.platform()?;
-        return state
-            .db
-            .platform(&access, async |tx| f(tx, None).await)
-            .await;
+    match who {
+        AdminOrPlatform::Platform(su) => su.tx(async |tx| f(tx, None).await).await,
+        AdminOrPlatform::Tenant(p) => p.tx(async |tx| f(tx, Some(tx.tenant_id())).await).await,
     }
-    let p = auth.principal()?;
-    p.require(Role::Admin)?;
-    state
-        .db
-        .tenant(&p.scope(), async |tx| f(tx, Some(tx.tenant_id())).await)
-        .await
 }
 
 #[OpenApi(prefix_path = "/v1/analytics", tag = "Tag::Analytics")]
@@ -266,8 +252,7 @@ impl AnalyticsApi {
     )]
     async fn tickets(
         &self,
-        state: Data<&AppState>,
-        auth: Auth,
+        who: AdminOrPlatform,
         /// Start of the period (inclusive, RFC 3339); default: 30 days before `to`.
         from: Query<Option<Timestamp>>,
         /// End of the period (exclusive, RFC 3339); default: now.
@@ -277,7 +262,7 @@ impl AnalyticsApi {
         interval: Query<Interval>,
     ) -> ApiResult<Json<TicketAnalyticsOut>> {
         let (from, to) = period(from.0, to.0, DEFAULT_DAYS)?;
-        let a = scoped(&state, &auth, async |tx, tenant| {
+        let a = scoped(&who, async |tx, tenant| {
             repo::analytics::tickets(tx, tenant, from, to, interval.0.as_sql()).await
         })
         .await?;
@@ -294,15 +279,14 @@ impl AnalyticsApi {
     )]
     async fn knowledge(
         &self,
-        state: Data<&AppState>,
-        auth: Auth,
+        who: AdminOrPlatform,
         /// Start of the period (inclusive, RFC 3339); default: 30 days before `to`.
         from: Query<Option<Timestamp>>,
         /// End of the period (exclusive, RFC 3339); default: now.
         to: Query<Option<Timestamp>>,
     ) -> ApiResult<Json<KnowledgeAnalyticsOut>> {
         let (from, to) = period(from.0, to.0, DEFAULT_DAYS)?;
-        let k = scoped(&state, &auth, async |tx, tenant| {
+        let k = scoped(&who, async |tx, tenant| {
             repo::analytics::knowledge(tx, tenant, from, to).await
         })
         .await?;

@@ -154,43 +154,32 @@ where
     Ok(Json(Page::of(rows, limit, key)))
 }
 
-impl<R: MinRole> Tenant<R> {
-    /// [`page`] in the caller's tenant transaction.
-    pub async fn page<K, Row, T>(
-        &self,
-        cursor: &Cursor,
-        limit: i64,
-        fetch: impl AsyncFnOnce(&mut TenantTx, Option<K>, i64) -> ApiResult<Vec<Row>>,
-        key: impl Fn(&Row) -> K,
-    ) -> ApiResult<Json<Page<T>>>
-    where
-        K: Serialize + DeserializeOwned,
-        Row: Into<T>,
-        T: ParseFromJSON + ToJSON,
-    {
-        let fetch = async |after, n| self.tx(async |tx| fetch(tx, after, n).await).await;
-        page(cursor, limit, fetch, key).await
-    }
+/// `page` on an extractor with a transaction (`tx`): [`page`] in that transaction.
+macro_rules! paged {
+    ([$($g:tt)*] $ty:ty, $tx:ty) => {
+        impl<$($g)*> $ty {
+            /// [`page`] in this caller's transaction.
+            pub async fn page<K, Row, T>(
+                &self,
+                cursor: &Cursor,
+                limit: i64,
+                fetch: impl AsyncFnOnce(&mut $tx, Option<K>, i64) -> ApiResult<Vec<Row>>,
+                key: impl Fn(&Row) -> K,
+            ) -> ApiResult<Json<Page<T>>>
+            where
+                K: Serialize + DeserializeOwned,
+                Row: Into<T>,
+                T: ParseFromJSON + ToJSON,
+            {
+                let fetch = async |after, n| self.tx(async |tx| fetch(tx, after, n).await).await;
+                page(cursor, limit, fetch, key).await
+            }
+        }
+    };
 }
 
-impl Platform {
-    /// [`page`] in a platform transaction.
-    pub async fn page<K, Row, T>(
-        &self,
-        cursor: &Cursor,
-        limit: i64,
-        fetch: impl AsyncFnOnce(&mut PlatformTx, Option<K>, i64) -> ApiResult<Vec<Row>>,
-        key: impl Fn(&Row) -> K,
-    ) -> ApiResult<Json<Page<T>>>
-    where
-        K: Serialize + DeserializeOwned,
-        Row: Into<T>,
-        T: ParseFromJSON + ToJSON,
-    {
-        let fetch = async |after, n| self.tx(async |tx| fetch(tx, after, n).await).await;
-        page(cursor, limit, fetch, key).await
-    }
-}
+paged!([R: MinRole] Tenant<R>, TenantTx);
+paged!([] Platform, PlatformTx);
 
 #[cfg(test)]
 mod tests {

@@ -17,7 +17,7 @@ use crate::{
         sealed::Owner,
         settings::{AssistantMode, Layer, LayerPatch, ProviderKind, Settings},
     },
-    auth::{Admin, Auth, Tenant},
+    auth::{Admin, Platform, Tenant},
     error::{ApiError, ApiResult},
     repo,
 };
@@ -225,14 +225,10 @@ impl SettingsApi {
     async fn get_defaults(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        su: Platform,
     ) -> ApiResult<Json<SettingsOut>> {
-        let access = auth.platform()?;
-        let row = state
-            .db
-            .platform(&access, async |tx| {
-                repo::settings::platform(tx, false).await
-            })
+        let row = su
+            .tx(async |tx| repo::settings::platform(tx, false).await)
             .await?;
         Ok(Json(defaults(&state, &row)?))
     }
@@ -247,16 +243,14 @@ impl SettingsApi {
     async fn update_defaults(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        su: Platform,
         body: JsonBody<SettingsPatch>,
     ) -> ApiResult<Json<SettingsOut>> {
-        let access = auth.platform()?;
-        let by = auth.caller().superadmin_id();
+        let by = su.superadmin_id();
         let a = &state.assistant;
         let patch = body.0.into_patch(a.config.allow_private_urls)?;
-        let row = state
-            .db
-            .platform(&access, async |tx| {
+        let row = su
+            .tx(async |tx| {
                 let row = repo::settings::platform(tx, true).await?;
                 if patch.touched().is_empty() {
                     return Ok(row);

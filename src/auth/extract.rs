@@ -1,4 +1,5 @@
-//! [`Tenant`]: the extractor of nearly every handler, and [`Platform`] for superadmin routes. It authenticates exactly as [`Auth`] does
+//! [`Tenant`]: the extractor of nearly every handler, [`Platform`] for superadmin routes, and
+//! [`AdminOrPlatform`] for reports either may read. It authenticates exactly as [`Auth`] does
 //! (the same two security schemes in the spec), resolves the caller inside its tenant, checks
 //! the role the type names, and opens the caller's tenant transaction ([`Tenant::tx`]).
 //!
@@ -11,7 +12,7 @@ use std::{marker::PhantomData, ops::Deref};
 use poem::{Request, RequestBody};
 use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions, registry::Registry};
 
-use super::{Auth, PlatformAccess, Principal, state};
+use super::{Auth, Caller, PlatformAccess, Principal, state};
 use crate::{
     db::{Db, PlatformTx, Role, TenantTx},
     error::ApiResult,
@@ -66,30 +67,13 @@ impl<R: MinRole> Deref for Tenant<R> {
     }
 }
 
-impl<'a, R: MinRole> ApiExtractor<'a> for Tenant<R> {
-    const TYPES: &'static [ApiExtractorType] = Auth::TYPES;
-    type ParamType = ();
-    type ParamRawType = ();
-
-    fn register(registry: &mut Registry) {
-        Auth::register(registry);
-    }
-
-    fn security_schemes() -> Vec<&'static str> {
-        Auth::security_schemes()
-    }
-
-    async fn from_request(
-        req: &'a Request,
-        body: &mut RequestBody,
-        opts: ExtractParamOptions<()>,
-    ) -> poem::Result<Self> {
-        let auth = Auth::from_request(req, body, opts).await?;
+impl<R: MinRole> Tenant<R> {
+    fn from_auth(auth: Auth, db: Db) -> ApiResult<Self> {
         let principal = auth.principal()?.clone();
         principal.require(R::ROLE)?;
         Ok(Self {
             principal,
-            db: state(req)?.db.clone(),
+            db,
             _role: PhantomData,
         })
     }
@@ -116,28 +100,62 @@ impl Platform {
     }
 }
 
-impl<'a> ApiExtractor<'a> for Platform {
-    const TYPES: &'static [ApiExtractorType] = Auth::TYPES;
-    type ParamType = ();
-    type ParamRawType = ();
-
-    fn register(registry: &mut Registry) {
-        Auth::register(registry);
-    }
-
-    fn security_schemes() -> Vec<&'static str> {
-        Auth::security_schemes()
-    }
-
-    async fn from_request(
-        req: &'a Request,
-        body: &mut RequestBody,
-        opts: ExtractParamOptions<()>,
-    ) -> poem::Result<Self> {
-        let auth = Auth::from_request(req, body, opts).await?;
+impl Platform {
+    fn from_auth(auth: Auth, db: Db) -> ApiResult<Self> {
         Ok(Self {
             access: auth.platform()?,
-            db: state(req)?.db.clone(),
+            db,
         })
     }
 }
+
+/// The `ApiExtractor` of a type made from [`Auth`] by its `from_auth`: the same two security
+/// schemes in the spec, the same authentication, then the type's own check.
+macro_rules! from_auth {
+    ([$($g:tt)*] $ty:ty) => {
+        impl<'a, $($g)*> ApiExtractor<'a> for $ty {
+            const TYPES: &'static [ApiExtractorType] = Auth::TYPES;
+            type ParamType = ();
+            type ParamRawType = ();
+
+            fn register(registry: &mut Registry) {
+                Auth::register(registry);
+            }
+
+            fn security_schemes() -> Vec<&'static str> {
+                Auth::security_schemes()
+            }
+
+            async fn from_request(
+                req: &'a Request,
+                body: &mut RequestBody,
+                opts: ExtractParamOptions<()>,
+            ) -> poem::Result<Self> {
+                let auth = Auth::from_request(req, body, opts).await?;
+                Ok(Self::from_auth(auth, state(req)?.db.clone())?)
+            }
+        }
+    };
+}
+
+/// A tenant admin (or a superadmin acting in a tenant with `X-Tenant-Id`), or a superadmin
+/// without one, on the whole platform: the callers of reports that cover either.
+pub enum AdminOrPlatform {
+    Tenant(Tenant<Admin>),
+    Platform(Platform),
+}
+
+impl AdminOrPlatform {
+    fn from_auth(auth: Auth, db: Db) -> ApiResult<Self> {
+        match auth.caller() {
+            Caller::Superadmin {
+                acting_in: None, ..
+            } => Platform::from_auth(auth, db).map(Self::Platform),
+            _ => Tenant::from_auth(auth, db).map(Self::Tenant),
+        }
+    }
+}
+
+from_auth!([R: MinRole] Tenant<R>);
+from_auth!([] Platform);
+from_auth!([] AdminOrPlatform);

@@ -8,7 +8,7 @@ mod extract;
 pub mod jwt;
 pub mod secrets;
 
-pub use extract::{Admin, Agent, AnyRole, MinRole, Platform, Tenant};
+pub use extract::{Admin, AdminOrPlatform, Agent, AnyRole, MinRole, Platform, Tenant};
 
 use poem::{Request, RequestBody, http::Method};
 use poem_openapi::{
