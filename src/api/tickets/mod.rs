@@ -11,6 +11,7 @@ pub mod assist;
 pub mod external_refs;
 pub mod list;
 pub mod messages;
+mod serialize;
 pub mod transitions;
 
 use poem::web::Data;
@@ -25,7 +26,7 @@ use serde_json::Value;
 use crate::{
     api::body::JsonBody,
     api::idempotency::{self, IdempotencyKey},
-    api::{Tag, cursor::Cursor, default_limit, text::Text},
+    api::{Tag, cursor::Cursor, default_limit, json::SerdeJson, text::Text},
     app::AppState,
     assistant::tickets::Trigger,
     auth::Auth,
@@ -571,7 +572,7 @@ impl TicketsApi {
             validator(minimum(value = "1"), maximum(value = "100"))
         )]
         limit: Query<i64>,
-    ) -> ApiResult<Json<TicketPage>> {
+    ) -> ApiResult<SerdeJson<TicketPage>> {
         let p = auth.principal()?;
         let statuses = status.0.values("status")?;
         let priorities = priority.0.values("priority")?;
@@ -609,7 +610,7 @@ impl TicketsApi {
             limit: limit.0 + 1,
         };
         if p.role == Role::User && creator.0.is_some_and(|c| Some(c) != p.user_id) {
-            return Ok(Json(TicketPage {
+            return Ok(SerdeJson(TicketPage {
                 items: vec![],
                 next_cursor: None,
             }));
@@ -625,7 +626,7 @@ impl TicketsApi {
         } else {
             None
         };
-        Ok(Json(TicketPage {
+        Ok(SerdeJson(TicketPage {
             items: rows.into_iter().map(TicketOut::from).collect(),
             next_cursor,
         }))
