@@ -19,7 +19,6 @@
 //!
 //! Every type sent this way proves it in a test with [`assert_same_json`].
 
-use chrono::format::{Fixed, Item};
 use poem::{IntoResponse, Response, http::header};
 use poem_openapi::{
     ApiResponse,
@@ -90,17 +89,91 @@ impl<T: Type + Serialize + Send> ApiResponse for SerdeJson<T> {
     }
 }
 
-/// A timestamp as poem-openapi's `ToJSON` writes it (`DateTime::to_rfc3339`), without the
-/// intermediate `String`.
+/// A timestamp as poem-openapi's `ToJSON` writes it (`DateTime::to_rfc3339`: seconds, then
+/// milli-, micro- or nanoseconds as needed, and `+00:00`), written from a stack buffer.
 pub struct Rfc3339<'a>(pub &'a Timestamp);
-
-/// chrono's `%+`: RFC 3339 with `SecondsFormat::AutoSi` and a numeric offset, exactly what
-/// `to_rfc3339` writes.
-const RFC3339: &[Item<'static>] = &[Item::Fixed(Fixed::RFC3339)];
 
 impl Serialize for Rfc3339<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&self.0.format_with_items(RFC3339.iter()))
+        let mut buf = [0; RFC3339_MAX];
+        match write_rfc3339(self.0, &mut buf) {
+            Some(text) => s.serialize_str(text),
+            // Years before 0 or after 9999, which no column holds: chrono's own writer.
+            None => s.serialize_str(&self.0.to_rfc3339()),
+        }
+    }
+}
+
+/// `2026-12-02T04:18:55.123456789+00:00`
+const RFC3339_MAX: usize = 35;
+
+/// What chrono's `write_rfc3339` writes with `SecondsFormat::AutoSi` and a `+00:00` offset, for
+/// the years 0–9999 (`None` otherwise). A leap second is written as second 60, as chrono does.
+fn write_rfc3339<'b>(t: &Timestamp, buf: &'b mut [u8; RFC3339_MAX]) -> Option<&'b str> {
+    use chrono::{Datelike, Timelike};
+    let dt = t.naive_utc();
+    let year = dt.year();
+    if !(0..=9999).contains(&year) {
+        return None;
+    }
+    let (mut sec, mut nano) = (dt.second(), dt.nanosecond());
+    if nano >= 1_000_000_000 {
+        sec += 1;
+        nano -= 1_000_000_000;
+    }
+    let mut w = Digits {
+        buf: &mut *buf,
+        n: 0,
+    };
+    w.num(year as u32, 4)
+        .byte(b'-')
+        .num(dt.month(), 2)
+        .byte(b'-')
+        .num(dt.day(), 2);
+    w.byte(b'T')
+        .num(dt.hour(), 2)
+        .byte(b':')
+        .num(dt.minute(), 2)
+        .byte(b':')
+        .num(sec, 2);
+    if nano != 0 {
+        let (value, width) = if nano % 1_000_000 == 0 {
+            (nano / 1_000_000, 3)
+        } else if nano % 1_000 == 0 {
+            (nano / 1_000, 6)
+        } else {
+            (nano, 9)
+        };
+        w.byte(b'.').num(value, width);
+    }
+    for &c in b"+00:00" {
+        w.byte(c);
+    }
+    let n = w.n;
+    std::str::from_utf8(&buf[..n]).ok()
+}
+
+/// Writes ASCII into the timestamp's buffer.
+struct Digits<'b> {
+    buf: &'b mut [u8; RFC3339_MAX],
+    n: usize,
+}
+
+impl Digits<'_> {
+    fn byte(&mut self, c: u8) -> &mut Self {
+        self.buf[self.n] = c;
+        self.n += 1;
+        self
+    }
+
+    /// `value` in `width` digits, zero-padded.
+    fn num(&mut self, mut value: u32, width: usize) -> &mut Self {
+        for i in (0..width).rev() {
+            self.buf[self.n + i] = b'0' + (value % 10) as u8;
+            value /= 10;
+        }
+        self.n += width;
+        self
     }
 }
 
@@ -170,6 +243,12 @@ mod tests {
             DateTime::from_timestamp_micros(-210_866_803_200_000_000).unwrap(),
             DateTime::from_timestamp_micros(253_402_300_799_999_999).unwrap(),
             Utc.with_ymd_and_hms(999, 1, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(0, 1, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).unwrap(),
+            Utc.with_ymd_and_hms(10000, 1, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(-1, 12, 31, 23, 59, 59).unwrap(),
+            DateTime::from_timestamp(1_764_649_139, 1_999_999_999).unwrap(),
+            DateTime::from_timestamp(1_764_649_139, 1_500_000_000).unwrap(),
         ];
         times
             .extend((0..1000).map(|i| DateTime::from_timestamp_micros(i * 7_919_333_777).unwrap()));
