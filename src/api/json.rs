@@ -137,9 +137,9 @@ fn write_rfc3339<'b>(t: &Timestamp, buf: &'b mut [u8; RFC3339_MAX]) -> Option<&'
         .byte(b':')
         .num(sec, 2);
     if nano != 0 {
-        let (value, width) = if nano % 1_000_000 == 0 {
+        let (value, width) = if nano.is_multiple_of(1_000_000) {
             (nano / 1_000_000, 3)
-        } else if nano % 1_000 == 0 {
+        } else if nano.is_multiple_of(1_000) {
             (nano / 1_000, 6)
         } else {
             (nano, 9)

@@ -74,7 +74,7 @@ mod tests {
             )),
             number: 1 + i as i64 * 997,
             title: format!("Printer \"{i}\" on floor 3 \\ ünïcødé ✓ \u{1F600}"),
-            description: if i % 3 == 0 {
+            description: if i.is_multiple_of(3) {
                 String::new()
             } else {
                 "line one\nline two\ttab \u{0001} control, </script> & 'quotes'".to_string()
