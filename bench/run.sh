@@ -82,7 +82,11 @@ if [ "$VIA" = pgbouncer ]; then
 fi
 
 secret=$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')
+# Rate limits stay on (the usage log too) but far above what one token sends here, or the caller
+# limit (6,000 a minute by default) would turn the run into 429s; bench/limits.sh sets its own.
 SETTINGS_ENCRYPTION_KEYS="bench:$(head -c 32 /dev/urandom | base64)" \
+RATE_LIMIT_CALLER_RPM=${RATE_LIMIT_CALLER_RPM:-100000000} RATE_LIMIT_CALLER_BURST=${RATE_LIMIT_CALLER_BURST:-10000000} \
+RATE_LIMIT_TENANT_RPM=${RATE_LIMIT_TENANT_RPM:-100000000} RATE_LIMIT_TENANT_BURST=${RATE_LIMIT_TENANT_BURST:-10000000} \
 JWT_KEYS="bench:$secret" BIND_ADDR="127.0.0.1:$HTTP_PORT" DB_POOL_SIZE="$POOL" MIGRATE_ON_START=false \
   RUST_LOG=warn "$BIN" serve > "$OUT/server.log" 2>&1 &
 server=$!

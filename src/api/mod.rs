@@ -12,6 +12,7 @@ pub mod documents;
 pub mod health;
 pub mod idempotency;
 pub mod ingestion;
+pub mod json;
 pub mod me;
 pub mod query_logs;
 pub mod search;
@@ -108,12 +109,15 @@ pub fn default_limit() -> i64 {
 }
 
 /// One page of a list, in the order its operation states.
-#[derive(Debug, Object)]
+// `Serialize` (for `json::SerdeJson`) writes what `ToJSON` does because the fields are declared
+// in alphabetical order, the order `ToJSON`'s map keeps. (Not a doc comment: those reach the spec.)
+#[derive(Debug, Object, serde::Serialize)]
 pub struct Page<T: ParseFromJSON + ToJSON> {
     /// This page's items.
     pub items: Vec<T>,
     /// Pass as `cursor` to get the next page; absent on the last page.
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
 }
 

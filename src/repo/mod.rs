@@ -32,11 +32,20 @@ pub type Timestamp = DateTime<Utc>;
 /// `at` is the column's name or index.
 pub(crate) fn column<'a, T: FromSql<'a>>(
     r: &'a Row,
-    at: impl RowIndex + std::fmt::Display,
+    at: impl RowIndex + std::fmt::Display + Copy,
 ) -> ApiResult<T> {
-    let shown = at.to_string();
+    column_at(r, at, at)
+}
+
+/// [`column`] by position (found once per result), naming the column by `name` in the error.
+pub(crate) fn column_at<'a, T: FromSql<'a>>(
+    r: &'a Row,
+    at: impl RowIndex + std::fmt::Display,
+    name: impl std::fmt::Display,
+) -> ApiResult<T> {
+    // The name is formatted only for an error: this runs for every column of every row.
     r.try_get(at).map_err(|e| {
-        ApiError::internal(anyhow::Error::new(e).context(format!("reading column {shown}")))
+        ApiError::internal(anyhow::Error::new(e).context(format!("reading column {name}")))
     })
 }
 

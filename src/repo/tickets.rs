@@ -6,7 +6,7 @@ use serde_json::Value;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
-use super::{Sql, Timestamp, column};
+use super::{Sql, Timestamp, column, column_at};
 use crate::{
     db::TenantTx,
     error::{ApiError, ApiResult},
@@ -41,25 +41,91 @@ impl TryFrom<&Row> for TicketRow {
     type Error = ApiError;
 
     fn try_from(r: &Row) -> ApiResult<Self> {
-        Ok(Self {
-            id: r.get("id"),
-            number: r.get("number"),
-            title: r.get("title"),
-            description: r.get("description"),
-            status: column(r, "status")?,
-            priority: column(r, "priority")?,
-            priority_rank: r.get("priority_rank"),
-            source: column(r, "source")?,
-            assignee_id: r.get("assignee_id"),
-            creator_id: r.get("creator_id"),
-            tags: r.get("tags"),
-            metadata: r.get("metadata"),
-            language: column(r, "language")?,
-            version: r.get("version"),
-            created_at: r.get("created_at"),
-            updated_at: r.get("updated_at"),
-            resolved_at: r.get("resolved_at"),
-            closed_at: r.get("closed_at"),
+        TicketColumns::of(r)?.read(r)
+    }
+}
+
+impl TicketRow {
+    /// The tickets of one result, whose rows share their columns: the columns are looked up by
+    /// name once, not for every row (tokio-postgres searches the names linearly each time).
+    pub fn from_rows<'a>(rows: impl IntoIterator<Item = &'a Row>) -> ApiResult<Vec<Self>> {
+        let mut columns: Option<TicketColumns> = None;
+        rows.into_iter()
+            .map(|r| match &columns {
+                Some(c) => c.read(r),
+                None => columns.insert(TicketColumns::of(r)?).read(r),
+            })
+            .collect()
+    }
+}
+
+/// [`TicketRow`]'s columns, by name.
+const TICKET_COLUMNS: [&str; 18] = [
+    "id",
+    "number",
+    "title",
+    "description",
+    "status",
+    "priority",
+    "priority_rank",
+    "source",
+    "assignee_id",
+    "creator_id",
+    "tags",
+    "metadata",
+    "language",
+    "version",
+    "created_at",
+    "updated_at",
+    "resolved_at",
+    "closed_at",
+];
+
+/// Where each of [`TICKET_COLUMNS`] is in a result.
+struct TicketColumns([usize; 18]);
+
+impl TicketColumns {
+    fn of(r: &Row) -> ApiResult<Self> {
+        let mut at = [0; 18];
+        for (i, name) in TICKET_COLUMNS.iter().enumerate() {
+            at[i] = r
+                .columns()
+                .iter()
+                .position(|c| c.name() == *name)
+                .ok_or_else(|| {
+                    ApiError::internal(anyhow::anyhow!("no column {name} in a ticket row"))
+                })?;
+        }
+        Ok(Self(at))
+    }
+
+    fn read(&self, r: &Row) -> ApiResult<TicketRow> {
+        let c = |i: usize| (self.0[i], TICKET_COLUMNS[i]);
+        macro_rules! col {
+            ($i:expr) => {{
+                let (at, name) = c($i);
+                column_at(r, at, name)?
+            }};
+        }
+        Ok(TicketRow {
+            id: col!(0),
+            number: col!(1),
+            title: col!(2),
+            description: col!(3),
+            status: col!(4),
+            priority: col!(5),
+            priority_rank: col!(6),
+            source: col!(7),
+            assignee_id: col!(8),
+            creator_id: col!(9),
+            tags: col!(10),
+            metadata: col!(11),
+            language: col!(12),
+            version: col!(13),
+            created_at: col!(14),
+            updated_at: col!(15),
+            resolved_at: col!(16),
+            closed_at: col!(17),
         })
     }
 }
@@ -314,20 +380,15 @@ enum Read {
 /// only narrow what is read.
 pub async fn list(tx: &TenantTx, q: &ListQuery) -> ApiResult<Vec<TicketRow>> {
     if q.q.is_none() && q.tags.is_empty() {
-        return page(tx, q, Read::All)
-            .await?
-            .iter()
-            .map(TicketRow::try_from)
-            .collect();
+        return TicketRow::from_rows(&page(tx, q, Read::All).await?);
     }
     let rows = page(tx, q, Read::FirstRows).await?;
     let more = rows.iter().any(|r| r.get::<_, bool>("walk_more"));
-    let matched: Vec<TicketRow> = rows
-        .iter()
-        .filter(|r| r.get::<_, bool>("walk_matched"))
-        .take(q.limit as usize)
-        .map(TicketRow::try_from)
-        .collect::<ApiResult<_>>()?;
+    let matched = TicketRow::from_rows(
+        rows.iter()
+            .filter(|r| r.get::<_, bool>("walk_matched"))
+            .take(q.limit as usize),
+    )?;
     if matched.len() as i64 == q.limit || !more {
         return Ok(matched);
     }
@@ -339,8 +400,7 @@ pub async fn list(tx: &TenantTx, q: &ListQuery) -> ApiResult<Vec<TicketRow>> {
         )
         .await?
         .get(0);
-    let rows = page(tx, q, candidates.map_or(Read::All, Read::Only)).await?;
-    rows.iter().map(TicketRow::try_from).collect()
+    TicketRow::from_rows(&page(tx, q, candidates.map_or(Read::All, Read::Only)).await?)
 }
 
 async fn page(tx: &TenantTx, q: &ListQuery, read: Read) -> ApiResult<Vec<Row>> {

@@ -5,7 +5,6 @@ use std::borrow::Cow;
 
 use poem_openapi::{
     Enum,
-    payload::Json,
     registry::{MetaSchema, MetaSchemaRef, Registry},
     types::{ParseFromParameter, ParseResult, ToJSON, Type},
 };
@@ -16,6 +15,7 @@ use super::{
     plan::{ListParams, TicketKey},
 };
 use crate::{
+    api::json::SerdeJson,
     app::AppState,
     auth::Tenant,
     error::{ApiError, ApiResult},
@@ -27,10 +27,10 @@ pub(super) async fn list(
     state: &AppState,
     p: &Tenant,
     params: ListParams,
-) -> ApiResult<Json<TicketPage>> {
+) -> ApiResult<SerdeJson<TicketPage>> {
     let (sort, order, limit) = (params.sort, params.order, params.limit);
     let Some(query) = params.plan(p, state.config.ticket_search_candidates)? else {
-        return Ok(Json(TicketPage {
+        return Ok(SerdeJson(TicketPage {
             items: vec![],
             next_cursor: None,
         }));
@@ -38,7 +38,7 @@ pub(super) async fn list(
     let rows = p
         .tx(async |tx| repo::tickets::list(tx, &query).await)
         .await?;
-    Ok(Json(TicketPage::of(rows, limit, |t| {
+    Ok(SerdeJson(TicketPage::of(rows, limit, |t| {
         TicketKey::of(sort, order, t)
     })))
 }

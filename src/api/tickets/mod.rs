@@ -15,6 +15,7 @@ mod get;
 pub mod list;
 pub mod messages;
 pub mod plan;
+mod serialize;
 pub mod transitions;
 mod update;
 
@@ -28,7 +29,7 @@ use serde_json::Value;
 
 use crate::{
     api::body::JsonBody,
-    api::{Tag, cursor::Cursor, default_limit, text::Text},
+    api::{Tag, cursor::Cursor, default_limit, json::SerdeJson, text::Text},
     app::AppState,
     auth::Tenant,
     db::TenantTx,
@@ -234,7 +235,7 @@ impl TicketsApi {
             validator(minimum(value = "1"), maximum(value = "100"))
         )]
         limit: Query<i64>,
-    ) -> ApiResult<Json<TicketPage>> {
+    ) -> ApiResult<SerdeJson<TicketPage>> {
         let params = ListParams {
             status: status.0,
             priority: priority.0,
