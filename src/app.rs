@@ -42,6 +42,16 @@ pub struct AppState {
 impl AppState {
     /// Migrations (when `MIGRATE_ON_START`), the pool, the models: everything but the listener.
     pub async fn build(config: &Config) -> anyhow::Result<Self> {
+        Self::build_with_embedder(config, None).await
+    }
+
+    /// [`AppState::build`] over an embedder already loaded (by [`embeddings::from_config`] for
+    /// this configuration), when one is given: a process that starts several services (the
+    /// tests) loads the model once.
+    pub async fn build_with_embedder(
+        config: &Config,
+        embedder: Option<Arc<dyn Embedder>>,
+    ) -> anyhow::Result<Self> {
         // Secrets first: refuse to start without them before touching anything.
         let keys = Keys::new(&config.auth)?;
         config.assistant.sealing_keys()?;
@@ -52,9 +62,11 @@ impl AppState {
         let db = Db::connect(&config.database_url, config.pool_size, config.pool_timeout).await?;
         crate::auth::secrets::warm_up();
         crate::metrics::handle();
-        let embedder: Arc<dyn Embedder> = Arc::new(crate::metrics::MeteredEmbedder(
-            embeddings::from_config(&config.embedding)?,
-        ));
+        let embedder = match embedder {
+            Some(loaded) => loaded,
+            None => embeddings::from_config(&config.embedding)?,
+        };
+        let embedder: Arc<dyn Embedder> = Arc::new(crate::metrics::MeteredEmbedder(embedder));
         let chunker = Chunker::load(
             std::path::Path::new(&config.embedding.model_dir),
             config.kb.chunk_tokens,
@@ -118,7 +130,15 @@ pub async fn migrate(config: &Config) -> anyhow::Result<migrate::Report> {
 
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        let state = AppState::build(&config).await?;
+        Self::build_with_embedder(config, None).await
+    }
+
+    /// [`Application::build`] over an embedder already loaded ([`AppState::build_with_embedder`]).
+    pub async fn build_with_embedder(
+        config: Config,
+        embedder: Option<Arc<dyn Embedder>>,
+    ) -> anyhow::Result<Self> {
+        let state = AppState::build_with_embedder(&config, embedder).await?;
         let listener = tokio::net::TcpListener::bind(config.bind_addr)
             .await
             .with_context(|| format!("binding {}", config.bind_addr))?;

@@ -85,11 +85,14 @@ check() {
     || die "the SDK generators are not installed: run \`make sdk\` (or openapi/clients/sdk.sh tools)"
   local tmp; tmp=$(mktemp -d); trap 'rm -rf "$tmp"' RETURN
   generate_into "$tmp"
-  local bad=0
-  diff -r -q -x __pycache__ "$tmp/typescript/generated" "$TS/src/generated" || bad=1
-  diff -r -q -x __pycache__ "$tmp/python/tenantdesk_client" "$CLIENTS/python/tenantdesk_client" || bad=1
-  diff -q "$tmp/rust/generated.rs" "$CLIENTS/rust/src/generated.rs" || bad=1
+  # A unified diff (committed on the left, regenerated on the right), the first 400 lines.
+  local bad=0 out="$tmp/diff"
+  diff -r -u -x __pycache__ "$TS/src/generated" "$tmp/typescript/generated" >>"$out" || bad=1
+  diff -r -u -x __pycache__ "$CLIENTS/python/tenantdesk_client" "$tmp/python/tenantdesk_client" >>"$out" || bad=1
+  diff -u "$CLIENTS/rust/src/generated.rs" "$tmp/rust/generated.rs" >>"$out" || bad=1
   if [ $bad != 0 ]; then
+    head -n 400 "$out"
+    [ "$(wc -l <"$out")" -le 400 ] || echo "... ($(wc -l <"$out") lines of diff in all)"
     log "the committed SDKs differ from what openapi/openapi.json generates: run \`make sdk\` and commit"
     exit 1
   fi

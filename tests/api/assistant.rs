@@ -219,6 +219,8 @@ async fn chat(fake: Data<&FakeLlm>, req: &Request, body: Json<Value>) -> poem::R
             }
         }
         Reply::Hang => {
+            // The provider that never answers in time: the sleep is what is tested (the
+            // service's timeout ends the wait long before it does).
             tokio::time::sleep(Duration::from_secs(30)).await;
             builder.body("too late")
         }

@@ -266,6 +266,7 @@ async fn a_request_head_sent_too_slowly_is_dropped_after_the_header_timeout() {
                     Ok(0) | Err(_) => return,
                     Ok(n) => panic!("answered a half-sent head: {:?}", String::from_utf8_lossy(&buf[..n])),
                 },
+                // The slow client under test: a header line every 200 ms.
                 _ = tokio::time::sleep(Duration::from_millis(200)) => {
                     if slow.write_all(format!("X-Slow-{i}: a\r\n").as_bytes()).await.is_err() {
                         return;
@@ -340,6 +341,7 @@ async fn an_idle_connection_is_closed_after_the_idle_timeout_over_http1_and_http
     .await
     .unwrap();
     for part in body.as_bytes().chunks(body.len() / 3 + 1) {
+        // The slow body under test: each pause is longer than the idle timeout.
         tokio::time::sleep(Duration::from_millis(700)).await;
         slow.write_all(part).await.unwrap();
     }
@@ -455,6 +457,8 @@ async fn sigterm_does_not_wait_for_idle_or_half_open_connections() {
     half.write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\n")
         .unwrap();
     let silent = StdStream::connect(&addr).unwrap();
+    // Time for the server to accept both (nothing outside the process shows that it has); one it
+    // has not accepted yet is closed with the listener, which the test allows as well.
     std::thread::sleep(Duration::from_millis(300));
 
     served.sigterm();
@@ -508,6 +512,7 @@ fn at_the_open_file_limit_clients_wait_and_the_accept_loop_does_not_spin() {
     assert!(line.is_some(), "no log line: {}", served.log());
 
     let before = served.cpu_secs();
+    // What is measured: the CPU the server spends over two seconds of waiting at its cap.
     std::thread::sleep(Duration::from_secs(2));
     let spent = served.cpu_secs() - before;
     assert!(spent < 0.25, "{spent:.2} s of CPU in 2 s while waiting");

@@ -15,6 +15,8 @@ use uuid::Uuid;
 
 use crate::support::*;
 
+mod matrix;
+
 fn scope(t: &TestTenant) -> Scope {
     Scope::user(t.id.into(), t.admin.id.into(), Role::Admin)
 }

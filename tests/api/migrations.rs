@@ -170,6 +170,7 @@ async fn the_service_refuses_to_start_on_a_changed_migration() {
 async fn instances_starting_together_apply_each_migration_once() {
     let db = ScratchDb::new();
     // A slow first migration keeps the lock held while the others arrive.
+    // A slow migration is what is tested: the sleep is the statement's.
     let mut list = vec![m("0000_slow.sql", "select pg_sleep(0.5)")];
     list.extend(migrate::embedded());
     let runs = (0..4).map(|_| {

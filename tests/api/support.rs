@@ -2,6 +2,15 @@
 //! `make test` starts. Each test makes its own tenants with random slugs, so tests run in
 //! parallel on one database without seeing each other.
 //!
+//! What is expensive happens once per test process (nextest runs each test in a process of its
+//! own; a test that starts several services shares them): the migrations, checked and applied
+//! once; the built-in embedding model, loaded once and only when a test first embeds something;
+//! the argon2 hash of [`PASSWORD`], computed once. Fixtures (tenants, users, superadmins, API
+//! keys) are written straight to the database with that hash and carry access tokens signed
+//! with the service's own keys, so a fixture costs one round trip and no argon2. Tests about
+//! login, user or tenant creation use the `*_over_http` fixtures, which go through the API as a
+//! client would. [`eventually`] polls with a deadline where a test waits for something.
+//!
 //! Environment (printed by `deploy/embedded-pg.sh env test PORT`): `DATABASE_URL`,
 //! `MIGRATION_DATABASE_URL`, and for tests that need a scratch database `TENANTDESK_PG_BIN`,
 //! `TENANTDESK_PG_SOCKET`, `TENANTDESK_PG_PORT`.
@@ -12,14 +21,19 @@ use std::{
     net::{IpAddr, Ipv4Addr, SocketAddr},
     path::PathBuf,
     process::Command,
+    sync::{Arc, OnceLock},
+    time::{Duration, Instant},
 };
 
+use futures_util::future::BoxFuture;
 use reqwest::{Method, StatusCode, header::HeaderMap};
 use serde_json::{Value, json};
 use tenantdesk::{
     app::{AppState, Application},
-    config::Config,
+    auth::secrets,
+    config::{Config, EmbeddingConfig, EmbeddingProvider},
     db::statement::{self, Param},
+    embeddings::{Embedder, TextKind, builtin},
 };
 use uuid::Uuid;
 
@@ -73,6 +87,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub state: AppState,
     pub config: Config,
+    /// The fixture builder's connection (the login role), opened on first use.
+    fixtures: tokio::sync::OnceCell<tokio_postgres::Client>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     pub server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
@@ -96,11 +112,32 @@ fn rand_u8() -> u8 {
 }
 
 pub async fn spawn_with(f: impl FnOnce(&mut Config)) -> TestApp {
-    let mut config = config();
-    f(&mut config);
-    let app = Application::build(config.clone())
+    let config = {
+        let mut c = config();
+        f(&mut c);
+        c
+    };
+    let mut build = config.clone();
+    // The test database is migrated once per process; a service built after that has nothing to
+    // apply, so it skips the step (and is as ready as one that ran it). A scratch database, or a
+    // test that turns migrations off, goes through the service's own path.
+    let migrated_once = build.migrate_on_start
+        && build.migration_database_url.expose() == self::config().migration_database_url.expose()
+        && {
+            migrate_test_database_once().await;
+            true
+        };
+    if migrated_once {
+        build.migrate_on_start = false;
+    }
+    let app = Application::build_with_embedder(build, shared_model(&config.embedding))
         .await
         .expect("service starts");
+    if migrated_once {
+        app.state
+            .migrations_current
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
     let addr = app.addr();
     let metrics_addr = app.metrics_addr();
     let state = app.state.clone();
@@ -115,9 +152,169 @@ pub async fn spawn_with(f: impl FnOnce(&mut Config)) -> TestApp {
         client: client(),
         state,
         config,
+        fixtures: tokio::sync::OnceCell::new(),
         shutdown: Some(tx),
         server: Some(server),
     }
+}
+
+/// Applies the migrations to the test database once per process: a read of `schema_migrations`
+/// when it is current (every process after the first of the run), the service's migration
+/// runner when it is not.
+pub async fn migrate_test_database_once() {
+    static DONE: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    DONE.get_or_init(async || {
+        let c = config();
+        let mut owner = tenantdesk::db::connect(&c.migration_database_url)
+            .await
+            .expect("connecting with MIGRATION_DATABASE_URL");
+        let embedded = tenantdesk::db::migrate::embedded();
+        // Before the first run of a fresh database the table does not exist: that is pending.
+        let current = matches!(
+            tenantdesk::db::migrate::pending(&owner, &embedded).await,
+            Ok(0)
+        );
+        if !current {
+            tenantdesk::db::migrate::run(&mut owner, &embedded)
+                .await
+                .expect("migrations apply");
+        }
+    })
+    .await;
+}
+
+/// The built-in model of the test configuration, shared by every service the process starts
+/// (`None` for any other embedding configuration: that service loads its own). all-MiniLM-L6-v2,
+/// the default, is loaded once per process on its first use ([`LazyModel`]): most tests never
+/// embed anything. Another built-in model is loaded once, when the first service starts.
+fn shared_model(c: &EmbeddingConfig) -> Option<Arc<dyn Embedder>> {
+    static SHARED: OnceLock<Arc<dyn Embedder>> = OnceLock::new();
+    let default = config().embedding;
+    let same = matches!(
+        (&c.provider, &default.provider),
+        (EmbeddingProvider::Builtin, EmbeddingProvider::Builtin)
+    ) && (&c.model, &c.model_dir, &c.e5_dir, c.threads)
+        == (
+            &default.model,
+            &default.model_dir,
+            &default.e5_dir,
+            default.threads,
+        );
+    same.then(|| {
+        SHARED
+            .get_or_init(|| match c.model == builtin::MODEL_NAME {
+                true => Arc::new(LazyModel::new(c.clone())),
+                false => tenantdesk::embeddings::from_config(c).expect("the model loads"),
+            })
+            .clone()
+    })
+}
+
+/// all-MiniLM-L6-v2, loaded (off the runtime's threads) when something is first embedded. Its
+/// name and size come from the configuration and the model's `config.json`; it has no passage
+/// limit of its own (the chunker's tokenizer is the model's), so a service builds without
+/// loading it.
+pub struct LazyModel {
+    config: EmbeddingConfig,
+    dims: usize,
+    loaded: tokio::sync::OnceCell<Arc<dyn Embedder>>,
+}
+
+impl LazyModel {
+    fn new(config: EmbeddingConfig) -> Self {
+        let path = std::path::Path::new(&config.model_dir).join("config.json");
+        let model: Value = serde_json::from_slice(
+            &std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+        )
+        .unwrap();
+        Self {
+            dims: model["hidden_size"].as_u64().expect("hidden_size") as usize,
+            config,
+            loaded: tokio::sync::OnceCell::new(),
+        }
+    }
+}
+
+impl Embedder for LazyModel {
+    fn model(&self) -> &str {
+        builtin::MODEL_NAME
+    }
+
+    fn dims(&self) -> usize {
+        self.dims
+    }
+
+    fn embed<'a>(
+        &'a self,
+        texts: &'a [String],
+        kind: TextKind,
+    ) -> BoxFuture<'a, anyhow::Result<Vec<Vec<f32>>>> {
+        Box::pin(async move {
+            let model = self
+                .loaded
+                .get_or_try_init(async || {
+                    let c = self.config.clone();
+                    tokio::task::spawn_blocking(move || tenantdesk::embeddings::from_config(&c))
+                        .await?
+                })
+                .await?;
+            assert_eq!(model.dims(), self.dims, "the model's size");
+            assert!(
+                model.passage_limit().is_none(),
+                "a passage limit of its own"
+            );
+            model.embed(texts, kind).await
+        })
+    }
+}
+
+/// Polls `probe` until it answers `Ok`, every 20 ms (then less often) for up to `within`, and
+/// returns what it answered. On timeout, fails the test naming `what` and the last `Err` the
+/// probe answered (what it saw instead). For waiting on something another task or process
+/// does; never a fixed sleep.
+pub async fn eventually<T, E: std::fmt::Display>(
+    what: &str,
+    within: Duration,
+    mut probe: impl AsyncFnMut() -> Result<T, E>,
+) -> T {
+    let deadline = Instant::now() + within;
+    let mut pause = Duration::from_millis(20);
+    loop {
+        match probe().await {
+            Ok(v) => return v,
+            Err(seen) if Instant::now() >= deadline => {
+                panic!("not within {within:?}: {what}; last seen: {seen}")
+            }
+            Err(_) => {
+                tokio::time::sleep(pause).await;
+                pause = (pause * 3 / 2).min(Duration::from_millis(200));
+            }
+        }
+    }
+}
+
+/// [`eventually`] for a test without a runtime (a plain `#[test]` driving a process).
+#[track_caller]
+pub fn eventually_blocking(what: &str, within: Duration, mut cond: impl FnMut() -> bool) {
+    let caller = std::panic::Location::caller();
+    let deadline = Instant::now() + within;
+    let mut pause = Duration::from_millis(20);
+    while !cond() {
+        assert!(
+            Instant::now() < deadline,
+            "{caller}: not within {within:?}: {what}"
+        );
+        std::thread::sleep(pause);
+        pause = (pause * 3 / 2).min(Duration::from_millis(200));
+    }
+}
+
+/// [`eventually`] for a plain condition that has nothing to report.
+pub async fn eventually_true(what: &str, within: Duration, mut cond: impl AsyncFnMut() -> bool) {
+    eventually(what, within, async || {
+        if cond().await { Ok(()) } else { Err("false") }
+    })
+    .await
 }
 
 /// A response with its body parsed as JSON (`Value::Null` when empty or not JSON).
@@ -276,8 +473,9 @@ impl TestApp {
             .await
     }
 
-    /// A new superadmin (made as `tenantdesk create-superadmin` does) and its access token.
-    pub async fn superadmin(&self) -> Superadmin {
+    /// A new superadmin, made as `tenantdesk create-superadmin` does (argon2 included), logged
+    /// in over HTTP.
+    pub async fn superadmin_over_http(&self) -> Superadmin {
         let email = format!("root-{}@platform.test", Uuid::new_v4().simple());
         let id = tenantdesk::auth::bootstrap::create_superadmin(
             &self.config,
@@ -302,13 +500,15 @@ impl TestApp {
         }
     }
 
-    /// A new tenant with one admin, logged in.
-    pub async fn tenant(&self) -> TestTenant {
-        let root = self.superadmin().await;
-        self.tenant_by(&root).await
+    /// A new tenant with one admin, made by a new superadmin through the API, and logged in.
+    pub async fn tenant_over_http(&self) -> TestTenant {
+        let root = self.superadmin_over_http().await;
+        self.tenant_by_over_http(&root).await
     }
 
-    pub async fn tenant_by(&self, root: &Superadmin) -> TestTenant {
+    /// A new tenant made by `root` through the API (`POST /v1/tenants`, `POST /v1/users`), its
+    /// admin logged in (`POST /v1/auth/token`).
+    pub async fn tenant_by_over_http(&self, root: &Superadmin) -> TestTenant {
         let slug = format!("t-{}", &Uuid::new_v4().simple().to_string()[..12]);
         let r = self
             .post(
@@ -350,8 +550,8 @@ impl TestApp {
         .await
     }
 
-    /// A user with `role` in `tenant`, created by its admin and logged in.
-    pub async fn user(&self, tenant: &TestTenant, role: &str) -> TestUser {
+    /// A user with `role` in `tenant`, created by its admin through the API and logged in.
+    pub async fn user_over_http(&self, tenant: &TestTenant, role: &str) -> TestUser {
         let email = format!(
             "{role}-{}@{}.test",
             &Uuid::new_v4().simple().to_string()[..8],
@@ -375,6 +575,144 @@ impl TestApp {
         }
     }
 
+    /// Runs fixture statements (one simple-query message, so one round trip and no prepared
+    /// statement, through PgBouncer too) on this service's database as its login role.
+    async fn fixture_sql(&self, sql: &str) {
+        let c = self
+            .fixtures
+            .get_or_init(async || {
+                tenantdesk::db::connect(&self.config.database_url)
+                    .await
+                    .expect("the fixture connection")
+            })
+            .await;
+        c.simple_query(sql)
+            .await
+            .unwrap_or_else(|e| panic!("fixture statements failed: {e:?}\n{sql}"));
+    }
+
+    /// A new superadmin, written straight to the database, with an access token signed by the
+    /// service's keys. Its password is [`PASSWORD`], so it can also log in.
+    pub async fn superadmin(&self) -> Superadmin {
+        let id = Uuid::now_v7();
+        let email = format!("root-{}@platform.test", Uuid::new_v4().simple());
+        let hash = password_hash().await;
+        self.fixture_sql(&format!(
+            "BEGIN; {}; INSERT INTO superadmins (id, email, full_name, password_hash) \
+             VALUES ('{id}', {}, 'Platform Root', {}); COMMIT",
+            as_platform(),
+            lit(&email),
+            lit(hash)
+        ))
+        .await;
+        let (token, _) = self.state.keys.issue(id, None, "superadmin", 0).unwrap();
+        Superadmin { id, email, token }
+    }
+
+    /// A new tenant with one admin (`admin@<slug>.test`, "Ada Admin"), written straight to the
+    /// database; the admin holds an access token signed by the service's keys and a refresh
+    /// token, as after a login.
+    pub async fn tenant(&self) -> TestTenant {
+        let id = Uuid::now_v7();
+        let slug = format!("t-{}", &Uuid::new_v4().simple().to_string()[..12]);
+        let email = format!("admin@{slug}.test");
+        let (admin, insert_admin) = self.new_user(id, &email, "Ada Admin", "admin").await;
+        self.fixture_sql(&format!(
+            "BEGIN; {}; INSERT INTO tenants (id, name, slug) VALUES ('{id}', {}, {}); {insert_admin}; COMMIT",
+            as_platform(),
+            lit(&format!("Tenant {slug}")),
+            lit(&slug),
+        ))
+        .await;
+        TestTenant { id, slug, admin }
+    }
+
+    /// The same as [`TestApp::tenant`]: what `root` would have made over HTTP, made in the
+    /// database (`root` only says who stands behind it in the test).
+    pub async fn tenant_by(&self, _root: &Superadmin) -> TestTenant {
+        self.tenant().await
+    }
+
+    /// A user with `role` in `tenant` (`<role>-<random>@<slug>.test`, "A <role>"), written
+    /// straight to the database, with an access token and a refresh token as after a login.
+    pub async fn user(&self, tenant: &TestTenant, role: &str) -> TestUser {
+        let email = format!(
+            "{role}-{}@{}.test",
+            &Uuid::new_v4().simple().to_string()[..8],
+            tenant.slug
+        );
+        let (user, insert) = self
+            .new_user(tenant.id, &email, &format!("A {role}"), role)
+            .await;
+        self.fixture_sql(&format!("BEGIN; {insert}; COMMIT")).await;
+        user
+    }
+
+    /// A user's row and refresh token as statements (in a tenant transaction of `tenant`), and
+    /// the user with the tokens a login would have given.
+    async fn new_user(
+        &self,
+        tenant: Uuid,
+        email: &str,
+        full_name: &str,
+        role: &str,
+    ) -> (TestUser, String) {
+        let id = Uuid::now_v7();
+        let hash = password_hash().await;
+        let refresh = secrets::random_token(32);
+        let sql = format!(
+            "{}; INSERT INTO users (tenant_id, id, email, full_name, role, password_hash) \
+             VALUES ('{tenant}', '{id}', {}, {}, {}, {}); \
+             INSERT INTO refresh_tokens (tenant_id, user_id, family_id, token_hash, expires_at) \
+             VALUES ('{tenant}', '{id}', '{}', '\\x{}', now() + interval '{} seconds')",
+            as_tenant(tenant, role),
+            lit(email),
+            lit(full_name),
+            lit(role),
+            lit(hash),
+            Uuid::new_v4(),
+            hex::encode(secrets::sha256(&refresh)),
+            self.config.auth.refresh_ttl.as_secs(),
+        );
+        let (token, _) = self
+            .state
+            .keys
+            .issue(id, Some(tenant.into()), role, 0)
+            .unwrap();
+        let user = TestUser {
+            id,
+            email: email.to_string(),
+            token,
+            refresh,
+        };
+        (user, sql)
+    }
+
+    /// An API key of `tenant` with `scope` (`read_only`, `read_write`, `admin`), made by its
+    /// admin and written straight to the database as `POST /v1/api-keys` writes one (the
+    /// public prefix, the sha256 of the whole key): its id and the key.
+    pub async fn api_key(&self, tenant: &TestTenant, scope: &str) -> (Uuid, String) {
+        let id = Uuid::now_v7();
+        let prefix = hex::encode(&Uuid::new_v4().as_bytes()[..6]);
+        let key = format!(
+            "{}{prefix}_{}",
+            tenantdesk::auth::API_KEY_PREFIX,
+            secrets::random_token(32)
+        );
+        self.fixture_sql(&format!(
+            "BEGIN; {}; INSERT INTO api_keys (tenant_id, id, name, prefix, key_hash, scope, created_by) \
+             VALUES ('{}', '{id}', {}, '{prefix}', '\\x{}', {}, '{}'); COMMIT",
+            as_tenant(tenant.id, "admin"),
+            tenant.id,
+            lit(&format!("key-{}", &id.simple().to_string()[..8])),
+            hex::encode(secrets::sha256(&key)),
+            lit(scope),
+            tenant.admin.id,
+        ))
+        .await;
+        (id, key)
+    }
+
     /// Stops accepting connections and waits for in-flight requests.
     pub async fn shutdown(mut self) -> std::io::Result<()> {
         if let Some(tx) = self.shutdown.take() {
@@ -382,6 +720,34 @@ impl TestApp {
         }
         self.server.take().unwrap().await.unwrap()
     }
+}
+
+/// The argon2 hash of [`PASSWORD`], by the service's own hashing, computed once per process.
+pub async fn password_hash() -> &'static str {
+    static HASH: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    HASH.get_or_init(async || secrets::hash_password(PASSWORD.into()).await.unwrap())
+        .await
+}
+
+/// A SQL string literal.
+fn lit(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// The start of a platform transaction, as the service opens one (`db::tenant`).
+fn as_platform() -> &'static str {
+    "SELECT set_config('role', 'tenantdesk_platform', true), set_config('app.tenant_id', '', true), \
+     set_config('app.user_id', '', true), set_config('app.role', 'superadmin', true)"
+}
+
+/// The start of a tenant transaction of `tenant` acting with `role` (no user), as the service
+/// opens one.
+fn as_tenant(tenant: Uuid, role: &str) -> String {
+    format!(
+        "SELECT set_config('role', 'tenantdesk_tenant', true), set_config('app.tenant_id', '{tenant}', true), \
+         set_config('app.user_id', '', true), set_config('app.role', {}, true)",
+        lit(role)
+    )
 }
 
 pub struct Superadmin {

@@ -1,4 +1,7 @@
 //! Login, refresh-token rotation, logout, and login throttling.
+//!
+//! Fixtures here go through the API (`*_over_http`: superadmin login, `POST /v1/tenants`,
+//! `POST /v1/users`, tenant login): these endpoints are what the tests are about.
 
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use reqwest::Method;
@@ -26,8 +29,8 @@ fn claims(app: &TestApp, token: &str) -> Claims {
 #[tokio::test]
 async fn login_returns_an_access_jwt_and_a_refresh_token() {
     let app = spawn().await;
-    let t = app.tenant().await;
-    let u = app.user(&t, "agent").await;
+    let t = app.tenant_over_http().await;
+    let u = app.user_over_http(&t, "agent").await;
     let r = app
         .login(
             &t.slug,
@@ -66,8 +69,8 @@ async fn login_returns_an_access_jwt_and_a_refresh_token() {
 #[tokio::test]
 async fn refresh_rotates_and_a_reused_token_revokes_its_whole_family() {
     let app = spawn().await;
-    let t = app.tenant().await;
-    let u = app.user(&t, "user").await;
+    let t = app.tenant_over_http().await;
+    let u = app.user_over_http(&t, "user").await;
     // A second, independent session of the same user.
     let other = app.login(&t.slug, &u.email, PASSWORD).await.ok(200).clone();
 
@@ -106,8 +109,8 @@ async fn refresh_rotates_and_a_reused_token_revokes_its_whole_family() {
 #[tokio::test]
 async fn logout_revokes_the_access_token_at_once_and_the_refresh_family() {
     let app = spawn().await;
-    let t = app.tenant().await;
-    let u = app.user(&t, "user").await;
+    let t = app.tenant_over_http().await;
+    let u = app.user_over_http(&t, "user").await;
     let other = app.login(&t.slug, &u.email, PASSWORD).await.ok(200).clone();
     let other_access = other["access_token"].as_str().unwrap().to_string();
     // Refresh once so the family has a used token and a live one.
@@ -139,9 +142,9 @@ async fn logout_revokes_the_access_token_at_once_and_the_refresh_family() {
 #[tokio::test]
 async fn logout_of_all_sessions_revokes_every_refresh_token_of_the_user() {
     let app = spawn().await;
-    let t = app.tenant().await;
-    let u = app.user(&t, "user").await;
-    let colleague = app.user(&t, "user").await;
+    let t = app.tenant_over_http().await;
+    let u = app.user_over_http(&t, "user").await;
+    let colleague = app.user_over_http(&t, "user").await;
     let other = app.login(&t.slug, &u.email, PASSWORD).await.ok(200).clone();
 
     let r = app
@@ -172,8 +175,8 @@ async fn logout_of_all_sessions_revokes_every_refresh_token_of_the_user() {
 #[tokio::test]
 async fn logout_with_an_empty_body_revokes_just_the_access_token() {
     let app = spawn().await;
-    let t = app.tenant().await;
-    let u = app.user(&t, "user").await;
+    let t = app.tenant_over_http().await;
+    let u = app.user_over_http(&t, "user").await;
     let r = app
         .send(app.req(Method::POST, "/v1/auth/logout", &u.token))
         .await;
@@ -187,7 +190,7 @@ async fn logout_with_an_empty_body_revokes_just_the_access_token() {
 #[tokio::test]
 async fn a_wrong_email_and_a_wrong_password_answer_identically() {
     let app = spawn().await;
-    let t = app.tenant().await;
+    let t = app.tenant_over_http().await;
     let wrong_password = app
         .login(&t.slug, &t.admin.email, "not the right password")
         .await;
@@ -226,9 +229,9 @@ async fn repeated_failures_throttle_the_account_and_the_address() {
         c.auth.login_max_failures_per_address = 4;
     })
     .await;
-    let t = app.tenant().await;
-    let victim = app.user(&t, "user").await;
-    let bystander = app.user(&t, "user").await;
+    let t = app.tenant_over_http().await;
+    let victim = app.user_over_http(&t, "user").await;
+    let bystander = app.user_over_http(&t, "user").await;
     let login_from = async |client: &reqwest::Client, email: &str, password: &str| {
         let b = client
             .post(app.url("/v1/auth/token"))
@@ -277,8 +280,8 @@ async fn repeated_failures_throttle_the_account_and_the_address() {
 #[tokio::test]
 async fn a_respelled_account_is_the_same_account_to_the_throttle() {
     let app = spawn().await;
-    let t = app.tenant().await;
-    let u = app.user(&t, "agent").await;
+    let t = app.tenant_over_http().await;
+    let u = app.user_over_http(&t, "agent").await;
     let from = |client: &reqwest::Client, body: serde_json::Value| {
         let b = client.post(app.url("/v1/auth/token")).json(&body);
         async move { Resp::from(b.send().await.unwrap()).await }
@@ -311,7 +314,7 @@ async fn a_respelled_account_is_the_same_account_to_the_throttle() {
 #[tokio::test]
 async fn a_respelled_superadmin_email_is_the_same_account_to_the_throttle() {
     let app = spawn().await;
-    let root = app.superadmin().await;
+    let root = app.superadmin_over_http().await;
     let attacker = client_at(random_loopback());
     for _ in 0..app.config.auth.login_max_failures {
         let b = attacker
@@ -334,8 +337,8 @@ async fn a_respelled_superadmin_email_is_the_same_account_to_the_throttle() {
 #[tokio::test]
 async fn wrong_current_passwords_are_throttled_like_logins() {
     let app = spawn_with(|c| c.auth.login_max_failures = 3).await;
-    let t = app.tenant().await;
-    let u = app.user(&t, "user").await;
+    let t = app.tenant_over_http().await;
+    let u = app.user_over_http(&t, "user").await;
     let change = |current: &str| {
         app.post(
             "/v1/me/password",

@@ -1,5 +1,8 @@
 //! Superadmins: no tenant of their own; they read tenants, act inside one with `X-Tenant-Id`,
 //! and every such action is in that tenant's append-only audit log.
+//!
+//! Fixtures here go through the API (`*_over_http`: superadmin login, `POST /v1/tenants`,
+//! `POST /v1/users`, tenant login): these endpoints are what the tests are about.
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -21,7 +24,7 @@ fn entry(items: &[Value], request_id: &str) -> Option<Value> {
 #[tokio::test]
 async fn a_superadmin_belongs_to_no_tenant() {
     let app = spawn().await;
-    let root = app.superadmin().await;
+    let root = app.superadmin_over_http().await;
     let r = app
         .post(
             "/v1/auth/superadmin/token",
@@ -50,7 +53,7 @@ async fn a_superadmin_belongs_to_no_tenant() {
 
     // A superadmin's password does not open any tenant, and a tenant admin's does not open the
     // platform.
-    let t = app.tenant_by(&root).await;
+    let t = app.tenant_by_over_http(&root).await;
     app.login(&t.slug, &root.email, PASSWORD)
         .await
         .problem(401, "invalid_credentials");
@@ -75,9 +78,9 @@ async fn a_superadmin_belongs_to_no_tenant() {
 #[tokio::test]
 async fn a_superadmin_reads_any_tenants_users() {
     let app = spawn().await;
-    let root = app.superadmin().await;
-    let t = app.tenant().await; // made by another superadmin
-    let agent = app.user(&t, "agent").await;
+    let root = app.superadmin_over_http().await;
+    let t = app.tenant_over_http().await; // made by another superadmin
+    let agent = app.user_over_http(&t, "agent").await;
     let (items, _) = walk(
         &app,
         &format!("/v1/tenants/{}/users", t.id),
@@ -103,9 +106,9 @@ async fn a_superadmin_reads_any_tenants_users() {
 #[tokio::test]
 async fn a_superadmin_acting_in_a_tenant_is_audited_where_its_admin_can_read_it() {
     let mut app = spawn().await;
-    let root = app.superadmin().await;
-    let t = app.tenant_by(&root).await;
-    let other = app.tenant_by(&root).await;
+    let root = app.superadmin_over_http().await;
+    let t = app.tenant_by_over_http(&root).await;
+    let other = app.tenant_by_over_http(&root).await;
     let ip = random_loopback();
     app.client = client_at(ip);
 
@@ -203,8 +206,8 @@ async fn a_superadmin_acting_in_a_tenant_is_audited_where_its_admin_can_read_it(
 #[tokio::test]
 async fn a_failed_action_of_a_superadmin_leaves_no_audit_entry_and_no_row() {
     let app = spawn().await;
-    let root = app.superadmin().await;
-    let t = app.tenant_by(&root).await;
+    let root = app.superadmin_over_http().await;
+    let t = app.tenant_by_over_http(&root).await;
     let request_id = format!("failed-{}", Uuid::new_v4());
     let b = app
         .req(
@@ -222,9 +225,9 @@ async fn a_failed_action_of_a_superadmin_leaves_no_audit_entry_and_no_row() {
 #[tokio::test]
 async fn only_a_tenants_admins_read_its_audit_log() {
     let app = spawn().await;
-    let t = app.tenant().await;
-    let user = app.user(&t, "user").await;
-    let agent = app.user(&t, "agent").await;
+    let t = app.tenant_over_http().await;
+    let user = app.user_over_http(&t, "user").await;
+    let agent = app.user_over_http(&t, "agent").await;
     let (rw, _) = create_key_rw(&app, &t).await;
     app.get("/v1/audit-log", &user.token)
         .await
@@ -247,7 +250,7 @@ async fn only_a_tenants_admins_read_its_audit_log() {
 #[tokio::test]
 async fn a_tenants_own_changes_are_in_its_audit_log() {
     let mut app = spawn().await;
-    let t = app.tenant().await;
+    let t = app.tenant_over_http().await;
     let ip = random_loopback();
     app.client = client_at(ip);
 
@@ -338,7 +341,7 @@ async fn as_role(
 #[tokio::test]
 async fn no_database_role_of_the_service_can_update_or_delete_audit_rows() {
     let app = spawn().await;
-    let t = app.tenant().await;
+    let t = app.tenant_over_http().await;
     let (before, _) = walk(&app, "/v1/audit-log", Cred::from(&t.admin.token), 100).await;
     assert!(!before.is_empty());
 
@@ -381,7 +384,7 @@ async fn no_database_role_of_the_service_can_update_or_delete_audit_rows() {
 #[tokio::test]
 async fn x_tenant_id_must_name_an_existing_tenant() {
     let app = spawn().await;
-    let root = app.superadmin().await;
+    let root = app.superadmin_over_http().await;
     for bad in ["not-a-uuid", "1234", ""] {
         let auth = format!("Bearer {}", root.token);
         let r = send_with_headers(
@@ -408,8 +411,8 @@ async fn x_tenant_id_must_name_an_existing_tenant() {
         .await;
     r.problem(404, "not_found");
     // X-Tenant-Id means nothing for a tenant user: they stay in their own tenant.
-    let t = app.tenant().await;
-    let other = app.tenant().await;
+    let t = app.tenant_over_http().await;
+    let other = app.tenant_over_http().await;
     let r = app
         .get("/v1/me", Cred::Acting(t.admin.token.clone(), other.id))
         .await;
@@ -419,8 +422,8 @@ async fn x_tenant_id_must_name_an_existing_tenant() {
 #[tokio::test]
 async fn a_deactivated_superadmin_is_refused_everywhere_at_once() {
     let app = spawn().await;
-    let root = app.superadmin().await;
-    let t = app.tenant_by(&root).await;
+    let root = app.superadmin_over_http().await;
+    let t = app.tenant_by_over_http(&root).await;
     let acting = || Cred::Acting(root.token.clone(), t.id);
     app.get("/v1/me", acting()).await.ok(200);
     // There is no API for it yet: the platform operator flips the flag in the database.

@@ -1,4 +1,7 @@
 //! Tenants: superadmins only; deactivation refuses everything of the tenant at once.
+//!
+//! Fixtures here go through the API (`*_over_http`: superadmin login, `POST /v1/tenants`,
+//! `POST /v1/users`, tenant login): these endpoints are what the tests are about.
 
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -22,10 +25,10 @@ async fn listed(app: &TestApp, root: &Superadmin, id: Uuid) -> Value {
 #[tokio::test]
 async fn a_superadmin_creates_lists_gets_and_updates_tenants_with_user_counts() {
     let app = spawn().await;
-    let root = app.superadmin().await;
-    let t = app.tenant_by(&root).await;
-    app.user(&t, "agent").await;
-    app.user(&t, "user").await;
+    let root = app.superadmin_over_http().await;
+    let t = app.tenant_by_over_http(&root).await;
+    app.user_over_http(&t, "agent").await;
+    app.user_over_http(&t, "user").await;
 
     let slug = new_slug();
     let r = app
@@ -90,9 +93,9 @@ async fn a_superadmin_creates_lists_gets_and_updates_tenants_with_user_counts() 
 #[tokio::test]
 async fn a_duplicate_slug_is_409_on_create_and_on_update() {
     let app = spawn().await;
-    let root = app.superadmin().await;
-    let a = app.tenant_by(&root).await;
-    let b = app.tenant_by(&root).await;
+    let root = app.superadmin_over_http().await;
+    let a = app.tenant_by_over_http(&root).await;
+    let b = app.tenant_by_over_http(&root).await;
 
     let r = app
         .post(
@@ -118,7 +121,7 @@ async fn a_duplicate_slug_is_409_on_create_and_on_update() {
 #[tokio::test]
 async fn bad_tenant_input_is_422_naming_the_field_and_writes_nothing() {
     let app = spawn().await;
-    let root = app.superadmin().await;
+    let root = app.superadmin_over_http().await;
     let slug = new_slug();
     let bad = [
         (json!({"name": "   ", "slug": slug}), "name"),
@@ -171,9 +174,9 @@ async fn bad_tenant_input_is_422_naming_the_field_and_writes_nothing() {
 #[tokio::test]
 async fn tenant_users_and_api_keys_get_403_on_every_tenant_route() {
     let app = spawn().await;
-    let t = app.tenant().await;
-    let agent = app.user(&t, "agent").await;
-    let user = app.user(&t, "user").await;
+    let t = app.tenant_over_http().await;
+    let agent = app.user_over_http(&t, "agent").await;
+    let user = app.user_over_http(&t, "user").await;
     let (key, _) = create_key(&app, &t.admin.token, "platform probe", "admin").await;
     let id = t.id;
     for cred in [
@@ -229,7 +232,7 @@ async fn tenant_users_and_api_keys_get_403_on_every_tenant_route() {
 #[tokio::test]
 async fn an_unknown_tenant_id_is_404_for_a_superadmin() {
     let app = spawn().await;
-    let root = app.superadmin().await;
+    let root = app.superadmin_over_http().await;
     let id = Uuid::now_v7();
     app.get(&format!("/v1/tenants/{id}"), &root.token)
         .await
@@ -261,10 +264,10 @@ async fn an_unknown_tenant_id_is_404_for_a_superadmin() {
 #[tokio::test]
 async fn a_deactivated_tenant_refuses_its_users_tokens_and_keys_until_reactivated() {
     let app = spawn().await;
-    let root = app.superadmin().await;
-    let t = app.tenant_by(&root).await;
-    let other = app.tenant_by(&root).await;
-    let user = app.user(&t, "user").await;
+    let root = app.superadmin_over_http().await;
+    let t = app.tenant_by_over_http(&root).await;
+    let other = app.tenant_by_over_http(&root).await;
+    let user = app.user_over_http(&t, "user").await;
     let (key, _) = create_key(&app, &t.admin.token, "integration", "read_write").await;
 
     let r = app

@@ -1,4 +1,7 @@
 //! Users of a tenant (admins manage them) and the caller's own account.
+//!
+//! Fixtures here go through the API (`*_over_http`: superadmin login, `POST /v1/tenants`,
+//! `POST /v1/users`, tenant login): these endpoints are what the tests are about.
 
 use serde_json::json;
 use uuid::Uuid;
@@ -17,7 +20,7 @@ fn email(tag: &str, t: &TestTenant) -> String {
 #[tokio::test]
 async fn an_admin_creates_users_of_every_role_and_each_logs_in_with_it() {
     let app = spawn().await;
-    let t = app.tenant().await;
+    let t = app.tenant_over_http().await;
     for role in ["user", "agent", "admin"] {
         let addr = email(role, &t);
         let r = app
@@ -56,13 +59,13 @@ async fn an_admin_creates_users_of_every_role_and_each_logs_in_with_it() {
 #[tokio::test]
 async fn the_user_list_walks_every_page_with_its_cursor() {
     let app = spawn().await;
-    let t = app.tenant().await;
+    let t = app.tenant_over_http().await;
     let mut expected = vec![t.admin.id];
     for role in ["user", "agent", "user", "admin"] {
-        expected.push(app.user(&t, role).await.id);
+        expected.push(app.user_over_http(&t, role).await.id);
     }
     // A user of another tenant never shows up.
-    let other = app.tenant().await;
+    let other = app.tenant_over_http().await;
 
     let (items, pages) = walk(&app, "/v1/users", Cred::from(&t.admin.token), 2).await;
     assert_eq!(pages, 3, "5 users in pages of 2");
@@ -94,8 +97,8 @@ async fn the_user_list_walks_every_page_with_its_cursor() {
 #[tokio::test]
 async fn an_admin_changes_a_users_name_role_and_active_flag() {
     let app = spawn().await;
-    let t = app.tenant().await;
-    let u = app.user(&t, "user").await;
+    let t = app.tenant_over_http().await;
+    let u = app.user_over_http(&t, "user").await;
     let path = format!("/v1/users/{}", u.id);
 
     let r = app
@@ -163,9 +166,9 @@ async fn an_admin_changes_a_users_name_role_and_active_flag() {
 #[tokio::test]
 async fn a_deactivated_user_is_refused_at_once_and_cannot_log_in() {
     let app = spawn().await;
-    let t = app.tenant().await;
-    let u = app.user(&t, "agent").await;
-    let colleague = app.user(&t, "agent").await;
+    let t = app.tenant_over_http().await;
+    let u = app.user_over_http(&t, "agent").await;
+    let colleague = app.user_over_http(&t, "agent").await;
     app.get("/v1/users", &u.token).await.ok(200);
 
     let r = app
@@ -207,7 +210,7 @@ async fn a_deactivated_user_is_refused_at_once_and_cannot_log_in() {
 #[tokio::test]
 async fn an_admin_cannot_deactivate_or_demote_themself() {
     let app = spawn().await;
-    let t = app.tenant().await;
+    let t = app.tenant_over_http().await;
     let me = format!("/v1/users/{}", t.admin.id);
     let r = app
         .post(&format!("{me}/deactivate"), &t.admin.token, json!({}))
@@ -229,7 +232,7 @@ async fn an_admin_cannot_deactivate_or_demote_themself() {
 #[tokio::test]
 async fn a_password_shorter_than_the_minimum_is_422_and_creates_nobody() {
     let app = spawn().await;
-    let t = app.tenant().await;
+    let t = app.tenant_over_http().await;
     let addr = email("short", &t);
     let min = app.config.auth.password_min_len;
     let r = app
@@ -272,8 +275,8 @@ async fn a_password_shorter_than_the_minimum_is_422_and_creates_nobody() {
 #[tokio::test]
 async fn a_user_changes_their_own_password() {
     let app = spawn().await;
-    let t = app.tenant().await;
-    let u = app.user(&t, "user").await;
+    let t = app.tenant_over_http().await;
+    let u = app.user_over_http(&t, "user").await;
     let new = "a much better passphrase 2";
     // A second session (another device) of the same user.
     let other = app.login(&t.slug, &u.email, PASSWORD).await.ok(200).clone();
@@ -322,8 +325,8 @@ async fn a_user_changes_their_own_password() {
 #[tokio::test]
 async fn me_describes_the_calling_user() {
     let app = spawn().await;
-    let t = app.tenant().await;
-    let u = app.user(&t, "agent").await;
+    let t = app.tenant_over_http().await;
+    let u = app.user_over_http(&t, "agent").await;
     let r = app.get("/v1/me", &u.token).await;
     let me = r.ok(200);
     assert_eq!(me["tenant"]["id"], t.id.to_string());
@@ -346,8 +349,8 @@ async fn me_describes_the_calling_user() {
 #[tokio::test]
 async fn a_role_change_takes_effect_at_once() {
     let app = spawn().await;
-    let t = app.tenant().await;
-    let rogue = app.user(&t, "admin").await;
+    let t = app.tenant_over_http().await;
+    let rogue = app.user_over_http(&t, "admin").await;
     let path = format!("/v1/users/{}", rogue.id);
     let r = app
         .patch(&path, &t.admin.token, json!({"role": "user"}))
@@ -381,7 +384,7 @@ async fn a_role_change_takes_effect_at_once() {
     r.problem(401, "invalid_credentials");
 
     // A promotion too: the old token is refused, a refreshed one carries the new rights.
-    let u = app.user(&t, "user").await;
+    let u = app.user_over_http(&t, "user").await;
     app.get("/v1/users", &u.token)
         .await
         .problem(403, "forbidden");

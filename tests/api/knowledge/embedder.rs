@@ -111,6 +111,7 @@ async fn embeddings(fake: Data<&Fake>, body: Json<Value>) -> poem::Response {
     let n = fake.calls.fetch_add(1, Ordering::SeqCst);
     if n < fake.fail_first {
         if fake.fail_status == 0 {
+            // A hanging service: the sleep is what is tested (the client's timeout is shorter).
             tokio::time::sleep(Duration::from_secs(5)).await;
         } else {
             return poem::Response::builder()

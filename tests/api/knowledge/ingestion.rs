@@ -193,25 +193,26 @@ async fn a_worker_that_dies_mid_job_loses_nothing_and_its_late_writes_are_refuse
     let zombie_task = tokio::spawn(async move { zombie.run_once().await });
 
     // It finishes the first document, then hangs on the second.
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    loop {
+    let within = Duration::from_secs(60);
+    let j = eventually("the first document is processed", within, async || {
         let j = app.get(&job_path, tok).await;
         if j.ok(200)["documents_processed"] == 1 {
-            assert_eq!(j.body["status"], "running");
-            assert_eq!(j.body["attempts"], 1);
-            break;
+            Ok(j)
+        } else {
+            Err(j.text)
         }
-        assert!(std::time::Instant::now() < deadline, "{}", j.text);
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    })
+    .await;
+    assert_eq!(j.body["status"], "running");
+    assert_eq!(j.body["attempts"], 1);
 
     // While its lease holds, nobody else takes the job.
     let mut rescuer = app.state.worker();
     rescuer.tenant = Some(t.id.into());
     assert_eq!(rescuer.run_once().await.unwrap(), Outcome::Idle);
 
-    // The lease runs out; the job is claimed again and finished without redoing document 1.
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // The lease runs out; the job is claimed again and finished without redoing document 1
+    // (`drain` polls until every job is completed).
     drain(&app, &t).await;
     let j = app.get(&job_path, tok).await;
     assert_eq!(j.ok(200)["status"], "completed");
@@ -274,22 +275,19 @@ async fn a_worker_process_killed_mid_job_loses_nothing() {
         .expect("tenantdesk worker starts");
 
     // Kill it once it has finished a document or two, while the job is still running.
-    let deadline = std::time::Instant::now() + Duration::from_secs(120);
-    let done_at_kill = loop {
+    let within = Duration::from_secs(120);
+    let done_at_kill = eventually("two documents are processed", within, async || {
         let j = app.get(&job_path, tok).await;
         let done = j.ok(200)["documents_processed"].as_i64().unwrap();
-        if done >= 2 {
-            worker.kill().expect("SIGKILL");
-            worker.wait().unwrap();
-            break done;
-        }
         assert!(
             worker.try_wait().unwrap().is_none(),
             "the worker exited on its own"
         );
-        assert!(std::time::Instant::now() < deadline, "{}", j.text);
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+        if done >= 2 { Ok(done) } else { Err(j.text) }
+    })
+    .await;
+    worker.kill().expect("SIGKILL");
+    worker.wait().unwrap();
     let j = app.get(&job_path, tok).await;
     assert_eq!(
         j.ok(200)["status"],
@@ -303,8 +301,8 @@ async fn a_worker_process_killed_mid_job_loses_nothing() {
         "the job finished before the kill ({done_at_kill} done then)"
     );
 
-    // Its lease (2 s) runs out; another worker takes the job over and finishes it.
-    tokio::time::sleep(Duration::from_millis(2500)).await;
+    // Its lease (2 s) runs out; another worker takes the job over and finishes it (`drain`
+    // polls until then).
     drain(&app, &t).await;
     let j = app.get(&job_path, tok).await;
     assert_eq!(j.ok(200)["status"], "completed");
@@ -379,7 +377,7 @@ async fn a_worker_task_dropped_mid_job_leaves_a_job_that_is_finished_later() {
     drop(w);
     let j = app.get(&format!("/v1/ingestion-jobs/{job}"), tok).await;
     assert_eq!(j.ok(200)["status"], "running");
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Once the lease (1 s) runs out, another worker finishes it (`drain` polls until then).
     drain(&app, &t).await;
     assert_eq!(chunk_counts(&app, &t, id).await.len(), 1);
 }
@@ -403,17 +401,20 @@ async fn the_worker_inside_serve_processes_jobs() {
         )
         .await;
     let job = r.ok(201)["job_id"].as_str().unwrap().to_string();
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    loop {
-        let j = app
-            .get(&format!("/v1/ingestion-jobs/{job}"), &t.admin.token)
-            .await;
-        if j.ok(200)["status"] == "completed" {
-            break;
-        }
-        assert!(std::time::Instant::now() < deadline, "{}", j.text);
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let path = format!("/v1/ingestion-jobs/{job}");
+    eventually(
+        "the served worker completes the job",
+        Duration::from_secs(60),
+        async || {
+            let j = app.get(&path, &t.admin.token).await;
+            if j.ok(200)["status"] == "completed" {
+                Ok(())
+            } else {
+                Err(j.text)
+            }
+        },
+    )
+    .await;
     app.shutdown().await.unwrap();
 }
 
@@ -560,11 +561,19 @@ async fn sigterm_stops_a_busy_worker_within_the_grace_period() {
     ]));
 
     // Into the bulk job.
-    let deadline = std::time::Instant::now() + Duration::from_secs(120);
-    while app.get(&job_path, tok).await.ok(200)["documents_processed"] == 0 {
-        assert!(std::time::Instant::now() < deadline, "{}", served.log());
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    eventually(
+        "the bulk job is under way",
+        Duration::from_secs(120),
+        async || {
+            let j = app.get(&job_path, tok).await;
+            if j.ok(200)["documents_processed"] != 0 {
+                Ok(())
+            } else {
+                Err(served.log())
+            }
+        },
+    )
+    .await;
     served.sigterm();
     // The grace period, and a few seconds for a loaded machine to end a process.
     let took = served.exits_within(Duration::from_secs(90));

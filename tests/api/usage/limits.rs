@@ -3,7 +3,7 @@
 use std::{
     sync::{
         Arc,
-        atomic::{AtomicBool, Ordering},
+        atomic::{AtomicBool, AtomicU32, Ordering},
     },
     time::{Duration, Instant},
 };
@@ -15,7 +15,14 @@ use super::{api_key, set_plan, sf_param};
 use crate::{connections::Served, support::*};
 
 /// GETs `url` with the API key `key` while `go()` holds; counts the answers (200, 429).
-async fn hammer(url: String, key: String, go: impl Fn() -> bool) -> (u32, u32) {
+/// Requests `url` with `key` while `go()`, counting refusals in `limited_so_far` as it goes;
+/// returns (answered, refused).
+async fn hammer(
+    url: String,
+    key: String,
+    go: impl Fn() -> bool,
+    limited_so_far: Arc<AtomicU32>,
+) -> (u32, u32) {
     let client = client();
     let (mut ok, mut limited) = (0, 0);
     while go() {
@@ -27,7 +34,10 @@ async fn hammer(url: String, key: String, go: impl Fn() -> bool) -> (u32, u32) {
             .unwrap();
         match r.status().as_u16() {
             200 => ok += 1,
-            429 => limited += 1,
+            429 => {
+                limited += 1;
+                limited_so_far.fetch_add(1, Ordering::Relaxed);
+            }
             s => panic!("{url}: unexpected {s}"),
         }
     }
@@ -156,6 +166,7 @@ async fn a_key_over_its_limit_does_not_slow_down_another_tenant() {
     // Tenant A's key hammers the service, far past its limit, from 16 connections.
     let stop = Arc::new(AtomicBool::new(false));
     let flood_started = Instant::now();
+    let refused = Arc::new(AtomicU32::new(0));
     let mut flood = Vec::new();
     for _ in 0..16 {
         let stop = stop.clone();
@@ -163,10 +174,16 @@ async fn a_key_over_its_limit_does_not_slow_down_another_tenant() {
             app.url("/v1/tickets"),
             key.clone(),
             move || !stop.load(Ordering::Relaxed),
+            refused.clone(),
         )));
     }
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    // Meanwhile tenant B gets every request answered, from its own untouched budget.
+    // Once A's key is over its limit...
+    let within = Duration::from_secs(30);
+    eventually_true("the flood is refused", within, async || {
+        refused.load(Ordering::Relaxed) > 0
+    })
+    .await;
+    // ...tenant B gets every request answered, from its own untouched budget.
     let full: i64 = app.config.usage.caller_burst.into();
     for i in 0..20 {
         let r = app.get("/v1/tickets", &b.admin.token).await;
@@ -224,6 +241,7 @@ async fn two_instances_share_one_budget_within_ten_percent() {
             format!("http://{addr}/v1/tickets"),
             key.clone(),
             move || started.elapsed() < window,
+            Arc::default(),
         )));
     }
     let mut per_task = Vec::new();

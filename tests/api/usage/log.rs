@@ -1,6 +1,6 @@
 //! The usage log: every authenticated request, by route template, reported per tenant.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 use uuid::Uuid;
@@ -10,23 +10,16 @@ use crate::support::*;
 
 /// Polls `path` until the item whose `group` is `group` counts at least `requests`; returns it.
 async fn wait_for(app: &TestApp, path: &str, cred: Cred, group: &str, requests: i64) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
+    let what = format!("{path} reports {requests} requests of {group}");
+    eventually(&what, Duration::from_secs(30), async || {
         let r = app.get(path, cred.clone()).await;
         let items = r.ok(200)["items"].as_array().unwrap().clone();
-        if let Some(item) = items
+        items
             .into_iter()
             .find(|i| i["group"] == group && i["requests"].as_i64() >= Some(requests))
-        {
-            return item;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{group} never reported at {path}: {}",
-            r.text
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+            .ok_or(r.text)
+    })
+    .await
 }
 
 #[tokio::test]
