@@ -157,6 +157,65 @@ impl ToJSON for Text {
     }
 }
 
+/// One `tag` of the ticket list's query (`GET /v1/tickets?tag=…`): trimmed text of at most
+/// [`MAX_TAG_CHARS`] characters, a limit the spec states as the items' `maxLength` (poem-openapi
+/// would check a parameter's `max_length` validator against the whole array, not each item, so
+/// the item type carries it). Empty is allowed: an empty `tag=` is a left-out filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TagFilter(Text);
+
+/// The longest tag, in characters (a ticket's tags and the list's `tag` filter).
+pub const MAX_TAG_CHARS: usize = 50;
+
+impl TagFilter {
+    pub fn into_text(self) -> Text {
+        self.0
+    }
+}
+
+impl Type for TagFilter {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> Cow<'static, str> {
+        "string(tag)".into()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Inline(Box::new(MetaSchema {
+            max_length: Some(MAX_TAG_CHARS),
+            ..MetaSchema::new("string")
+        }))
+    }
+
+    fn as_raw_value(&self) -> Option<&Self> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
+        Box::new(std::iter::once(self))
+    }
+}
+
+impl ParseFromParameter for TagFilter {
+    fn parse_from_parameter(value: &str) -> ParseResult<Self> {
+        let t = Text::from(value);
+        if t.chars().nth(MAX_TAG_CHARS).is_some() {
+            return Err(ParseError::custom(format!(
+                "each tag must be at most {MAX_TAG_CHARS} characters"
+            )));
+        }
+        Ok(TagFilter(t))
+    }
+}
+
+impl ToJSON for TagFilter {
+    fn to_json(&self) -> Option<Value> {
+        self.0.to_json()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,5 +232,20 @@ mod tests {
         let e = check("title", "a\0b").unwrap_err();
         assert_eq!(e.field.as_deref(), Some("title"));
         assert!(check("title", "ab").is_ok());
+    }
+
+    #[test]
+    fn a_tag_filter_is_at_most_fifty_characters_after_trimming() {
+        let fifty = "é".repeat(MAX_TAG_CHARS);
+        let ok = TagFilter::parse_from_parameter(&format!("  {fifty} ")).unwrap();
+        assert_eq!(ok.into_text().as_str(), fifty);
+        assert!(TagFilter::parse_from_parameter(&format!("{fifty}a")).is_err());
+        assert_eq!(
+            TagFilter::parse_from_parameter("")
+                .unwrap()
+                .into_text()
+                .as_str(),
+            ""
+        );
     }
 }

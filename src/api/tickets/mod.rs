@@ -23,13 +23,18 @@ use poem::web::Data;
 use poem_openapi::{
     OpenApi,
     param::{Header, Path, Query},
-    payload::Json,
 };
 use serde_json::Value;
 
 use crate::{
     api::body::JsonBody,
-    api::{Tag, cursor::Cursor, default_limit, json::SerdeJson, text::Text},
+    api::{
+        Tag,
+        cursor::Cursor,
+        default_limit,
+        json::SerdeJson,
+        text::{TagFilter, Text},
+    },
     app::AppState,
     auth::Tenant,
     db::TenantTx,
@@ -207,9 +212,9 @@ impl TicketsApi {
         /// Only tickets opened by this user.
         creator: Query<Option<UserId>>,
         /// Only tickets with this tag (repeat for tickets with all of them; at most 50, each
-        /// 1–50 characters).
+        /// 1–50 characters; an empty `tag=` is left out).
         #[oai(default, validator(max_items = 50))]
-        tag: Query<Vec<Text>>,
+        tag: Query<Vec<TagFilter>>,
         /// Created strictly after this time (RFC 3339).
         created_after: Query<Option<Timestamp>>,
         /// Created strictly before this time (RFC 3339).
@@ -241,7 +246,7 @@ impl TicketsApi {
             priority: priority.0,
             assignee: assignee.0,
             creator: creator.0,
-            tag: tag.0,
+            tag: tag.0.into_iter().map(TagFilter::into_text).collect(),
             created_after: created_after.0,
             created_before: created_before.0,
             updated_after: updated_after.0,

@@ -3810,6 +3810,60 @@ PostgreSQL `english` and `russian` configurations), anything else is indexed wor
                 })
         }
     }
+    ///`ListTicketsTagItem`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ListTicketsTagItem(::std::string::String);
+    impl ::std::ops::Deref for ListTicketsTagItem {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ListTicketsTagItem> for ::std::string::String {
+        fn from(value: ListTicketsTagItem) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ListTicketsTagItem {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 50usize {
+                return Err("longer than 50 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ListTicketsTagItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ListTicketsTagItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ListTicketsTagItem {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///A `next_cursor` of the previous page; absent or empty for the first page.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
@@ -19939,7 +19993,7 @@ comma-separated.
 - `status`: Statuses to include (`open`, `in_progress`, `pending_customer`, `resolved`, `closed`,
 `escalated`, `reopened`), repeated or comma-separated.
 - `tag`: Only tickets with this tag (repeat for tickets with all of them; at most 50, each
-1–50 characters).
+1–50 characters; an empty `tag=` is left out).
 - `updated_after`: Changed strictly after this time (RFC 3339).
 - `updated_before`: Changed strictly before this time (RFC 3339).
 ```ignore
@@ -28485,7 +28539,7 @@ pub mod builder {
         q: Result<Option<types::ListTicketsQ>, String>,
         sort: Result<Option<types::TicketSort>, String>,
         status: Result<Option<::std::vec::Vec<types::TicketStatus>>, String>,
-        tag: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
+        tag: Result<Option<::std::vec::Vec<types::ListTicketsTagItem>>, String>,
         updated_after: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
         updated_before: Result<
             Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -28645,13 +28699,13 @@ pub mod builder {
         }
         pub fn tag<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            V: std::convert::TryInto<::std::vec::Vec<types::ListTicketsTagItem>>,
         {
             self.tag = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for tag failed"
+                    "conversion to `:: std :: vec :: Vec < ListTicketsTagItem >` for tag failed"
                         .to_string()
                 });
             self

@@ -5915,7 +5915,7 @@ export type ListTicketsData = {
         creator?: string;
         /**
          * Only tickets with this tag (repeat for tickets with all of them; at most 50, each
-         * 1–50 characters).
+         * 1–50 characters; an empty `tag=` is left out).
          */
         tag?: Array<string>;
         /**
