@@ -11,7 +11,11 @@ use rand::RngCore;
 
 use crate::{
     api::body::JsonBody,
-    api::{Tag, cursor::Cursor, default_limit, text::Text},
+    api::{
+        Tag,
+        cursor::{Cursor, Limit},
+        text::Text,
+    },
     app::AppState,
     auth::{API_KEY_PREFIX, Admin, ApiKeyScope, Tenant, secrets},
     error::{ApiError, ApiResult},
@@ -153,15 +157,11 @@ impl ApiKeysApi {
         /// Opaque cursor from `next_cursor` of the previous page.
         cursor: Query<Cursor>,
         /// Page size, 1–100.
-        #[oai(
-            default = "default_limit",
-            validator(minimum(value = "1"), maximum(value = "100"))
-        )]
-        limit: Query<i64>,
+        limit: Query<Limit>,
     ) -> ApiResult<Json<ApiKeyPage>> {
         p.page(
             &cursor,
-            limit.0,
+            limit.0.get(),
             async |tx, after, n| repo::api_keys::list(tx, after, n).await,
             |r| r.id,
         )

@@ -4,7 +4,10 @@ use poem_openapi::{Object, OpenApi, param::Query, payload::Json};
 use uuid::Uuid;
 
 use crate::{
-    api::{Tag, cursor::Cursor, default_limit},
+    api::{
+        Tag,
+        cursor::{Cursor, Limit},
+    },
     auth::{Admin, Tenant},
     error::ApiResult,
     ids::{ApiKeyId, SuperadminId, TenantId, UserId},
@@ -71,15 +74,11 @@ impl AuditApi {
         /// Opaque cursor from `next_cursor` of the previous page.
         cursor: Query<Cursor>,
         /// Page size, 1–100.
-        #[oai(
-            default = "default_limit",
-            validator(minimum(value = "1"), maximum(value = "100"))
-        )]
-        limit: Query<i64>,
+        limit: Query<Limit>,
     ) -> ApiResult<Json<AuditPage>> {
         p.page(
             &cursor,
-            limit.0,
+            limit.0.get(),
             async |tx, before, n| repo::audit::list(tx, before, n).await,
             |r| r.id,
         )

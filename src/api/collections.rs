@@ -9,7 +9,11 @@ use poem_openapi::{
 
 use crate::{
     api::body::JsonBody,
-    api::{Tag, cursor::Cursor, default_limit, text::Text},
+    api::{
+        Tag,
+        cursor::{Cursor, Limit},
+        text::Text,
+    },
     auth::{Agent, Tenant},
     error::{ApiError, ApiResult},
     ids::CollectionId,
@@ -107,15 +111,11 @@ impl CollectionsApi {
         /// Opaque cursor from `next_cursor` of the previous page.
         cursor: Query<Cursor>,
         /// Page size, 1–100.
-        #[oai(
-            default = "default_limit",
-            validator(minimum(value = "1"), maximum(value = "100"))
-        )]
-        limit: Query<i64>,
+        limit: Query<Limit>,
     ) -> ApiResult<Json<CollectionPage>> {
         p.page(
             &cursor,
-            limit.0,
+            limit.0.get(),
             async |tx, after, n| repo::knowledge::list_collections(tx, after, n).await,
             |r| r.id,
         )

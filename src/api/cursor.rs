@@ -16,7 +16,7 @@ use poem_openapi::{
 };
 use serde::{Serialize, de::DeserializeOwned};
 
-use crate::error::ApiError;
+use crate::{api::DEFAULT_LIMIT, error::ApiError};
 
 /// Cursors are URL-safe base64 without padding, of a version tag and the position.
 pub const CURSOR_PATTERN: &str = "^[A-Za-z0-9_-]*$";
@@ -82,50 +82,101 @@ impl Cursor {
     }
 }
 
-impl Type for Cursor {
-    const IS_REQUIRED: bool = false;
-    type RawValueType = Self;
-    type RawElementValueType = Self;
-
-    fn name() -> Cow<'static, str> {
-        "string(cursor)".into()
-    }
-
-    fn schema_ref() -> MetaSchemaRef {
-        MetaSchemaRef::Inline(Box::new(MetaSchema {
+impl Cursor {
+    fn schema() -> MetaSchema {
+        MetaSchema {
             description: Some(
                 "A `next_cursor` of the previous page; absent or empty for the first page.",
             ),
             pattern: Some(CURSOR_PATTERN.to_string()),
             max_length: Some(CURSOR_MAX_LENGTH),
             ..MetaSchema::new("string")
-        }))
-    }
-
-    fn register(_: &mut Registry) {}
-
-    fn as_raw_value(&self) -> Option<&Self> {
-        Some(self)
-    }
-
-    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
-        Box::new(std::iter::once(self))
+        }
     }
 }
 
-impl ParseFromParameter for Cursor {
-    fn parse_from_parameter(value: &str) -> ParseResult<Self> {
-        Self::parse(value).map_err(ParseError::custom)
+/// The poem-openapi impls of a list's single-valued, optional query parameter (`cursor`,
+/// `limit`): its schema from `$ty::schema()`, its value from `$ty::parse`, `$absent` when the
+/// parameter is left out, and a repeated parameter counted once (the first), as for every
+/// single-valued parameter.
+macro_rules! list_parameter {
+    ($ty:ty, $name:literal, $absent:expr) => {
+        impl Type for $ty {
+            const IS_REQUIRED: bool = false;
+            type RawValueType = Self;
+            type RawElementValueType = Self;
+
+            fn name() -> Cow<'static, str> {
+                $name.into()
+            }
+
+            fn schema_ref() -> MetaSchemaRef {
+                MetaSchemaRef::Inline(Box::new(<$ty>::schema()))
+            }
+
+            fn register(_: &mut Registry) {}
+
+            fn as_raw_value(&self) -> Option<&Self> {
+                Some(self)
+            }
+
+            fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
+                Box::new(std::iter::once(self))
+            }
+        }
+
+        impl ParseFromParameter for $ty {
+            fn parse_from_parameter(value: &str) -> ParseResult<Self> {
+                <$ty>::parse(value).map_err(ParseError::custom)
+            }
+
+            fn parse_from_parameters<I: IntoIterator<Item = A>, A: AsRef<str>>(
+                iter: I,
+            ) -> ParseResult<Self> {
+                match iter.into_iter().next() {
+                    Some(v) => Self::parse_from_parameter(v.as_ref()),
+                    None => Ok($absent),
+                }
+            }
+        }
+    };
+}
+
+list_parameter!(Cursor, "string(cursor)", Cursor(None));
+list_parameter!(Limit, "integer(limit)", Limit(DEFAULT_LIMIT));
+
+/// The most items a page holds.
+pub const MAX_LIMIT: i64 = 100;
+
+/// A list's `limit` query parameter: the page size, 1–[`MAX_LIMIT`], [`DEFAULT_LIMIT`] when
+/// absent. The rule lives in the type, as the cursor's does, so every list declares the same
+/// schema (`default`, `minimum`, `maximum`) and answers a bad value with the same 422 naming
+/// `limit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit(i64);
+
+impl Limit {
+    /// The page size.
+    pub fn get(self) -> i64 {
+        self.0
     }
 
-    /// Absent is the first page; a repeated cursor counts once (the first), as for every
-    /// single-valued parameter.
-    fn parse_from_parameters<I: IntoIterator<Item = A>, A: AsRef<str>>(
-        iter: I,
-    ) -> ParseResult<Self> {
-        match iter.into_iter().next() {
-            Some(v) => Self::parse_from_parameter(v.as_ref()),
-            None => Ok(Self(None)),
+    fn parse(value: &str) -> Result<Self, String> {
+        match value.parse::<i64>() {
+            Ok(n) if (1..=MAX_LIMIT).contains(&n) => Ok(Self(n)),
+            _ => Err(format!(
+                "limit must be a whole number from 1 to {MAX_LIMIT}"
+            )),
+        }
+    }
+
+    fn schema() -> MetaSchema {
+        MetaSchema {
+            format: Some("int64"),
+            default: Some(DEFAULT_LIMIT.into()),
+            minimum: Some(1.0),
+            maximum: Some(MAX_LIMIT as f64),
+            ..MetaSchema::new("integer")
         }
     }
 }
@@ -179,5 +230,16 @@ mod tests {
         assert_eq!(err.field.as_deref(), Some("cursor"));
         let by_pair = Cursor::parse_from_parameter(&Cursor::after(&(1, Uuid::nil()))).unwrap();
         assert!(by_pair.key::<Uuid>().is_err());
+    }
+
+    #[test]
+    fn a_limit_is_a_whole_number_from_one_to_a_hundred_and_twenty_when_absent() {
+        let none: [&str; 0] = [];
+        assert_eq!(Limit::parse_from_parameters(none).unwrap().get(), 20);
+        assert_eq!(Limit::parse_from_parameter("1").unwrap().get(), 1);
+        assert_eq!(Limit::parse_from_parameter("100").unwrap().get(), 100);
+        for bad in ["0", "101", "-1", "ten", "", "1.5", "99999999999999999999"] {
+            assert!(Limit::parse_from_parameter(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -9,7 +9,10 @@ use poem_openapi::{
 use serde_json::Value;
 
 use crate::{
-    api::{Tag, cursor::Cursor, default_limit},
+    api::{
+        Tag,
+        cursor::{Cursor, Limit},
+    },
     auth::{Agent, Tenant},
     error::{ApiError, ApiResult},
     ids::{DocumentId, JobId},
@@ -86,16 +89,12 @@ impl IngestionApi {
         /// Opaque cursor from `next_cursor` of the previous page.
         cursor: Query<Cursor>,
         /// Page size, 1–100.
-        #[oai(
-            default = "default_limit",
-            validator(minimum(value = "1"), maximum(value = "100"))
-        )]
-        limit: Query<i64>,
+        limit: Query<Limit>,
     ) -> ApiResult<Json<JobPage>> {
         let status = status.0;
         p.page(
             &cursor,
-            limit.0,
+            limit.0.get(),
             async |tx, before, n| repo::knowledge::list_jobs(tx, status, before, n).await,
             |r| r.id,
         )

@@ -104,10 +104,6 @@ impl From<UserRole> for Role {
 
 pub const DEFAULT_LIMIT: i64 = 20;
 
-pub fn default_limit() -> i64 {
-    DEFAULT_LIMIT
-}
-
 /// One page of a list, in the order its operation states.
 // `Serialize` (for `json::SerdeJson`) writes what `ToJSON` does because the fields are declared
 // in alphabetical order, the order `ToJSON`'s map keeps. (Not a doc comment: those reach the spec.)

@@ -12,8 +12,7 @@ use crate::{
         Tag,
         ask::{EscalationOut, SourceOut},
         body::JsonBody,
-        cursor::Cursor,
-        default_limit,
+        cursor::{Cursor, Limit},
         text::Text,
     },
     assistant::{escalation::Rule, settings::ProviderKind},
@@ -208,11 +207,7 @@ impl QueryLogsApi {
         /// Opaque cursor from `next_cursor` of the previous page.
         cursor: Query<Cursor>,
         /// Page size, 1–100.
-        #[oai(
-            default = "default_limit",
-            validator(minimum(value = "1"), maximum(value = "100"))
-        )]
-        limit: Query<i64>,
+        limit: Query<Limit>,
     ) -> ApiResult<Json<QueryLogPage>> {
         let filter = LogFilter {
             from: from.0,
@@ -228,7 +223,7 @@ impl QueryLogsApi {
         };
         p.page(
             &cursor,
-            limit.0,
+            limit.0.get(),
             async |tx, before, n| {
                 repo::query_logs::list(tx, &filter, before, n)
                     .await?

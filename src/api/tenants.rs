@@ -9,7 +9,13 @@ use poem_openapi::{
 
 use crate::{
     api::body::JsonBody,
-    api::{Tag, audit::AuditPage, cursor::Cursor, default_limit, text::Text, users::UserPage},
+    api::{
+        Tag,
+        audit::AuditPage,
+        cursor::{Cursor, Limit},
+        text::Text,
+        users::UserPage,
+    },
     auth::Platform,
     db::PlatformTx,
     error::{ApiError, ApiResult},
@@ -171,15 +177,11 @@ impl TenantsApi {
         /// Opaque cursor from `next_cursor` of the previous page.
         cursor: Query<Cursor>,
         /// Page size, 1–100.
-        #[oai(
-            default = "default_limit",
-            validator(minimum(value = "1"), maximum(value = "100"))
-        )]
-        limit: Query<i64>,
+        limit: Query<Limit>,
     ) -> ApiResult<Json<TenantPage>> {
         su.page(
             &cursor,
-            limit.0,
+            limit.0.get(),
             async |tx, after, n| repo::tenants::list(tx, after, n).await,
             |r| r.id,
         )
@@ -261,15 +263,11 @@ impl TenantsApi {
         /// Opaque cursor from `next_cursor` of the previous page.
         cursor: Query<Cursor>,
         /// Page size, 1–100.
-        #[oai(
-            default = "default_limit",
-            validator(minimum(value = "1"), maximum(value = "100"))
-        )]
-        limit: Query<i64>,
+        limit: Query<Limit>,
     ) -> ApiResult<Json<UserPage>> {
         su.page(
             &cursor,
-            limit.0,
+            limit.0.get(),
             async |tx, after, n| {
                 repo::tenants::get(tx, id.0)
                     .await?
@@ -294,15 +292,11 @@ impl TenantsApi {
         /// Opaque cursor from `next_cursor` of the previous page.
         cursor: Query<Cursor>,
         /// Page size, 1–100.
-        #[oai(
-            default = "default_limit",
-            validator(minimum(value = "1"), maximum(value = "100"))
-        )]
-        limit: Query<i64>,
+        limit: Query<Limit>,
     ) -> ApiResult<Json<AuditPage>> {
         su.page(
             &cursor,
-            limit.0,
+            limit.0.get(),
             async |tx, before, n| {
                 repo::tenants::get(tx, id.0)
                     .await?

@@ -10,7 +10,11 @@ use poem_openapi::{
 
 use crate::{
     api::body::JsonBody,
-    api::{Tag, UserRole, cursor::Cursor, default_limit, text::Text},
+    api::{
+        Tag, UserRole,
+        cursor::{Cursor, Limit},
+        text::Text,
+    },
     app::AppState,
     auth::{Admin, Agent, Tenant, secrets, validate_password},
     db::Role,
@@ -135,15 +139,11 @@ impl UsersApi {
         /// Opaque cursor from `next_cursor` of the previous page.
         cursor: Query<Cursor>,
         /// Page size, 1–100.
-        #[oai(
-            default = "default_limit",
-            validator(minimum(value = "1"), maximum(value = "100"))
-        )]
-        limit: Query<i64>,
+        limit: Query<Limit>,
     ) -> ApiResult<Json<UserPage>> {
         p.page(
             &cursor,
-            limit.0,
+            limit.0.get(),
             async |tx, after, n| repo::users::list(tx, after, n).await,
             |r| r.id,
         )

@@ -23,7 +23,10 @@ pub use dto::*;
 
 use crate::{
     api::body::JsonBody,
-    api::{Tag, cursor::Cursor, default_limit},
+    api::{
+        Tag,
+        cursor::{Cursor, Limit},
+    },
     app::AppState,
     auth::{Agent, Tenant},
     error::ApiResult,
@@ -118,13 +121,9 @@ impl DocumentsApi {
         /// Opaque cursor from `next_cursor` of the previous page.
         cursor: Query<Cursor>,
         /// Page size, 1–100.
-        #[oai(
-            default = "default_limit",
-            validator(minimum(value = "1"), maximum(value = "100"))
-        )]
-        limit: Query<i64>,
+        limit: Query<Limit>,
     ) -> ApiResult<Json<DocumentPage>> {
-        list::list(&p, collection_id.0, deleted.0, cursor.0, limit.0).await
+        list::list(&p, collection_id.0, deleted.0, cursor.0, limit.0.get()).await
     }
 
     /// Get a document (also while soft-deleted).

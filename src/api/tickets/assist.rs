@@ -10,7 +10,11 @@ use serde_json::Value;
 
 use super::visible;
 use crate::{
-    api::{Tag, body::JsonBody, cursor::Cursor, default_limit},
+    api::{
+        Tag,
+        body::JsonBody,
+        cursor::{Cursor, Limit},
+    },
     app::AppState,
     assistant::tickets::{PostAs, Trigger},
     auth::{Agent, Tenant},
@@ -201,15 +205,11 @@ impl TicketAssistApi {
         /// Opaque cursor from `next_cursor` of the previous page.
         cursor: Query<Cursor>,
         /// Page size, 1–100.
-        #[oai(
-            default = "default_limit",
-            validator(minimum(value = "1"), maximum(value = "100"))
-        )]
-        limit: Query<i64>,
+        limit: Query<Limit>,
     ) -> ApiResult<Json<AssistantRunPage>> {
         p.page(
             &cursor,
-            limit.0,
+            limit.0.get(),
             async |tx, after, n| {
                 visible(tx, id.0).await?;
                 repo::assistant_runs::for_ticket(tx, id.0, after, n)

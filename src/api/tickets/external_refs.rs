@@ -11,7 +11,11 @@ use serde_json::Value;
 use super::{check_metadata, visible};
 use crate::{
     api::body::JsonBody,
-    api::{Tag, cursor::Cursor, default_limit, text::Text},
+    api::{
+        Tag,
+        cursor::{Cursor, Limit},
+        text::Text,
+    },
     auth::{Agent, Tenant},
     error::{ApiError, ApiResult},
     ids::{ExternalRefId, TicketId, UserId},
@@ -150,15 +154,11 @@ impl TicketExternalRefsApi {
         /// Opaque cursor from `next_cursor` of the previous page.
         cursor: Query<Cursor>,
         /// Page size, 1–100.
-        #[oai(
-            default = "default_limit",
-            validator(minimum(value = "1"), maximum(value = "100"))
-        )]
-        limit: Query<i64>,
+        limit: Query<Limit>,
     ) -> ApiResult<Json<ExternalRefPage>> {
         p.page(
             &cursor,
-            limit.0,
+            limit.0.get(),
             async |tx, after, n| {
                 visible(tx, id.0).await?;
                 repo::tickets::external_refs(tx, id.0, after, n).await

@@ -11,7 +11,10 @@ use serde_json::Value;
 use super::{agents_only, check_metadata, visible};
 use crate::{
     api::idempotency::{self, IdempotencyKey},
-    api::{Tag, cursor::Cursor, default_limit},
+    api::{
+        Tag,
+        cursor::{Cursor, Limit},
+    },
     api::{body::JsonBody, text::Text},
     app::AppState,
     assistant::tickets::Trigger,
@@ -200,16 +203,12 @@ impl TicketMessagesApi {
         /// Opaque cursor from `next_cursor` of the previous page.
         cursor: Query<Cursor>,
         /// Page size, 1–100.
-        #[oai(
-            default = "default_limit",
-            validator(minimum(value = "1"), maximum(value = "100"))
-        )]
-        limit: Query<i64>,
+        limit: Query<Limit>,
     ) -> ApiResult<Json<MessagePage>> {
         let with_internal = p.role >= Role::Agent;
         p.page(
             &cursor,
-            limit.0,
+            limit.0.get(),
             async |tx, after, n| {
                 visible(tx, id.0).await?;
                 repo::tickets::messages(tx, id.0, with_internal, after, n).await

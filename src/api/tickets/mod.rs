@@ -30,8 +30,7 @@ use crate::{
     api::body::JsonBody,
     api::{
         Tag,
-        cursor::Cursor,
-        default_limit,
+        cursor::{Cursor, Limit},
         json::SerdeJson,
         text::{TagFilter, Text},
     },
@@ -235,11 +234,7 @@ impl TicketsApi {
         /// Opaque cursor from `next_cursor` of the previous page.
         cursor: Query<Cursor>,
         /// Page size, 1–100.
-        #[oai(
-            default = "default_limit",
-            validator(minimum(value = "1"), maximum(value = "100"))
-        )]
-        limit: Query<i64>,
+        limit: Query<Limit>,
     ) -> ApiResult<SerdeJson<TicketPage>> {
         let params = ListParams {
             status: status.0,
@@ -255,7 +250,7 @@ impl TicketsApi {
             sort: sort.0,
             order: order.0,
             cursor: cursor.0,
-            limit: limit.0,
+            limit: limit.0.get(),
         };
         list::list(&state, &p, params).await
     }

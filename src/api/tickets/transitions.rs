@@ -9,7 +9,10 @@ use uuid::Uuid;
 
 use super::{TicketResponse, if_match, precondition_failed, visible};
 use crate::{
-    api::{Tag, cursor::Cursor, default_limit},
+    api::{
+        Tag,
+        cursor::{Cursor, Limit},
+    },
     api::{body::JsonBody, text::Text},
     auth::{Principal, Tenant},
     error::{ApiError, ApiResult, ProblemCode},
@@ -126,15 +129,11 @@ impl TicketTransitionsApi {
         /// Opaque cursor from `next_cursor` of the previous page.
         cursor: Query<Cursor>,
         /// Page size, 1–100.
-        #[oai(
-            default = "default_limit",
-            validator(minimum(value = "1"), maximum(value = "100"))
-        )]
-        limit: Query<i64>,
+        limit: Query<Limit>,
     ) -> ApiResult<Json<HistoryPage>> {
         p.page(
             &cursor,
-            limit.0,
+            limit.0.get(),
             async |tx, after, n| {
                 visible(tx, id.0).await?;
                 repo::tickets::history(tx, id.0, after, n).await
