@@ -32,7 +32,7 @@ use crate::{
         Tag,
         cursor::{Cursor, Limit},
         json::SerdeJson,
-        text::{TagFilter, Text},
+        text::{MAX_TAG_CHARS, TagFilter, Text},
     },
     app::AppState,
     auth::Tenant,
@@ -78,10 +78,10 @@ fn clean_tags(field: &str, tags: &[Text]) -> ApiResult<Vec<String>> {
     let mut seen = std::collections::HashSet::with_capacity(tags.len());
     let mut out = Vec::with_capacity(tags.len());
     for t in tags {
-        if t.is_empty() || t.chars().nth(50).is_some() {
+        if t.is_empty() || t.chars().nth(MAX_TAG_CHARS).is_some() {
             return Err(ApiError::invalid(
                 field,
-                format!("each of {field} must be 1–50 characters"),
+                format!("each of {field} must be 1–{MAX_TAG_CHARS} characters"),
             ));
         }
         if seen.insert(t.as_str()) {
