@@ -12,9 +12,16 @@
 #
 #   bench/run.sh                        both modes, one tenant's token, 1,000 × 1,000, 30 s each
 #   MODE=list TOKENS=random DURATION=20 bench/run.sh
+#   MODE=list ROUNDS=10 DURATION=6 bench/run.sh     ten rounds of 6 s a side, alternating
+#   LIST_PGBENCH=bench/list-one-trip.pgbench MODE=list bench/run.sh   pgbench in one round trip
 #   TENANTS=100 PER=1000 DURATION=10 bench/run.sh
 #   VIA=pgbouncer PGBOUNCER_POOL=8 MODE=list bench/run.sh
 #
+# ROUNDS (default 1): each side runs ROUNDS slices of DURATION, the service first in odd rounds
+# and pgbench first in even ones, so a machine whose speed drifts (a shared host's does, by tens
+# of per cent within minutes) favours neither; the summary pools the slices (rates over the time
+# measured, CPU per request, the slices' median p50/p99) and lists each round's ratio.
+# LIST_PGBENCH / LIST_PGBENCH_MODE: another pgbench script (and -M mode) for the list.
 # MODE=list|create|both (default both). TOKENS=one (default, the issue's variant: every request
 # with tenant 1's agent token, pgbench on tenant 1) or random (a random tenant per request and per
 # pgbench transaction). Uses its own embedded cluster (`bench`, port BENCH_PG_PORT) and seeds it
@@ -35,6 +42,7 @@ HTTP_PORT=${BENCH_HTTP_PORT:-8089}
 CONNS=${CONNS:-32}
 THREADS=${THREADS:-2}
 DURATION=${DURATION:-30}
+ROUNDS=${ROUNDS:-1}
 POOL=${POOL:-$CONNS}
 MODE=${MODE:-both}
 TOKENS=${TOKENS:-one}
@@ -148,57 +156,91 @@ cpu_line() {
 }
 
 declare -A path=([list]="GET /v1/tickets?limit=20" [create]="POST /v1/tickets")
+declare -A script=([list]="${LIST_PGBENCH:-bench/list.pgbench}" [create]=bench/create.pgbench)
+declare -A qmode=([list]="${LIST_PGBENCH_MODE:-simple}" [create]=simple)
 summary=$OUT/summary.txt.new
 {
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')  host: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
-  echo "tenants=$TENANTS tickets_per_tenant=$PER tokens=$TOKENS connections=$CONNS wrk_threads=$THREADS pool=$POOL duration=${DURATION}s via=$VIA$([ "$VIA" = direct ] || echo " (transaction mode, $PGB_POOL server connections)")"
+  echo "tenants=$TENANTS tickets_per_tenant=$PER tokens=$TOKENS connections=$CONNS wrk_threads=$THREADS pool=$POOL duration=${DURATION}s rounds=$ROUNDS via=$VIA$([ "$VIA" = direct ] || echo " (transaction mode, $PGB_POOL server connections)")"
 } > "$summary"
 
-for m in "${modes[@]}"; do
-  echo "== $m: wrk, service ${path[$m]}, $CONNS connections, pool $POOL, ${DURATION}s, load $(load)" | tee "$OUT/wrk-$m.txt"
-  wl=$(load) b0=$(busy) g0=$(pgcpu) s0=$(srvcpu) x0=$(pgbcpu) t0=$(date +%s.%N)
+# One slice of each side appends a line to $OUT/<side>-<mode>.slices:
+#   requests rate wall_seconds busy_ticks pg_ticks service_ticks client_seconds pgbouncer_ticks p50 p99 bad
+service_slice() { # MODE ROUND
+  local m=$1 r=$2 f="$OUT/wrk-$1-$2.txt"
+  echo "== $m round $r: wrk, service ${path[$m]}, $CONNS connections, pool $POOL, ${DURATION}s, load $(load)" | tee "$f"
+  local b0 g0 s0 x0 t0 b1 g1 s1 x1 t1
+  b0=$(busy) g0=$(pgcpu) s0=$(srvcpu) x0=$(pgbcpu) t0=$(date +%s.%N)
   /usr/bin/time -f "%U %S" -o "$OUT/wrk-$m.time" \
     wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency -s "bench/$m.lua" \
-    "http://127.0.0.1:$HTTP_PORT" -- "$OUT/tokens.txt" 2> "$OUT/wrk-$m.err" | tee -a "$OUT/wrk-$m.txt"
-  wl_after=$(load) b1=$(busy) g1=$(pgcpu) s1=$(srvcpu) x1=$(pgbcpu) t1=$(date +%s.%N)
-  wcpu=$(cpu_line "$(awk '/requests in/ {print $1}' "$OUT/wrk-$m.txt")" "$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')" \
-    $((b1 - b0)) $((g1 - g0)) $((s1 - s0)) "$(awk '{print $1 + $2}' "$OUT/wrk-$m.time")" $((x1 - x0)))
-
-  echo "== $m: pgbench, the same transaction, $CONNS clients, ${DURATION}s, load $(load)" | tee "$OUT/pgbench-$m.txt"
-  pl=$(load)
-  rm -f "$OUT"/pgbench-"$m".log*
+    "http://127.0.0.1:$HTTP_PORT" -- "$OUT/tokens.txt" 2>> "$OUT/wrk-$m.err" | tee -a "$f"
+  b1=$(busy) g1=$(pgcpu) s1=$(srvcpu) x1=$(pgbcpu) t1=$(date +%s.%N)
+  echo "$(awk '/requests in/ {print $1}' "$f") $(awk '/^Requests\/sec:/ {print $2}' "$f")" \
+    "$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')" $((b1 - b0)) $((g1 - g0)) $((s1 - s0)) \
+    "$(awk '{print $1 + $2}' "$OUT/wrk-$m.time")" $((x1 - x0)) "$(wrk_ms 50% "$f")" "$(wrk_ms 99% "$f")" \
+    "$(awk '/Non-2xx or 3xx responses:/ {n = $NF} /Socket errors:/ {e = 1} END {print n + 0 + e}' "$f")" \
+    >> "$OUT/service-$m.slices"
+}
+pgbench_slice() { # MODE ROUND
+  local m=$1 r=$2 f="$OUT/pgbench-$1-$2.txt"
+  echo "== $m round $r: pgbench ${script[$m]} (-M ${qmode[$m]}), $CONNS clients, ${DURATION}s, load $(load)" | tee "$f"
+  local b0 g0 x0 t0 b1 g1 x1 t1
+  rm -f "$OUT"/pgbench-"$m"-"$r".log*
   b0=$(busy) g0=$(pgcpu) x0=$(pgbcpu) t0=$(date +%s.%N)
   PGPASSWORD=${TENANTDESK_APP_PASSWORD:-tenantdesk_app} /usr/bin/time -f "%U %S" -o "$OUT/pgbench-$m.time" \
-    "$TENANTDESK_PG_BIN/pgbench" -n -M simple \
-    -c "$CONNS" -j "$THREADS" -T "$DURATION" -D tlo="$tlo" -D thi="$thi" -f "bench/$m.pgbench" \
-    -l --log-prefix="$OUT/pgbench-$m.log" \
-    -h 127.0.0.1 -p "$DB_PORT" -U tenantdesk_app tenantdesk | tee -a "$OUT/pgbench-$m.txt"
+    "$TENANTDESK_PG_BIN/pgbench" -n -M "${qmode[$m]}" \
+    -c "$CONNS" -j "$THREADS" -T "$DURATION" -D tlo="$tlo" -D thi="$thi" -f "${script[$m]}" \
+    -l --log-prefix="$OUT/pgbench-$m-$r.log" \
+    -h 127.0.0.1 -p "$DB_PORT" -U tenantdesk_app tenantdesk | tee -a "$f"
   # pgbench's backends end as it exits: let the postmaster reap them (and add their CPU time).
   sleep 1
-  pl_after=$(load) b1=$(busy) g1=$(pgcpu) x1=$(pgbcpu) t1=$(date +%s.%N)
-  pcpu=$(cpu_line "$(awk '/actually processed/ {split($NF, a, "/"); print a[1]}' "$OUT/pgbench-$m.txt")" \
-    "$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')" $((b1 - b0)) $((g1 - g0)) 0 "$(awk '{print $1 + $2}' "$OUT/pgbench-$m.time")" $((x1 - x0)))
+  b1=$(busy) g1=$(pgcpu) x1=$(pgbcpu) t1=$(date +%s.%N)
+  echo "$(awk '/actually processed/ {split($NF, a, "/"); print a[1]}' "$f") $(awk '/^tps = / {print $3; exit}' "$f")" \
+    "$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')" $((b1 - b0)) $((g1 - g0)) 0 \
+    "$(awk '{print $1 + $2}' "$OUT/pgbench-$m.time")" $((x1 - x0)) \
+    "$(pgb_ms 50 "$OUT"/pgbench-"$m"-"$r".log*)" "$(pgb_ms 99 "$OUT"/pgbench-"$m"-"$r".log*)" \
+    "$(awk '/^number of failed transactions:/ {print $5}' "$f")" >> "$OUT/pgbench-$m.slices"
+}
+# Totals of one side's slices: requests, the pooled rate (requests over the time the slices
+# measured), median p50 and p99 of the slices, bad answers, and the CPU line.
+side() { # SLICES_FILE
+  local tot
+  tot=$(awk '{n += $1; t += $1 / $2; w += $3; b += $4; g += $5; s += $6; c += $7; x += $8; bad += $11}
+    END {printf "%d %.1f %.3f %d %d %d %.3f %d %d", n, n / t, w, b, g, s, c, x, bad}' "$1")
+  read -r n rate wall busy pg sv cl pb bad <<< "$tot"
+  p50=$(awk '{print $9}' "$1" | sort -n | awk '{a[NR] = $1} END {print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2)}')
+  p99=$(awk '{print $10}' "$1" | sort -n | awk '{a[NR] = $1} END {print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2)}')
+  cpu=$(cpu_line "$n" "$wall" "$busy" "$pg" "$sv" "$cl" "$pb")
+}
 
-  rps=$(awk '/^Requests\/sec:/ {print $2}' "$OUT/wrk-$m.txt")
-  w50=$(wrk_ms 50% "$OUT/wrk-$m.txt")
-  w99=$(wrk_ms 99% "$OUT/wrk-$m.txt")
-  bad=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$OUT/wrk-$m.txt")
-  errs=$(awk '/Socket errors:/ {print}' "$OUT/wrk-$m.txt")
-  tps=$(awk '/^tps = / {print $3; exit}' "$OUT/pgbench-$m.txt")
-  failed=$(awk '/^number of failed transactions:/ {print $5}' "$OUT/pgbench-$m.txt")
-  p50=$(pgb_ms 50 "$OUT"/pgbench-"$m".log*)
-  p99=$(pgb_ms 99 "$OUT"/pgbench-"$m".log*)
+for m in "${modes[@]}"; do
+  rm -f "$OUT/service-$m.slices" "$OUT/pgbench-$m.slices" "$OUT/wrk-$m.err"
+  wl=$(load)
+  # Odd rounds run the service first, even rounds pgbench first: a machine whose speed drifts
+  # (a shared host's does, by tens of per cent within minutes) favours neither side.
+  for r in $(seq "$ROUNDS"); do
+    if [ $((r % 2)) = 1 ]; then service_slice "$m" "$r"; pgbench_slice "$m" "$r"
+    else pgbench_slice "$m" "$r"; service_slice "$m" "$r"; fi
+  done
+  wl_after=$(load)
+  side "$OUT/service-$m.slices"
+  rps=$rate w50=$p50 w99=$p99 wbad=$bad wcpu=$cpu
+  side "$OUT/pgbench-$m.slices"
+  tps=$rate g50=$p50 g99=$p99 failed=$bad pcpu=$cpu
+  ratios=$(paste -d' ' "$OUT/service-$m.slices" "$OUT/pgbench-$m.slices" |
+    awk '{printf "%s%.2f", (NR > 1 ? " " : ""), $2 / $13}')
+  median=$(tr ' ' '\n' <<< "$ratios" | sort -n | awk '{a[NR] = $1} END {print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2)}')
   goal=$([ "$m" = list ] && echo 0.8 || echo 0.7)
   {
     echo
-    echo "$m: ${path[$m]}"
-    printf '  service (wrk)   %9.1f req/s  p50 %7.2f ms  p99 %7.2f ms  non-2xx %s %s  load %s -> %s\n' \
-      "$rps" "$w50" "$w99" "${bad:-0}" "$errs" "$wl" "$wl_after"
-    printf '  pgbench         %9.1f tps    p50 %7.2f ms  p99 %7.2f ms  failed %s  load %s -> %s\n' \
-      "$tps" "$p50" "$p99" "${failed:-0}" "$pl" "$pl_after"
+    echo "$m: ${path[$m]}  (pgbench: ${script[$m]}, -M ${qmode[$m]})"
+    printf '  service (wrk)   %9.1f req/s  p50 %7.2f ms  p99 %7.2f ms  non-2xx %s  load %s -> %s\n' \
+      "$rps" "$w50" "$w99" "$wbad" "$wl" "$wl_after"
+    printf '  pgbench         %9.1f tps    p50 %7.2f ms  p99 %7.2f ms  failed %s\n' "$tps" "$g50" "$g99" "$failed"
     echo "  service side: $wcpu"
     echo "  pgbench side: $pcpu"
-    awk -v a="$rps" -v b="$tps" -v c="$w99" -v d="$p99" -v g="$goal" 'BEGIN {
+    [ "$ROUNDS" = 1 ] || echo "  rounds of ${DURATION}s each side: throughput service/pgbench by round $ratios (median $median); p50/p99 above are the rounds' medians"
+    awk -v a="$rps" -v b="$tps" -v c="$w99" -v d="$g99" -v g="$goal" 'BEGIN {
       printf "  throughput service/pgbench %.2f (goal >= %s: %s)   p99 service/pgbench %.2f (goal <= 2: %s)\n",
         a / b, g, (a / b >= g ? "met" : "MISSED"), c / d, (c / d <= 2 ? "met" : "MISSED") }'
   } >> "$summary"

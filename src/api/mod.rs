@@ -158,7 +158,7 @@ where
 macro_rules! paged {
     ([$($g:tt)*] $ty:ty, $tx:ty) => {
         impl<$($g)*> $ty {
-            /// [`page`] in this caller's transaction.
+            /// [`page`] in this caller's read-only transaction (`read`): `fetch` only reads.
             pub async fn page<K, Row, T>(
                 &self,
                 cursor: &Cursor,
@@ -171,7 +171,7 @@ macro_rules! paged {
                 Row: Into<T>,
                 T: ParseFromJSON + ToJSON,
             {
-                let fetch = async |after, n| self.tx(async |tx| fetch(tx, after, n).await).await;
+                let fetch = async |after, n| self.read(async |tx| fetch(tx, after, n).await).await;
                 page(cursor, limit, fetch, key).await
             }
         }

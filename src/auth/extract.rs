@@ -54,6 +54,15 @@ impl<R: MinRole> Tenant<R> {
         self.db.tenant(&self.principal.scope(), f).await
     }
 
+    /// Runs `f`, which only reads, in this caller's read-only tenant transaction, one round trip
+    /// shorter than [`Tenant::tx`] (see [`Db::tenant_read`] for what `f` may do).
+    pub async fn read<T>(
+        &self,
+        f: impl AsyncFnOnce(&mut TenantTx) -> ApiResult<T>,
+    ) -> ApiResult<T> {
+        self.db.tenant_read(&self.principal.scope(), f).await
+    }
+
     pub fn principal(&self) -> &Principal {
         &self.principal
     }
@@ -93,6 +102,15 @@ impl Platform {
         f: impl AsyncFnOnce(&mut PlatformTx) -> ApiResult<T>,
     ) -> ApiResult<T> {
         self.db.platform(&self.access, f).await
+    }
+
+    /// Runs `f`, which only reads, in a read-only platform transaction, one round trip shorter
+    /// than [`Platform::tx`] (see [`Db::platform_read`]).
+    pub async fn read<T>(
+        &self,
+        f: impl AsyncFnOnce(&mut PlatformTx) -> ApiResult<T>,
+    ) -> ApiResult<T> {
+        self.db.platform_read(&self.access, f).await
     }
 
     pub fn superadmin_id(&self) -> Option<SuperadminId> {

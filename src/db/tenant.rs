@@ -1,15 +1,16 @@
 //! The tenant boundary. This module is the only place that sets the database role and the
 //! `app.*` settings the row-level-security policies read, and it does so transaction-locally:
 //! `BEGIN; SELECT set_config('role', …, true), set_config('app.tenant_id', …, true), …` in one
-//! round trip, then the work, then `COMMIT`. Nothing survives into the next checkout of the
-//! pooled connection, and every statement is unnamed ([`super::statement`]), so the scheme is
-//! also correct behind PgBouncer in transaction mode (`make test` runs part of the suite through
-//! one).
+//! round trip, then the work, then `COMMIT` (a read, [`Db::tenant_read`], sends BEGIN, the
+//! settings, its statement and COMMIT together, one round trip per statement). Nothing survives
+//! into the next checkout of the pooled connection, and every statement is unnamed
+//! ([`super::statement`]), so the scheme is also correct behind PgBouncer in transaction mode
+//! (`make test` runs part of the suite through one).
 //!
 //! Repository functions take `&TenantTx` (or `&PlatformTx`), which only this module can make, so
 //! no tenant query can run without the setting.
 
-use std::ops::Deref;
+use std::{ops::Deref, sync::Mutex};
 
 use deadpool_postgres::{Object, Pool};
 use tokio_postgres::{Row, SimpleQueryMessage};
@@ -142,59 +143,179 @@ impl Scope {
 /// A transaction on a pooled connection. If it is dropped without COMMIT or ROLLBACK (a panic,
 /// or the client went away and the request future was dropped) the connection is detached from
 /// the pool and closed, so an open transaction can never be handed to the next request.
+///
+/// A read ([`Db::tenant_read`]) is a sequence of such transactions, one per statement, each sent
+/// in one round trip with its statement and COMMIT; between them the connection is in none.
 pub struct Tx {
     conn: Option<Object>,
     /// When BEGIN was sent (`db_transaction_duration_seconds`).
     started: std::time::Instant,
+    /// Set for a read: how each of its statements is scoped.
+    read: Option<Read>,
+}
+
+/// The statement that opens a transaction: BEGIN and the scope's settings (`scope`), then a
+/// status query (`status`) whose row `check` judges.
+struct Opening {
+    scope: String,
+    status: String,
+    check: Check,
+}
+
+impl Opening {
+    fn sql(&self) -> String {
+        format!("{}; {}", self.scope, self.status)
+    }
+}
+
+/// Whether the status row lets the caller in.
+enum Check {
+    Tenant(Scope),
+    Platform,
+    /// The login look-up, before any caller is known.
+    Nothing,
+}
+
+impl Check {
+    fn run(&self, status: &[Option<String>]) -> ApiResult<()> {
+        match self {
+            Check::Tenant(scope) => check_tenant_status(status, scope),
+            Check::Platform => match status.first().cloned().flatten().as_deref() {
+                Some("t") => Ok(()),
+                _ => Err(ApiError::unauthorized("superadmin account is not active")),
+            },
+            Check::Nothing => Ok(()),
+        }
+    }
+}
+
+/// How the statements of a read are scoped: each is sent as `scope` (BEGIN READ ONLY and the
+/// settings), the settings of [`Tx::set_local`] so far, the statement, COMMIT, in one round
+/// trip. The first also carries the status query, and its rows are handed out only once the
+/// check has passed; a refused check stays pending, so every later statement is refused too.
+struct Read {
+    scope: String,
+    /// The status query and its check, until a statement's check passed.
+    check: Mutex<Option<(String, Check)>>,
+    /// `; SELECT set_config(…)` for each [`Tx::set_local`] so far.
+    settings: Mutex<String>,
 }
 
 impl Tx {
-    /// Sends `setup` (BEGIN, the settings, and one status query) in one round trip and returns
-    /// the status row's text values.
-    async fn begin(pool: &Pool, setup: &str) -> ApiResult<(Self, Vec<Option<String>>)> {
+    async fn connect(pool: &Pool, read: Option<Read>) -> ApiResult<Self> {
         let waiting = std::time::Instant::now();
         let conn = pool.get().await;
         metrics::histogram!("db_pool_wait_seconds").record(waiting.elapsed().as_secs_f64());
-        let tx = Tx {
+        Ok(Tx {
             conn: Some(conn?),
             started: std::time::Instant::now(),
+            read,
+        })
+    }
+
+    /// Opens the transaction now: sends `opening` in one round trip and checks its status row
+    /// (a refused caller's transaction is rolled back).
+    async fn begin(pool: &Pool, opening: Opening) -> ApiResult<Self> {
+        let tx = Self::connect(pool, None).await?;
+        let status = tx
+            .client()
+            .simple_query(&opening.sql())
+            .await
+            .map(status_row);
+        match status
+            .map_err(ApiError::from)
+            .and_then(|s| opening.check.run(&s))
+        {
+            Ok(()) => Ok(tx),
+            Err(e) => {
+                let _ = tx.finish("ROLLBACK").await;
+                Err(e)
+            }
+        }
+    }
+
+    /// A read: nothing is sent until its first statement (see [`Read`]).
+    async fn begin_read(pool: &Pool, opening: Opening) -> ApiResult<Self> {
+        let read = Read {
+            scope: opening.scope,
+            check: Mutex::new(Some((opening.status, opening.check))),
+            settings: Mutex::new(String::new()),
         };
-        let messages = tx.client().simple_query(setup).await?;
-        let status = messages
-            .iter()
-            .rev()
-            .find_map(|m| match m {
-                SimpleQueryMessage::Row(r) => {
-                    Some((0..r.len()).map(|i| r.get(i).map(str::to_string)).collect())
-                }
-                _ => None,
-            })
-            .unwrap_or_default();
-        Ok((tx, status))
+        Self::connect(pool, Some(read)).await
     }
 
     fn client(&self) -> &Object {
         self.conn.as_ref().expect("transaction already finished")
     }
 
+    /// Runs one statement; in a read, inside its own transaction (see [`Read`]). The requests
+    /// are queued on the connection in the order they are polled, which `join3` does in its
+    /// arguments' order, and tokio-postgres sends queued requests without waiting for answers.
+    async fn run<R>(
+        &self,
+        statement: impl Future<Output = Result<R, tokio_postgres::Error>>,
+    ) -> ApiResult<R> {
+        let Some(read) = &self.read else {
+            return Ok(statement.await?);
+        };
+        let check = read.check.lock().expect("check lock").take();
+        let mut opening = read.scope.clone();
+        opening.push_str(&read.settings.lock().expect("settings lock"));
+        if let Some((status, _)) = &check {
+            opening.push_str("; ");
+            opening.push_str(status);
+        }
+        let client = self.client();
+        let (opened, result, committed) = futures_util::future::join3(
+            client.simple_query(&opening),
+            statement,
+            client.batch_execute("COMMIT"),
+        )
+        .await;
+        let opened = opened?;
+        if let Some((status, check)) = check {
+            if let Err(e) = check.run(&status_row(opened)) {
+                *read.check.lock().expect("check lock") = Some((status, check));
+                return Err(e);
+            }
+        }
+        let result = result?;
+        committed?;
+        Ok(result)
+    }
+
+    /// Checks a read's caller if none of its statements has (a read that ran none).
+    async fn checked(&self) -> ApiResult<()> {
+        match &self.read {
+            Some(read) if read.check.lock().expect("check lock").is_some() => {
+                self.run(std::future::ready(Ok(()))).await
+            }
+            _ => Ok(()),
+        }
+    }
+
     // Unnamed statements, one round trip each (see `super::statement` for why not prepared ones).
     pub async fn query(&self, sql: &str, params: &[&dyn Param]) -> ApiResult<Vec<Row>> {
-        Ok(statement::query(self.client(), sql, params).await?)
+        self.run(statement::query(self.client(), sql, params)).await
     }
 
     pub async fn query_opt(&self, sql: &str, params: &[&dyn Param]) -> ApiResult<Option<Row>> {
-        Ok(statement::query_opt(self.client(), sql, params).await?)
+        self.run(statement::query_opt(self.client(), sql, params))
+            .await
     }
 
     pub async fn query_one(&self, sql: &str, params: &[&dyn Param]) -> ApiResult<Row> {
-        Ok(statement::query_one(self.client(), sql, params).await?)
+        self.run(statement::query_one(self.client(), sql, params))
+            .await
     }
 
     pub async fn execute(&self, sql: &str, params: &[&dyn Param]) -> ApiResult<u64> {
-        Ok(statement::execute(self.client(), sql, params).await?)
+        self.run(statement::execute(self.client(), sql, params))
+            .await
     }
 
-    /// Sets planner or index settings for the rest of this transaction, all in one round trip.
+    /// Sets planner or index settings for the rest of this transaction, all in one round trip
+    /// (in a read: for its later statements, sent in front of each, no round trip now).
     /// Only `hnsw.*` (pgvector's search settings) and `plan_cache_mode`: role and `app.*` are set
     /// by this module alone, when the transaction begins.
     pub async fn set_local(&self, settings: &[(&'static str, &str)]) -> ApiResult<()> {
@@ -204,6 +325,15 @@ impl Tx {
                 .all(|(name, _)| name.starts_with("hnsw.") || *name == "plan_cache_mode"),
             "set_local is only for hnsw.* settings and plan_cache_mode"
         );
+        if let Some(read) = &self.read {
+            let mut sql = read.settings.lock().expect("settings lock");
+            for (name, value) in settings {
+                // The names are the fixed ones above; a value's quotes are doubled.
+                let value = value.replace('\'', "''");
+                sql.push_str(&format!("; SELECT set_config('{name}', '{value}', true)"));
+            }
+            return Ok(());
+        }
         let calls: Vec<String> = (0..settings.len())
             .map(|i| format!("set_config(${}, ${}, true)", 2 * i + 1, 2 * i + 2))
             .collect();
@@ -223,7 +353,11 @@ impl Tx {
         } else {
             "rollback"
         };
-        let result = conn.batch_execute(sql).await;
+        // A read's statements each committed their own transaction: none is open now.
+        let result = match self.read {
+            Some(_) => Ok(()),
+            None => conn.batch_execute(sql).await,
+        };
         metrics::histogram!("db_transaction_duration_seconds", "outcome" => outcome)
             .record(self.started.elapsed().as_secs_f64());
         match result {
@@ -237,13 +371,18 @@ impl Tx {
     }
 
     async fn commit(self) -> ApiResult<()> {
-        self.finish("COMMIT").await
+        self.settle(Ok(())).await
     }
 
-    /// COMMIT after success, ROLLBACK after an error (whose error is the one returned).
+    /// COMMIT after success, ROLLBACK after an error (whose error is the one returned). A read
+    /// that ran no statement has its caller checked first, and that check's refusal wins.
     async fn settle<T>(self, result: ApiResult<T>) -> ApiResult<T> {
+        let result = match self.checked().await {
+            Ok(()) => result,
+            Err(e) => Err(e),
+        };
         match result {
-            Ok(v) => self.commit().await.map(|()| v),
+            Ok(v) => self.finish("COMMIT").await.map(|()| v),
             Err(e) => {
                 let _ = self.finish("ROLLBACK").await;
                 Err(e)
@@ -313,22 +452,46 @@ impl Deref for PlatformTx {
     }
 }
 
-/// The one statement that scopes a transaction, followed by `status`, a query that checks the
-/// caller is still allowed in. Every interpolated value is a UUID or one of the fixed role names
-/// above, so nothing a client sends reaches this text.
-fn setup_sql(
+/// The last row of a simple query's answer (the status query's), as text values.
+fn status_row(messages: Vec<SimpleQueryMessage>) -> Vec<Option<String>> {
+    messages
+        .iter()
+        .rev()
+        .find_map(|m| match m {
+            SimpleQueryMessage::Row(r) => {
+                Some((0..r.len()).map(|i| r.get(i).map(str::to_string)).collect())
+            }
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+/// How a transaction begins: `BEGIN`, or `BEGIN READ ONLY` for [`Db::tenant_read`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Access {
+    ReadWrite,
+    ReadOnly,
+}
+
+/// BEGIN and the settings that scope a transaction. Every interpolated value is a UUID or one
+/// of the fixed role names above, so nothing a client sends reaches this text.
+fn scope_sql(
+    access: Access,
     db_role: &str,
     tenant: Option<TenantId>,
     user: Option<Uuid>,
     role: &str,
-    status: &str,
 ) -> String {
     let opt = |u: Option<Uuid>| u.map(|u| u.to_string()).unwrap_or_default();
+    let begin = match access {
+        Access::ReadWrite => "BEGIN",
+        Access::ReadOnly => "BEGIN READ ONLY",
+    };
     format!(
-        "BEGIN; SELECT set_config('role', '{db_role}', true), \
+        "{begin}; SELECT set_config('role', '{db_role}', true), \
          set_config('app.tenant_id', '{}', true), \
          set_config('app.user_id', '{}', true), \
-         set_config('app.role', '{role}', true); {status}",
+         set_config('app.role', '{role}', true)",
         opt(tenant.map(Uuid::from)),
         opt(user)
     )
@@ -357,6 +520,42 @@ fn tenant_status_sql(scope: &Scope) -> String {
            LEFT JOIN tenants tn ON tn.id = '{t}' \
            LEFT JOIN users u ON u.tenant_id = '{t}' AND u.id = '{u}'"
     )
+}
+
+/// The opening of a platform transaction: the superadmin must still be active (the
+/// `create-superadmin` command acts as none).
+fn platform_opening(access: &PlatformAccess, access_mode: Access) -> Opening {
+    let status = match access.superadmin_id() {
+        Some(id) => format!("SELECT (SELECT is_active FROM superadmins WHERE id = '{id}')"),
+        None => "SELECT true".into(),
+    };
+    let scope = scope_sql(
+        access_mode,
+        PLATFORM_DB_ROLE,
+        None,
+        access.superadmin_id().map(Uuid::from),
+        "superadmin",
+    );
+    Opening {
+        scope,
+        status,
+        check: Check::Platform,
+    }
+}
+
+/// The opening of a transaction in `scope`'s tenant, checked by [`check_tenant_status`].
+fn tenant_opening(scope: &Scope, access: Access) -> Opening {
+    Opening {
+        scope: scope_sql(
+            access,
+            TENANT_DB_ROLE,
+            Some(scope.tenant_id),
+            scope.user_id.map(Uuid::from),
+            scope.role.as_str(),
+        ),
+        status: tenant_status_sql(scope),
+        check: Check::Tenant(scope.clone()),
+    }
 }
 
 fn check_tenant_status(status: &[Option<String>], scope: &Scope) -> ApiResult<()> {
@@ -451,18 +650,7 @@ impl Db {
 
     /// Opens a tenant transaction. Prefer [`Db::tenant`], which also commits.
     pub async fn begin_tenant(&self, scope: &Scope) -> ApiResult<TenantTx> {
-        let sql = setup_sql(
-            TENANT_DB_ROLE,
-            Some(scope.tenant_id),
-            scope.user_id.map(Uuid::from),
-            scope.role.as_str(),
-            &tenant_status_sql(scope),
-        );
-        let (tx, status) = Tx::begin(&self.pool, &sql).await?;
-        if let Err(e) = check_tenant_status(&status, scope) {
-            let _ = tx.finish("ROLLBACK").await;
-            return Err(e);
-        }
+        let tx = Tx::begin(&self.pool, tenant_opening(scope, Access::ReadWrite)).await?;
         let tx = TenantTx {
             tx,
             scope: scope.clone(),
@@ -495,6 +683,37 @@ impl Db {
         tx.tx.settle(result).await
     }
 
+    /// Runs `f`, which only reads, as a read: each of its statements in a read-only tenant
+    /// transaction of its own, sent in one round trip with BEGIN, the scope and COMMIT (where
+    /// [`Db::tenant`] spends one on BEGIN and one on COMMIT besides). The first statement also
+    /// carries the caller's check, and its rows reach `f` only once that check has passed (a
+    /// refused caller gets the check's error, and so does every later statement); a read that
+    /// runs no statement is checked when it ends. So:
+    /// - `f` must not do anything but reads before its first statement: nothing else waits for
+    ///   the check;
+    /// - each statement sees its own snapshot (as two statements of one READ COMMITTED
+    ///   transaction do anyway) and its own `now()`;
+    /// - a write fails (`BEGIN READ ONLY`).
+    ///
+    /// A superadmin's transaction in a tenant writes its audit row first, so it is opened as
+    /// [`Db::tenant`] opens one.
+    pub async fn tenant_read<T>(
+        &self,
+        scope: &Scope,
+        f: impl AsyncFnOnce(&mut TenantTx) -> ApiResult<T>,
+    ) -> ApiResult<T> {
+        if scope.audit.is_some() {
+            return self.tenant(scope, f).await;
+        }
+        let opening = tenant_opening(scope, Access::ReadOnly);
+        let mut tx = TenantTx {
+            tx: Tx::begin_read(&self.pool, opening).await?,
+            scope: scope.clone(),
+        };
+        let result = f(&mut tx).await;
+        tx.tx.settle(result).await
+    }
+
     /// The login look-up: a tenant transaction with no user that, unlike [`Db::tenant`], does not
     /// refuse a deactivated tenant, so login checks the password first and only then answers
     /// `tenant_inactive` (a wrong password learns nothing about the tenant).
@@ -504,14 +723,18 @@ impl Db {
         f: impl AsyncFnOnce(&mut TenantTx) -> ApiResult<T>,
     ) -> ApiResult<T> {
         let scope = Scope::anonymous(tenant_id);
-        let sql = setup_sql(
-            TENANT_DB_ROLE,
-            Some(tenant_id),
-            None,
-            scope.role.as_str(),
-            "SELECT true",
-        );
-        let (tx, _) = Tx::begin(&self.pool, &sql).await?;
+        let opening = Opening {
+            scope: scope_sql(
+                Access::ReadWrite,
+                TENANT_DB_ROLE,
+                Some(tenant_id),
+                None,
+                scope.role.as_str(),
+            ),
+            status: "SELECT true".into(),
+            check: Check::Nothing,
+        };
+        let tx = Tx::begin(&self.pool, opening).await?;
         let mut tx = TenantTx { tx, scope };
         let result = f(&mut tx).await;
         tx.tx.settle(result).await
@@ -523,23 +746,25 @@ impl Db {
         access: &PlatformAccess,
         f: impl AsyncFnOnce(&mut PlatformTx) -> ApiResult<T>,
     ) -> ApiResult<T> {
-        let status = match access.superadmin_id() {
-            Some(id) => format!("SELECT (SELECT is_active FROM superadmins WHERE id = '{id}')"),
-            None => "SELECT true".into(),
+        let opening = platform_opening(access, Access::ReadWrite);
+        let mut tx = PlatformTx {
+            tx: Tx::begin(&self.pool, opening).await?,
         };
-        let sql = setup_sql(
-            PLATFORM_DB_ROLE,
-            None,
-            access.superadmin_id().map(Uuid::from),
-            "superadmin",
-            &status,
-        );
-        let (tx, status) = Tx::begin(&self.pool, &sql).await?;
-        if status.first().cloned().flatten().as_deref() != Some("t") {
-            let _ = tx.finish("ROLLBACK").await;
-            return Err(ApiError::unauthorized("superadmin account is not active"));
-        }
-        let mut tx = PlatformTx { tx };
+        let result = f(&mut tx).await;
+        tx.tx.settle(result).await
+    }
+
+    /// [`Db::platform`] for `f` that only reads: a read as [`Db::tenant_read`] makes one (whose
+    /// rules `f` follows), in the platform's scope.
+    pub async fn platform_read<T>(
+        &self,
+        access: &PlatformAccess,
+        f: impl AsyncFnOnce(&mut PlatformTx) -> ApiResult<T>,
+    ) -> ApiResult<T> {
+        let opening = platform_opening(access, Access::ReadOnly);
+        let mut tx = PlatformTx {
+            tx: Tx::begin_read(&self.pool, opening).await?,
+        };
         let result = f(&mut tx).await;
         tx.tx.settle(result).await
     }

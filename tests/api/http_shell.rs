@@ -139,7 +139,7 @@ async fn a_body_over_the_limit_is_413() {
         .post(
             "/v1/auth/token",
             Cred::None,
-            json!({"tenant": "nope", "email": "a@b.c", "password": "p"}),
+            json!({"tenant": unknown_tenant(), "email": "a@b.c", "password": "p"}),
         )
         .await;
     r.problem(401, "invalid_credentials");

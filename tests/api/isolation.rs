@@ -7,7 +7,8 @@ use std::{
 };
 
 use tenantdesk::{
-    db::{self, Db, Role, Scope},
+    db::{self, Db, Role, Scope, TenantTx},
+    error::{ApiResult, ProblemCode},
     repo::users,
 };
 use tokio_postgres::error::SqlState;
@@ -419,6 +420,22 @@ async fn the_ticket_search_function_returns_only_the_current_tenants_tickets() {
     );
 }
 
+async fn tenant_ids_of_users(tx: &mut TenantTx) -> ApiResult<Vec<Uuid>> {
+    let rows = tx.query("select tenant_id from users", &[]).await?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
+}
+
+async fn backend_setting_and_users(tx: &mut TenantTx) -> ApiResult<(i32, String, Vec<Uuid>)> {
+    let r = tx
+        .query_one(
+            "select pg_backend_pid(), current_setting('app.tenant_id'),
+                    array(select tenant_id from users)",
+            &[],
+        )
+        .await?;
+    Ok((r.get(0), r.get(1), r.get(2)))
+}
+
 /// One pooled connection, two tenants, 10,000 alternations: every transaction sees exactly its
 /// own tenant's rows, and nothing is left on the connection between transactions.
 #[tokio::test]
@@ -433,17 +450,14 @@ async fn a_single_pooled_connection_alternating_tenants_never_leaks() {
 
     for i in 0..10_000 {
         let (s, expected_rows) = if i % 2 == 0 { (&sa, 1) } else { (&sb, 2) };
-        let rows: Vec<Uuid> = db
-            .tenant(s, async |tx| {
-                Ok(tx
-                    .query("select tenant_id from users", &[])
-                    .await?
-                    .iter()
-                    .map(|r| r.get(0))
-                    .collect())
-            })
-            .await
-            .unwrap();
+        // Every other pair of iterations as a read transaction, whose opening goes out with
+        // its statement.
+        let rows = if i % 4 < 2 {
+            db.tenant(s, tenant_ids_of_users).await
+        } else {
+            db.tenant_read(s, tenant_ids_of_users).await
+        }
+        .unwrap();
         assert_eq!(rows.len(), expected_rows, "iteration {i}");
         assert!(
             rows.iter().all(|t| *t == s.tenant_id().uuid()),
@@ -456,6 +470,102 @@ async fn a_single_pooled_connection_alternating_tenants_never_leaks() {
     }
     // Still one physical connection all along.
     assert_eq!(pool.status().size, 1);
+}
+
+/// A read transaction (`Db::tenant_read`) sends BEGIN, the scope and the caller's check together
+/// with its first statement. Its rows reach the caller only when the check passed: a user of
+/// another tenant, a user whose role changed and a deactivated user get the check's error,
+/// whether the read ran statements or none, and the connection is left bare each time. It cannot
+/// write.
+#[tokio::test]
+async fn a_read_transaction_hands_out_rows_only_to_a_caller_its_check_lets_in() {
+    let app = spawn().await;
+    let root = app.superadmin().await;
+    let (a, b) = (app.tenant_by(&root).await, app.tenant_by(&root).await);
+    let agent = app.user(&a, "agent").await;
+    let pool = db::pool(&config().database_url, 1, Duration::from_secs(5)).unwrap();
+    let db = Db::new(pool.clone());
+    let users_seen = async |s: &Scope| {
+        db.tenant_read(s, async |tx| {
+            let rows = tx.query("select tenant_id from users", &[]).await?;
+            Ok(rows.iter().map(|r| r.get(0)).collect::<Vec<Uuid>>())
+        })
+        .await
+    };
+    let no_statement = async |s: &Scope| db.tenant_read(s, async |_| Ok(())).await;
+
+    assert_eq!(users_seen(&scope(&a)).await.unwrap(), [a.id; 2]);
+    assert_eq!(users_seen(&scope(&b)).await.unwrap(), [b.id]);
+    no_statement(&scope(&a)).await.unwrap();
+    assert_bare_between_transactions(&pool).await;
+
+    let (a_id, agent_id) = (a.id.into(), agent.id.into());
+    let refused = [
+        (
+            Scope::user(a_id, b.admin.id.into(), Role::Admin),
+            401,
+            ProblemCode::Unauthorized,
+        ),
+        (
+            Scope::user(a_id, agent_id, Role::Admin),
+            401,
+            ProblemCode::Unauthorized,
+        ),
+    ];
+    for (s, status, code) in &refused {
+        for e in [
+            users_seen(s).await.unwrap_err(),
+            no_statement(s).await.unwrap_err(),
+        ] {
+            assert_eq!(
+                (e.status.as_u16(), e.code),
+                (*status, *code),
+                "{s:?}: {e:?}"
+            );
+        }
+        assert_bare_between_transactions(&pool).await;
+    }
+    app.post(
+        &format!("/v1/users/{}/deactivate", agent.id),
+        &a.admin.token,
+        serde_json::json!({}),
+    )
+    .await
+    .ok(200);
+    let s = Scope::user(a_id, agent_id, Role::Agent);
+    for e in [
+        users_seen(&s).await.unwrap_err(),
+        no_statement(&s).await.unwrap_err(),
+    ] {
+        assert_eq!(
+            (e.status.as_u16(), e.code),
+            (403, ProblemCode::UserInactive),
+            "{e:?}"
+        );
+    }
+    assert_bare_between_transactions(&pool).await;
+
+    // Read-only: a write fails and leaves nothing.
+    let before = users_seen(&scope(&a)).await.unwrap().len();
+    db.tenant_read(&scope(&a), async |tx| {
+        tx.execute(
+            "update users set full_name = 'written in a read' where tenant_id = $1",
+            &[&a.id],
+        )
+        .await
+    })
+    .await
+    .unwrap_err();
+    let names = db
+        .tenant(&scope(&a), async |tx| {
+            let rows = tx.query("select full_name from users", &[]).await?;
+            Ok(rows.iter().map(|r| r.get(0)).collect::<Vec<String>>())
+        })
+        .await
+        .unwrap();
+    assert_eq!(names.len(), before);
+    assert!(!names.iter().any(|n| n == "written in a read"), "{names:?}");
+    assert_bare_between_transactions(&pool).await;
 }
 
 /// Between transactions a connection (through PgBouncer: whichever server connection runs the
@@ -511,23 +621,13 @@ async fn concurrent_tenants_sharing_server_connections_see_only_their_own_rows()
         tokio::spawn(async move {
             let mut pids = Vec::new();
             for i in 0..ROUNDS {
-                let (pid, setting, rows) = db
-                    .tenant(&s, async |tx| {
-                        let r = tx
-                            .query_one(
-                                "select pg_backend_pid(), current_setting('app.tenant_id'),
-                                        array(select tenant_id from users)",
-                                &[],
-                            )
-                            .await?;
-                        Ok((
-                            r.get::<_, i32>(0),
-                            r.get::<_, String>(1),
-                            r.get::<_, Vec<Uuid>>(2),
-                        ))
-                    })
-                    .await
-                    .unwrap();
+                // Read transactions (opening pipelined with the statement) every other round.
+                let (pid, setting, rows) = if i % 2 == 0 {
+                    db.tenant(&s, backend_setting_and_users).await
+                } else {
+                    db.tenant_read(&s, backend_setting_and_users).await
+                }
+                .unwrap();
                 assert_eq!(setting, s.tenant_id().to_string(), "round {i}");
                 assert_eq!(rows, [s.tenant_id().uuid()], "round {i}: saw {rows:?}");
                 pids.push(pid);

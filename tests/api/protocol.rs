@@ -62,7 +62,7 @@ async fn an_http2_body_without_a_length_is_refused_at_the_limit_before_it_is_all
     // Under the limit, the same request reaches the handler.
     let r = h2_client()
         .post(app.url("/v1/auth/token"))
-        .json(&json!({"tenant": "nope", "email": "a@b.c", "password": "p"}))
+        .json(&json!({"tenant": unknown_tenant(), "email": "a@b.c", "password": "p"}))
         .send()
         .await
         .unwrap();

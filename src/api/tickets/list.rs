@@ -36,7 +36,7 @@ pub(super) async fn list(
         }));
     };
     let rows = p
-        .tx(async |tx| repo::tickets::list(tx, &query).await)
+        .read(async |tx| repo::tickets::list(tx, &query).await)
         .await?;
     Ok(SerdeJson(TicketPage::of(rows, limit, |t| {
         TicketKey::of(sort, order, t)

@@ -128,6 +128,11 @@ async fn logout_revokes_the_access_token_at_once_and_the_refresh_family() {
     app.get("/v1/me", &access)
         .await
         .problem(401, "unauthorized");
+    // Lists open read transactions, whose check travels with their first statement
+    // (`Db::tenant_read`): the revoked token is refused there too, with no rows.
+    for list in ["/v1/tickets", "/v1/documents", "/v1/collections"] {
+        app.get(list, &access).await.problem(401, "unauthorized");
+    }
     let r = app.post("/v1/auth/logout", &access, json!({})).await;
     r.problem(401, "unauthorized");
     refresh(&app, live).await.problem(401, "unauthorized");
