@@ -229,15 +229,16 @@ pub async fn record_search(
     }
 }
 
-/// Runs `f` for the caller: a tenant admin (or a superadmin acting in a tenant) on that tenant
-/// under its row-level security, a superadmin without `X-Tenant-Id` on the whole platform.
+/// Runs `f` (reads only) for the caller: a tenant admin (or a superadmin acting in a tenant) on
+/// that tenant under its row-level security, a superadmin without `X-Tenant-Id` on the whole
+/// platform.
 async fn scoped<T>(
     who: &AdminOrPlatform,
     f: impl AsyncFnOnce(&Tx, Option<TenantId>) -> ApiResult<T>,
 ) -> ApiResult<T> {
     match who {
-        AdminOrPlatform::Platform(su) => su.tx(async |tx| f(tx, None).await).await,
-        AdminOrPlatform::Tenant(p) => p.tx(async |tx| f(tx, Some(tx.tenant_id())).await).await,
+        AdminOrPlatform::Platform(su) => su.read(async |tx| f(tx, None).await).await,
+        AdminOrPlatform::Tenant(p) => p.read(async |tx| f(tx, Some(tx.tenant_id())).await).await,
     }
 }
 

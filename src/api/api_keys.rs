@@ -171,7 +171,9 @@ impl ApiKeysApi {
     /// Get one API key (admins).
     #[oai(path = "/:id", method = "get", operation_id = "get_api_key")]
     async fn get(&self, p: Tenant<Admin>, id: Path<ApiKeyId>) -> ApiResult<Json<ApiKeyOut>> {
-        let row = p.tx(async |tx| repo::api_keys::get(tx, id.0).await).await?;
+        let row = p
+            .read(async |tx| repo::api_keys::get(tx, id.0).await)
+            .await?;
         row.map(|k| Json(k.into()))
             .ok_or_else(|| ApiError::not_found("API key"))
     }

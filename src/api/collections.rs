@@ -125,7 +125,7 @@ impl CollectionsApi {
     /// Get one collection.
     #[oai(path = "/:id", method = "get", operation_id = "get_collection")]
     async fn get(&self, p: Tenant, id: Path<CollectionId>) -> ApiResult<Json<CollectionOut>> {
-        p.tx(async |tx| repo::knowledge::get_collection(tx, id.0).await)
+        p.read(async |tx| repo::knowledge::get_collection(tx, id.0).await)
             .await?
             .map(|c| Json(c.into()))
             .ok_or_else(|| ApiError::not_found("collection"))

@@ -104,7 +104,7 @@ impl IngestionApi {
     /// Get one ingestion job (agents and admins).
     #[oai(path = "/:id", method = "get", operation_id = "get_ingestion_job")]
     async fn get(&self, p: Tenant<Agent>, id: Path<JobId>) -> ApiResult<Json<JobOut>> {
-        p.tx(async |tx| repo::knowledge::get_job(tx, id.0).await)
+        p.read(async |tx| repo::knowledge::get_job(tx, id.0).await)
             .await?
             .filter(|j| j.kind == JobKind::Ingestion)
             .map(|j| Json(j.into()))

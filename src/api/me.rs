@@ -61,7 +61,7 @@ impl MeApi {
     #[oai(path = "/", method = "get", operation_id = "get_me")]
     async fn me(&self, p: Tenant) -> ApiResult<Json<MeOut>> {
         let (tenant, user) = p
-            .tx(async |tx| {
+            .read(async |tx| {
                 let tenant = repo::tenants::current(tx)
                     .await?
                     .ok_or_else(|| ApiError::not_found("tenant"))?;

@@ -191,7 +191,9 @@ impl TenantsApi {
     /// Get a tenant (superadmins).
     #[oai(path = "/:id", method = "get", operation_id = "get_tenant")]
     async fn get(&self, su: Platform, id: Path<TenantId>) -> ApiResult<Json<TenantOut>> {
-        let t = su.tx(async |tx| repo::tenants::get(tx, id.0).await).await?;
+        let t = su
+            .read(async |tx| repo::tenants::get(tx, id.0).await)
+            .await?;
         t.map(|t| Json(t.into()))
             .ok_or_else(|| ApiError::not_found("tenant"))
     }

@@ -234,7 +234,7 @@ impl UsageApi {
     ) -> ApiResult<Json<UsageReportOut>> {
         let (from, to) = period(from.0, to.0, DEFAULT_DAYS)?;
         let rows = p
-            .tx(async |tx| repo::usage::tenant_report(tx, from, to, group_by.0.into()).await)
+            .read(async |tx| repo::usage::tenant_report(tx, from, to, group_by.0.into()).await)
             .await?;
         Ok(report(from, to, rows))
     }
@@ -260,7 +260,7 @@ impl UsageApi {
     ) -> ApiResult<Json<UsageReportOut>> {
         let (from, to) = period(from.0, to.0, DEFAULT_DAYS)?;
         let rows = su
-            .tx(async |tx| {
+            .read(async |tx| {
                 repo::usage::plan(tx, id.0)
                     .await?
                     .ok_or_else(|| ApiError::not_found("tenant"))?;
@@ -286,7 +286,7 @@ impl UsageApi {
     ) -> ApiResult<Json<UsageReportOut>> {
         let (from, to) = period(from.0, to.0, DEFAULT_DAYS)?;
         let rows = su
-            .tx(async |tx| repo::usage::platform_report(tx, None, from, to, Group::Tenant).await)
+            .read(async |tx| repo::usage::platform_report(tx, None, from, to, Group::Tenant).await)
             .await?;
         Ok(report(from, to, rows))
     }
@@ -305,7 +305,7 @@ impl UsageApi {
         id: Path<TenantId>,
     ) -> ApiResult<Json<PlanOut>> {
         let plan = su
-            .tx(async |tx| repo::usage::plan(tx, id.0).await)
+            .read(async |tx| repo::usage::plan(tx, id.0).await)
             .await?
             .ok_or_else(|| ApiError::not_found("tenant"))?;
         Ok(Json(PlanOut::of(plan, &state.config.usage)))

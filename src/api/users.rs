@@ -153,7 +153,7 @@ impl UsersApi {
     /// Get one user of the tenant (agents and admins).
     #[oai(path = "/:id", method = "get", operation_id = "get_user")]
     async fn get(&self, p: Tenant<Agent>, id: Path<UserId>) -> ApiResult<Json<UserOut>> {
-        let user = p.tx(async |tx| repo::users::get(tx, id.0).await).await?;
+        let user = p.read(async |tx| repo::users::get(tx, id.0).await).await?;
         user.map(|u| Json(u.into()))
             .ok_or_else(|| ApiError::not_found("user"))
     }

@@ -273,11 +273,11 @@ impl Tx {
         )
         .await;
         let opened = opened?;
-        if let Some((status, check)) = check {
-            if let Err(e) = check.run(&status_row(opened)) {
-                *read.check.lock().expect("check lock") = Some((status, check));
-                return Err(e);
-            }
+        if let Some((status, check)) = check
+            && let Err(e) = check.run(&status_row(opened))
+        {
+            *read.check.lock().expect("check lock") = Some((status, check));
+            return Err(e);
         }
         let result = result?;
         committed?;

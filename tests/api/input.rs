@@ -351,17 +351,51 @@ async fn a_forged_list_cursor_is_a_422_never_a_500() {
     let t = app.tenant().await;
     let tok = &t.admin.token;
     let id = Uuid::new_v4();
+    // Well-formed cursors (`v2:` and the key's JSON, as `Cursor::after` writes them) whose
+    // values the database could not take: the sort value is checked before any SQL runs.
+    let cursor = |sort: &str, key: i64| {
+        URL_SAFE_NO_PAD.encode(format!("v2:{}", json!([sort, "desc", key, id])))
+    };
     for (sort, key) in [
         // 4714 BC: before PostgreSQL's first timestamp.
-        ("created", "-210900000000000000"),
-        ("updated", "-9223372036854775808"),
-        ("created", "9223372036854775807"),
-        ("priority", "9"),
+        ("created", -210_900_000_000_000_000),
+        ("updated", i64::MIN),
+        ("created", i64::MAX),
+        ("priority", 9),
+        ("priority", 0),
+        ("priority", i64::from(i16::MAX) + 1),
     ] {
-        let c = URL_SAFE_NO_PAD.encode(format!("t1:{sort}:desc:{key}:{id}"));
-        app.get(&format!("/v1/tickets?sort={sort}&cursor={c}"), tok)
-            .await
-            .problem_field(422, "cursor");
+        app.get(
+            &format!("/v1/tickets?sort={sort}&cursor={}", cursor(sort, key)),
+            tok,
+        )
+        .await
+        .problem_field(422, "cursor");
+    }
+    // The same form with values in range is a cursor the list continues from (here: after a
+    // ticket that does not exist, so the page is the tenant's tickets before that moment).
+    app.post("/v1/tickets", tok, json!({"title": "t"}))
+        .await
+        .ok(201);
+    let now = chrono::Utc::now().timestamp_micros() + 1_000_000;
+    let r = app
+        .get(
+            &format!("/v1/tickets?cursor={}", cursor("created", now)),
+            tok,
+        )
+        .await;
+    assert_eq!(
+        r.ok(200)["items"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        r.text
+    );
+    for rank in 1..=4 {
+        let path = format!(
+            "/v1/tickets?sort=priority&cursor={}",
+            cursor("priority", rank)
+        );
+        app.get(&path, tok).await.ok(200);
     }
 }
 
@@ -548,6 +582,14 @@ async fn every_list_takes_an_empty_cursor_as_its_first_page_and_refuses_a_forged
     let ticket = app.post("/v1/tickets", tok, json!({"title": "t"})).await;
     let ticket = ticket.ok(201)["id"].as_str().unwrap().to_string();
     let forged = URL_SAFE_NO_PAD.encode(format!("v1:{}", "x".repeat(36)));
+    // A real cursor of the ticket list (its key: sort, order, time, id) on another list.
+    for _ in 0..2 {
+        app.post("/v1/tickets", tok, json!({"title": "t"}))
+            .await
+            .ok(201);
+    }
+    let tickets = app.get("/v1/tickets?limit=1", tok).await;
+    let of_tickets = tickets.ok(200)["next_cursor"].as_str().unwrap().to_string();
     for path in list_operations(t.id, &ticket) {
         let cred = if path.starts_with("/v1/tenants") {
             &root.token
@@ -564,5 +606,10 @@ async fn every_list_takes_an_empty_cursor_as_its_first_page_and_refuses_a_forged
         app.get(&format!("{path}?cursor={forged}"), cred)
             .await
             .problem_field(422, "cursor");
+        if path != "/v1/tickets" {
+            app.get(&format!("{path}?cursor={of_tickets}"), cred)
+                .await
+                .problem_field(422, "cursor");
+        }
     }
 }

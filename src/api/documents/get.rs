@@ -11,7 +11,7 @@ use crate::{
 };
 
 pub(super) async fn get(p: &Tenant, id: DocumentId) -> ApiResult<Json<DocumentOut>> {
-    p.tx(async |tx| repo::knowledge::get_document(tx, id).await)
+    p.read(async |tx| repo::knowledge::get_document(tx, id).await)
         .await?
         .map(|d| Json(d.into()))
         .ok_or_else(|| ApiError::not_found("document"))

@@ -12,7 +12,7 @@ use crate::{
 
 pub(super) async fn versions(p: &Tenant, id: DocumentId) -> ApiResult<Json<VersionList>> {
     let items = p
-        .tx(async |tx| repo::knowledge::list_versions(tx, id).await)
+        .read(async |tx| repo::knowledge::list_versions(tx, id).await)
         .await?;
     if items.is_empty() {
         return Err(ApiError::not_found("document"));
@@ -27,7 +27,7 @@ pub(super) async fn version(
     id: DocumentId,
     version: i32,
 ) -> ApiResult<Json<VersionOut>> {
-    p.tx(async |tx| repo::knowledge::get_version(tx, id, version).await)
+    p.read(async |tx| repo::knowledge::get_version(tx, id, version).await)
         .await?
         .map(|v| Json(v.into()))
         .ok_or_else(|| ApiError::not_found("document version"))

@@ -8,7 +8,7 @@ pub(super) async fn get(
     id: TicketId,
     if_none_match: Option<&str>,
 ) -> ApiResult<TicketGet> {
-    let t = p.tx(async |tx| visible(tx, id).await).await?;
+    let t = p.read(async |tx| visible(tx, id).await).await?;
     if if_none_match.is_some_and(|h| if_match(h, t.version)) {
         return Ok(TicketGet::NotModified(etag(t.version)));
     }
