@@ -746,12 +746,7 @@ impl Db {
         access: &PlatformAccess,
         f: impl AsyncFnOnce(&mut PlatformTx) -> ApiResult<T>,
     ) -> ApiResult<T> {
-        let opening = platform_opening(access, Access::ReadWrite);
-        let mut tx = PlatformTx {
-            tx: Tx::begin(&self.pool, opening).await?,
-        };
-        let result = f(&mut tx).await;
-        tx.tx.settle(result).await
+        self.platform_as(access, Access::ReadWrite, f).await
     }
 
     /// [`Db::platform`] for `f` that only reads: a read as [`Db::tenant_read`] makes one (whose
@@ -761,10 +756,21 @@ impl Db {
         access: &PlatformAccess,
         f: impl AsyncFnOnce(&mut PlatformTx) -> ApiResult<T>,
     ) -> ApiResult<T> {
-        let opening = platform_opening(access, Access::ReadOnly);
-        let mut tx = PlatformTx {
-            tx: Tx::begin_read(&self.pool, opening).await?,
+        self.platform_as(access, Access::ReadOnly, f).await
+    }
+
+    async fn platform_as<T>(
+        &self,
+        access: &PlatformAccess,
+        mode: Access,
+        f: impl AsyncFnOnce(&mut PlatformTx) -> ApiResult<T>,
+    ) -> ApiResult<T> {
+        let opening = platform_opening(access, mode);
+        let tx = match mode {
+            Access::ReadWrite => Tx::begin(&self.pool, opening).await?,
+            Access::ReadOnly => Tx::begin_read(&self.pool, opening).await?,
         };
+        let mut tx = PlatformTx { tx };
         let result = f(&mut tx).await;
         tx.tx.settle(result).await
     }
