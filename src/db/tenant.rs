@@ -272,11 +272,18 @@ impl Tx {
             client.batch_execute("COMMIT"),
         )
         .await;
-        let opened = opened?;
-        if let Some((status, check)) = check
-            && let Err(e) = check.run(&status_row(opened))
-        {
-            *read.check.lock().expect("check lock") = Some((status, check));
+        // Until a check has passed, any failure of the opening leaves it pending for the next
+        // statement: no later statement's rows are handed out unchecked.
+        let verdict = opened
+            .map_err(ApiError::from)
+            .and_then(|rows| match &check {
+                Some((_, check)) => check.run(&status_row(rows)),
+                None => Ok(()),
+            });
+        if let Err(e) = verdict {
+            if let Some(pending) = check {
+                *read.check.lock().expect("check lock") = Some(pending);
+            }
             return Err(e);
         }
         let result = result?;

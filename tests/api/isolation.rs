@@ -533,6 +533,22 @@ async fn a_read_transaction_hands_out_rows_only_to_a_caller_its_check_lets_in() 
     .await
     .ok(200);
     let s = Scope::user(a_id, agent_id, Role::Agent);
+    // A read that ignores its first refusal gets no rows from the next statement either, and
+    // ends refused.
+    let refused = |r: &ApiResult<Vec<tokio_postgres::Row>>| matches!(r, Err(e) if e.code == ProblemCode::UserInactive);
+    let ended = db
+        .tenant_read(&s, async |tx| {
+            let first = tx.query("select tenant_id from users", &[]).await;
+            assert!(refused(&first), "first statement: {first:?}");
+            let second = tx.query("select tenant_id from users", &[]).await;
+            assert!(refused(&second), "second statement: {second:?}");
+            Ok(())
+        })
+        .await;
+    assert!(
+        matches!(&ended, Err(e) if e.code == ProblemCode::UserInactive),
+        "{ended:?}"
+    );
     for e in [
         users_seen(&s).await.unwrap_err(),
         no_statement(&s).await.unwrap_err(),
