@@ -70,19 +70,28 @@ async fn schemathesis(
 /// now: once (2026-12-02) every login of the run's admin began to answer 401 half-way through,
 /// for a cause the run's output did not show.
 async fn account_state(app: &TestApp, t: &TestTenant) -> String {
-    let db = owner_conn().await;
-    let user = db
-        .query_opt(
-            "select format('active %s, role %s, session_version %s, updated %s, \
-                           the password still the fixture''s %s, email %s',
-                           is_active, role, session_version, updated_at,
-                           password_hash = $3, email)
-               from users where tenant_id = $1 and id = $2",
-            &[&t.id, &t.admin.id, &password_hash().await],
-        )
+    // The users table is under forced RLS (the owner sees none of it): read the row in a
+    // worker's transaction of the tenant, which checks no user.
+    let worker = tenantdesk::db::Scope::worker(t.id.into());
+    let (id, hash) = (t.admin.id, password_hash().await);
+    let user = app
+        .state
+        .db
+        .tenant(&worker, async |tx| {
+            tx.query_opt(
+                "select format('active %s, role %s, session_version %s, updated %s, \
+                               the password still the fixture''s %s, email %s',
+                               is_active, role, session_version, updated_at,
+                               password_hash = $2, email)
+                   from users where id = $1",
+                &[&id, &hash],
+            )
+            .await
+        })
         .await
         .map(|r| format!("{:?}", r.map(|r| r.get::<_, String>(0))))
-        .unwrap_or_else(|e| e.to_string());
+        .unwrap_or_else(|e| format!("{e:?}"));
+    let db = owner_conn().await;
     let tenant = db
         .query_opt(
             "select format('slug %s, active %s', slug, is_active) from tenants where id = $1",
