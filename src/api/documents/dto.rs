@@ -202,8 +202,9 @@ pub struct BulkOut {
 #[derive(Debug, Multipart)]
 #[oai(deny_unknown_fields)]
 pub struct DocumentUpload {
-    /// The file: text/plain, text/markdown or text/html (by its part's content type, else its
-    /// extension: .txt, .md, .html).
+    /// The file, UTF-8 text: text/plain, text/markdown or text/html, by its part's content type
+    /// (`application/octet-stream` counts as none), else by its extension (.txt or .text, .md or
+    /// .markdown, .html or .htm), else text/plain.
     pub file: Upload,
     /// Default: the file name.
     pub title: Option<String>,

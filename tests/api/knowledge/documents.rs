@@ -210,6 +210,25 @@ async fn a_multipart_upload_of_html_becomes_text() {
         .get(&format!("/v1/documents/{id}/versions/1"), &t.admin.token)
         .await;
     assert_eq!(v.ok(200)["content_type"], "text/markdown");
+    // Neither a content type (octet-stream counts as none) nor a known extension: plain text,
+    // as the spec says.
+    for name in ["notes", "notes.log"] {
+        let part = Part::text(format!("Plain words in {name}."))
+            .file_name(name)
+            .mime_str("application/octet-stream")
+            .unwrap();
+        let r = app
+            .send(
+                app.req(Method::POST, "/v1/documents/upload", &t.admin.token)
+                    .multipart(Form::new().part("file", part)),
+            )
+            .await;
+        let id = r.ok(201)["id"].as_str().unwrap().to_string();
+        let v = app
+            .get(&format!("/v1/documents/{id}/versions/1"), &t.admin.token)
+            .await;
+        assert_eq!(v.ok(200)["content_type"], "text/plain", "{name}");
+    }
     let form = Form::new().part(
         "file",
         Part::bytes(b"%PDF-1.7".to_vec())

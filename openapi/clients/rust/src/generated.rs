@@ -2129,8 +2129,9 @@ case, parameters (`; charset=utf-8`) ignored.*/
         pub category: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub collection_id: ::std::option::Option<::uuid::Uuid>,
-        /**The file: text/plain, text/markdown or text/html (by its part's content type, else its
-extension: .txt, .md, .html).*/
+        /**The file, UTF-8 text: text/plain, text/markdown or text/html, by its part's content type
+(`application/octet-stream` counts as none), else by its extension (.txt or .text, .md or
+.markdown, .html or .htm), else text/plain.*/
         pub file: ::std::string::String,
         ///en, ru or other (default: detected from the file's text).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]

@@ -17,8 +17,9 @@ T = TypeVar("T", bound="DocumentUpload")
 class DocumentUpload:
     """
     Attributes:
-        file (File): The file: text/plain, text/markdown or text/html (by its part's content type, else its
-            extension: .txt, .md, .html).
+        file (File): The file, UTF-8 text: text/plain, text/markdown or text/html, by its part's content type
+            (`application/octet-stream` counts as none), else by its extension (.txt or .text, .md or
+            .markdown, .html or .htm), else text/plain.
         category (str | Unset):
         collection_id (UUID | Unset):
         language (str | Unset): en, ru or other (default: detected from the file's text).

@@ -649,8 +649,9 @@ export type DocumentUpload = {
     category?: string;
     collection_id?: string;
     /**
-     * The file: text/plain, text/markdown or text/html (by its part's content type, else its
-     * extension: .txt, .md, .html).
+     * The file, UTF-8 text: text/plain, text/markdown or text/html, by its part's content type
+     * (`application/octet-stream` counts as none), else by its extension (.txt or .text, .md or
+     * .markdown, .html or .htm), else text/plain.
      */
     file: Blob | File;
     /**
