@@ -228,7 +228,7 @@ impl SettingsApi {
         su: Platform,
     ) -> ApiResult<Json<SettingsOut>> {
         let row = su
-            .tx(async |tx| repo::settings::platform(tx, false).await)
+            .read(async |tx| repo::settings::platform(tx, false).await)
             .await?;
         Ok(Json(defaults(&state, &row)?))
     }

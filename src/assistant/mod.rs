@@ -127,7 +127,7 @@ impl Assistant {
     pub async fn settings(&self, scope: &Scope) -> ApiResult<Settings> {
         let (platform, tenant) = self
             .db
-            .tenant(scope, async |tx| repo::settings::layers(tx).await)
+            .tenant_read(scope, async |tx| repo::settings::layers(tx).await)
             .await?;
         self.resolve(scope.tenant_id(), &platform, tenant.as_ref())
     }

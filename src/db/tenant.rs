@@ -170,7 +170,11 @@ impl Opening {
 
 /// Whether the status row lets the caller in.
 enum Check {
-    Tenant(Scope),
+    /// A tenant's caller: with a user, the role the caller claims (a token's).
+    Tenant {
+        user: bool,
+        role: Role,
+    },
     Platform,
     /// The login look-up, before any caller is known.
     Nothing,
@@ -179,7 +183,7 @@ enum Check {
 impl Check {
     fn run(&self, status: &[Option<String>]) -> ApiResult<()> {
         match self {
-            Check::Tenant(scope) => check_tenant_status(status, scope),
+            Check::Tenant { user, role } => check_tenant_status(status, *user, *role),
             Check::Platform => match status.first().cloned().flatten().as_deref() {
                 Some("t") => Ok(()),
                 _ => Err(ApiError::unauthorized("superadmin account is not active")),
@@ -561,11 +565,14 @@ fn tenant_opening(scope: &Scope, access: Access) -> Opening {
             scope.role.as_str(),
         ),
         status: tenant_status_sql(scope),
-        check: Check::Tenant(scope.clone()),
+        check: Check::Tenant {
+            user: scope.user_id.is_some(),
+            role: scope.role,
+        },
     }
 }
 
-fn check_tenant_status(status: &[Option<String>], scope: &Scope) -> ApiResult<()> {
+fn check_tenant_status(status: &[Option<String>], user: bool, role: Role) -> ApiResult<()> {
     let flag = |i: usize| status.get(i).cloned().flatten();
     match flag(0).as_deref() {
         None => return Err(ApiError::not_found("tenant")),
@@ -587,7 +594,7 @@ fn check_tenant_status(status: &[Option<String>], scope: &Scope) -> ApiResult<()
     }
     // A token carries the role the user had when it was issued: once an admin changes it, the
     // old token stops (a refresh issues the current role), so a demoted admin keeps nothing.
-    if scope.user_id.is_some() && flag(3).as_deref() != Some(scope.role.as_str()) {
+    if user && flag(3).as_deref() != Some(role.as_str()) {
         return Err(ApiError::unauthorized(
             "the user's role has changed; refresh the access token",
         ));
