@@ -253,17 +253,22 @@ impl RouteMethods {
     }
 
     fn matching(&self, path: &str) -> Option<&(Vec<Option<String>>, HeaderValue, String)> {
-        let segs: Vec<&str> = path.split('/').collect();
+        let segments = path.split('/').count();
         self.0
             .iter()
             .filter(|(t, ..)| {
-                t.len() == segs.len()
-                    && t.iter().zip(&segs).all(|(t, s)| match t {
+                t.len() == segments
+                    && t.iter().zip(path.split('/')).all(|(t, s)| match t {
                         Some(lit) => lit == s,
                         None => !s.is_empty(),
                     })
             })
-            .max_by_key(|(t, ..)| t.iter().map(Option::is_some).collect::<Vec<_>>())
+            // Literal segments win from the left: compare the templates' literal flags in order.
+            .max_by(|(a, ..), (b, ..)| {
+                a.iter()
+                    .map(Option::is_some)
+                    .cmp(b.iter().map(Option::is_some))
+            })
     }
 }
 

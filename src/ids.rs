@@ -99,6 +99,9 @@ macro_rules! id_types {
             fn sql_type() -> postgres_types::Type {
                 postgres_types::Type::UUID
             }
+            fn sql_literal(&self) -> Option<String> {
+                self.0.sql_literal()
+            }
         }
 
         impl SqlArrayType for $name {

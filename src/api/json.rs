@@ -51,7 +51,7 @@ impl<T: Type> Payload for SerdeJson<T> {
 
 /// A first guess at the body's size, so a list page grows its buffer once or twice instead of
 /// from serde_json's default 128 bytes.
-const INITIAL_CAPACITY: usize = 8 * 1024;
+const INITIAL_CAPACITY: usize = 16 * 1024;
 
 impl<T: Serialize + Send> IntoResponse for SerdeJson<T> {
     fn into_response(self) -> Response {

@@ -100,6 +100,9 @@ macro_rules! text_enum {
             fn sql_type() -> postgres_types::Type {
                 postgres_types::Type::TEXT
             }
+            fn sql_literal(&self) -> Option<String> {
+                $crate::db::statement::literal(self.as_str(), &postgres_types::Type::TEXT)
+            }
         }
 
         impl $crate::db::statement::SqlArrayType for $t {

@@ -13,7 +13,7 @@
 use std::{ops::Deref, sync::Mutex};
 
 use deadpool_postgres::{Object, Pool};
-use tokio_postgres::{Row, SimpleQueryMessage};
+use tokio_postgres::{Row, SimpleQueryMessage, SimpleQueryRow};
 use uuid::Uuid;
 
 use super::statement::{self, Param};
@@ -205,6 +205,30 @@ struct Read {
     settings: Mutex<String>,
 }
 
+impl Read {
+    /// The opening of the read's next statement — its scope, the settings so far and, until a
+    /// check has passed, the status query — with that check, taken out (the caller puts it back
+    /// unless it passes).
+    fn open(&self) -> (Option<(String, Check)>, String) {
+        let check = self.check.lock().expect("check lock").take();
+        let mut opening = self.scope.clone();
+        opening.push_str(&self.settings.lock().expect("settings lock"));
+        if let Some((status, _)) = &check {
+            opening.push_str("; ");
+            opening.push_str(status);
+        }
+        (check, opening)
+    }
+
+    /// Puts a check taken by [`Read::open`] back: it did not pass, so the next statement (or
+    /// the end of the read) runs it again.
+    fn keep_pending(&self, check: Option<(String, Check)>) {
+        if let Some(pending) = check {
+            *self.check.lock().expect("check lock") = Some(pending);
+        }
+    }
+}
+
 impl Tx {
     async fn connect(pool: &Pool, read: Option<Read>) -> ApiResult<Self> {
         let waiting = std::time::Instant::now();
@@ -262,13 +286,7 @@ impl Tx {
         let Some(read) = &self.read else {
             return Ok(statement.await?);
         };
-        let check = read.check.lock().expect("check lock").take();
-        let mut opening = read.scope.clone();
-        opening.push_str(&read.settings.lock().expect("settings lock"));
-        if let Some((status, _)) = &check {
-            opening.push_str("; ");
-            opening.push_str(status);
-        }
+        let (check, opening) = read.open();
         let client = self.client();
         let (opened, result, committed) = futures_util::future::join3(
             client.simple_query(&opening),
@@ -285,9 +303,7 @@ impl Tx {
                 None => Ok(()),
             });
         if let Err(e) = verdict {
-            if let Some(pending) = check {
-                *read.check.lock().expect("check lock") = Some(pending);
-            }
+            read.keep_pending(check);
             return Err(e);
         }
         let result = result?;
@@ -318,6 +334,51 @@ impl Tx {
     pub async fn query_one(&self, sql: &str, params: &[&dyn Param]) -> ApiResult<Row> {
         self.run(statement::query_one(self.client(), sql, params))
             .await
+    }
+
+    /// Runs `sql`, a statement whose values are written into it ([`statement::inline`]: typed
+    /// values only), in the simple protocol, and returns its rows as text. In a read, the
+    /// opening, the statement and COMMIT go as one query string, so PostgreSQL answers once
+    /// (where [`Tx::query`] gets three answers: the opening, the extended protocol's statement
+    /// and COMMIT each end with their own), and parses and plans the statement without the
+    /// extended protocol's plan-cache bookkeeping. Its caller check is the one of [`Tx::query`]:
+    /// the rows are handed out only once it passed. Columns whose type has no plain text form
+    /// are selected as JSON (see [`crate::repo::FromText`]).
+    pub async fn query_text(&self, sql: &str) -> ApiResult<Vec<SimpleQueryRow>> {
+        let client = self.client();
+        let Some(read) = &self.read else {
+            return Ok(results(client.simple_query(sql).await?)
+                .pop()
+                .unwrap_or_default());
+        };
+        let (check, mut text) = read.open();
+        text.push_str("; ");
+        text.push_str(sql);
+        text.push_str("; COMMIT");
+        let mut results = match client.simple_query(&text).await {
+            Ok(messages) => results(messages),
+            Err(e) => {
+                // PostgreSQL skipped the rest of the string, COMMIT included: the transaction
+                // is left failed, and is rolled back before the connection goes back. The
+                // check stays pending, as after a failed opening in `run`.
+                read.keep_pending(check);
+                if client.batch_execute("ROLLBACK").await.is_err() {
+                    tracing::warn!("ROLLBACK after a failed read did not answer");
+                }
+                return Err(e.into());
+            }
+        };
+        // One result per statement: …, the status query's (when checked), the statement's,
+        // COMMIT's.
+        results.pop();
+        let rows = results.pop().unwrap_or_default();
+        if let Some((_, c)) = &check
+            && let Err(e) = c.run(&status_values(&results.pop().unwrap_or_default()))
+        {
+            read.keep_pending(check);
+            return Err(e);
+        }
+        Ok(rows)
     }
 
     pub async fn execute(&self, sql: &str, params: &[&dyn Param]) -> ApiResult<u64> {
@@ -465,16 +526,29 @@ impl Deref for PlatformTx {
 
 /// The last row of a simple query's answer (the status query's), as text values.
 fn status_row(messages: Vec<SimpleQueryMessage>) -> Vec<Option<String>> {
-    messages
-        .iter()
-        .rev()
-        .find_map(|m| match m {
-            SimpleQueryMessage::Row(r) => {
-                Some((0..r.len()).map(|i| r.get(i).map(str::to_string)).collect())
-            }
-            _ => None,
-        })
+    let rows: Vec<SimpleQueryRow> = results(messages).into_iter().flatten().collect();
+    status_values(&rows)
+}
+
+/// The values of the last of `rows`.
+fn status_values(rows: &[SimpleQueryRow]) -> Vec<Option<String>> {
+    rows.last()
+        .map(|r| (0..r.len()).map(|i| r.get(i).map(str::to_string)).collect())
         .unwrap_or_default()
+}
+
+/// A simple query's answer split per statement: each statement's rows, in order.
+fn results(messages: Vec<SimpleQueryMessage>) -> Vec<Vec<SimpleQueryRow>> {
+    let mut out = Vec::new();
+    let mut rows = Vec::new();
+    for m in messages {
+        match m {
+            SimpleQueryMessage::Row(r) => rows.push(r),
+            SimpleQueryMessage::CommandComplete(_) => out.push(std::mem::take(&mut rows)),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// How a transaction begins: `BEGIN`, or `BEGIN READ ONLY` for [`Db::tenant_read`].

@@ -18,7 +18,7 @@ pub mod usage;
 pub mod users;
 
 use chrono::{DateTime, Utc};
-use tokio_postgres::{Row, row::RowIndex, types::FromSql};
+use tokio_postgres::{Row, SimpleQueryRow, row::RowIndex, types::FromSql};
 
 use crate::{
     db::statement::Param,
@@ -49,6 +49,100 @@ pub(crate) fn column_at<'a, T: FromSql<'a>>(
     })
 }
 
+/// A result row whose columns can be read: a binary [`Row`] (the extended protocol's, through
+/// `FromSql`) or a text [`SimpleQueryRow`] (`Tx::query_text`'s, through [`FromText`]), so one
+/// reader of a row type serves both.
+pub(crate) trait Cells {
+    fn cell<T: Cell>(&self, at: usize, name: &str) -> ApiResult<T>;
+    /// The result's column names, in order.
+    fn names(&self) -> Vec<&str>;
+}
+
+/// A value either kind of row gives.
+pub(crate) trait Cell: FromText + for<'a> FromSql<'a> {}
+
+impl<T: FromText + for<'a> FromSql<'a>> Cell for T {}
+
+impl Cells for Row {
+    fn cell<T: Cell>(&self, at: usize, name: &str) -> ApiResult<T> {
+        column_at(self, at, name)
+    }
+    fn names(&self) -> Vec<&str> {
+        self.columns().iter().map(|c| c.name()).collect()
+    }
+}
+
+impl Cells for SimpleQueryRow {
+    fn cell<T: Cell>(&self, at: usize, name: &str) -> ApiResult<T> {
+        T::from_text(self.get(at))
+            .map_err(|e| ApiError::internal(anyhow::anyhow!("reading column {name} as text: {e}")))
+    }
+    fn names(&self) -> Vec<&str> {
+        self.columns().iter().map(|c| c.name()).collect()
+    }
+}
+
+/// A column value read from its text (a simple-protocol row); `None` is NULL. Types PostgreSQL
+/// writes plainly (numbers, UUIDs, text, enum values) are parsed from that text; the others
+/// (arrays, `jsonb`, timestamps, whose text form depends on settings such as `DateStyle`) are
+/// selected as JSON (`to_json(…)`) and read by serde.
+pub(crate) trait FromText: Sized {
+    fn from_text(text: Option<&str>) -> Result<Self, String>;
+}
+
+/// A non-NULL value's reading from its text.
+pub(crate) trait TextValue: Sized {
+    fn parse_text(text: &str) -> Option<Self>;
+}
+
+impl<T: TextValue> FromText for T {
+    fn from_text(text: Option<&str>) -> Result<Self, String> {
+        let text = text.ok_or("NULL where a value is required")?;
+        T::parse_text(text).ok_or_else(|| format!("unreadable value {text:?}"))
+    }
+}
+
+impl<T: TextValue> FromText for Option<T> {
+    fn from_text(text: Option<&str>) -> Result<Self, String> {
+        text.map(|t| T::parse_text(t).ok_or_else(|| format!("unreadable value {t:?}")))
+            .transpose()
+    }
+}
+
+/// Types read from PostgreSQL's own text by their `FromStr` (an enum's refuses unknown values).
+macro_rules! text_values {
+    (from_str: $($t:ty),*; json: $($j:ty),*) => {
+        $(impl TextValue for $t {
+            fn parse_text(text: &str) -> Option<Self> {
+                text.parse().ok()
+            }
+        })*
+        $(impl TextValue for $j {
+            fn parse_text(text: &str) -> Option<Self> {
+                serde_json::from_str(text).ok()
+            }
+        })*
+    };
+}
+
+text_values!(
+    from_str: i16, i32, i64, String, crate::ids::TicketId, crate::ids::UserId,
+        crate::tickets::TicketStatus, crate::tickets::TicketPriority, crate::tickets::TicketSource,
+        crate::knowledge::Language;
+    json: Vec<String>, serde_json::Value
+);
+
+/// A timestamp's JSON (`to_json(…)`: a string in RFC 3339, whatever `DateStyle` says), read
+/// without a JSON parser: it has no escapes.
+impl TextValue for Timestamp {
+    fn parse_text(text: &str) -> Option<Self> {
+        let inner = text.strip_prefix('"')?.strip_suffix('"')?;
+        DateTime::parse_from_rfc3339(inner)
+            .ok()
+            .map(|t| t.with_timezone(&Utc))
+    }
+}
+
 /// A statement assembled from the filters that are set, so each combination gets its own plan:
 /// `bind` appends a clause whose `?` becomes the next parameter (typed, as every statement is).
 pub struct Sql {
@@ -75,6 +169,12 @@ impl Sql {
     pub fn clause(&mut self, clause: &str, v: impl Param + Send + 'static) -> String {
         self.params.push(Box::new(v));
         clause.replace('?', &format!("${}", self.params.len()))
+    }
+
+    /// The statement with its values written in, if every one has a literal
+    /// ([`crate::db::statement::inline`]).
+    pub fn inline(&self) -> Option<String> {
+        crate::db::statement::inline(&self.text, &self.params())
     }
 
     pub fn params(&self) -> Vec<&dyn Param> {

@@ -3,10 +3,10 @@
 //! say `tenant_id = $1` for the planner.
 
 use serde_json::Value;
-use tokio_postgres::Row;
+use tokio_postgres::{Row, SimpleQueryRow};
 use uuid::Uuid;
 
-use super::{Sql, Timestamp, column, column_at};
+use super::{Cells, Sql, Timestamp, column};
 use crate::{
     db::TenantTx,
     error::{ApiError, ApiResult},
@@ -49,6 +49,17 @@ impl TicketRow {
     /// The tickets of one result, whose rows share their columns: the columns are looked up by
     /// name once, not for every row (tokio-postgres searches the names linearly each time).
     pub fn from_rows<'a>(rows: impl IntoIterator<Item = &'a Row>) -> ApiResult<Vec<Self>> {
+        Self::from_cells(rows)
+    }
+
+    /// [`Self::from_rows`] for a text result ([`TEXT_COLUMNS`], `Tx::query_text`).
+    pub fn from_text_rows(rows: &[SimpleQueryRow]) -> ApiResult<Vec<Self>> {
+        Self::from_cells(rows)
+    }
+
+    fn from_cells<'r, R: Cells + 'r>(
+        rows: impl IntoIterator<Item = &'r R>,
+    ) -> ApiResult<Vec<Self>> {
         let mut columns: Option<TicketColumns> = None;
         rows.into_iter()
             .map(|r| match &columns {
@@ -85,27 +96,22 @@ const TICKET_COLUMNS: [&str; 18] = [
 struct TicketColumns([usize; 18]);
 
 impl TicketColumns {
-    fn of(r: &Row) -> ApiResult<Self> {
+    fn of(r: &impl Cells) -> ApiResult<Self> {
+        let names = r.names();
         let mut at = [0; 18];
         for (i, name) in TICKET_COLUMNS.iter().enumerate() {
-            at[i] = r
-                .columns()
-                .iter()
-                .position(|c| c.name() == *name)
-                .ok_or_else(|| {
-                    ApiError::internal(anyhow::anyhow!("no column {name} in a ticket row"))
-                })?;
+            at[i] = names.iter().position(|c| c == name).ok_or_else(|| {
+                ApiError::internal(anyhow::anyhow!("no column {name} in a ticket row"))
+            })?;
         }
         Ok(Self(at))
     }
 
-    fn read(&self, r: &Row) -> ApiResult<TicketRow> {
-        let c = |i: usize| (self.0[i], TICKET_COLUMNS[i]);
+    fn read(&self, r: &impl Cells) -> ApiResult<TicketRow> {
         macro_rules! col {
-            ($i:expr) => {{
-                let (at, name) = c($i);
-                column_at(r, at, name)?
-            }};
+            ($i:expr) => {
+                r.cell(self.0[$i], TICKET_COLUMNS[$i])?
+            };
         }
         Ok(TicketRow {
             id: col!(0),
@@ -133,6 +139,13 @@ impl TicketColumns {
 const COLUMNS: &str = "id, number, title, description, status, priority, priority_rank, source, \
      assignee_id, creator_id, tags, metadata, language, version, created_at, updated_at, resolved_at, \
      closed_at";
+
+/// [`COLUMNS`] for a text result (`Tx::query_text`): the array and the timestamps as JSON
+/// (see [`crate::repo::FromText`]).
+const TEXT_COLUMNS: &str = "id, number, title, description, status, priority, priority_rank, \
+     source, assignee_id, creator_id, to_json(tags) as tags, metadata, language, version, \
+     to_json(created_at) as created_at, to_json(updated_at) as updated_at, \
+     to_json(resolved_at) as resolved_at, to_json(closed_at) as closed_at";
 
 pub struct NewTicket<'a> {
     pub title: &'a str,
@@ -380,6 +393,11 @@ enum Read {
 /// only narrow what is read.
 pub async fn list(tx: &TenantTx, q: &ListQuery) -> ApiResult<Vec<TicketRow>> {
     if q.q.is_none() && q.tags.is_empty() {
+        // Without search text every value is typed (ids, timestamps, enum values, numbers), so
+        // the page is written out and sent in the read's single query string.
+        if let Some(text) = page_sql(tx, q, &Read::All, TEXT_COLUMNS).inline() {
+            return TicketRow::from_text_rows(&tx.query_text(&text).await?);
+        }
         return TicketRow::from_rows(&page(tx, q, Read::All).await?);
     }
     let rows = page(tx, q, Read::FirstRows).await?;
@@ -404,12 +422,18 @@ pub async fn list(tx: &TenantTx, q: &ListQuery) -> ApiResult<Vec<TicketRow>> {
 }
 
 async fn page(tx: &TenantTx, q: &ListQuery, read: Read) -> ApiResult<Vec<Row>> {
+    let sql = page_sql(tx, q, &read, COLUMNS);
+    tx.query(&sql.text, &sql.params()).await
+}
+
+/// The page statement of [`page`], selecting `columns`.
+fn page_sql(tx: &TenantTx, q: &ListQuery, read: &Read, columns: &str) -> Sql {
     // One parameter list for both parts; `$1` is the tenant.
     let mut sql = Sql::new(String::new(), tx.tenant_id());
     // The tickets read (`from`), and the search and tag conditions on them (`matching`).
     let mut from = String::from(" from tickets t where t.tenant_id = $1");
     let mut matching = String::from("true");
-    if let Read::Only(ids) = &read {
+    if let Read::Only(ids) = read {
         from.push_str(&sql.clause(" and t.id = any(?)", ids.clone()));
     }
     if !q.statuses.is_empty() {
@@ -478,7 +502,7 @@ async fn page(tx: &TenantTx, q: &ListQuery, read: Read) -> ApiResult<Vec<Row>> {
         Read::FirstRows => {
             let (n, limit) = (SEARCH_WALK_ROWS, q.limit + 1);
             format!(
-                "select {COLUMNS}, coalesce({matching}, false) as walk_matched,
+                "select {columns}, coalesce({matching}, false) as walk_matched,
                         walk_n > {n} as walk_more
                    from (select *, row_number() over ({order}) as walk_n{from}{order}
                          limit {n} + 1) t
@@ -486,11 +510,11 @@ async fn page(tx: &TenantTx, q: &ListQuery, read: Read) -> ApiResult<Vec<Row>> {
             )
         }
         _ => format!(
-            "select {COLUMNS}{from} and {matching}{order} limit {}",
+            "select {columns}{from} and {matching}{order} limit {}",
             q.limit
         ),
     };
-    tx.query(&sql.text, &sql.params()).await
+    sql
 }
 
 #[derive(Debug, Clone)]

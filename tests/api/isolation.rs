@@ -425,6 +425,16 @@ async fn tenant_ids_of_users(tx: &mut TenantTx) -> ApiResult<Vec<Uuid>> {
     Ok(rows.iter().map(|r| r.get(0)).collect())
 }
 
+/// [`tenant_ids_of_users`] in the simple protocol: the read's opening, the statement and COMMIT
+/// in one query string (`Tx::query_text`).
+async fn tenant_ids_of_users_as_text(tx: &mut TenantTx) -> ApiResult<Vec<Uuid>> {
+    let rows = tx.query_text("select tenant_id from users").await?;
+    Ok(rows
+        .iter()
+        .map(|r| r.get(0).unwrap().parse().unwrap())
+        .collect())
+}
+
 async fn backend_setting_and_users(tx: &mut TenantTx) -> ApiResult<(i32, String, Vec<Uuid>)> {
     let r = tx
         .query_one(
@@ -450,12 +460,12 @@ async fn a_single_pooled_connection_alternating_tenants_never_leaks() {
 
     for i in 0..10_000 {
         let (s, expected_rows) = if i % 2 == 0 { (&sa, 1) } else { (&sb, 2) };
-        // Every other pair of iterations as a read transaction, whose opening goes out with
-        // its statement.
-        let rows = if i % 4 < 2 {
-            db.tenant(s, tenant_ids_of_users).await
-        } else {
-            db.tenant_read(s, tenant_ids_of_users).await
+        // A third of the iterations as a read transaction, whose opening goes out with its
+        // statement, and a third as a read whose statement is in the same query string.
+        let rows = match i % 6 {
+            0 | 1 => db.tenant(s, tenant_ids_of_users).await,
+            2 | 3 => db.tenant_read(s, tenant_ids_of_users).await,
+            _ => db.tenant_read(s, tenant_ids_of_users_as_text).await,
         }
         .unwrap();
         assert_eq!(rows.len(), expected_rows, "iteration {i}");
@@ -492,10 +502,13 @@ async fn a_read_transaction_hands_out_rows_only_to_a_caller_its_check_lets_in() 
         })
         .await
     };
+    let users_seen_as_text = async |s: &Scope| db.tenant_read(s, tenant_ids_of_users_as_text).await;
     let no_statement = async |s: &Scope| db.tenant_read(s, async |_| Ok(())).await;
 
     assert_eq!(users_seen(&scope(&a)).await.unwrap(), [a.id; 2]);
     assert_eq!(users_seen(&scope(&b)).await.unwrap(), [b.id]);
+    assert_eq!(users_seen_as_text(&scope(&a)).await.unwrap(), [a.id; 2]);
+    assert_eq!(users_seen_as_text(&scope(&b)).await.unwrap(), [b.id]);
     no_statement(&scope(&a)).await.unwrap();
     assert_bare_between_transactions(&pool).await;
 
@@ -515,6 +528,7 @@ async fn a_read_transaction_hands_out_rows_only_to_a_caller_its_check_lets_in() 
     for (s, status, code) in &refused {
         for e in [
             users_seen(s).await.unwrap_err(),
+            users_seen_as_text(s).await.unwrap_err(),
             no_statement(s).await.unwrap_err(),
         ] {
             assert_eq!(
@@ -549,8 +563,28 @@ async fn a_read_transaction_hands_out_rows_only_to_a_caller_its_check_lets_in() 
         matches!(&ended, Err(e) if e.code == ProblemCode::UserInactive),
         "{ended:?}"
     );
+    // The same in one query string: the statement ran, its rows are not handed out, and the
+    // next statement is checked again.
+    let ended = db
+        .tenant_read(&s, async |tx| {
+            let first = tx.query_text("select tenant_id from users").await;
+            assert!(
+                matches!(&first, Err(e) if e.code == ProblemCode::UserInactive),
+                "first statement: {:?}",
+                first.map(|r| r.len())
+            );
+            let second = tx.query("select tenant_id from users", &[]).await;
+            assert!(refused(&second), "second statement: {second:?}");
+            Ok(())
+        })
+        .await;
+    assert!(
+        matches!(&ended, Err(e) if e.code == ProblemCode::UserInactive),
+        "{ended:?}"
+    );
     for e in [
         users_seen(&s).await.unwrap_err(),
+        users_seen_as_text(&s).await.unwrap_err(),
         no_statement(&s).await.unwrap_err(),
     ] {
         assert_eq!(
@@ -559,6 +593,20 @@ async fn a_read_transaction_hands_out_rows_only_to_a_caller_its_check_lets_in() 
             "{e:?}"
         );
     }
+    assert_bare_between_transactions(&pool).await;
+
+    // A statement that fails in the query string leaves PostgreSQL's transaction failed, with
+    // COMMIT skipped: it is rolled back, the error is the statement's, and the connection is
+    // bare again; a later statement of the same read runs (and is checked) normally.
+    let after_failure = db
+        .tenant_read(&scope(&a), async |tx| {
+            let failed = tx.query_text("select 1 / 0 from users").await.unwrap_err();
+            assert_eq!(failed.status.as_u16(), 500, "{failed:?}");
+            tx.query_text("select tenant_id from users").await
+        })
+        .await
+        .unwrap();
+    assert_eq!(after_failure.len(), 2);
     assert_bare_between_transactions(&pool).await;
 
     // Read-only: a write fails and leaves nothing.
@@ -572,6 +620,12 @@ async fn a_read_transaction_hands_out_rows_only_to_a_caller_its_check_lets_in() 
     })
     .await
     .unwrap_err();
+    db.tenant_read(&scope(&a), async |tx| {
+        tx.query_text("update users set full_name = 'written in a read' returning id")
+            .await
+    })
+    .await
+    .unwrap_err();
     let names = db
         .tenant(&scope(&a), async |tx| {
             let rows = tx.query("select full_name from users", &[]).await?;
@@ -582,6 +636,65 @@ async fn a_read_transaction_hands_out_rows_only_to_a_caller_its_check_lets_in() 
     assert_eq!(names.len(), before);
     assert!(!names.iter().any(|n| n == "written in a read"), "{names:?}");
     assert_bare_between_transactions(&pool).await;
+}
+
+/// A value written into a statement as a literal (`Tx::query_text`) is, to PostgreSQL, the value
+/// sent as a typed parameter: for every type that has a literal, at the edges of its range.
+#[tokio::test]
+async fn a_literal_reads_back_as_the_parameter_it_replaces() {
+    use chrono::{DateTime, TimeDelta, Utc};
+    use tenantdesk::{
+        db::statement::Param,
+        ids::TicketId,
+        tickets::{TicketPriority, TicketStatus},
+    };
+    let app = spawn().await;
+    let root = app.superadmin().await;
+    let a = app.tenant_by(&root).await;
+    let db = Db::new(db::pool(&config().database_url, 1, Duration::from_secs(5)).unwrap());
+    let at = |micros: i64| DateTime::<Utc>::from_timestamp_micros(micros).unwrap();
+    let values: Vec<Box<dyn Param + Send>> = vec![
+        Box::new(i64::MIN),
+        Box::new(i64::MAX),
+        Box::new(i32::MIN),
+        Box::new(i16::MAX),
+        Box::new(false),
+        Box::new(Uuid::nil()),
+        Box::new(Uuid::max()),
+        Box::new(TicketId::from(Uuid::now_v7())),
+        Box::new(at(-62_135_596_800_000_000)), // 0001-01-01
+        Box::new(at(253_402_300_799_999_999)), // 9999-12-31 23:59:59.999999
+        Box::new(at(1_764_649_135_000_001) + TimeDelta::nanoseconds(999)),
+        // Before 2000 the parameter's microseconds are truncated toward zero: upwards.
+        Box::new(at(946_684_799_999_999) + TimeDelta::nanoseconds(500)),
+        Box::new(at(-1) + TimeDelta::nanoseconds(1)),
+        Box::new(TicketStatus::PendingCustomer),
+        Box::new(vec![TicketPriority::Urgent, TicketPriority::Low]),
+        Box::new(Vec::<TicketId>::new()),
+        Box::new(None::<TicketId>),
+        Box::new(Some(7i32)),
+    ];
+    db.tenant_read(&scope(&a), async |tx| {
+        for v in &values {
+            let lit = v.literal().expect("a typed value has a literal");
+            let same: bool = tx
+                .query_one(
+                    &format!("select ({lit}) is not distinct from $1"),
+                    &[v.as_ref() as &dyn Param],
+                )
+                .await?
+                .get(0);
+            assert!(same, "{lit}");
+            let text = tx.query_text(&format!("select ({lit})::text")).await?;
+            let bin = tx
+                .query_one("select ($1)::text", &[v.as_ref() as &dyn Param])
+                .await?;
+            assert_eq!(text[0].get(0), bin.get::<_, Option<&str>>(0), "{lit}");
+        }
+        Ok(())
+    })
+    .await
+    .unwrap();
 }
 
 /// Between transactions a connection (through PgBouncer: whichever server connection runs the
