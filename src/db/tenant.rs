@@ -345,6 +345,13 @@ impl Tx {
     /// the rows are handed out only once it passed. Columns whose type has no plain text form
     /// are selected as JSON (see [`crate::repo::FromText`]).
     pub async fn query_text(&self, sql: &str) -> ApiResult<Vec<SimpleQueryRow>> {
+        // One statement: the answer is read by position (the status query's result, then the
+        // statement's), which a second statement would shift. No literal holds a `;`.
+        if sql.contains(';') {
+            return Err(ApiError::internal(anyhow::anyhow!(
+                "query_text takes one statement: {sql}"
+            )));
+        }
         let client = self.client();
         let Some(read) = &self.read else {
             return Ok(results(client.simple_query(sql).await?)

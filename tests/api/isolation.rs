@@ -608,6 +608,17 @@ async fn a_read_transaction_hands_out_rows_only_to_a_caller_its_check_lets_in() 
         .unwrap();
     assert_eq!(after_failure.len(), 2);
     assert_bare_between_transactions(&pool).await;
+    // Its answer is read by position, so a second statement in the string is refused before
+    // anything is sent (it would put its rows where the check's row is expected).
+    let two = db
+        .tenant_read(&scope(&b), async |tx| {
+            tx.query_text("select true, true, false, 'admin'; select tenant_id from users")
+                .await
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(two.status.as_u16(), 500, "{two:?}");
+    assert_bare_between_transactions(&pool).await;
 
     // Read-only: a write fails and leaves nothing.
     let before = users_seen(&scope(&a)).await.unwrap().len();
