@@ -354,7 +354,7 @@ impl Tx {
         }
         let client = self.client();
         let Some(read) = &self.read else {
-            return Ok(results(client.simple_query(sql).await?)
+            return Ok(per_statement(client.simple_query(sql).await?)
                 .pop()
                 .unwrap_or_default());
         };
@@ -363,7 +363,7 @@ impl Tx {
         text.push_str(sql);
         text.push_str("; COMMIT");
         let mut results = match client.simple_query(&text).await {
-            Ok(messages) => results(messages),
+            Ok(messages) => per_statement(messages),
             Err(e) => {
                 // PostgreSQL skipped the rest of the string, COMMIT included: the transaction
                 // is left failed, and is rolled back before the connection goes back. The
@@ -405,12 +405,25 @@ impl Tx {
             "set_local is only for hnsw.* settings and plan_cache_mode"
         );
         if let Some(read) = &self.read {
-            let mut sql = read.settings.lock().expect("settings lock");
+            // Written into the read's opening as literals, by the one rule for values written
+            // into a statement (`statement::literal`); a value it refuses is an error here.
+            let mut calls = String::new();
             for (name, value) in settings {
-                // The names are the fixed ones above; a value's quotes are doubled.
-                let value = value.replace('\'', "''");
-                sql.push_str(&format!("; SELECT set_config('{name}', '{value}', true)"));
+                let text = tokio_postgres::types::Type::TEXT;
+                let (Some(name), Some(value)) = (
+                    statement::literal(name, &text),
+                    statement::literal(value, &text),
+                ) else {
+                    return Err(ApiError::internal(anyhow::anyhow!(
+                        "set_local: {name} = {value:?} cannot be written as a literal"
+                    )));
+                };
+                calls.push_str(&format!("; SELECT set_config({name}, {value}, true)"));
             }
+            read.settings
+                .lock()
+                .expect("settings lock")
+                .push_str(&calls);
             return Ok(());
         }
         let calls: Vec<String> = (0..settings.len())
@@ -533,7 +546,7 @@ impl Deref for PlatformTx {
 
 /// The last row of a simple query's answer (the status query's), as text values.
 fn status_row(messages: Vec<SimpleQueryMessage>) -> Vec<Option<String>> {
-    let rows: Vec<SimpleQueryRow> = results(messages).into_iter().flatten().collect();
+    let rows: Vec<SimpleQueryRow> = per_statement(messages).into_iter().flatten().collect();
     status_values(&rows)
 }
 
@@ -545,7 +558,7 @@ fn status_values(rows: &[SimpleQueryRow]) -> Vec<Option<String>> {
 }
 
 /// A simple query's answer split per statement: each statement's rows, in order.
-fn results(messages: Vec<SimpleQueryMessage>) -> Vec<Vec<SimpleQueryRow>> {
+fn per_statement(messages: Vec<SimpleQueryMessage>) -> Vec<Vec<SimpleQueryRow>> {
     let mut out = Vec::new();
     let mut rows = Vec::new();
     for m in messages {

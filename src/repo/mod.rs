@@ -85,7 +85,7 @@ impl Cells for SimpleQueryRow {
 /// A column value read from its text (a simple-protocol row); `None` is NULL. Types PostgreSQL
 /// writes plainly (numbers, UUIDs, text, enum values) are parsed from that text; the others
 /// (arrays, `jsonb`, timestamps, whose text form depends on settings such as `DateStyle`) are
-/// selected as JSON (`to_json(…)`) and read by serde.
+/// selected as JSON (`to_json(…)`) and read from it.
 pub(crate) trait FromText: Sized {
     fn from_text(text: Option<&str>) -> Result<Self, String>;
 }
@@ -104,12 +104,12 @@ impl<T: TextValue> FromText for T {
 
 impl<T: TextValue> FromText for Option<T> {
     fn from_text(text: Option<&str>) -> Result<Self, String> {
-        text.map(|t| T::parse_text(t).ok_or_else(|| format!("unreadable value {t:?}")))
-            .transpose()
+        text.map(|t| T::from_text(Some(t))).transpose()
     }
 }
 
-/// Types read from PostgreSQL's own text by their `FromStr` (an enum's refuses unknown values).
+/// Types read from PostgreSQL's own text by their `FromStr` (an enum's refuses unknown values),
+/// and types selected as JSON, read by serde.
 macro_rules! text_values {
     (from_str: $($t:ty),*; json: $($j:ty),*) => {
         $(impl TextValue for $t {

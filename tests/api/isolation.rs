@@ -548,40 +548,34 @@ async fn a_read_transaction_hands_out_rows_only_to_a_caller_its_check_lets_in() 
     .ok(200);
     let s = Scope::user(a_id, agent_id, Role::Agent);
     // A read that ignores its first refusal gets no rows from the next statement either, and
-    // ends refused.
-    let refused = |r: &ApiResult<Vec<tokio_postgres::Row>>| matches!(r, Err(e) if e.code == ProblemCode::UserInactive);
-    let ended = db
-        .tenant_read(&s, async |tx| {
-            let first = tx.query("select tenant_id from users", &[]).await;
-            assert!(refused(&first), "first statement: {first:?}");
-            let second = tx.query("select tenant_id from users", &[]).await;
-            assert!(refused(&second), "second statement: {second:?}");
-            Ok(())
-        })
-        .await;
-    assert!(
-        matches!(&ended, Err(e) if e.code == ProblemCode::UserInactive),
-        "{ended:?}"
-    );
-    // The same in one query string: the statement ran, its rows are not handed out, and the
-    // next statement is checked again.
-    let ended = db
-        .tenant_read(&s, async |tx| {
-            let first = tx.query_text("select tenant_id from users").await;
-            assert!(
-                matches!(&first, Err(e) if e.code == ProblemCode::UserInactive),
-                "first statement: {:?}",
-                first.map(|r| r.len())
-            );
-            let second = tx.query("select tenant_id from users", &[]).await;
-            assert!(refused(&second), "second statement: {second:?}");
-            Ok(())
-        })
-        .await;
-    assert!(
-        matches!(&ended, Err(e) if e.code == ProblemCode::UserInactive),
-        "{ended:?}"
-    );
+    // ends refused; the same when the first statement went in one query string (it ran, its
+    // rows are not handed out).
+    fn inactive<T>(r: &ApiResult<T>) -> bool {
+        matches!(r, Err(e) if e.code == ProblemCode::UserInactive)
+    }
+    for as_text in [false, true] {
+        let ended = db
+            .tenant_read(&s, async |tx| {
+                let first = if as_text {
+                    tx.query_text("select tenant_id from users")
+                        .await
+                        .map(|r| r.len())
+                } else {
+                    tx.query("select tenant_id from users", &[])
+                        .await
+                        .map(|r| r.len())
+                };
+                assert!(
+                    inactive(&first),
+                    "first statement (as text: {as_text}): {first:?}"
+                );
+                let second = tx.query("select tenant_id from users", &[]).await;
+                assert!(inactive(&second), "second statement: {second:?}");
+                Ok(())
+            })
+            .await;
+        assert!(inactive(&ended), "as text: {as_text}: {ended:?}");
+    }
     for e in [
         users_seen(&s).await.unwrap_err(),
         users_seen_as_text(&s).await.unwrap_err(),
@@ -706,6 +700,57 @@ async fn a_literal_reads_back_as_the_parameter_it_replaces() {
     })
     .await
     .unwrap();
+}
+
+/// `set_local` in a read holds for every later statement of the read (each its own transaction),
+/// in either protocol, and for nothing after it; a value outside the literal alphabet is refused.
+#[tokio::test]
+async fn a_reads_local_settings_reach_its_later_statements_and_nothing_else() {
+    let app = spawn().await;
+    let root = app.superadmin().await;
+    let a = app.tenant_by(&root).await;
+    let pool = db::pool(&config().database_url, 1, Duration::from_secs(5)).unwrap();
+    let db = Db::new(pool.clone());
+    let setting =
+        "select current_setting('hnsw.ef_search', true), current_setting('plan_cache_mode')";
+    let seen = db
+        .tenant_read(&scope(&a), async |tx| {
+            tx.set_local(&[
+                ("hnsw.ef_search", "77"),
+                ("plan_cache_mode", "force_custom_plan"),
+            ])
+            .await?;
+            let bin = tx.query_one(setting, &[]).await?;
+            let text = tx.query_text(setting).await?;
+            Ok((
+                (bin.get::<_, String>(0), bin.get::<_, String>(1)),
+                (
+                    text[0].get(0).map(str::to_string),
+                    text[0].get(1).map(str::to_string),
+                ),
+            ))
+        })
+        .await
+        .unwrap();
+    assert_eq!(seen.0, ("77".to_string(), "force_custom_plan".to_string()));
+    assert_eq!(
+        seen.1,
+        (
+            Some("77".to_string()),
+            Some("force_custom_plan".to_string())
+        )
+    );
+    let refused = db
+        .tenant_read(&scope(&a), async |tx| {
+            tx.set_local(&[("hnsw.ef_search", "1'; select 1")]).await
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(refused.status.as_u16(), 500, "{refused:?}");
+    let conn = pool.get().await.unwrap();
+    let after = conn.query_typed_one(setting, &[]).await.unwrap();
+    assert_ne!(after.get::<_, Option<String>>(0).as_deref(), Some("77"));
+    assert_ne!(after.get::<_, String>(1), "force_custom_plan");
 }
 
 /// Between transactions a connection (through PgBouncer: whichever server connection runs the
