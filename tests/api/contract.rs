@@ -1,7 +1,8 @@
 //! Issue 13: contract fuzzing. schemathesis (pinned in openapi/clients/python/
 //! requirements-tools.txt, installed by `make sdk-tools` into .local/sdk/venv) sends the running
 //! service what the committed spec allows and what it forbids, with every check and the
-//! stateful phase, once as a tenant admin and once as a superadmin acting inside a tenant. Its
+//! stateful phase, once as a tenant admin (on the shared test database) and once as a superadmin
+//! acting inside a tenant (on a scratch database of its own, see its test). Its
 //! settings and the reason for each are in tests/contract/schemathesis.toml and hooks.py.
 //!
 //! Bounded in time: `CONTRACT_SECONDS` per run (default 150). One worker: with two, hypothesis
@@ -12,8 +13,24 @@ use serde_json::json;
 
 use crate::support::*;
 
-/// Runs schemathesis; `Err` with the tail of its output when it found problems.
+/// The service a run talks to, on `db` when given (else on the shared test database). Fuzzing
+/// the login routes with the run's own account must not lock it out: the throttle has its own
+/// tests (identity::login).
+async fn service(db: Option<&ScratchDb>) -> TestApp {
+    spawn_with(|c| {
+        c.auth.login_max_failures = i64::from(i32::MAX);
+        c.auth.login_max_failures_per_address = i64::from(i32::MAX);
+        if let Some(db) = db {
+            c.database_url = db.app_url.clone().into();
+            c.migration_database_url = db.owner_url.clone().into();
+        }
+    })
+    .await
+}
+
+/// Runs schemathesis against `app`; `Err` with the tail of its output when it found problems.
 async fn schemathesis(
+    app: &TestApp,
     who: &str,
     login_path: &str,
     login: serde_json::Value,
@@ -25,13 +42,6 @@ async fn schemathesis(
         st.exists(),
         "schemathesis is not installed: run `make sdk-tools` (make test does)"
     );
-    // Fuzzing the login routes with the run's own account must not lock it out: the throttle
-    // has its own tests (identity::login).
-    let app = spawn_with(|c| {
-        c.auth.login_max_failures = i64::from(i32::MAX);
-        c.auth.login_max_failures_per_address = i64::from(i32::MAX);
-    })
-    .await;
     let seconds = std::env::var("CONTRACT_SECONDS").unwrap_or_else(|_| "150".into());
     let report = root.join(format!("target/contract-{who}.log"));
     let mut cmd = tokio::process::Command::new(&st);
@@ -119,9 +129,10 @@ async fn account_state(app: &TestApp, t: &TestTenant) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn schemathesis_finds_nothing_wrong_as_a_tenant_admin() {
-    let app = spawn().await;
+    let app = service(None).await;
     let t = app.tenant().await;
     let run = schemathesis(
+        &app,
         "admin",
         "/v1/auth/token",
         json!({"tenant": t.slug, "email": t.admin.email, "password": PASSWORD}),
@@ -133,12 +144,20 @@ async fn schemathesis_finds_nothing_wrong_as_a_tenant_admin() {
     }
 }
 
+/// The superadmin's run has a database of its own: a superadmin works across tenants, and its
+/// stateful phase takes ids from `GET /v1/tenants`, which on the shared test database lists every
+/// other test's tenants. Once (CI, 2026-12-02) it deactivated the admin run's tenant half-way
+/// through that run, and every later request of the admin run was 403 `tenant_inactive`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn schemathesis_finds_nothing_wrong_as_a_superadmin_acting_in_a_tenant() {
-    let app = spawn().await;
+    // Declared before the service, so the service is dropped (and its connections closed)
+    // before the database is.
+    let db = ScratchDb::new();
+    let app = service(Some(&db)).await;
     let root = app.superadmin().await;
     let t = app.tenant_by(&root).await;
     schemathesis(
+        &app,
         "superadmin",
         "/v1/auth/superadmin/token",
         json!({"email": root.email, "password": PASSWORD}),
