@@ -33,7 +33,8 @@ for round in $(seq "$ROUNDS"); do
       on) env=("${high[@]}") ;;
       on-tight) env=("${tight[@]}") ;;
     esac
-    env "${env[@]}" bench/run.sh > "$OUT/limits-$config-$round.log" 2>&1
+    # One slice of DURATION per configuration and round (this script alternates the rounds).
+    env "${env[@]}" ROUNDS=1 bench/run.sh > "$OUT/limits-$config-$round.log" 2>&1
     line=$(grep -E '^  service \(wrk\)' "$OUT/summary.txt" | head -1)
     printf '%-9s round %s %s\n' "$config" "$round" "$line" | tee -a "$results"
   done

@@ -10,17 +10,21 @@
 # PostgreSQL, the service and the client spent per request on each side, in bench/out/summary.txt;
 # every raw output also lands in bench/out/.
 #
-#   bench/run.sh                        both modes, one tenant's token, 1,000 × 1,000, 30 s each
-#   MODE=list TOKENS=random DURATION=20 bench/run.sh
-#   MODE=list ROUNDS=10 DURATION=6 bench/run.sh     ten rounds of 6 s a side, alternating
+#   bench/run.sh                        both modes, one tenant's token, 1,000 × 1,000, ten
+#                                       alternating rounds of 6 s a side
+#   MODE=list TOKENS=random ROUNDS=1 DURATION=20 bench/run.sh      one slice of 20 s a side
+#   MODE=list ROUNDS=20 DURATION=4 bench/run.sh     twenty rounds of 4 s a side
 #   LIST_PGBENCH=bench/list-one-trip.pgbench MODE=list bench/run.sh   pgbench in one round trip
 #   TENANTS=100 PER=1000 DURATION=10 bench/run.sh
 #   VIA=pgbouncer PGBOUNCER_POOL=8 MODE=list bench/run.sh
 #
-# ROUNDS (default 1): each side runs ROUNDS slices of DURATION, the service first in odd rounds
-# and pgbench first in even ones, so a machine whose speed drifts (a shared host's does, by tens
-# of per cent within minutes) favours neither; the summary pools the slices (rates over the time
-# measured, CPU per request, the slices' median p50/p99) and lists each round's ratio.
+# ROUNDS (default 10) and DURATION (default 6): each side runs ROUNDS slices of DURATION seconds,
+# the service first in odd rounds and pgbench first in even ones, so a machine whose speed drifts
+# (a shared host's does, by tens of per cent within minutes) favours neither; the summary pools
+# the slices (rates over the time measured, CPU per request, the slices' median p50/p99), lists
+# each round's ratio, and gives the rounds' mean ratio with its 95 % interval (mean ± 1.96
+# standard errors). One slice of 30 s a side (what ROUNDS=1 DURATION=30 does) swung by ±0.1 on a
+# 2-vCPU VM from one run to the next.
 # LIST_PGBENCH / LIST_PGBENCH_MODE: another pgbench script (and -M mode) for the list.
 # MODE=list|create|both (default both). TOKENS=one (default, the issue's variant: every request
 # with tenant 1's agent token, pgbench on tenant 1) or random (a random tenant per request and per
@@ -41,8 +45,8 @@ PG_PORT=${BENCH_PG_PORT:-5443}
 HTTP_PORT=${BENCH_HTTP_PORT:-8089}
 CONNS=${CONNS:-32}
 THREADS=${THREADS:-2}
-DURATION=${DURATION:-30}
-ROUNDS=${ROUNDS:-1}
+DURATION=${DURATION:-6}
+ROUNDS=${ROUNDS:-10}
 POOL=${POOL:-$CONNS}
 MODE=${MODE:-both}
 TOKENS=${TOKENS:-one}
@@ -230,6 +234,10 @@ for m in "${modes[@]}"; do
   ratios=$(paste -d' ' "$OUT/service-$m.slices" "$OUT/pgbench-$m.slices" |
     awk '{printf "%s%.2f", (NR > 1 ? " " : ""), $2 / $13}')
   median=$(tr ' ' '\n' <<< "$ratios" | sort -n | awk '{a[NR] = $1} END {print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2)}')
+  # The rounds' mean ratio and its 95 % interval (normal approximation: mean ± 1.96 s / √n).
+  interval=$(tr ' ' '\n' <<< "$ratios" | awk '{n++; s += $1; q += $1 * $1}
+    END {m = s / n; sd = n > 1 ? sqrt((q - n * m * m) / (n - 1)) : 0; h = 1.96 * sd / sqrt(n)
+      printf "mean %.3f, 95 %% interval %.3f–%.3f", m, m - h, m + h}')
   goal=$([ "$m" = list ] && echo 0.8 || echo 0.7)
   {
     echo
@@ -239,7 +247,7 @@ for m in "${modes[@]}"; do
     printf '  pgbench         %9.1f tps    p50 %7.2f ms  p99 %7.2f ms  failed %s\n' "$tps" "$g50" "$g99" "$failed"
     echo "  service side: $wcpu"
     echo "  pgbench side: $pcpu"
-    [ "$ROUNDS" = 1 ] || echo "  rounds of ${DURATION}s each side: throughput service/pgbench by round $ratios (median $median); p50/p99 above are the rounds' medians"
+    [ "$ROUNDS" = 1 ] || echo "  rounds of ${DURATION}s each side: throughput service/pgbench by round $ratios (median $median; $interval); p50/p99 above are the rounds' medians"
     awk -v a="$rps" -v b="$tps" -v c="$w99" -v d="$g99" -v g="$goal" 'BEGIN {
       printf "  throughput service/pgbench %.2f (goal >= %s: %s)   p99 service/pgbench %.2f (goal <= 2: %s)\n",
         a / b, g, (a / b >= g ? "met" : "MISSED"), c / d, (c / d <= 2 ? "met" : "MISSED") }'

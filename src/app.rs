@@ -14,7 +14,7 @@ use crate::{
     assistant::Assistant,
     auth::jwt::Keys,
     config::Config,
-    db::{self, Db, migrate},
+    db::{Db, migrate},
     embeddings::{self, Chunker, Embedder},
     http,
     ingestion::Worker,
@@ -122,10 +122,7 @@ pub struct Application {
 
 /// Applies pending migrations over the owner's connection.
 pub async fn migrate(config: &Config) -> anyhow::Result<migrate::Report> {
-    let mut client = db::connect(&config.migration_database_url)
-        .await
-        .context("connecting with MIGRATION_DATABASE_URL")?;
-    migrate::run(&mut client, &migrate::embedded()).await
+    migrate::apply(&config.migration_database_url).await
 }
 
 impl Application {

@@ -80,6 +80,15 @@ pub struct Report {
     pub already: usize,
 }
 
+/// Applies the embedded migrations that are pending at `url` (the schema owner's database), over
+/// a connection of its own: what `tenantdesk migrate` and a start with `MIGRATE_ON_START` do.
+pub async fn apply(url: &str) -> anyhow::Result<Report> {
+    let mut client = super::connect(url)
+        .await
+        .context("connecting with MIGRATION_DATABASE_URL")?;
+    run(&mut client, &embedded()).await
+}
+
 /// Applies what is pending, holding the advisory lock for the whole run.
 pub async fn run(client: &mut Client, migrations: &[Migration]) -> anyhow::Result<Report> {
     check_order(migrations)?;

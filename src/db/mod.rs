@@ -115,7 +115,9 @@ macro_rules! text_enum {
 pub(crate) use text_enum;
 
 /// A new pool of the login role at `url`. The service's own is made by [`Db::connect`] and
-/// stays inside `Db`; tests make their own to look at physical connections.
+/// stays inside `Db`; tests make their own to look at physical connections. Public for the
+/// integration tests only: no code outside `db` opens a pool or a connection of its own (the
+/// test `outside_db_no_code_opens_a_connection_of_its_own` fails when some does).
 pub fn pool(url: &str, size: usize, wait: Duration) -> anyhow::Result<Pool> {
     let mut pg: tokio_postgres::Config = url.parse().context("DATABASE_URL is not a valid URL")?;
     if pg.get_application_name().is_none() {
@@ -140,7 +142,8 @@ pub fn pool(url: &str, size: usize, wait: Duration) -> anyhow::Result<Pool> {
         .context("building the connection pool")
 }
 
-/// A single connection outside the pool (migrations, bootstrap commands).
+/// A single connection outside the pool: the migration runner's ([`migrate::apply`]). Public for
+/// the integration tests only, as [`pool`].
 pub async fn connect(url: &str) -> anyhow::Result<tokio_postgres::Client> {
     let (client, conn) = tokio_postgres::connect(url, NoTls)
         .await
@@ -247,5 +250,73 @@ pub fn map_db_error(err: tokio_postgres::Error) -> ApiError {
             ApiError::conflict(ProblemCode::Retry, "concurrent update; retry the request")
         }
         _ => ApiError::internal(err),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    /// The compiler keeps the service's pool inside `db`, but [`super::connect`] and
+    /// [`super::pool`] must be public for the integration tests, so a handler could still open a
+    /// connection of its own from a URL. This keeps every such call, and every other way to make
+    /// a connection or a pool, inside `src/db/`: a statement outside it runs in a `TenantTx`, a
+    /// `PlatformTx` or one of `db::unscoped`'s functions.
+    #[test]
+    fn outside_db_no_code_opens_a_connection_of_its_own() {
+        const OPENERS: [&str; 8] = [
+            "db::connect",
+            "db::pool",
+            "tokio_postgres::connect",
+            "tokio_postgres::Config",
+            "NoTls",
+            "deadpool_postgres::Manager",
+            "deadpool_postgres::Pool",
+            "Pool::builder",
+        ];
+        fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    files(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push(path);
+                }
+            }
+        }
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let db = src.join("db");
+        let mut all = Vec::new();
+        files(&src, &mut all);
+        assert!(all.len() > 50, "the scan found only {} files", all.len());
+        let mut found = Vec::new();
+        for path in all.iter().filter(|p| !p.starts_with(&db)) {
+            let text = std::fs::read_to_string(path).unwrap();
+            // `use crate::db::{…}` lists as well as paths: the names imported from `db`.
+            let imports_opener = text.split("db::{").skip(1).any(|rest| {
+                let list = rest.split('}').next().unwrap_or_default();
+                list.split(',')
+                    .any(|name| matches!(name.trim(), "connect" | "pool"))
+            });
+            // A whole name: `deadpool_postgres::PoolError` is not `deadpool_postgres::Pool`.
+            let mentions = |name: &str| {
+                text.match_indices(name).any(|(at, _)| {
+                    !text[at + name.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
+                })
+            };
+            for opener in OPENERS.iter().filter(|o| mentions(o)) {
+                found.push(format!("{}: {opener}", path.display()));
+            }
+            if imports_opener {
+                found.push(format!(
+                    "{}: imports connect or pool from db",
+                    path.display()
+                ));
+            }
+        }
+        assert!(
+            found.is_empty(),
+            "code outside src/db/ opens a database connection or pool of its own: {found:#?}"
+        );
     }
 }
