@@ -2,6 +2,8 @@
 //! what a caller sees (a `user` only their own tickets and no internal notes); the queries still
 //! say `tenant_id = $1` for the planner.
 
+use std::sync::LazyLock;
+
 use serde_json::Value;
 use tokio_postgres::{Row, SimpleQueryRow};
 use uuid::Uuid;
@@ -136,16 +138,33 @@ impl TicketColumns {
     }
 }
 
-const COLUMNS: &str = "id, number, title, description, status, priority, priority_rank, source, \
-     assignee_id, creator_id, tags, metadata, language, version, created_at, updated_at, resolved_at, \
-     closed_at";
+/// [`TICKET_COLUMNS`] as a select list.
+static COLUMNS: LazyLock<String> = LazyLock::new(|| TICKET_COLUMNS.join(", "));
 
-/// [`COLUMNS`] for a text result (`Tx::query_text`): the array and the timestamps as JSON
-/// (see [`crate::repo::FromText`]).
-const TEXT_COLUMNS: &str = "id, number, title, description, status, priority, priority_rank, \
-     source, assignee_id, creator_id, to_json(tags) as tags, metadata, language, version, \
-     to_json(created_at) as created_at, to_json(updated_at) as updated_at, \
-     to_json(resolved_at) as resolved_at, to_json(closed_at) as closed_at";
+/// The columns of [`TICKET_COLUMNS`] a text result (`Tx::query_text`) selects as JSON: the array
+/// and the timestamps, whose text form depends on settings (see [`crate::repo::FromText`]).
+const JSON_IN_TEXT: [&str; 5] = [
+    "tags",
+    "created_at",
+    "updated_at",
+    "resolved_at",
+    "closed_at",
+];
+
+/// [`COLUMNS`] for a text result.
+static TEXT_COLUMNS: LazyLock<String> = LazyLock::new(|| {
+    TICKET_COLUMNS
+        .iter()
+        .map(|&c| {
+            if JSON_IN_TEXT.contains(&c) {
+                format!("to_json({c}) as {c}")
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+});
 
 pub struct NewTicket<'a> {
     pub title: &'a str,
@@ -174,7 +193,8 @@ pub async fn create(
          insert into tickets (tenant_id, number, title, description, priority, source, assignee_id,
                               creator_id, tags, metadata, language)
          select $1, n.last_number, $2, $3, $4, $5, $6, $7, $8, $9, $10 from n
-         returning {COLUMNS}"
+         returning {columns}",
+        columns = COLUMNS.as_str()
     );
     let row = tx
         .query_one(
@@ -199,7 +219,10 @@ pub async fn create(
 }
 
 pub async fn get(tx: &TenantTx, id: TicketId) -> ApiResult<Option<TicketRow>> {
-    let sql = format!("select {COLUMNS} from tickets where tenant_id = $1 and id = $2");
+    let sql = format!(
+        "select {columns} from tickets where tenant_id = $1 and id = $2",
+        columns = COLUMNS.as_str()
+    );
     tx.query_opt(&sql, &[&tx.tenant_id(), &id])
         .await?
         .as_ref()
@@ -209,7 +232,10 @@ pub async fn get(tx: &TenantTx, id: TicketId) -> ApiResult<Option<TicketRow>> {
 
 /// The ticket, locked until the end of the transaction (for a read-check-write).
 pub async fn get_for_update(tx: &TenantTx, id: TicketId) -> ApiResult<Option<TicketRow>> {
-    let sql = format!("select {COLUMNS} from tickets where tenant_id = $1 and id = $2 for update");
+    let sql = format!(
+        "select {columns} from tickets where tenant_id = $1 and id = $2 for update",
+        columns = COLUMNS.as_str()
+    );
     tx.query_opt(&sql, &[&tx.tenant_id(), &id])
         .await?
         .as_ref()
@@ -269,7 +295,8 @@ pub async fn update(
                 tags = coalesce($8, tags), metadata = coalesce($9, metadata),
                 language = coalesce($10, language),
                 version = version + 1, updated_at = now()
-          where tenant_id = $1 and id = $2 returning {COLUMNS}"
+          where tenant_id = $1 and id = $2 returning {columns}",
+        columns = COLUMNS.as_str()
     );
     let set_assignee = p.assignee_id.is_some();
     let assignee = p.assignee_id.flatten();
@@ -309,7 +336,8 @@ pub async fn set_status(
                                    when $3 = 'reopened' then null else resolved_at end,
                 closed_at = case when $3 = 'closed' then now()
                                  when $3 = 'reopened' then null else closed_at end
-          where tenant_id = $1 and id = $2 returning {COLUMNS}"
+          where tenant_id = $1 and id = $2 returning {columns}",
+        columns = COLUMNS.as_str()
     );
     let row = tx.query_one(&sql, &[&tx.tenant_id(), &id, &to]).await?;
     add_history(tx, id, Some(from), to, actor, reason).await?;
@@ -395,7 +423,7 @@ pub async fn list(tx: &TenantTx, q: &ListQuery) -> ApiResult<Vec<TicketRow>> {
     if q.q.is_none() && q.tags.is_empty() {
         // Without search text every value is typed (ids, timestamps, enum values, numbers), so
         // the page is written out and sent in the read's single query string.
-        if let Some(text) = page_sql(tx, q, &Read::All, TEXT_COLUMNS).inline() {
+        if let Some(text) = page_sql(tx, q, &Read::All, &TEXT_COLUMNS).inline() {
             return TicketRow::from_text_rows(&tx.query_text(&text).await?);
         }
         return TicketRow::from_rows(&page(tx, q, Read::All).await?);
@@ -422,7 +450,7 @@ pub async fn list(tx: &TenantTx, q: &ListQuery) -> ApiResult<Vec<TicketRow>> {
 }
 
 async fn page(tx: &TenantTx, q: &ListQuery, read: Read) -> ApiResult<Vec<Row>> {
-    let sql = page_sql(tx, q, &read, COLUMNS);
+    let sql = page_sql(tx, q, &read, &COLUMNS);
     tx.query(&sql.text, &sql.params()).await
 }
 
